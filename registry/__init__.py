@@ -1,0 +1,53 @@
+"""Application factory: builds a configured registry app from defaults, environment and overrides."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    from registry.config import load_config
+
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from registry.extensions import init_extensions
+
+    init_extensions(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from registry.accounts.views import admin, auth
+    from registry.api import api
+    from registry.audit.views import audit
+    from registry.catalog.views import catalog
+
+    for blueprint in (catalog, auth, admin, audit, api):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from registry.http import init_error_handlers, init_template_globals
+
+    init_error_handlers(app)
+    init_template_globals(app)
+
+
+def register_cli(app: Flask) -> None:
+    from registry.cli import init_cli
+
+    init_cli(app)

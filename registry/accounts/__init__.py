@@ -1,0 +1,1 @@
+"""Accounts: departments, users, roles, sign-in and the permission table."""

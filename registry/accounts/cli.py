@@ -1,0 +1,78 @@
+"""`registry departments ...` and `registry users ...`: the account commands scripts rely on."""
+
+import sys
+
+import click
+from marshmallow import ValidationError
+
+from registry.accounts import services
+from registry.accounts.schemas import DepartmentIn, NewPasswordIn, UserIn
+from registry.cli import fail
+from registry.extensions import db
+from registry.permissions import Role
+
+departments_cli = click.Group("departments", help="Manage city departments.")
+users_cli = click.Group("users", help="Manage registry users.")
+
+
+@departments_cli.command("create")
+@click.option("--code", required=True, help="Short code, e.g. PW.")
+@click.option("--name", required=True, help='Full name, e.g. "Public Works".')
+@click.option("--contact-name", default=None)
+@click.option("--contact-email", default=None)
+def create_department(code, name, contact_name, contact_email):
+    """Create a department."""
+    raw = {"code": code, "name": name, "contact_name": contact_name, "contact_email": contact_email}
+    try:
+        department = services.create_department(DepartmentIn().load(raw), actor=None)
+    except ValidationError as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"Created department {department.code}: {department.name}")
+
+
+@departments_cli.command("list")
+def list_departments():
+    """List departments."""
+    for department in services.list_departments():
+        click.echo(f"{department.code:8} {department.name}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([role.value for role in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--department", "departments", multiple=True, help="Department code; repeatable.")
+@click.option("--chair", is_flag=True, help="Chair of the governance committee.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email, name, roles, departments, chair, password_stdin):
+    """Create a user; asks for the password unless --password-stdin is given."""
+    raw = {
+        "email": email,
+        "name": name,
+        "roles": list(roles),
+        "departments": list(departments),
+        "is_chair": chair,
+    }
+    try:
+        data = UserIn().load(raw)
+    except ValidationError as exc:
+        fail(exc)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        NewPasswordIn().load({"password": password})
+        user, _ = services.create_user(data, actor=None, password=password)
+    except ValidationError as exc:
+        fail(exc)
+    db.session.commit()
+    roles_text = ", ".join(sorted(user.role_set)) or "no roles"
+    click.echo(f"Created user {user.email} ({roles_text})")

@@ -1,0 +1,371 @@
+"""Account rules: departments, users, roles, passwords and sign-in. Services flush; callers commit."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from registry.accounts.models import Department, SignInFailure, User, UserRole, new_session_token
+from registry.permissions import Role
+from registry.audit.services import changes, record_event
+from registry.audit.tags import Tag
+from registry.db import utcnow
+from registry.errors import NotFound
+from registry.extensions import db
+
+GENERIC_SIGN_IN_ERROR = "That email and password do not match an active account."
+
+
+# Departments -------------------------------------------------------------------------------
+
+
+def department_snapshot(department: Department) -> dict[str, Any]:
+    return {
+        "code": department.code,
+        "name": department.name,
+        "contact_name": department.contact_name,
+        "contact_email": department.contact_email,
+    }
+
+
+def get_department(code: str) -> Department:
+    department = db.session.scalar(select(Department).where(Department.code == code.upper()))
+    if department is None:
+        raise NotFound(f"There is no department with the code {code}.")
+    return department
+
+
+def list_departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.name)))
+
+
+def _department_clashes(data: dict[str, Any], exclude_id: int | None = None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field in ("code", "name"):
+        if field not in data:
+            continue
+        column = getattr(Department, field)
+        query = select(Department.id).where(func.lower(column) == data[field].lower())
+        if exclude_id is not None:
+            query = query.where(Department.id != exclude_id)
+        if db.session.scalar(query) is not None:
+            errors[field] = [f"Another department already uses this {field}."]
+    return errors
+
+
+def create_department(data: dict[str, Any], *, actor: User | None) -> Department:
+    errors = _department_clashes(data)
+    if errors:
+        raise ValidationError(errors)
+    department = Department(**data)
+    db.session.add(department)
+    db.session.flush()
+    record_event(
+        Tag.DEPARTMENT_CREATE,
+        actor=actor,
+        subject_type="department",
+        subject_id=department.code,
+        after=department_snapshot(department),
+    )
+    return department
+
+
+def update_department(department: Department, data: dict[str, Any], *, actor: User) -> Department:
+    errors = _department_clashes(data, exclude_id=department.id)
+    if errors:
+        raise ValidationError(errors)
+    before = department_snapshot(department)
+    for key, value in data.items():
+        setattr(department, key, value)
+    old, new = changes(before, department_snapshot(department))
+    if new:
+        db.session.flush()
+        record_event(
+            Tag.DEPARTMENT_UPDATE,
+            actor=actor,
+            subject_type="department",
+            subject_id=department.code,
+            before=old,
+            after=new,
+        )
+    return department
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "roles": sorted(user.role_set),
+        "departments": user.department_codes,
+        "is_chair": user.is_chair,
+        "active": user.active,
+    }
+
+
+ROLE_FIELDS = ("roles", "departments", "is_chair")
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def temporary_password() -> str:
+    """Four groups of letters and digits: long enough to be safe, easy to read out over a phone."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def _check_user_rules(
+    data: dict[str, Any], *, user: User | None, actor: User | None
+) -> tuple[dict[str, list[str]], list[Department]]:
+    """Every rule that needs stored data, collected so that one answer names every problem."""
+    errors: dict[str, list[str]] = {}
+    email = data.get("email")
+    if email is not None:
+        other = find_user_by_email(email)
+        if other is not None and other is not user:
+            errors["email"] = ["Another user already has this email address."]
+    codes = data.get("departments", user.department_codes if user else [])
+    departments = list(db.session.scalars(select(Department).where(Department.code.in_(codes))))
+    unknown = sorted(set(codes) - {department.code for department in departments})
+    if unknown:
+        errors["departments"] = [f"Unknown department code: {', '.join(unknown)}."]
+    roles = set(data.get("roles", user.role_set if user else ()))
+    if Role.STEWARD in roles and not codes:
+        errors.setdefault("departments", []).append("A steward must belong to a department.")
+    if data.get("is_chair") and Role.COMMITTEE not in roles:
+        errors["is_chair"] = ["Only a committee member can chair the committee."]
+    if user is not None and actor is not None and user.id == actor.id:
+        if data.get("active") is False:
+            errors["active"] = ["You cannot deactivate your own account."]
+        if Role.COORDINATOR in user.role_set and Role.COORDINATOR not in roles:
+            errors["roles"] = ["You cannot remove your own coordinator role."]
+    return errors, departments
+
+
+def create_user(
+    data: dict[str, Any], *, actor: User | None, password: str | None = None
+) -> tuple[User, str | None]:
+    """Creates a user. Without a password, a temporary one is generated, returned once, and must
+    be changed at first sign-in."""
+    errors, departments = _check_user_rules(data, user=None, actor=actor)
+    if errors:
+        raise ValidationError(errors)
+    temporary = None if password else temporary_password()
+    user = User(
+        email=data["email"],
+        name=data["name"],
+        is_chair=bool(data.get("is_chair")),
+        password_hash=hash_password(password or temporary),
+        must_change_password=temporary is not None,
+        active=data.get("active", True),
+    )
+    user.role_rows = [UserRole(role=str(role)) for role in sorted(set(data.get("roles", ())))]
+    user.departments = departments
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        Tag.USER_CREATE,
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        after=user_snapshot(user),
+    )
+    return user, temporary
+
+
+def update_user(user: User, data: dict[str, Any], *, actor: User) -> User:
+    """Edits a user. Role, department and chair changes are audited as role changes of their own."""
+    errors, departments = _check_user_rules(data, user=user, actor=actor)
+    if errors:
+        raise ValidationError(errors)
+    before = user_snapshot(user)
+    for key in ("email", "name", "is_chair", "active"):
+        if key in data:
+            setattr(user, key, data[key])
+    if "roles" in data:
+        wanted = {str(role) for role in data["roles"]}
+        user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
+            UserRole(role=role) for role in sorted(wanted - {row.role for row in user.role_rows})
+        ]
+    if "departments" in data:
+        user.departments = departments
+    if before["active"] and not user.active:
+        user.session_token = new_session_token()
+    db.session.flush()
+    old, new = changes(before, user_snapshot(user))
+    role_keys = [key for key in new if key in ROLE_FIELDS]
+    if role_keys:
+        record_event(
+            Tag.USER_ROLES_CHANGE,
+            actor=actor,
+            subject_type="user",
+            subject_id=user.id,
+            before={key: old[key] for key in role_keys},
+            after={key: new[key] for key in role_keys},
+        )
+    other_keys = [key for key in new if key not in ROLE_FIELDS]
+    if other_keys:
+        tag = Tag.USER_UPDATE
+        if other_keys == ["active"]:
+            tag = Tag.USER_ACTIVATE if user.active else Tag.USER_DEACTIVATE
+        record_event(
+            tag,
+            actor=actor,
+            subject_type="user",
+            subject_id=user.id,
+            before={key: old[key] for key in other_keys},
+            after={key: new[key] for key in other_keys},
+        )
+    return user
+
+
+def set_user_active(user: User, active: bool, *, actor: User) -> User:
+    return update_user(user, {"active": active}, actor=actor)
+
+
+def reset_password(user: User, *, actor: User) -> str:
+    """Gives the user a temporary password to change at next sign-in, and signs them out."""
+    temporary = temporary_password()
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.session_token = new_session_token()
+    db.session.flush()
+    record_event(Tag.USER_PASSWORD_RESET, actor=actor, subject_type="user", subject_id=user.id)
+    return temporary
+
+
+def change_own_password(user: User, data: dict[str, Any]) -> User:
+    """The user proves who they are with the current password; other sessions are signed out."""
+    errors: dict[str, list[str]] = {}
+    if not check_password_hash(user.password_hash, data["current_password"]):
+        errors["current_password"] = ["This is not your current password."]
+    elif data["new_password"] == data["current_password"]:
+        errors["new_password"] = ["Choose a password different from the current one."]
+    if errors:
+        raise ValidationError(errors)
+    user.password_hash = hash_password(data["new_password"])
+    user.must_change_password = False
+    user.session_token = new_session_token()
+    db.session.flush()
+    record_event(Tag.USER_PASSWORD_CHANGE, actor=user, subject_type="user", subject_id=user.id)
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The flask-login loader: the id must carry the user's current session token."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+# Sign-in -----------------------------------------------------------------------------------
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so both cases take the same time."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    user: User | None = None
+    refusal: str | None = None
+    throttled: bool = False
+
+
+def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
+    """Checks a sign-in, throttling repeated failures per account and per address.
+
+    Failures are stored rows, not worker memory, so the limits hold across workers and hosts.
+    The refusal never says whether the email exists, and a throttled unknown email is refused
+    exactly like a known one.
+    """
+    config = current_app.config
+    email = email.strip().lower()
+    now = utcnow()
+    window = now - timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
+    by_account = db.session.scalar(
+        select(func.count()).where(SignInFailure.email == email, SignInFailure.at >= window)
+    )
+    by_address = db.session.scalar(
+        select(func.count()).where(SignInFailure.address == address, SignInFailure.at >= window)
+    )
+    if (
+        by_account >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
+        or by_address >= config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        record_event(Tag.SIGN_IN_THROTTLED, actor_label=email, address=address)
+        minutes = config["SIGN_IN_WINDOW_MINUTES"]
+        return SignInOutcome(
+            refusal=(
+                "Too many failed sign-ins for this account or from this address. "
+                f"Wait {minutes} minutes and try again, or ask the open data coordinator."
+            ),
+            throttled=True,
+        )
+    user = find_user_by_email(email)
+    stored = user.password_hash if user else _dummy_hash(config["PASSWORD_HASH_METHOD"])
+    password_ok = check_password_hash(stored, password)
+    if user is None or not password_ok or not user.active:
+        reason = (
+            "unknown account" if user is None else "wrong password" if not password_ok else "inactive"
+        )
+        db.session.add(SignInFailure(email=email, address=address, at=now))
+        record_event(
+            Tag.SIGN_IN_FAILURE,
+            actor_label=email,
+            subject_type="user" if user else None,
+            subject_id=user.id if user else None,
+            details={"reason": reason},
+            address=address,
+        )
+        return SignInOutcome(refusal=GENERIC_SIGN_IN_ERROR)
+    db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    user.last_sign_in_at = now
+    record_event(Tag.SIGN_IN, actor=user, subject_type="user", subject_id=user.id, address=address)
+    return SignInOutcome(user=user)
+
+
+def record_sign_out(user: User, *, address: str | None) -> None:
+    record_event(Tag.SIGN_OUT, actor=user, subject_type="user", subject_id=user.id, address=address)
+
+
+def list_users_query(*, q: str | None = None, role: str | None = None, department: str | None = None):
+    query = select(User).order_by(User.name)
+    if q:
+        needle = q.strip().lower()
+        query = query.where(
+            func.lower(User.name).contains(needle, autoescape=True)
+            | User.email.contains(needle, autoescape=True)
+        )
+    if role:
+        query = query.where(User.role_rows.any(UserRole.role == role))
+    if department:
+        query = query.where(User.departments.any(Department.code == department.upper()))
+    return query

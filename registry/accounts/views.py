@@ -1,0 +1,244 @@
+"""Sign-in, the user's own account page, and the coordinator's people and department pages."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from marshmallow import ValidationError
+
+from registry.accounts import services
+from registry.permissions import ROLE_LABELS, Permission, Role
+from registry.accounts.schemas import (
+    DepartmentIn,
+    DepartmentUpdate,
+    PasswordChangeIn,
+    SignInIn,
+    UserIn,
+    UserUpdate,
+)
+from registry.extensions import db, login_manager
+from registry.http import client_address, paginate, require_permission, safe_next
+from registry.schemas import form_to_dict
+
+auth = Blueprint("auth", __name__)
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    return services.load_session_user(session_id)
+
+
+@auth.before_app_request
+def insist_on_new_password():
+    """A user holding a temporary password may do nothing but choose their own."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in {"auth.account", "auth.change_password", "auth.sign_out", "static"}
+        and not request.path.startswith("/api/")
+    ):
+        flash("Choose a new password before you continue.", "warning")
+        return redirect(url_for("auth.account"))
+    return None
+
+
+# Sign-in -----------------------------------------------------------------------------------
+
+
+@auth.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("catalog.home"))
+    if request.method == "GET":
+        return render_template("auth/sign_in.html", form={"next": request.args.get("next")})
+    form = form_to_dict(request.form)
+    try:
+        data = SignInIn().load(form)
+    except ValidationError as exc:
+        return render_template("auth/sign_in.html", form=form, errors=exc.messages), 422
+    outcome = services.authenticate(data["email"], data["password"], address=client_address())
+    db.session.commit()
+    if outcome.user is None:
+        status = 429 if outcome.throttled else 401
+        form.pop("password", None)
+        return render_template("auth/sign_in.html", form=form, refusal=outcome.refusal), status
+    session.clear()
+    login_user(outcome.user)
+    session.permanent = True
+    flash(f"Signed in as {outcome.user.name}.", "success")
+    return redirect(safe_next(data["next"]) or url_for("catalog.home"))
+
+
+@auth.post("/sign-out")
+@login_required
+def sign_out():
+    services.record_sign_out(current_user, address=client_address())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("catalog.home"))
+
+
+@auth.get("/account")
+@require_permission(Permission.ACCOUNT_OWN)
+def account():
+    return render_template("accounts/account.html", role_labels=ROLE_LABELS, form={})
+
+
+@auth.post("/account/password")
+@require_permission(Permission.ACCOUNT_OWN)
+def change_password():
+    form = form_to_dict(request.form)
+    try:
+        data = PasswordChangeIn().load(form)
+        services.change_own_password(current_user, data)
+    except ValidationError as exc:
+        return render_template(
+            "accounts/account.html", role_labels=ROLE_LABELS, form={}, errors=exc.messages
+        ), 422
+    db.session.commit()
+    login_user(current_user)  # the session token rotated; keep this session, end the others
+    flash("Your password is changed. Other sessions of yours were signed out.", "success")
+    return redirect(url_for("catalog.home"))
+
+
+# Departments -------------------------------------------------------------------------------
+
+
+@admin.get("/departments")
+@require_permission(Permission.DEPARTMENTS_MANAGE)
+def departments():
+    return render_template("accounts/departments.html", departments=services.list_departments())
+
+
+@admin.route("/departments/new", methods=["GET", "POST"])
+@require_permission(Permission.DEPARTMENTS_MANAGE)
+def new_department():
+    if request.method == "GET":
+        return render_template("accounts/department_form.html", form={}, department=None)
+    form = form_to_dict(request.form)
+    try:
+        department = services.create_department(DepartmentIn().load(form), actor=current_user)
+    except ValidationError as exc:
+        return render_template(
+            "accounts/department_form.html", form=form, department=None, errors=exc.messages
+        ), 422
+    db.session.commit()
+    flash(f"Department {department.name} ({department.code}) created.", "success")
+    return redirect(url_for("admin.departments"))
+
+
+@admin.route("/departments/<code>/edit", methods=["GET", "POST"])
+@require_permission(Permission.DEPARTMENTS_MANAGE)
+def edit_department(code: str):
+    department = services.get_department(code)
+    if request.method == "GET":
+        form = services.department_snapshot(department)
+        return render_template("accounts/department_form.html", form=form, department=department)
+    form = form_to_dict(request.form)
+    try:
+        services.update_department(department, DepartmentUpdate().load(form), actor=current_user)
+    except ValidationError as exc:
+        return render_template(
+            "accounts/department_form.html", form=form, department=department, errors=exc.messages
+        ), 422
+    db.session.commit()
+    flash(f"Department {department.name} saved.", "success")
+    return redirect(url_for("admin.departments"))
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+def _user_form_context(**extra):
+    return {
+        "roles": list(Role),
+        "role_labels": ROLE_LABELS,
+        "departments": services.list_departments(),
+        **extra,
+    }
+
+
+USER_FORM_LISTS = ("roles", "departments")
+
+
+@admin.get("/users")
+@require_permission(Permission.USERS_MANAGE)
+def users():
+    filters = {key: request.args.get(key) or None for key in ("q", "role", "department")}
+    page = paginate(services.list_users_query(**filters))
+    return render_template("accounts/users.html", page=page, filters=filters, **_user_form_context())
+
+
+@admin.route("/users/new", methods=["GET", "POST"])
+@require_permission(Permission.USERS_MANAGE)
+def new_user():
+    if request.method == "GET":
+        return render_template("accounts/user_form.html", form={}, user=None, **_user_form_context())
+    form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair",))
+    try:
+        user, temporary = services.create_user(UserIn().load(form), actor=current_user)
+    except ValidationError as exc:
+        return render_template(
+            "accounts/user_form.html", form=form, user=None, errors=exc.messages,
+            **_user_form_context(),
+        ), 422
+    db.session.commit()
+    return render_template("accounts/temporary_password.html", user=user, password=temporary, new=True)
+
+
+@admin.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require_permission(Permission.USERS_MANAGE)
+def edit_user(user_id: int):
+    user = services.get_user(user_id)
+    if request.method == "GET":
+        form = services.user_snapshot(user)
+        return render_template("accounts/user_form.html", form=form, user=user, **_user_form_context())
+    form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair", "active"))
+    try:
+        services.update_user(user, UserUpdate().load(form), actor=current_user)
+    except ValidationError as exc:
+        return render_template(
+            "accounts/user_form.html", form=form, user=user, errors=exc.messages,
+            **_user_form_context(),
+        ), 422
+    db.session.commit()
+    flash(f"{user.name} saved.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@admin.post("/users/<int:user_id>/deactivate")
+@require_permission(Permission.USERS_MANAGE)
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@admin.post("/users/<int:user_id>/activate")
+@require_permission(Permission.USERS_MANAGE)
+def activate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = services.get_user(user_id)
+    try:
+        services.set_user_active(user, active, actor=current_user)
+    except ValidationError as exc:
+        for messages in exc.messages.values():
+            for message in messages:
+                flash(message, "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    state = "reactivated" if active else "deactivated and signed out"
+    flash(f"{user.name} was {state}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@admin.post("/users/<int:user_id>/reset-password")
+@require_permission(Permission.USERS_MANAGE)
+def reset_password(user_id: int):
+    user = services.get_user(user_id)
+    temporary = services.reset_password(user, actor=current_user)
+    db.session.commit()
+    # Shown in this response only, never put in the (readable) session cookie by a flash.
+    return render_template("accounts/temporary_password.html", user=user, password=temporary, new=False)

@@ -1,0 +1,8 @@
+"""Registers every domain's API routes on the blueprint, in one list."""
+
+from registry.accounts import api as accounts_api
+from registry.api import api
+from registry.audit import api as audit_api
+
+for module in (accounts_api, audit_api):
+    module.register(api)

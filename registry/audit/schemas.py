@@ -1,0 +1,43 @@
+"""Shapes of the audit log filter and of an event as the API returns it."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from marshmallow import Schema, fields, validate
+
+from registry.audit.services import EventFilter
+
+from registry.schemas import InputSchema
+
+
+class EventFilterIn(InputSchema):
+    tag = fields.String(load_default=None, validate=validate.Length(max=64))
+    actor = fields.String(load_default=None, validate=validate.Length(max=254))
+    subject_type = fields.String(load_default=None, validate=validate.Length(max=32))
+    subject_id = fields.String(load_default=None, validate=validate.Length(max=128))
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+
+
+class AuditEventOut(Schema):
+    seq = fields.Integer()
+    occurred_at = fields.AwareDateTime()
+    actor = fields.String(attribute="actor_label")
+    tag = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.String()
+    payload = fields.Dict()
+    address = fields.String()
+    hash = fields.String()
+    prev_hash = fields.String()
+
+
+def load_event_filter(args) -> EventFilter:
+    """Dates are whole UTC days: `until` includes the day it names."""
+    data = EventFilterIn().load({key: args[key] for key in EventFilterIn().fields if key in args})
+    since = data.pop("since")
+    until = data.pop("until")
+    return EventFilter(
+        **data,
+        since=datetime.combine(since, time.min, UTC) if since else None,
+        until=datetime.combine(until, time.min, UTC) + timedelta(days=1) if until else None,
+    )

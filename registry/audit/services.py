@@ -1,0 +1,162 @@
+"""Writing audit events inside the caller's transaction, reading them, and verifying the chain."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from registry.audit.tags import Tag
+from registry.db import utcnow
+from registry.extensions import db
+
+SYSTEM_LABEL = "system"
+
+
+def _json_safe(value: Any) -> Any:
+    """Payloads are stored as JSON; normalise them first so the hash covers what is stored."""
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def event_hash(event: AuditEvent) -> str:
+    body = {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "tag": event.tag,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "payload": event.payload,
+        "address": event.address,
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_event(
+    tag: Tag,
+    *,
+    actor: Any = None,
+    actor_label: str | None = None,
+    subject_type: str | None = None,
+    subject_id: object = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+    address: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the current transaction (flushed, not committed).
+
+    The UPDATE on the head row takes its lock first (a row lock on PostgreSQL, the write lock on
+    SQLite), so concurrent writers queue up instead of forking the chain.
+    """
+    db.session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + 1)
+    )
+    head = db.session.execute(
+        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+    ).one()
+    payload = {key: value for key, value in (("before", before), ("after", after)) if value}
+    payload.update(details or {})
+    event = AuditEvent(
+        seq=head.seq,
+        occurred_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label or getattr(actor, "email", None) or SYSTEM_LABEL,
+        tag=str(tag),
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        payload=_json_safe(payload),
+        address=address,
+        prev_hash=head.hash,
+    )
+    event.hash = event_hash(event)
+    db.session.add(event)
+    db.session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=event.hash)
+    )
+    db.session.flush()
+    return event
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """The fields that differ, as (before, after) dicts holding only those fields."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_chain(batch_size: int = 2000) -> ChainReport:
+    """Walk every event in order and name the first one that was altered, removed or reordered."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    rows = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
+    ).scalars()
+    for event in rows:
+        if event.seq != expected_seq:
+            return ChainReport(
+                checked,
+                expected_seq,
+                f"event {expected_seq} is missing: the next stored event is {event.seq}",
+            )
+        if event.prev_hash != prev_hash:
+            return ChainReport(
+                checked, event.seq, f"event {event.seq} does not follow event {event.seq - 1}"
+            )
+        if event_hash(event) != event.hash:
+            return ChainReport(checked, event.seq, f"event {event.seq} was altered after it was written")
+        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        db.session.expunge(event)
+    head = db.session.get(AuditChainHead, 1)
+    if head is not None and (head.seq != checked or head.hash != prev_hash):
+        return ChainReport(
+            checked,
+            checked + 1,
+            f"the chain ends at event {checked} but {head.seq} events were written",
+        )
+    return ChainReport(checked)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    tag: str | None = None
+    actor: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def event_query(criteria: EventFilter):
+    """Newest first. A tag matches itself and every tag under it ("account:user" finds all)."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if criteria.tag:
+        query = query.where(
+            (AuditEvent.tag == criteria.tag) | AuditEvent.tag.startswith(criteria.tag + ":", autoescape=True)
+        )
+    if criteria.actor:
+        query = query.where(AuditEvent.actor_label == criteria.actor.strip().lower())
+    if criteria.subject_type:
+        query = query.where(AuditEvent.subject_type == criteria.subject_type)
+    if criteria.subject_id:
+        query = query.where(AuditEvent.subject_id == criteria.subject_id)
+    if criteria.since:
+        query = query.where(AuditEvent.occurred_at >= criteria.since)
+    if criteria.until:
+        query = query.where(AuditEvent.occurred_at < criteria.until)
+    return query

@@ -1,0 +1,1 @@
+"""Catalog: the public face (home, and later the published catalog and progress dashboard)."""

@@ -1,0 +1,56 @@
+"""The home page, which tells each visitor what they can do next, and the health check."""
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from registry.permissions import ROLE_LABELS, Permission, has_permission
+from registry.extensions import db
+
+catalog = Blueprint("catalog", __name__)
+
+# What the home page offers, each behind the permission that the linked page itself checks.
+NEXT_STEPS = [
+    (
+        Permission.USERS_MANAGE,
+        "Manage people",
+        "Add users, give them roles and departments, reset passwords.",
+        "admin.users",
+    ),
+    (
+        Permission.DEPARTMENTS_MANAGE,
+        "Manage departments",
+        "Keep the list of city departments and their data contacts up to date.",
+        "admin.departments",
+    ),
+    (
+        Permission.AUDIT_READ,
+        "Read the audit log",
+        "Every sign-in, change and decision, hash-chained so tampering shows.",
+        "audit.events",
+    ),
+    (
+        Permission.ACCOUNT_OWN,
+        "Your account",
+        "See your roles and departments and change your password.",
+        "auth.account",
+    ),
+]
+
+
+@catalog.get("/")
+def home():
+    steps = [step for step in NEXT_STEPS if has_permission(current_user, step[0])]
+    roles = (
+        [ROLE_LABELS[role] for role in sorted(current_user.role_set)]
+        if current_user.is_authenticated
+        else []
+    )
+    return render_template("catalog/home.html", steps=steps, role_labels=roles)
+
+
+@catalog.get("/healthz")
+def healthz():
+    """For load balancers: the process is up and the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

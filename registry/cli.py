@@ -1,0 +1,45 @@
+"""The `registry` command: Flask's own commands (run, routes, shell, db) plus the registry's."""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from marshmallow import ValidationError
+
+from registry.errors import DomainError
+
+
+def fail(exc: ValidationError | DomainError) -> None:
+    """Reports what is wrong and where, rolls back, and exits non-zero: nothing is half-saved."""
+    from registry.extensions import db
+
+    db.session.rollback()
+    if isinstance(exc, ValidationError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {"input": exc.messages}
+        for field, problems in messages.items():
+            for problem in problems if isinstance(problems, list) else [problems]:
+                click.echo(f"Error: --{field.replace('_', '-')}: {problem}", err=True)
+    else:
+        click.echo(f"Error: {exc.message}", err=True)
+    sys.exit(1)
+
+
+def init_cli(app: Flask) -> None:
+    from registry.accounts.cli import departments_cli, users_cli
+    from registry.audit.cli import audit_cli
+    from registry.demo import demo_command
+
+    for command in (departments_cli, users_cli, audit_cli, demo_command):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from registry import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """City Data Registry: the system of record for a city's open data program."""

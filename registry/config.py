@@ -1,0 +1,72 @@
+"""Configuration: defaults, then REGISTRY_* environment variables, then the caller's mapping."""
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
+
+SECRET_KEY_HELP = (
+    "Refusing to start in production without a real secret key. Set REGISTRY_SECRET_KEY to a "
+    "long random value, for example:\n"
+    "  export REGISTRY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+    "and give every worker and host the same value."
+)
+
+
+class Defaults:
+    ENV = "development"
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "registry_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BOOTSTRAP_SERVE_LOCAL = True
+    # Sign-in throttling: failures counted in a sliding window, per account and per address.
+    SIGN_IN_WINDOW_MINUTES = 15
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
+    # werkzeug's scrypt parameters; tests lower the cost, production keeps the library default.
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 12
+    PER_PAGE = 25
+
+
+def load_config(app: Flask, config: dict[str, Any] | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("REGISTRY")
+    if config:
+        app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    if is_production(app):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        check_secret_key(app.config.get("SECRET_KEY"))
+
+
+def is_production(app: Flask) -> bool:
+    return str(app.config.get("ENV", "")).lower() == "production"
+
+
+def database_url(app: Flask) -> str:
+    """REGISTRY_DATABASE_URL wins, then DATABASE_URL, then SQLite in the instance folder."""
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    url = url or os.environ.get("DATABASE_URL")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        return "sqlite:///" + os.path.join(app.instance_path, "registry.sqlite3")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_secret_key(secret: object) -> None:
+    if not isinstance(secret, str) or secret == DEV_SECRET_KEY or len(secret) < 32:
+        raise RuntimeError(SECRET_KEY_HELP)

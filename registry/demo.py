@@ -1,0 +1,90 @@
+"""`registry demo`: loads the fictional City of Riverton, idempotently, for trying the registry."""
+
+import click
+
+from registry.accounts import services
+from registry.accounts.models import Department
+from registry.accounts.schemas import DepartmentIn, UserIn
+from registry.extensions import db
+
+DEPARTMENTS = [
+    ("PW", "Public Works", "Marisol Vega"),
+    ("PD", "Police Department", "Lt. Aaron Whitfield"),
+    ("FD", "Fire and Rescue", "Capt. Nia Brooks"),
+    ("PR", "Parks and Recreation", "Jonah Meyers"),
+    ("HD", "Public Health", "Dr. Priya Raman"),
+    ("DOT", "Transportation", "Luis Carrillo"),
+    ("PLN", "Planning and Development", "Grace Lindqvist"),
+    ("FIN", "Finance", "Samuel Adeyemi"),
+    ("LIB", "Public Library", "Hannah Cho"),
+    ("HSG", "Housing and Community Services", "Tomás Ortega"),
+    ("WTR", "Water Utility", "Beth Kowalski"),
+    ("CLK", "City Clerk", "Ivan Petrov"),
+]
+
+DOMAIN = "riverton.example"
+
+# Demo only: these passwords are printed by the command and listed in the README.
+PASSWORDS = {
+    "coordinator": "demo-coordinator-2026",
+    "steward": "demo-steward-2026",
+    "committee": "demo-committee-2026",
+    "stakeholder": "demo-stakeholder-2026",
+    "auditor": "demo-auditor-2026",
+}
+
+PEOPLE = [
+    ("coordinator", "Dana Okafor", "coordinator", ["coordinator"], [], False),
+    ("auditor", "Rafael Mendes", "auditor", ["auditor"], [], False),
+    ("chair", "Eleanor Park", "committee", ["committee"], ["CLK"], True),
+    ("committee.legal", "Marcus Bell", "committee", ["committee"], [], False),
+    ("committee.privacy", "Sofia Novak", "committee", ["committee"], [], False),
+    ("committee.it", "Kwame Asante", "committee", ["committee"], [], False),
+    ("committee.health", "Dr. Lena Fischer", "committee", ["committee"], ["HD"], False),
+    ("stakeholder", "Aisha Karim", "stakeholder", ["stakeholder"], [], False),
+    ("stakeholder.civic", "Ben Takahashi", "stakeholder", ["stakeholder"], [], False),
+] + [
+    (f"steward.{code.lower()}", steward, "steward", ["steward"], [code], False)
+    for code, _name, steward in DEPARTMENTS
+]
+
+
+def load_demo_city() -> list[tuple[str, str, str, bool]]:
+    """Creates whatever part of the demo city is missing; returns (email, password, roles, new)."""
+    for code, name, contact in DEPARTMENTS:
+        if db.session.scalar(db.select(Department).where(Department.code == code)):
+            continue
+        email = f"data.{code.lower()}@{DOMAIN}"
+        data = DepartmentIn().load(
+            {"code": code, "name": name, "contact_name": contact, "contact_email": email}
+        )
+        services.create_department(data, actor=None)
+    accounts = []
+    for local, name, password_key, roles, departments, chair in PEOPLE:
+        email = f"{local}@{DOMAIN}"
+        existing = services.find_user_by_email(email)
+        if existing is None:
+            data = UserIn().load(
+                {
+                    "email": email,
+                    "name": name,
+                    "roles": roles,
+                    "departments": departments,
+                    "is_chair": chair,
+                }
+            )
+            services.create_user(data, actor=None, password=PASSWORDS[password_key])
+        accounts.append((email, PASSWORDS[password_key], ", ".join(roles), existing is None))
+    return accounts
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo city (safe to run again: it only adds what is missing)."""
+    accounts = load_demo_city()
+    db.session.commit()
+    created = sum(1 for account in accounts if account[3])
+    click.echo(f"Demo city of Riverton ready: {len(DEPARTMENTS)} departments, {created} new users.")
+    click.echo("Demo sign-ins (demo only, never use these passwords for real data):")
+    for email, password, roles, _new in accounts:
+        click.echo(f"  {email:38} {password:24} {roles}")

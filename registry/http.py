@@ -1,0 +1,157 @@
+"""Web plumbing shared by every blueprint: permission checks, safe redirects, error responses."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from registry.permissions import Permission, has_permission
+from registry.errors import DomainError, PermissionDenied
+
+ERROR_TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+ERROR_HELP = {
+    403: "Your account does not have permission to do that. If you think it should, ask the "
+    "open data coordinator.",
+    404: "There is nothing at this address, or you do not have access to it.",
+    500: "The registry hit an unexpected problem and nothing was saved. Please try again; if it "
+    "keeps happening, tell the open data coordinator what you were doing.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def client_address() -> str:
+    """The caller's address as the WSGI server saw it; behind a proxy, run ProxyFix in front."""
+    return request.remote_addr or "unknown"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+MAX_PER_PAGE = 100
+
+
+def paginate(query):
+    """One page of a select, from the `page` and `per_page` arguments (at most 100 a page)."""
+    from registry.extensions import db
+
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=request.args.get("per_page", current_app.config["PER_PAGE"], type=int),
+        max_per_page=MAX_PER_PAGE,
+    )
+
+
+def require_permission(permission: Permission):
+    """Signed-out visitors go to sign-in (401 for the API); signed-in users without it get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from registry.extensions import login_manager
+
+                if wants_json():
+                    return error_response(401, "Sign in or send an API token.")
+                return login_manager.unauthorized()
+            if not has_permission(current_user, permission):
+                raise PermissionDenied()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def error_response(status: int, message: str | None = None, *, code: str | None = None, **extra):
+    title = ERROR_TITLES.get(status, "Error")
+    if wants_json():
+        body = {"error": code or title.lower().replace(" ", "_"), "message": message or title}
+        body.update(extra)
+        return jsonify(body), status
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            message=message or ERROR_HELP.get(status, ""),
+        ),
+        status,
+    )
+
+
+# The main navigation: each link shows only to users holding the permission its page checks.
+NAV_LINKS = [
+    (Permission.USERS_MANAGE, "People", "admin.users"),
+    (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
+    (Permission.AUDIT_READ, "Audit log", "audit.events"),
+]
+
+
+def init_template_globals(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        has_permission=has_permission, Permission=Permission, nav_links=NAV_LINKS
+    )
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(exc.status, exc.message or None, code=exc.code, **exc.details)
+
+    @app.errorhandler(ValidationError)
+    def validation_error(exc: ValidationError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return error_response(
+            422, "The input has errors; see `errors`.", code="validation_failed", errors=messages
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(
+            400,
+            "The form expired or did not come from this site. Go back, reload the page and try "
+            "again.",
+            code="csrf_failed",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, ERROR_HELP.get(status) or exc.description)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from registry.extensions import db
+
+        db.session.rollback()
+        return error_response(500)
