@@ -1,4 +1,4 @@
-"""Application factory: builds a configured registry app from defaults, environment and overrides."""
+"""Application factory: builds a registry app from defaults, environment and overrides."""
 
 from pathlib import Path
 from typing import Any

@@ -8,8 +8,8 @@ from flask import Flask
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
 
-SECRET_KEY_HELP = (
-    "Refusing to start in production without a real secret key. Set REGISTRY_SECRET_KEY to a "
+MISSING_SECRET_MESSAGE = (
+    "Refusing to start in production without a real secret key. Set REGISTRY_SECRET_KEY to a "  # noqa: S105
     "long random value, for example:\n"
     "  export REGISTRY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
     "and give every worker and host the same value."
@@ -33,7 +33,7 @@ class Defaults:
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
     # werkzeug's scrypt parameters; tests lower the cost, production keeps the library default.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name
     PASSWORD_MIN_LENGTH = 12
     PER_PAGE = 25
 
@@ -69,4 +69,4 @@ def database_url(app: Flask) -> str:
 
 def check_secret_key(secret: object) -> None:
     if not isinstance(secret, str) or secret == DEV_SECRET_KEY or len(secret) < 32:
-        raise RuntimeError(SECRET_KEY_HELP)
+        raise RuntimeError(MISSING_SECRET_MESSAGE)

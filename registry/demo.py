@@ -3,7 +3,7 @@
 import click
 
 from registry.accounts import services
-from registry.accounts.models import Department
+from registry.accounts.models import Department, User
 from registry.accounts.schemas import DepartmentIn, UserIn
 from registry.extensions import db
 
@@ -79,8 +79,12 @@ def load_demo_city() -> list[tuple[str, str, str, bool]]:
 
 
 @click.command("demo")
-def demo_command():
+@click.option("--if-empty", is_flag=True, help="Do nothing if the registry already has users.")
+def demo_command(if_empty):
     """Load the demo city (safe to run again: it only adds what is missing)."""
+    if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
+        click.echo("The registry already has users; the demo city was not loaded.")
+        return
     accounts = load_demo_city()
     db.session.commit()
     created = sum(1 for account in accounts if account[3])

@@ -9,8 +9,8 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from registry.permissions import Permission, has_permission
 from registry.errors import DomainError, PermissionDenied
+from registry.permissions import Permission, has_permission
 
 ERROR_TITLES = {
     400: "Bad request",

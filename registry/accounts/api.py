@@ -3,10 +3,10 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from registry.permissions import Permission, permissions_for
 from registry.accounts.schemas import DepartmentOut, UserOut
 from registry.accounts.services import list_departments
 from registry.http import require_permission
+from registry.permissions import Permission, permissions_for
 
 
 @require_permission(Permission.ACCOUNT_OWN)

@@ -7,9 +7,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.permissions import Role
 from registry.db import UTCDateTime, utcnow
 from registry.extensions import db
+from registry.permissions import Role
 
 
 def new_session_token() -> str:
@@ -42,7 +42,9 @@ user_departments = Table(
 class UserRole(db.Model):
     __tablename__ = "user_roles"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 

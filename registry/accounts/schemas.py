@@ -65,7 +65,9 @@ class UserOut(Schema):
 
 class SignInIn(InputSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH))
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
+    )
     next = fields.String(load_default=None)
 
 

@@ -1,4 +1,4 @@
-"""Account rules: departments, users, roles, passwords and sign-in. Services flush; callers commit."""
+"""Account rules: departments, users, roles, passwords, sign-in. Services flush; callers commit."""
 
 import secrets
 from dataclasses import dataclass
@@ -12,12 +12,12 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.accounts.models import Department, SignInFailure, User, UserRole, new_session_token
-from registry.permissions import Role
 from registry.audit.services import changes, record_event
 from registry.audit.tags import Tag
 from registry.db import utcnow
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.permissions import Role
 
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an active account."
 
@@ -45,7 +45,9 @@ def list_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
-def _department_clashes(data: dict[str, Any], exclude_id: int | None = None) -> dict[str, list[str]]:
+def _department_clashes(
+    data: dict[str, Any], exclude_id: int | None = None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in ("code", "name"):
         if field not in data:
@@ -334,7 +336,11 @@ def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
     password_ok = check_password_hash(stored, password)
     if user is None or not password_ok or not user.active:
         reason = (
-            "unknown account" if user is None else "wrong password" if not password_ok else "inactive"
+            "unknown account"
+            if user is None
+            else "wrong password"
+            if not password_ok
+            else "inactive"
         )
         db.session.add(SignInFailure(email=email, address=address, at=now))
         record_event(
@@ -356,7 +362,9 @@ def record_sign_out(user: User, *, address: str | None) -> None:
     record_event(Tag.SIGN_OUT, actor=user, subject_type="user", subject_id=user.id, address=address)
 
 
-def list_users_query(*, q: str | None = None, role: str | None = None, department: str | None = None):
+def list_users_query(
+    *, q: str | None = None, role: str | None = None, department: str | None = None
+):
     query = select(User).order_by(User.name)
     if q:
         needle = q.strip().lower()

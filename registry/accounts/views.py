@@ -5,7 +5,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from registry.accounts import services
-from registry.permissions import ROLE_LABELS, Permission, Role
 from registry.accounts.schemas import (
     DepartmentIn,
     DepartmentUpdate,
@@ -16,6 +15,7 @@ from registry.accounts.schemas import (
 )
 from registry.extensions import db, login_manager
 from registry.http import client_address, paginate, require_permission, safe_next
+from registry.permissions import ROLE_LABELS, Permission, Role
 from registry.schemas import form_to_dict
 
 auth = Blueprint("auth", __name__)
@@ -33,7 +33,8 @@ def insist_on_new_password():
     if (
         current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint not in {"auth.account", "auth.change_password", "auth.sign_out", "static"}
+        and request.endpoint
+        not in {"auth.account", "auth.change_password", "auth.sign_out", "static"}
         and not request.path.startswith("/api/")
     ):
         flash("Choose a new password before you continue.", "warning")
@@ -167,24 +168,33 @@ USER_FORM_LISTS = ("roles", "departments")
 def users():
     filters = {key: request.args.get(key) or None for key in ("q", "role", "department")}
     page = paginate(services.list_users_query(**filters))
-    return render_template("accounts/users.html", page=page, filters=filters, **_user_form_context())
+    return render_template(
+        "accounts/users.html", page=page, filters=filters, **_user_form_context()
+    )
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
 @require_permission(Permission.USERS_MANAGE)
 def new_user():
     if request.method == "GET":
-        return render_template("accounts/user_form.html", form={}, user=None, **_user_form_context())
+        return render_template(
+            "accounts/user_form.html", form={}, user=None, **_user_form_context()
+        )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair",))
     try:
         user, temporary = services.create_user(UserIn().load(form), actor=current_user)
     except ValidationError as exc:
         return render_template(
-            "accounts/user_form.html", form=form, user=None, errors=exc.messages,
+            "accounts/user_form.html",
+            form=form,
+            user=None,
+            errors=exc.messages,
             **_user_form_context(),
         ), 422
     db.session.commit()
-    return render_template("accounts/temporary_password.html", user=user, password=temporary, new=True)
+    return render_template(
+        "accounts/temporary_password.html", user=user, password=temporary, new=True
+    )
 
 
 @admin.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -193,13 +203,18 @@ def edit_user(user_id: int):
     user = services.get_user(user_id)
     if request.method == "GET":
         form = services.user_snapshot(user)
-        return render_template("accounts/user_form.html", form=form, user=user, **_user_form_context())
+        return render_template(
+            "accounts/user_form.html", form=form, user=user, **_user_form_context()
+        )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair", "active"))
     try:
         services.update_user(user, UserUpdate().load(form), actor=current_user)
     except ValidationError as exc:
         return render_template(
-            "accounts/user_form.html", form=form, user=user, errors=exc.messages,
+            "accounts/user_form.html",
+            form=form,
+            user=user,
+            errors=exc.messages,
             **_user_form_context(),
         ), 422
     db.session.commit()
@@ -241,4 +256,6 @@ def reset_password(user_id: int):
     temporary = services.reset_password(user, actor=current_user)
     db.session.commit()
     # Shown in this response only, never put in the (readable) session cookie by a flash.
-    return render_template("accounts/temporary_password.html", user=user, password=temporary, new=False)
+    return render_template(
+        "accounts/temporary_password.html", user=user, password=temporary, new=False
+    )

@@ -1,1 +1,1 @@
-"""Audit: the append-only, hash-chained record of every change that matters. Imports no other domain."""
+"""Audit: the append-only, hash-chained record of every change. Imports no other domain."""

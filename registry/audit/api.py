@@ -2,10 +2,10 @@
 
 from flask import Blueprint, jsonify, request
 
-from registry.permissions import Permission
 from registry.audit.schemas import AuditEventOut, load_event_filter
 from registry.audit.services import event_query
 from registry.http import paginate, require_permission
+from registry.permissions import Permission
 
 
 @require_permission(Permission.AUDIT_READ)

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, time, timedelta
 from marshmallow import Schema, fields, validate
 
 from registry.audit.services import EventFilter
-
 from registry.schemas import InputSchema
 
 

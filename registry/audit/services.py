@@ -77,9 +77,7 @@ def record_event(
     )
     event.hash = event_hash(event)
     db.session.add(event)
-    db.session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=event.hash)
-    )
+    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=event.hash))
     db.session.flush()
     return event
 
@@ -119,7 +117,9 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
                 checked, event.seq, f"event {event.seq} does not follow event {event.seq - 1}"
             )
         if event_hash(event) != event.hash:
-            return ChainReport(checked, event.seq, f"event {event.seq} was altered after it was written")
+            return ChainReport(
+                checked, event.seq, f"event {event.seq} was altered after it was written"
+            )
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
         db.session.expunge(event)
     head = db.session.get(AuditChainHead, 1)
@@ -147,7 +147,8 @@ def event_query(criteria: EventFilter):
     query = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if criteria.tag:
         query = query.where(
-            (AuditEvent.tag == criteria.tag) | AuditEvent.tag.startswith(criteria.tag + ":", autoescape=True)
+            (AuditEvent.tag == criteria.tag)
+            | AuditEvent.tag.startswith(criteria.tag + ":", autoescape=True)
         )
     if criteria.actor:
         query = query.where(AuditEvent.actor_label == criteria.actor.strip().lower())

@@ -3,11 +3,11 @@
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
-from registry.permissions import Permission
 from registry.audit.schemas import load_event_filter
 from registry.audit.services import EventFilter, event_query
 from registry.audit.tags import Tag
 from registry.http import paginate, require_permission
+from registry.permissions import Permission
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -4,8 +4,8 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
-from registry.permissions import ROLE_LABELS, Permission, has_permission
 from registry.extensions import db
+from registry.permissions import ROLE_LABELS, Permission, has_permission
 
 catalog = Blueprint("catalog", __name__)
 

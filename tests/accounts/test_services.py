@@ -1,0 +1,118 @@
+import pytest
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from registry.accounts import services
+from registry.accounts.schemas import DepartmentIn, UserIn, UserUpdate
+from registry.audit.models import AuditEvent
+from registry.audit.tags import Tag
+from registry.extensions import db
+
+
+def events(tag):
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.tag == tag)))
+
+
+def test_department_codes_and_names_are_unique_whatever_the_case(make):
+    make.department(code="PW", name="Public Works")
+    with pytest.raises(ValidationError) as caught:
+        services.create_department(
+            DepartmentIn().load({"code": "pw", "name": "public works"}), actor=None
+        )
+    assert set(caught.value.messages) == {"code", "name"}
+
+
+def test_department_code_must_be_short_capitals():
+    with pytest.raises(ValidationError) as caught:
+        DepartmentIn().load({"code": "Public Works!", "name": "Public Works"})
+    assert "code" in caught.value.messages
+
+
+def test_creating_a_department_is_audited(make):
+    department = make.department(code="PW")
+    assert [event.subject_id for event in events(Tag.DEPARTMENT_CREATE)] == [department.code]
+
+
+def test_user_rules_are_collected_in_one_answer(make):
+    data = UserIn().load(
+        {"email": "a@city.example", "name": "A", "roles": ["steward"], "is_chair": True}
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.create_user(data, actor=None)
+    assert set(caught.value.messages) == {"departments", "is_chair"}
+
+
+def test_email_is_unique_whatever_the_case(make):
+    make.user("auditor", email="pat@city.example")
+    data = UserIn().load({"email": "Pat@City.example", "name": "Pat"})
+    with pytest.raises(ValidationError) as caught:
+        services.create_user(data, actor=None)
+    assert "email" in caught.value.messages
+
+
+def test_unknown_department_codes_are_named(make):
+    data = UserIn().load({"email": "b@city.example", "name": "B", "departments": ["NOPE"]})
+    with pytest.raises(ValidationError) as caught:
+        services.create_user(data, actor=None)
+    assert "NOPE" in caught.value.messages["departments"][0]
+
+
+def test_user_without_password_gets_a_temporary_one_to_change(make):
+    user, temporary = services.create_user(
+        UserIn().load({"email": "c@city.example", "name": "C"}), actor=None
+    )
+    assert temporary and user.must_change_password
+
+
+def test_role_changes_are_audited_with_before_and_after(make):
+    coordinator = make.user("coordinator")
+    target = make.user("stakeholder")
+    services.update_user(
+        target, UserUpdate(partial=True).load({"roles": ["auditor"]}), actor=coordinator
+    )
+    [event] = events(Tag.USER_ROLES_CHANGE)
+    assert event.payload == {"before": {"roles": ["stakeholder"]}, "after": {"roles": ["auditor"]}}
+
+
+def test_coordinator_cannot_lock_themselves_out(make):
+    coordinator = make.user("coordinator")
+    with pytest.raises(ValidationError) as caught:
+        services.update_user(coordinator, {"roles": [], "active": False}, actor=coordinator)
+    assert set(caught.value.messages) == {"roles", "active"}
+
+
+def test_rejected_update_changes_nothing(make):
+    coordinator = make.user("coordinator")
+    target = make.user("auditor")
+    with pytest.raises(ValidationError):
+        services.update_user(
+            target, {"name": "Renamed", "departments": ["NOPE"]}, actor=coordinator
+        )
+    db.session.rollback()
+    assert db.session.get(type(target), target.id).name != "Renamed"
+
+
+def test_deactivating_a_user_signs_them_out_everywhere(make):
+    coordinator = make.user("coordinator")
+    target = make.user("auditor")
+    old_session = target.get_id()
+    services.set_user_active(target, False, actor=coordinator)
+    assert services.load_session_user(old_session) is None
+
+
+def test_reset_password_rotates_the_session_and_forces_a_change(make):
+    coordinator = make.user("coordinator")
+    target = make.user("auditor")
+    old_session = target.get_id()
+    services.reset_password(target, actor=coordinator)
+    assert (services.load_session_user(old_session), target.must_change_password) == (None, True)
+
+
+def test_changing_password_needs_the_current_one(make):
+    user = make.user("auditor")
+    with pytest.raises(ValidationError) as caught:
+        services.change_own_password(
+            user,
+            {"current_password": "wrong", "new_password": "n" * 12, "confirm_password": "n" * 12},
+        )
+    assert "current_password" in caught.value.messages

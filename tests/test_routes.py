@@ -1,0 +1,92 @@
+"""Every route of the app, for every role and for an anonymous visitor, answers as the table says.
+
+A route missing from ROUTES fails test_every_route_is_in_the_table: when you add a route, add its
+row here. Requests carry no body, so a permitted form POST answers 422 (the form's errors) or the
+redirect that follows the action.
+"""
+
+import pytest
+
+from registry.extensions import db
+
+ROLES = ("anonymous", "steward", "coordinator", "committee", "stakeholder", "auditor")
+
+
+def expect(anonymous, default, **by_role):
+    return {role: by_role.get(role, default) for role in ROLES} | {"anonymous": anonymous}
+
+
+EVERYONE = expect(200, 200)
+SIGNED_IN = expect(302, 200)
+COORDINATOR_PAGE = expect(302, 403, coordinator=200)
+COORDINATOR_FORM = expect(302, 403, coordinator=422)
+COORDINATOR_ACTION = expect(302, 403, coordinator=302)
+AUDIT_PAGE = expect(302, 403, coordinator=200, auditor=200)
+API_SIGNED_IN = expect(401, 200)
+API_AUDIT = expect(401, 403, coordinator=200, auditor=200)
+
+ROUTES = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/sign-in"): expect(200, 302),
+    ("POST", "/sign-in"): expect(422, 302),
+    ("POST", "/sign-out"): expect(302, 302),
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/password"): expect(302, 422),
+    ("GET", "/admin/departments"): COORDINATOR_PAGE,
+    ("GET", "/admin/departments/new"): COORDINATOR_PAGE,
+    ("POST", "/admin/departments/new"): COORDINATOR_FORM,
+    ("GET", "/admin/departments/<code>/edit"): COORDINATOR_PAGE,
+    ("POST", "/admin/departments/<code>/edit"): COORDINATOR_FORM,
+    ("GET", "/admin/users"): COORDINATOR_PAGE,
+    ("GET", "/admin/users/new"): COORDINATOR_PAGE,
+    ("POST", "/admin/users/new"): COORDINATOR_FORM,
+    ("GET", "/admin/users/<int:user_id>/edit"): COORDINATOR_PAGE,
+    ("POST", "/admin/users/<int:user_id>/edit"): COORDINATOR_FORM,
+    ("POST", "/admin/users/<int:user_id>/deactivate"): COORDINATOR_ACTION,
+    ("POST", "/admin/users/<int:user_id>/activate"): COORDINATOR_ACTION,
+    ("POST", "/admin/users/<int:user_id>/reset-password"): expect(302, 403, coordinator=200),
+    ("GET", "/audit"): AUDIT_PAGE,
+    ("GET", "/api/v1/me"): API_SIGNED_IN,
+    ("GET", "/api/v1/departments"): EVERYONE,
+    ("GET", "/api/v1/audit"): API_AUDIT,
+}
+
+IGNORED_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+def test_every_route_is_in_the_table(app):
+    served = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in IGNORED_ENDPOINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served - set(ROUTES) == set(), "add these routes to ROUTES"
+    assert set(ROUTES) - served == set(), "these routes in ROUTES no longer exist"
+
+
+@pytest.fixture
+def world(make):
+    """One department and one other user for the URL parameters to name."""
+    department = make.department(code="RT")
+    target = make.user("stakeholder", email="target@city.example")
+    return {"code": department.code, "user_id": target.id}
+
+
+def fill(rule, world):
+    path = rule.replace("<int:user_id>", str(world["user_id"]))
+    return path.replace("<code>", world["code"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "rule"), sorted(ROUTES))
+def test_route_answers_each_role_as_the_table_says(client, make, world, method, rule, role):
+    if role != "anonymous":
+        user = make.user(role)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    response = client.open(fill(rule, world), method=method)
+    db.session.rollback()
+    assert response.status_code == ROUTES[(method, rule)][role]
