@@ -4,7 +4,6 @@ import click
 
 from registry.accounts import services
 from registry.accounts.models import Department, User
-from registry.accounts.schemas import DepartmentIn, UserIn
 from registry.extensions import db
 
 DEPARTMENTS = [
@@ -55,25 +54,26 @@ def load_demo_city() -> list[tuple[str, str, str, bool]]:
         if db.session.scalar(db.select(Department).where(Department.code == code)):
             continue
         email = f"data.{code.lower()}@{DOMAIN}"
-        data = DepartmentIn().load(
-            {"code": code, "name": name, "contact_name": contact, "contact_email": email}
+        services.create_department(
+            {"code": code, "name": name, "contact_name": contact, "contact_email": email},
+            actor=None,
         )
-        services.create_department(data, actor=None)
     accounts = []
     for local, name, password_key, roles, departments, chair in PEOPLE:
         email = f"{local}@{DOMAIN}"
         existing = services.find_user_by_email(email)
         if existing is None:
-            data = UserIn().load(
+            services.create_user(
                 {
                     "email": email,
                     "name": name,
                     "roles": roles,
                     "departments": departments,
                     "is_chair": chair,
-                }
+                },
+                actor=None,
+                password=PASSWORDS[password_key],
             )
-            services.create_user(data, actor=None, password=PASSWORDS[password_key])
         accounts.append((email, PASSWORDS[password_key], ", ".join(roles), existing is None))
     return accounts
 

@@ -2,15 +2,18 @@
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_load
+from marshmallow import Schema, ValidationError, fields, pre_load
 
 
 class InputSchema(Schema):
-    """Strips surrounding whitespace and turns blank optional strings into None.
+    """Strips surrounding whitespace; a blank optional field is None, a blank required one missing.
 
     HTML forms send "" for an untouched field; treating it as absent makes the form and the JSON
-    API load through the same rules.
+    API load through the same rules and get the same messages.
     """
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.error_messages["required"] = "This is required."
 
     @pre_load
     def _tidy_strings(self, data: Any, **_kwargs: Any) -> Any:
@@ -20,8 +23,10 @@ class InputSchema(Schema):
         for key, value in data.items():
             if isinstance(value, str):
                 value = value.strip()
-                field = self.fields.get(key) or self.declared_fields.get(key)
-                if value == "" and field is not None and not field.required:
+                field = self.fields.get(key)
+                if value == "" and field is not None:
+                    if field.required:
+                        continue
                     value = None
             tidy[key] = value
         return tidy
@@ -57,3 +62,24 @@ class LowerEmail(fields.Email):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+def load_input(schema: Schema, raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Loads raw input and returns (what loaded, the errors) instead of raising, so that a service
+    can add the errors of its own rules and report every problem in one answer."""
+    try:
+        return schema.load(raw), {}
+    except ValidationError as exc:
+        valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return dict(valid), dict(messages)
+
+
+def raise_for(errors: dict[str, Any], more: dict[str, list[str]] | None = None) -> None:
+    """Merges rule errors into schema errors and raises if there are any."""
+    for field, messages in (more or {}).items():
+        existing = errors.setdefault(field, [])
+        if isinstance(existing, list):
+            existing.extend(message for message in messages if message not in existing)
+    if errors:
+        raise ValidationError(errors)

@@ -49,9 +49,15 @@ def app(database_url):
 
 
 @pytest.fixture(autouse=True)
-def _transaction(app):
+def _transaction(request, app):
     """Each test runs inside one outer transaction that is rolled back; the app's own commits
-    become savepoints, so a test sees exactly what a request would have committed."""
+    become savepoints, so a test sees exactly what a request would have committed.
+
+    Browser tests talk to a server in another thread with its own database, so they opt out.
+    """
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

@@ -3,7 +3,6 @@
 import itertools
 
 from registry.accounts import services as accounts
-from registry.accounts.schemas import DepartmentIn, UserIn
 from registry.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -13,8 +12,9 @@ _counter = itertools.count(1)
 def department(code: str | None = None, name: str | None = None):
     number = next(_counter)
     code = code or f"D{number}"
-    data = DepartmentIn().load({"code": code, "name": name or f"Department {code}"})
-    created = accounts.create_department(data, actor=None)
+    created = accounts.create_department(
+        {"code": code, "name": name or f"Department {code}"}, actor=None
+    )
     db.session.commit()
     return created
 
@@ -26,15 +26,16 @@ def user(
     departments = list(departments)
     if "steward" in roles and not departments:
         departments = [department().code]
-    data = UserIn().load(
+    created, _ = accounts.create_user(
         {
             "email": email or f"user{number}@city.example",
             "name": f"Test User {number}",
             "roles": list(roles),
             "departments": departments,
             "is_chair": chair,
-        }
+        },
+        actor=None,
+        password=password,
     )
-    created, _ = accounts.create_user(data, actor=None, password=password)
     db.session.commit()
     return created

@@ -6,7 +6,7 @@ import click
 from marshmallow import ValidationError
 
 from registry.accounts import services
-from registry.accounts.schemas import DepartmentIn, NewPasswordIn, UserIn
+from registry.accounts.schemas import UserIn
 from registry.cli import fail
 from registry.extensions import db
 from registry.permissions import Role
@@ -24,7 +24,7 @@ def create_department(code, name, contact_name, contact_email):
     """Create a department."""
     raw = {"code": code, "name": name, "contact_name": contact_name, "contact_email": contact_email}
     try:
-        department = services.create_department(DepartmentIn().load(raw), actor=None)
+        department = services.create_department(raw, actor=None)
     except ValidationError as exc:
         fail(exc)
     db.session.commit()
@@ -60,17 +60,16 @@ def create_user(email, name, roles, departments, chair, password_stdin):
         "departments": list(departments),
         "is_chair": chair,
     }
-    try:
-        data = UserIn().load(raw)
-    except ValidationError as exc:
-        fail(exc)
+    # Report input mistakes before asking for a password that would then be thrown away.
+    early = UserIn().validate(raw)
+    if early:
+        fail(ValidationError(early))
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        NewPasswordIn().load({"password": password})
-        user, _ = services.create_user(data, actor=None, password=password)
+        user, _ = services.create_user(raw, actor=None, password=password)
     except ValidationError as exc:
         fail(exc)
     db.session.commit()

@@ -7,17 +7,25 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from marshmallow import ValidationError
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.accounts.models import Department, SignInFailure, User, UserRole, new_session_token
+from registry.accounts.schemas import (
+    DepartmentIn,
+    DepartmentUpdate,
+    NewPasswordIn,
+    PasswordChangeIn,
+    UserIn,
+    UserUpdate,
+)
 from registry.audit.services import changes, record_event
 from registry.audit.tags import Tag
 from registry.db import utcnow
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.permissions import Role
+from registry.schemas import load_input, raise_for
 
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an active account."
 
@@ -61,10 +69,9 @@ def _department_clashes(
     return errors
 
 
-def create_department(data: dict[str, Any], *, actor: User | None) -> Department:
-    errors = _department_clashes(data)
-    if errors:
-        raise ValidationError(errors)
+def create_department(raw: dict[str, Any], *, actor: User | None) -> Department:
+    data, errors = load_input(DepartmentIn(), raw)
+    raise_for(errors, _department_clashes(data))
     department = Department(**data)
     db.session.add(department)
     db.session.flush()
@@ -78,10 +85,9 @@ def create_department(data: dict[str, Any], *, actor: User | None) -> Department
     return department
 
 
-def update_department(department: Department, data: dict[str, Any], *, actor: User) -> Department:
-    errors = _department_clashes(data, exclude_id=department.id)
-    if errors:
-        raise ValidationError(errors)
+def update_department(department: Department, raw: dict[str, Any], *, actor: User) -> Department:
+    data, errors = load_input(DepartmentUpdate(), raw)
+    raise_for(errors, _department_clashes(data, exclude_id=department.id))
     before = department_snapshot(department)
     for key, value in data.items():
         setattr(department, key, value)
@@ -166,13 +172,15 @@ def _check_user_rules(
 
 
 def create_user(
-    data: dict[str, Any], *, actor: User | None, password: str | None = None
+    raw: dict[str, Any], *, actor: User | None, password: str | None = None
 ) -> tuple[User, str | None]:
     """Creates a user. Without a password, a temporary one is generated, returned once, and must
     be changed at first sign-in."""
-    errors, departments = _check_user_rules(data, user=None, actor=actor)
-    if errors:
-        raise ValidationError(errors)
+    data, errors = load_input(UserIn(), raw)
+    if password is not None:
+        errors.update(load_input(NewPasswordIn(), {"password": password})[1])
+    rule_errors, departments = _check_user_rules(data, user=None, actor=actor)
+    raise_for(errors, rule_errors)
     temporary = None if password else temporary_password()
     user = User(
         email=data["email"],
@@ -196,11 +204,11 @@ def create_user(
     return user, temporary
 
 
-def update_user(user: User, data: dict[str, Any], *, actor: User) -> User:
+def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool = False) -> User:
     """Edits a user. Role, department and chair changes are audited as role changes of their own."""
-    errors, departments = _check_user_rules(data, user=user, actor=actor)
-    if errors:
-        raise ValidationError(errors)
+    data, errors = load_input(UserUpdate(partial=partial), raw)
+    rule_errors, departments = _check_user_rules(data, user=user, actor=actor)
+    raise_for(errors, rule_errors)
     before = user_snapshot(user)
     for key in ("email", "name", "is_chair", "active"):
         if key in data:
@@ -243,7 +251,7 @@ def update_user(user: User, data: dict[str, Any], *, actor: User) -> User:
 
 
 def set_user_active(user: User, active: bool, *, actor: User) -> User:
-    return update_user(user, {"active": active}, actor=actor)
+    return update_user(user, {"active": active}, actor=actor, partial=True)
 
 
 def reset_password(user: User, *, actor: User) -> str:
@@ -257,15 +265,16 @@ def reset_password(user: User, *, actor: User) -> str:
     return temporary
 
 
-def change_own_password(user: User, data: dict[str, Any]) -> User:
+def change_own_password(user: User, raw: dict[str, Any]) -> User:
     """The user proves who they are with the current password; other sessions are signed out."""
-    errors: dict[str, list[str]] = {}
-    if not check_password_hash(user.password_hash, data["current_password"]):
-        errors["current_password"] = ["This is not your current password."]
-    elif data["new_password"] == data["current_password"]:
-        errors["new_password"] = ["Choose a password different from the current one."]
-    if errors:
-        raise ValidationError(errors)
+    data, errors = load_input(PasswordChangeIn(), raw)
+    rule_errors: dict[str, list[str]] = {}
+    current = data.get("current_password")
+    if current is not None and not check_password_hash(user.password_hash, current):
+        rule_errors["current_password"] = ["This is not your current password."]
+    elif current is not None and data.get("new_password") == current:
+        rule_errors["new_password"] = ["Choose a password different from the current one."]
+    raise_for(errors, rule_errors)
     user.password_hash = hash_password(data["new_password"])
     user.must_change_password = False
     user.session_token = new_session_token()

@@ -5,14 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from registry.accounts import services
-from registry.accounts.schemas import (
-    DepartmentIn,
-    DepartmentUpdate,
-    PasswordChangeIn,
-    SignInIn,
-    UserIn,
-    UserUpdate,
-)
+from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
 from registry.http import client_address, paginate, require_permission, safe_next
 from registry.permissions import ROLE_LABELS, Permission, Role
@@ -91,8 +84,7 @@ def account():
 def change_password():
     form = form_to_dict(request.form)
     try:
-        data = PasswordChangeIn().load(form)
-        services.change_own_password(current_user, data)
+        services.change_own_password(current_user, form)
     except ValidationError as exc:
         return render_template(
             "accounts/account.html", role_labels=ROLE_LABELS, form={}, errors=exc.messages
@@ -119,7 +111,7 @@ def new_department():
         return render_template("accounts/department_form.html", form={}, department=None)
     form = form_to_dict(request.form)
     try:
-        department = services.create_department(DepartmentIn().load(form), actor=current_user)
+        department = services.create_department(form, actor=current_user)
     except ValidationError as exc:
         return render_template(
             "accounts/department_form.html", form=form, department=None, errors=exc.messages
@@ -138,7 +130,7 @@ def edit_department(code: str):
         return render_template("accounts/department_form.html", form=form, department=department)
     form = form_to_dict(request.form)
     try:
-        services.update_department(department, DepartmentUpdate().load(form), actor=current_user)
+        services.update_department(department, form, actor=current_user)
     except ValidationError as exc:
         return render_template(
             "accounts/department_form.html", form=form, department=department, errors=exc.messages
@@ -182,7 +174,7 @@ def new_user():
         )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair",))
     try:
-        user, temporary = services.create_user(UserIn().load(form), actor=current_user)
+        user, temporary = services.create_user(form, actor=current_user)
     except ValidationError as exc:
         return render_template(
             "accounts/user_form.html",
@@ -208,7 +200,7 @@ def edit_user(user_id: int):
         )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair", "active"))
     try:
-        services.update_user(user, UserUpdate().load(form), actor=current_user)
+        services.update_user(user, form, actor=current_user)
     except ValidationError as exc:
         return render_template(
             "accounts/user_form.html",
