@@ -14,8 +14,8 @@ def sign_in_by_keyboard(page, live_server, email, password):
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def test_coordinator_signs_in_by_keyboard_and_sees_their_navigation(page, live_server, screenshot):
