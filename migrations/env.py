@@ -10,6 +10,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from registry.db import include_in_migrations
+
 config = context.config
 if config.config_file_name is not None:
     # Keep loggers the app (or pytest) already set up; the stock template silences them.
@@ -45,6 +47,7 @@ def run_online() -> None:
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_item", render_item)
+    options.setdefault("include_object", include_in_migrations)
     with migrate_ext.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

@@ -35,8 +35,9 @@ def register_blueprints(app: Flask) -> None:
     from registry.api import api
     from registry.audit.views import audit
     from registry.catalog.views import catalog
+    from registry.datasets.views import datasets
 
-    for blueprint in (catalog, auth, admin, audit, api):
+    for blueprint in (catalog, auth, admin, datasets, audit, api):
         app.register_blueprint(blueprint)
 
 

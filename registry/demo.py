@@ -1,9 +1,13 @@
 """`registry demo`: loads the fictional City of Riverton, idempotently, for trying the registry."""
 
 import click
+from sqlalchemy import select
 
 from registry.accounts import services
 from registry.accounts.models import Department, User
+from registry.datasets import services as datasets
+from registry.datasets.models import Dataset
+from registry.demo_datasets import CATALOG, FORMATS, FREQUENCIES, RIGHTS
 from registry.extensions import db
 
 DEPARTMENTS = [
@@ -78,6 +82,71 @@ def load_demo_city() -> list[tuple[str, str, str, bool]]:
     return accounts
 
 
+def _dataset_raw(code: str, number: int, entry: tuple, contact: tuple[str, str]) -> dict:
+    title, classification, priority, themes, keywords, pii = entry
+    pii_kinds = [kind.strip() for kind in pii.split(",") if kind.strip()]
+    slug = title.lower().replace(" ", "-").replace(":", "")
+    raw = {
+        "title": title,
+        "description": (
+            f"{title} maintained by the City of Riverton. Updated from the department's "
+            f"operational systems; see the data dictionary for field definitions."
+        ),
+        "department": code,
+        "keywords": [keyword.strip() for keyword in keywords.split(",")],
+        "themes": [themes],
+        "contact_name": contact[0],
+        "contact_email": contact[1],
+        "classification": classification,
+        "release_priority": priority,
+        "contains_pii": bool(pii_kinds),
+        "pii_kinds": pii_kinds,
+        "update_frequency": FREQUENCIES[number % len(FREQUENCIES)],
+        "formats": FORMATS[number % len(FORMATS)],
+        "record_count": (number * 7919 + len(title) * 131) % 250_000 + 120,
+        "temporal": f"{2008 + number % 10}-01-01/2025-12-31",
+        "spatial": "City of Riverton",
+        "source_system": ["Cityworks", "Tyler Munis", "Accela", "ArcGIS", "SharePoint"][number % 5],
+        "language": ["en-US"],
+        "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+        "data_dictionary": f"https://data.riverton.example/dictionaries/{slug}",
+    }
+    if classification in RIGHTS:
+        raw["rights"] = RIGHTS[classification]
+    return raw
+
+
+def load_demo_datasets() -> int:
+    """Registers the demo inventory as each department's steward; a few records get edits."""
+    coordinator = services.find_user_by_email(f"coordinator@{DOMAIN}")
+    existing = set(db.session.execute(select(Dataset.department_id, Dataset.title)).tuples())
+    created = 0
+    for code, entries in CATALOG.items():
+        department = services.get_department(code)
+        steward = services.find_user_by_email(f"steward.{code.lower()}@{DOMAIN}")
+        contact = (department.contact_name, department.contact_email)
+        for number, entry in enumerate(entries):
+            if (department.id, entry[0]) in existing:
+                continue
+            dataset = datasets.create_dataset(
+                _dataset_raw(code, number, entry, contact), actor=steward
+            )
+            created += 1
+            if number % 6 == 1:
+                datasets.update_dataset(
+                    dataset,
+                    {"record_count": (dataset.record_count or 0) + 250, "version": dataset.version},
+                    actor=steward,
+                )
+            if number % 9 == 4:
+                datasets.update_dataset(
+                    dataset,
+                    {"release_priority": "high", "version": dataset.version},
+                    actor=coordinator,
+                )
+    return created
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the registry already has users.")
 def demo_command(if_empty):
@@ -86,9 +155,13 @@ def demo_command(if_empty):
         click.echo("The registry already has users; the demo city was not loaded.")
         return
     accounts = load_demo_city()
+    new_datasets = load_demo_datasets()
     db.session.commit()
     created = sum(1 for account in accounts if account[3])
-    click.echo(f"Demo city of Riverton ready: {len(DEPARTMENTS)} departments, {created} new users.")
+    click.echo(
+        f"Demo city of Riverton ready: {len(DEPARTMENTS)} departments, {created} new users, "
+        f"{new_datasets} new datasets."
+    )
     click.echo("Demo sign-ins (demo only, never use these passwords for real data):")
     for email, password, roles, _new in accounts:
         click.echo(f"  {email:38} {password:24} {roles}")

@@ -3,7 +3,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
@@ -70,6 +70,37 @@ def paginate(query):
     )
 
 
+def require_signed_in(view):
+    """For endpoints whose finer rules live in the service: only the sign-in is checked here."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _ask_to_sign_in()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _ask_to_sign_in():
+    """401 for the API; the sign-in page (coming back here afterwards) for a browser."""
+    from registry.extensions import login_manager
+
+    if wants_json():
+        return error_response(401, "Sign in or send an API token.")
+    return login_manager.unauthorized()
+
+
+def json_body() -> dict:
+    """The request's JSON object; anything else is a 400 that says what was expected."""
+    from registry.errors import DomainError
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise DomainError("Send a JSON object with Content-Type: application/json.")
+    return body
+
+
 def require_permission(permission: Permission):
     """Signed-out visitors go to sign-in (401 for the API); signed-in users without it get 403."""
 
@@ -77,11 +108,7 @@ def require_permission(permission: Permission):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from registry.extensions import login_manager
-
-                if wants_json():
-                    return error_response(401, "Sign in or send an API token.")
-                return login_manager.unauthorized()
+                return _ask_to_sign_in()
             if not has_permission(current_user, permission):
                 raise PermissionDenied()
             return view(*args, **kwargs)
@@ -110,15 +137,37 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
 
 # The main navigation: each link shows only to users holding the permission its page checks.
 NAV_LINKS = [
+    (None, "Datasets", "datasets.index"),
     (Permission.USERS_MANAGE, "People", "admin.users"),
     (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
     (Permission.AUDIT_READ, "Audit log", "audit.events"),
 ]
 
 
+def url_with_args(**changes) -> str:
+    """This page's URL with some query arguments changed (None removes one). Changing a filter
+    goes back to the first page, so the page argument goes unless it is what changes."""
+    args = request.args.to_dict()
+    args.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def may_see_link(user, permission: Permission | None) -> bool:
+    return permission is None or has_permission(user, permission)
+
+
 def init_template_globals(app: Flask) -> None:
     app.jinja_env.globals.update(
-        has_permission=has_permission, Permission=Permission, nav_links=NAV_LINKS
+        has_permission=has_permission,
+        may_see_link=may_see_link,
+        url_with_args=url_with_args,
+        Permission=Permission,
+        nav_links=NAV_LINKS,
     )
 
 

@@ -1,6 +1,18 @@
 """Imports every domain's models so that metadata, migrations and the shell see all tables."""
 
-from registry.accounts.models import Department, SignInFailure, User, UserRole
+from registry.accounts.models import ApiToken, Department, SignInFailure, User, UserRole
 from registry.audit.models import AuditChainHead, AuditEvent
+from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 
-__all__ = ["AuditChainHead", "AuditEvent", "Department", "SignInFailure", "User", "UserRole"]
+__all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "Dataset",
+    "DatasetTheme",
+    "DatasetVersion",
+    "Department",
+    "SignInFailure",
+    "User",
+    "UserRole",
+]

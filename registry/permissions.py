@@ -30,19 +30,41 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     DEPARTMENTS_MANAGE = "departments:manage"
     AUDIT_READ = "audit:read"
+    DATASET_CREATE = "dataset:create"
+    DATASET_EDIT_DEPARTMENT = "dataset:edit_department"
+    DATASET_EDIT_ANY = "dataset:edit_any"
+    # Reading: everything; a department's own records at every level; levels 1-3 in any state.
+    DATASET_READ_ALL = "dataset:read_all"
+    DATASET_READ_DEPARTMENT = "dataset:read_department"
+    DATASET_READ_CANDIDATES = "dataset:read_candidates"
+    API_TOKENS = "account:api_tokens"
 
 
-# Every signed-in user may look after their own account, whatever roles they hold.
-SIGNED_IN_PERMISSIONS = frozenset({Permission.ACCOUNT_OWN})
+# Every signed-in user may look after their own account and tokens, whatever roles they hold.
+SIGNED_IN_PERMISSIONS = frozenset({Permission.ACCOUNT_OWN, Permission.API_TOKENS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.STEWARD: frozenset(),
-    Role.COORDINATOR: frozenset(
-        {Permission.USERS_MANAGE, Permission.DEPARTMENTS_MANAGE, Permission.AUDIT_READ}
+    Role.STEWARD: frozenset(
+        {
+            Permission.DATASET_CREATE,
+            Permission.DATASET_EDIT_DEPARTMENT,
+            Permission.DATASET_READ_DEPARTMENT,
+            Permission.DATASET_READ_CANDIDATES,
+        }
     ),
-    Role.COMMITTEE: frozenset(),
-    Role.STAKEHOLDER: frozenset(),
-    Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
+    Role.COORDINATOR: frozenset(
+        {
+            Permission.USERS_MANAGE,
+            Permission.DEPARTMENTS_MANAGE,
+            Permission.AUDIT_READ,
+            Permission.DATASET_CREATE,
+            Permission.DATASET_EDIT_ANY,
+            Permission.DATASET_READ_ALL,
+        }
+    ),
+    Role.COMMITTEE: frozenset({Permission.DATASET_READ_ALL}),
+    Role.STAKEHOLDER: frozenset({Permission.DATASET_READ_CANDIDATES}),
+    Role.AUDITOR: frozenset({Permission.AUDIT_READ, Permission.DATASET_READ_ALL}),
 }
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
-from registry.accounts import services
+from registry.accounts import services, tokens
 from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
 from registry.http import client_address, paginate, require_permission, safe_next
@@ -18,6 +18,18 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 @login_manager.user_loader
 def load_user(session_id: str):
     return services.load_session_user(session_id)
+
+
+@login_manager.request_loader
+def load_user_from_token(request):
+    """`Authorization: Bearer <token>` signs in one API request, never a session."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    user = tokens.user_for_token(secret.strip())
+    if user is not None:
+        db.session.commit()  # last_used_at, before the request's own work begins
+    return user
 
 
 @auth.before_app_request

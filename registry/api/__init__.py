@@ -1,7 +1,23 @@
 """The JSON API blueprint: wiring only; each domain's api module adds its routes."""
 
-from flask import Blueprint
+from flask import Blueprint, request
+from flask_login import current_user
+
+from registry.extensions import csrf
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
+
+
+@api.before_request
+def protect_cookie_writes():
+    """A token request carries no ambient credentials, so needs no CSRF token; a write
+    authenticated by the session cookie still does (in an X-CSRFToken header)."""
+    if request.method in {"GET", "HEAD", "OPTIONS"} or not current_user.is_authenticated:
+        return  # reads are safe; anonymous writes are refused with 401 by the endpoint
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    csrf.protect()
+
 
 from registry.api import routes  # noqa: E402,F401 - routes attach themselves to the blueprint

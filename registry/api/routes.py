@@ -3,6 +3,7 @@
 from registry.accounts import api as accounts_api
 from registry.api import api
 from registry.audit import api as audit_api
+from registry.datasets import api as datasets_api
 
-for module in (accounts_api, audit_api):
+for module in (accounts_api, audit_api, datasets_api):
     module.register(api)

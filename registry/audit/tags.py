@@ -17,3 +17,7 @@ class Tag(StrEnum):
     USER_PASSWORD_CHANGE = "account:user:password_change"
     DEPARTMENT_CREATE = "account:department:create"
     DEPARTMENT_UPDATE = "account:department:update"
+    TOKEN_CREATE = "account:token:create"
+    TOKEN_REVOKE = "account:token:revoke"
+    DATASET_CREATE = "dataset:create"
+    DATASET_UPDATE = "dataset:update"

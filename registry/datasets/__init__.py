@@ -1,0 +1,1 @@
+"""Datasets: the inventory record, its versions, search and visibility."""

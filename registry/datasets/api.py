@@ -1,0 +1,71 @@
+"""Dataset endpoints of the JSON API: search, create, read, edit, history."""
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_login import current_user
+
+from registry.datasets import search, services
+from registry.datasets.schemas import DatasetOut, DatasetPageOut, DatasetQuery, HistoryOut
+from registry.extensions import db
+from registry.http import json_body, require_signed_in
+
+
+def list_datasets():
+    criteria = DatasetQuery().load(request.args.to_dict())
+    result = search.find_datasets(current_user, criteria)
+    return jsonify(DatasetPageOut().dump(result))
+
+
+@require_signed_in
+def create_dataset():
+    dataset = services.create_dataset(json_body(), actor=current_user)
+    db.session.commit()
+    response = jsonify(DatasetOut().dump(dataset))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_dataset", identifier=dataset.identifier)
+    response.set_etag(str(dataset.version))
+    return response
+
+
+def get_dataset(identifier: str):
+    dataset = services.get_readable(identifier, current_user)
+    response = jsonify(DatasetOut().dump(dataset))
+    response.set_etag(str(dataset.version))
+    return response
+
+
+def _if_match_version() -> int | None:
+    """If-Match: "3" (or W/"3") names the version the edit is based on."""
+    for tag in request.if_match.as_set(include_weak=True):
+        if tag.isdigit():
+            return int(tag)
+    return None
+
+
+@require_signed_in
+def patch_dataset(identifier: str):
+    dataset = services.get_readable(identifier, current_user)
+    services.update_dataset(
+        dataset, json_body(), actor=current_user, expected_version=_if_match_version()
+    )
+    db.session.commit()
+    response = jsonify(DatasetOut().dump(dataset))
+    response.set_etag(str(dataset.version))
+    return response
+
+
+def dataset_history(identifier: str):
+    dataset = services.get_readable(identifier, current_user)
+    versions, hidden = services.history(dataset, current_user)
+    return jsonify(
+        HistoryOut().dump(
+            {"identifier": dataset.identifier, "items": versions, "hidden_versions": hidden}
+        )
+    )
+
+
+def register(api: Blueprint) -> None:
+    api.add_url_rule("/datasets", view_func=list_datasets, methods=["GET"])
+    api.add_url_rule("/datasets", view_func=create_dataset, methods=["POST"])
+    api.add_url_rule("/datasets/<identifier>", view_func=get_dataset, methods=["GET"])
+    api.add_url_rule("/datasets/<identifier>", view_func=patch_dataset, methods=["PATCH"])
+    api.add_url_rule("/datasets/<identifier>/history", view_func=dataset_history, methods=["GET"])

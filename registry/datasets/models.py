@@ -1,0 +1,117 @@
+"""The dataset record, its themes, and the version kept for every change."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.accounts.models import Department, User
+from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
+from registry.db import UTCDateTime, utcnow
+from registry.extensions import db
+from registry.reviews.workflow import INITIAL_STATE
+
+
+class DatasetTheme(db.Model):
+    __tablename__ = "dataset_themes"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class Dataset(db.Model):
+    __tablename__ = "datasets"
+    __table_args__ = (
+        Index("ix_datasets_department_id_classification", "department_id", "classification"),
+        Index("ix_datasets_status", "status"),
+        Index("ix_datasets_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(64), unique=True)
+    # Description (POD names in comments where they differ)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)  # keyword
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))  # publisher
+    contact_name: Mapped[str | None] = mapped_column(String(200))  # contactPoint.fn
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # contactPoint.hasEmail
+    steward_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_system: Mapped[str | None] = mapped_column(String(200))
+    update_frequency: Mapped[str | None] = mapped_column(String(16))  # accrualPeriodicity
+    temporal: Mapped[str | None] = mapped_column(String(100))
+    spatial: Mapped[str | None] = mapped_column(String(300))
+    formats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    record_count: Mapped[int | None] = mapped_column(BigInteger)
+    landing_page: Mapped[str | None] = mapped_column(String(500))  # landingPage
+    data_dictionary: Mapped[str | None] = mapped_column(String(500))  # describedBy
+    license: Mapped[str | None] = mapped_column(String(500))
+    language: Mapped[list[str]] = mapped_column(JSON, default=list)
+    distributions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    issued: Mapped[date | None] = mapped_column(Date)
+    modified: Mapped[date | None] = mapped_column(Date)
+    # Governance
+    classification: Mapped[str] = mapped_column(String(16))
+    contains_pii: Mapped[bool] = mapped_column(Boolean, default=False)
+    pii_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    access_level: Mapped[str] = mapped_column(String(32))  # accessLevel
+    rights: Mapped[str | None] = mapped_column(String(255))
+    release_priority: Mapped[str] = mapped_column(String(8), default="medium")
+    release_target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32), default=str(INITIAL_STATE))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    steward: Mapped[User | None] = relationship(lazy="joined")
+    theme_rows: Mapped[list[DatasetTheme]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=DatasetTheme.theme
+    )
+
+    # UPDATE ... WHERE version = :seen, so two writers can never both succeed.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def themes(self) -> list[str]:
+        return [row.theme for row in self.theme_rows]
+
+    @property
+    def level(self) -> int:
+        return CLASSIFICATION_LEVELS[Classification(self.classification)]
+
+    def __repr__(self) -> str:
+        return f"<Dataset {self.identifier}>"
+
+
+class DatasetVersion(db.Model):
+    """The whole record as it stood after one change, and what that change altered."""
+
+    __tablename__ = "dataset_versions"
+    __table_args__ = (UniqueConstraint("dataset_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_by_label: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The classification in force at that version decides who may read it.
+    classification: Mapped[str] = mapped_column(String(16))

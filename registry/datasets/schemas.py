@@ -1,0 +1,218 @@
+"""Input and output shapes of the dataset record, its list query and its history.
+
+Field names follow POD v1.1 in snake_case. Rules that span fields or need stored data (rights
+when not public, personal information kinds, the steward's department) live in the services,
+which check the record as it would be after the change.
+"""
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from registry.datasets.vocab import (
+    PII_KINDS,
+    UPDATE_FREQUENCIES,
+    AccessLevel,
+    Classification,
+    Priority,
+)
+from registry.reviews.workflow import State
+from registry.schemas import InputSchema, LowerEmail, UpperString
+
+_DATE = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
+_DURATION = r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
+TEMPORAL = re.compile(rf"^(?:{_DATE}/{_DATE}|{_DATE}/{_DURATION}|{_DURATION}/{_DATE})$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-\d{3})?$")
+MEDIA_TYPE = re.compile(r"^[-\w.+]+/[-\w.+]+$")
+
+_url = fields.Url(load_default=None, schemes={"http", "https"}, validate=validate.Length(max=500))
+
+
+class StringList(fields.List):
+    """A list of short strings; a form may send one comma-separated string instead.
+
+    Blanks are dropped and repeats removed, keeping the first spelling.
+    """
+
+    def __init__(self, max_length: int = 100, **kwargs):
+        super().__init__(fields.String(validate=validate.Length(max=max_length)), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.split(",")
+        items = super()._deserialize(value, attr, data, **kwargs)
+        seen: dict[str, str] = {}
+        for item in (item.strip() for item in items):
+            if item and item.lower() not in seen:
+                seen[item.lower()] = item
+        return list(seen.values())
+
+
+class DistributionIn(InputSchema):
+    title = fields.String(load_default=None, validate=validate.Length(max=300))
+    description = fields.String(load_default=None, validate=validate.Length(max=2000))
+    download_url = _url
+    access_url = _url
+    media_type = fields.String(
+        load_default=None,
+        validate=validate.Regexp(MEDIA_TYPE, error="Use a media type such as text/csv."),
+    )
+    format = fields.String(load_default=None, validate=validate.Length(max=50))
+
+    @validates_schema
+    def _reachable(self, data, **_kwargs):
+        if not data.get("download_url") and not data.get("access_url"):
+            raise ValidationError("Give a download URL or an access URL.", "download_url")
+        if data.get("download_url") and not data.get("media_type"):
+            raise ValidationError("A download URL needs its media type.", "media_type")
+
+
+class DatasetIn(InputSchema):
+    """Creating a record. Only what identifies it is required: a draft may be incomplete, and
+    submitting it for review checks completeness."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    description = fields.String(load_default=None, validate=validate.Length(max=20000))
+    department = UpperString(required=True)
+    keywords = StringList(load_default=list)
+    themes = StringList(load_default=list)
+    contact_name = fields.String(load_default=None, validate=validate.Length(max=200))
+    contact_email = LowerEmail(load_default=None)
+    steward = LowerEmail(allow_none=True)  # absent: the registering steward; null: nobody
+    source_system = fields.String(load_default=None, validate=validate.Length(max=200))
+    update_frequency = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            list(UPDATE_FREQUENCIES), error="Use a DCAT-US accrualPeriodicity value such as R/P1M."
+        ),
+    )
+    temporal = fields.String(
+        load_default=None,
+        validate=validate.Regexp(
+            TEMPORAL,
+            error="Use an ISO 8601 interval: start/end, start/duration or duration/end, "
+            "for example 2015-01-01/2024-12-31.",
+        ),
+    )
+    spatial = fields.String(load_default=None, validate=validate.Length(max=300))
+    formats = StringList(max_length=50, load_default=list)
+    record_count = fields.Integer(load_default=None, validate=validate.Range(min=0), strict=False)
+    landing_page = _url
+    data_dictionary = _url
+    license = _url
+    language = fields.List(
+        fields.String(
+            validate=validate.Regexp(LANGUAGE, error="Use a language tag such as en-US.")
+        ),
+        load_default=list,
+    )
+    distributions = fields.List(fields.Nested(DistributionIn), load_default=list)
+    issued = fields.Date(load_default=None)
+    modified = fields.Date(load_default=None)
+    classification = fields.Enum(Classification, by_value=True, required=True)
+    contains_pii = fields.Boolean(load_default=False)
+    pii_kinds = fields.List(
+        fields.String(validate=validate.OneOf(list(PII_KINDS))), load_default=list
+    )
+    access_level = fields.Enum(AccessLevel, by_value=True, load_default=None, allow_none=True)
+    rights = fields.String(load_default=None, validate=validate.Length(max=255))
+    release_priority = fields.Enum(Priority, by_value=True, load_default=Priority.MEDIUM)
+
+
+class DatasetPatch(DatasetIn):
+    """Editing: any subset of fields, plus the version the edit was based on."""
+
+    version = fields.Integer(load_default=None, strict=True)
+
+
+class DistributionOut(Schema):
+    title = fields.String()
+    description = fields.String()
+    download_url = fields.String()
+    access_url = fields.String()
+    media_type = fields.String()
+    format = fields.String()
+
+
+class DatasetOut(Schema):
+    identifier = fields.String()
+    title = fields.String()
+    description = fields.String()
+    department = fields.Function(lambda dataset: dataset.department.code)
+    department_name = fields.Function(lambda dataset: dataset.department.name)
+    keywords = fields.List(fields.String())
+    themes = fields.List(fields.String())
+    contact_name = fields.String()
+    contact_email = fields.String()
+    steward = fields.Function(lambda dataset: dataset.steward.email if dataset.steward else None)
+    source_system = fields.String()
+    update_frequency = fields.String()
+    temporal = fields.String()
+    spatial = fields.String()
+    formats = fields.List(fields.String())
+    record_count = fields.Integer()
+    landing_page = fields.String()
+    data_dictionary = fields.String()
+    license = fields.String()
+    language = fields.List(fields.String())
+    distributions = fields.List(fields.Nested(DistributionOut))
+    issued = fields.Date()
+    modified = fields.Date()
+    classification = fields.String()
+    classification_level = fields.Integer(attribute="level")
+    contains_pii = fields.Boolean()
+    pii_kinds = fields.List(fields.String())
+    access_level = fields.String()
+    rights = fields.String()
+    release_priority = fields.String()
+    release_target_date = fields.Date()
+    status = fields.String()
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+SORTS = {
+    "relevance": "Best match",
+    "-updated": "Recently updated",
+    "updated": "Least recently updated",
+    "title": "Title A to Z",
+    "-title": "Title Z to A",
+    "priority": "Priority, high first",
+    "-created": "Newest",
+}
+
+
+class DatasetQuery(InputSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    department = UpperString(load_default=None)
+    status = fields.Enum(State, by_value=True, load_default=None)
+    classification = fields.Enum(Classification, by_value=True, load_default=None)
+    release_priority = fields.Enum(Priority, by_value=True, load_default=None)
+    theme = fields.String(load_default=None, validate=validate.Length(max=100))
+    sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class DatasetPageOut(Schema):
+    items = fields.List(fields.Nested(DatasetOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    facets = fields.Dict(keys=fields.String(), values=fields.Dict())
+    restricted_not_shown = fields.Integer()
+
+
+class VersionOut(Schema):
+    version = fields.Integer()
+    changed_at = fields.AwareDateTime()
+    changed_by = fields.String(attribute="changed_by_label")
+    action = fields.String()
+    changes = fields.Dict()
+
+
+class HistoryOut(Schema):
+    identifier = fields.String()
+    items = fields.List(fields.Nested(VersionOut))
+    hidden_versions = fields.Integer()

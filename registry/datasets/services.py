@@ -1,0 +1,269 @@
+"""Registering and editing datasets: every rule checked on the record as it would stand, every
+change kept as a version and an audit event in the same transaction."""
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from registry.accounts.models import Department, User
+from registry.accounts.services import find_user_by_email
+from registry.audit.services import record_event
+from registry.audit.tags import Tag
+from registry.datasets import search
+from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.permissions import (
+    can_edit_dataset,
+    can_read_version,
+    creatable_department_ids,
+    readable_by,
+)
+from registry.datasets.schemas import DatasetIn, DatasetOut, DatasetPatch
+from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classification
+from registry.db import utcnow
+from registry.errors import Conflict, NotFound, PermissionDenied
+from registry.extensions import db
+from registry.permissions import Role
+from registry.reviews.workflow import INITIAL_STATE
+from registry.schemas import load_input, raise_for
+
+IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+# Fields stored as they load; department, steward and themes are resolved separately.
+PLAIN_FIELDS = [
+    name for name in DatasetIn().fields if name not in {"department", "steward", "themes"}
+]
+# Snapshot fields that are bookkeeping, not content: never shown as a change.
+BOOKKEEPING = {"version", "created_at", "updated_at"}
+
+ALLOWED_ACCESS = {
+    Classification.PUBLIC: set(AccessLevel),
+    Classification.INTERNAL: set(AccessLevel),
+    Classification.SENSITIVE: {AccessLevel.RESTRICTED_PUBLIC, AccessLevel.NON_PUBLIC},
+    Classification.RESTRICTED: {AccessLevel.NON_PUBLIC},
+}
+
+
+def get_readable(identifier: str, user) -> Dataset:
+    """The record, if this user may read it; otherwise NotFound, exactly as if it did not exist."""
+    dataset = db.session.scalar(
+        select(Dataset).where(Dataset.identifier == identifier, readable_by(user))
+    )
+    if dataset is None:
+        raise NotFound("There is no dataset with that identifier.")
+    return dataset
+
+
+def snapshot(dataset: Dataset) -> dict[str, Any]:
+    return DatasetOut().dump(dataset)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        key: {"from": before.get(key), "to": value}
+        for key, value in after.items()
+        if key not in BOOKKEEPING and before.get(key) != value
+    }
+
+
+def _new_identifier(department: Department) -> str:
+    """Short, URL-safe, stable; records are never deleted, so an identifier is never reused."""
+    while True:
+        candidate = f"{department.code.lower()}-" + "".join(
+            secrets.choice(IDENTIFIER_ALPHABET) for _ in range(6)
+        )
+        if db.session.scalar(select(Dataset.id).where(Dataset.identifier == candidate)) is None:
+            return candidate
+
+
+def _resolve_department(code: str, actor, errors: dict) -> Department | None:
+    department = db.session.scalar(select(Department).where(Department.code == code))
+    allowed = creatable_department_ids(actor)
+    if department is None:
+        errors["department"] = [f"There is no department with the code {code}."]
+    elif allowed is not None and department.id not in allowed:
+        errors["department"] = ["You can register and edit datasets only for your own department."]
+    return department
+
+
+def _resolve_steward(email: str | None, department: Department | None, errors: dict) -> User | None:
+    if email is None:
+        return None
+    user = find_user_by_email(email)
+    if user is None or not user.active or Role.STEWARD not in user.role_set:
+        errors["steward"] = ["Name an active data steward by their email address."]
+        return None
+    if department is not None and not _stewards(user, department):
+        errors["steward"] = [f"{user.name} is not a steward of {department.name}."]
+    return user
+
+
+def _stewards(user, department: Department) -> bool:
+    return Role.STEWARD in user.role_set and department.id in [d.id for d in user.departments]
+
+
+def record_problems(values: dict[str, Any]) -> dict[str, list[str]]:
+    """Rules across fields, checked on the record as it would stand after the change."""
+    errors: dict[str, list[str]] = {}
+    classification = Classification(values["classification"])
+    access = AccessLevel(values["access_level"])
+    if access not in ALLOWED_ACCESS[classification]:
+        allowed = " or ".join(sorted(ALLOWED_ACCESS[classification]))
+        errors["access_level"] = [f"A {classification} dataset must be {allowed}."]
+    if access != AccessLevel.PUBLIC and not values.get("rights"):
+        errors["rights"] = [
+            "Say which law or policy restricts access: it is required unless access is public."
+        ]
+    if values.get("contains_pii") and not values.get("pii_kinds"):
+        errors["pii_kinds"] = ["Say which kinds of personal information the dataset holds."]
+    if not values.get("contains_pii") and values.get("pii_kinds"):
+        errors["pii_kinds"] = ["List kinds of personal information only if it contains some."]
+    return errors
+
+
+def _apply(dataset: Dataset, data: dict[str, Any]) -> None:
+    for name in PLAIN_FIELDS:
+        if name in data and name != "version":
+            value = data[name]
+            if name == "distributions":
+                value = [
+                    {key: item[key] for key in item if item[key] is not None} for item in value
+                ]
+            setattr(dataset, name, str(value) if hasattr(value, "value") else value)
+    if "themes" in data:
+        dataset.theme_rows = [DatasetTheme(theme=theme) for theme in data["themes"]]
+
+
+def _keep_version(dataset: Dataset, *, actor, action: str, changes: dict) -> DatasetVersion:
+    version = DatasetVersion(
+        dataset_id=dataset.id,
+        version=dataset.version,
+        changed_at=dataset.updated_at,
+        changed_by_id=getattr(actor, "id", None),
+        changed_by_label=getattr(actor, "email", None) or "system",
+        action=action,
+        snapshot=snapshot(dataset),
+        changes=changes,
+        classification=dataset.classification,
+    )
+    db.session.add(version)
+    return version
+
+
+def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
+    if creatable_department_ids(actor) == []:
+        raise PermissionDenied("Your role cannot register datasets.")
+    data, errors = load_input(DatasetIn(), raw)
+    department = None
+    if "department" in data:
+        department = _resolve_department(data["department"], actor, errors)
+    if "steward" not in data and department is not None and _stewards(actor, department):
+        data["steward"] = actor.email  # a steward registering their own data looks after it
+    steward = _resolve_steward(data.get("steward"), department, errors)
+    if "classification" in data:
+        data["access_level"] = (
+            data.get("access_level") or DEFAULT_ACCESS_LEVEL[data["classification"]]
+        )
+        rule_errors = record_problems(data)
+    else:
+        rule_errors = {}
+    raise_for(errors, rule_errors)
+    now = utcnow()
+    dataset = Dataset(
+        identifier=_new_identifier(department),
+        department=department,
+        steward=steward,
+        status=str(INITIAL_STATE),
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(dataset, data)
+    db.session.add(dataset)
+    db.session.flush()
+    after = snapshot(dataset)
+    _keep_version(dataset, actor=actor, action="create", changes={})
+    search.index_dataset(dataset)
+    record_event(
+        Tag.DATASET_CREATE,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        after={key: value for key, value in after.items() if key not in BOOKKEEPING},
+    )
+    return dataset
+
+
+def update_dataset(
+    dataset: Dataset, raw: dict[str, Any], *, actor, expected_version: int | None = None
+) -> Dataset:
+    """Applies an edit based on `version` (in the body, or given as expected_version from an
+    If-Match header). A stale version is a Conflict naming the current one: never an overwrite."""
+    if not can_edit_dataset(actor, dataset):
+        raise PermissionDenied("You can edit only your own department's datasets.")
+    data, errors = load_input(DatasetPatch(partial=True), raw)
+    if "access_level" in data and data["access_level"] is None:
+        del data["access_level"]  # "the default": decided below from the classification
+    based_on = data.pop("version", None) or expected_version
+    if based_on is None and "version" not in errors:
+        errors["version"] = [
+            "Send the version this edit is based on (the version field or an If-Match header)."
+        ]
+    elif based_on is not None and based_on != dataset.version:
+        raise Conflict(
+            f"This dataset was changed by someone else since version {based_on}; "
+            f"it is now at version {dataset.version}. Reload it and apply your edit again.",
+            current_version=dataset.version,
+        )
+    department = dataset.department
+    if "department" in data:
+        department = _resolve_department(data["department"], actor, errors)
+    steward = dataset.steward
+    if "steward" in data or "department" in data:
+        steward_email = data.get("steward", steward.email if steward else None)
+        steward = _resolve_steward(steward_email, department, errors)
+    before = snapshot(dataset)
+    merged = {**before, **data}
+    if "classification" in data and "access_level" not in data:
+        # A new classification brings its own default access level unless one is given.
+        merged["access_level"] = data["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
+    raise_for(errors, record_problems(merged))
+    _apply(dataset, data)
+    dataset.department = department
+    dataset.steward = steward
+    after_values = snapshot(dataset)
+    changes = diff(before, after_values)
+    if not changes:
+        return dataset
+    dataset.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "This dataset was changed by someone else at the same moment. Reload it and apply "
+            "your edit again."
+        ) from exc
+    _keep_version(dataset, actor=actor, action="edit", changes=changes)
+    search.index_dataset(dataset)
+    record_event(
+        Tag.DATASET_UPDATE,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        before={key: change["from"] for key, change in changes.items()},
+        after={key: change["to"] for key, change in changes.items()},
+        details={"version": dataset.version},
+    )
+    return dataset
+
+
+def history(dataset: Dataset, user) -> tuple[list[DatasetVersion], int]:
+    """Newest first; versions from a time the record was restricted stay hidden from users who
+    may not read restricted records, and are only counted."""
+    versions = db.session.scalars(
+        select(DatasetVersion)
+        .where(DatasetVersion.dataset_id == dataset.id)
+        .order_by(DatasetVersion.version.desc())
+    ).all()
+    shown = [v for v in versions if can_read_version(user, dataset, v.classification)]
+    return shown, len(versions) - len(shown)

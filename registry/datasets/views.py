@@ -1,0 +1,176 @@
+"""The inventory's pages: find, register, read, edit and trace the history of datasets."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from registry.accounts.models import User, UserRole
+from registry.accounts.services import list_departments
+from registry.datasets import search, services
+from registry.datasets.forms import dataset_form_to_raw, record_to_form
+from registry.datasets.permissions import (
+    can_create_dataset,
+    can_edit_dataset,
+    creatable_department_ids,
+)
+from registry.datasets.schemas import SORTS, DatasetQuery
+from registry.datasets.vocab import (
+    CLASSIFICATION_LABELS,
+    PII_KINDS,
+    THEMES,
+    UPDATE_FREQUENCIES,
+    AccessLevel,
+    Classification,
+    Priority,
+)
+from registry.errors import Conflict, PermissionDenied
+from registry.extensions import db
+from registry.http import require_signed_in
+from registry.permissions import Role
+from registry.reviews.workflow import STATE_LABELS, State
+
+datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
+
+
+def _vocabularies() -> dict:
+    return {
+        "classification_labels": CLASSIFICATION_LABELS,
+        "classifications": list(Classification),
+        "access_levels": list(AccessLevel),
+        "priorities": list(Priority),
+        "frequencies": UPDATE_FREQUENCIES,
+        "pii_kinds": PII_KINDS,
+        "themes": THEMES,
+        "states": list(State),
+        "state_labels": STATE_LABELS,
+    }
+
+
+@datasets.get("")
+def index():
+    errors = {}
+    try:
+        criteria = DatasetQuery().load(request.args.to_dict())
+    except ValidationError as exc:
+        errors, criteria = exc.messages, DatasetQuery().load({})
+    result = search.find_datasets(current_user, criteria)
+    departments = {department.code: department.name for department in list_departments()}
+    return render_template(
+        "datasets/index.html",
+        result=result,
+        criteria=criteria,
+        errors=errors,
+        sorts=SORTS,
+        departments=departments,
+        can_create=can_create_dataset(current_user),
+        **_vocabularies(),
+    ), (422 if errors else 200)
+
+
+def _form_context(dataset=None) -> dict:
+    allowed = creatable_department_ids(current_user)
+    departments = [d for d in list_departments() if allowed is None or d.id in allowed]
+    stewards = db.session.scalars(
+        select(User)
+        .where(User.active, User.role_rows.any(UserRole.role == str(Role.STEWARD)))
+        .order_by(User.name)
+    ).all()
+    options = {
+        "department": [(d.code, d.name) for d in departments],
+        "steward": [(u.email, f"{u.name} ({', '.join(u.department_codes)})") for u in stewards],
+        "access_level": [(level, level.capitalize()) for level in AccessLevel],
+        "release_priority": [(priority, priority.capitalize()) for priority in Priority],
+        "update_frequency": [
+            (value, f"{label} ({value})") for value, label in UPDATE_FREQUENCIES.items()
+        ],
+    }
+    return {"dataset": dataset, "departments": departments, "options": options, **_vocabularies()}
+
+
+@datasets.route("/new", methods=["GET", "POST"])
+@require_signed_in
+def new():
+    if not can_create_dataset(current_user):
+        raise PermissionDenied("Only data stewards and the coordinator register datasets.")
+    if request.method == "GET":
+        context = _form_context()
+        start = {"release_priority": "medium", "classification": "internal"}
+        if len(context["departments"]) == 1:
+            start["department"] = context["departments"][0].code
+        if Role.STEWARD in current_user.role_set:
+            start["steward"] = current_user.email
+        return render_template("datasets/form.html", form=record_to_form(start), **context)
+    raw = dataset_form_to_raw(request.form)
+    try:
+        dataset = services.create_dataset(raw, actor=current_user)
+    except ValidationError as exc:
+        return render_template(
+            "datasets/form.html", form=record_to_form(raw), errors=exc.messages, **_form_context()
+        ), 422
+    db.session.commit()
+    flash(f"“{dataset.title}” is registered as {dataset.identifier}, a draft.", "success")
+    return redirect(url_for("datasets.show", identifier=dataset.identifier))
+
+
+@datasets.get("/<identifier>")
+def show(identifier: str):
+    dataset = services.get_readable(identifier, current_user)
+    return render_template(
+        "datasets/show.html",
+        dataset=dataset,
+        record=services.snapshot(dataset),
+        can_edit=can_edit_dataset(current_user, dataset),
+        **_vocabularies(),
+    )
+
+
+@datasets.route("/<identifier>/edit", methods=["GET", "POST"])
+@require_signed_in
+def edit(identifier: str):
+    dataset = services.get_readable(identifier, current_user)
+    if not can_edit_dataset(current_user, dataset):
+        raise PermissionDenied("You can edit only your own department's datasets.")
+    if request.method == "GET":
+        form = record_to_form(services.snapshot(dataset))
+        return render_template("datasets/form.html", form=form, **_form_context(dataset))
+    raw = dataset_form_to_raw(request.form)
+    try:
+        services.update_dataset(dataset, raw, actor=current_user)
+    except ValidationError as exc:
+        form = record_to_form(raw)
+        return render_template(
+            "datasets/form.html", form=form, errors=exc.messages, **_form_context(dataset)
+        ), 422
+    except Conflict:
+        return _conflict(dataset, raw)
+    db.session.commit()
+    flash("Saved. The previous version is kept in the history.", "success")
+    return redirect(url_for("datasets.show", identifier=dataset.identifier))
+
+
+def _conflict(dataset, raw):
+    """Shows what others changed since the version this person started from, keeps their
+    values in the form, and bases the form on the current version so that saving again is a
+    deliberate choice, never a silent overwrite."""
+    db.session.rollback()
+    dataset = services.get_readable(dataset.identifier, current_user)
+    base = int(raw.get("version") or 0)
+    versions, _ = services.history(dataset, current_user)
+    theirs = [version for version in versions if version.version > base]
+    form = record_to_form({**raw, "version": dataset.version})
+    return render_template(
+        "datasets/form.html",
+        form=form,
+        conflict=theirs,
+        **_form_context(dataset),
+    ), 409
+
+
+@datasets.get("/<identifier>/history")
+def history(identifier: str):
+    dataset = services.get_readable(identifier, current_user)
+    versions, hidden = services.history(dataset, current_user)
+    return render_template(
+        "datasets/history.html", dataset=dataset, versions=versions, hidden=hidden
+    )

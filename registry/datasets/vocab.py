@@ -1,0 +1,114 @@
+"""Controlled vocabularies of the dataset record, after DCAT-US v1.1 and the city's standard."""
+
+from enum import IntEnum, StrEnum
+
+
+class Classification(StrEnum):
+    """The four sensitivity levels (DESIGN.md, after DataSF's classification standard)."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    SENSITIVE = "sensitive"
+    RESTRICTED = "restricted"
+
+    @property
+    def level(self) -> int:
+        return CLASSIFICATION_LEVELS[self]
+
+
+CLASSIFICATION_LEVELS = {
+    Classification.PUBLIC: 1,
+    Classification.INTERNAL: 2,
+    Classification.SENSITIVE: 3,
+    Classification.RESTRICTED: 4,
+}
+
+CLASSIFICATION_LABELS = {
+    Classification.PUBLIC: "1 · Public: may be released as is",
+    Classification.INTERNAL: "2 · Internal: no harm if released, not yet reviewed",
+    Classification.SENSITIVE: "3 · Sensitive: release only aggregated or de-identified",
+    Classification.RESTRICTED: "4 · Restricted: law or safety forbids release",
+}
+
+
+class AccessLevel(StrEnum):
+    """POD accessLevel."""
+
+    PUBLIC = "public"
+    RESTRICTED_PUBLIC = "restricted public"
+    NON_PUBLIC = "non-public"
+
+
+DEFAULT_ACCESS_LEVEL = {
+    Classification.PUBLIC: AccessLevel.PUBLIC,
+    Classification.INTERNAL: AccessLevel.PUBLIC,
+    Classification.SENSITIVE: AccessLevel.RESTRICTED_PUBLIC,
+    Classification.RESTRICTED: AccessLevel.NON_PUBLIC,
+}
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class PriorityRank(IntEnum):
+    """Sort order of priorities: high first."""
+
+    high = 1
+    medium = 2
+    low = 3
+
+
+# POD accrualPeriodicity values, with the words people use for them.
+UPDATE_FREQUENCIES = {
+    "R/PT1S": "Continuously",
+    "R/PT1H": "Hourly",
+    "R/P1D": "Daily",
+    "R/P3.5D": "Twice a week",
+    "R/P0.33W": "Three times a week",
+    "R/P1W": "Weekly",
+    "R/P0.5W": "Twice a week (semiweekly)",
+    "R/P2W": "Every two weeks",
+    "R/P0.5M": "Twice a month",
+    "R/P0.33M": "Three times a month",
+    "R/P1M": "Monthly",
+    "R/P2M": "Every two months",
+    "R/P3M": "Quarterly",
+    "R/P4M": "Three times a year",
+    "R/P6M": "Twice a year",
+    "R/P1Y": "Yearly",
+    "R/P2Y": "Every two years",
+    "R/P3Y": "Every three years",
+    "R/P4Y": "Every four years",
+    "R/P10Y": "Every ten years",
+    "irregular": "Irregularly",
+}
+
+PII_KINDS = {
+    "names": "Names",
+    "contact": "Addresses, phone numbers or email",
+    "identifiers": "Government or account identifiers",
+    "location": "Precise location of people",
+    "health": "Health information",
+    "financial": "Financial information",
+    "minors": "Information about minors",
+    "justice": "Criminal justice information",
+    "biometric": "Biometric data",
+}
+
+THEMES = [
+    "Budget and Finance",
+    "City Government",
+    "Economic Development",
+    "Education",
+    "Environment",
+    "Health",
+    "Housing",
+    "Public Safety",
+    "Recreation",
+    "Transportation",
+    "Infrastructure",
+    "Community",
+]

@@ -1,0 +1,1 @@
+"""Reviews: the workflow state machine and the governance committee."""
