@@ -33,11 +33,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from registry.accounts.views import admin, auth
     from registry.api import api
+    from registry.api.docs import api_docs
     from registry.audit.views import audit
     from registry.catalog.views import catalog
     from registry.datasets.views import datasets
 
-    for blueprint in (catalog, auth, admin, datasets, audit, api):
+    for blueprint in (catalog, auth, admin, datasets, audit, api, api_docs):
         app.register_blueprint(blueprint)
 
 

@@ -39,3 +39,32 @@ def user(
     )
     db.session.commit()
     return created
+
+
+def token(owner, name: str = "test token"):
+    from registry.accounts.tokens import create_token
+
+    created, secret = create_token(owner, {"name": name}, actor=owner)
+    db.session.commit()
+    created.secret = secret
+    return created
+
+
+def dataset(actor=None, **fields):
+    """A draft registered by the coordinator (or `actor`); fields override sensible defaults."""
+    from registry.datasets.services import create_dataset
+
+    number = next(_counter)
+    raw = {
+        "title": f"Dataset {number}",
+        "description": f"Description of dataset {number}.",
+        "classification": "public",
+        **fields,
+    }
+    if "department" not in raw:
+        raw["department"] = department().code
+    if raw["classification"] in ("sensitive", "restricted"):
+        raw.setdefault("rights", "State public records law exemption")
+    created = create_dataset(raw, actor=actor or user("coordinator"))
+    db.session.commit()
+    return created

@@ -10,7 +10,9 @@ from registry.extensions import db
 def test_models_and_migrations_agree(app):
     # The session fixture built this database with `upgrade head`, on SQLite or PostgreSQL.
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_in_migrations})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_migrations}
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

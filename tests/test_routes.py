@@ -24,6 +24,13 @@ COORDINATOR_ACTION = expect(302, 403, coordinator=302)
 AUDIT_PAGE = expect(302, 403, coordinator=200, auditor=200)
 API_SIGNED_IN = expect(401, 200)
 API_AUDIT = expect(401, 403, coordinator=200, auditor=200)
+# The world's dataset is an internal draft of another department: every role may read it (the
+# public only once published); only the coordinator may edit it.
+DATASET_PAGE = expect(404, 200)
+DATASET_EDITOR_PAGE = expect(302, 403, coordinator=200)
+DATASET_EDITOR_FORM = expect(302, 403, coordinator=422)
+REGISTER_PAGE = expect(302, 403, coordinator=200, steward=200)
+REGISTER_FORM = expect(302, 403, coordinator=422, steward=422)
 
 ROUTES = {
     ("GET", "/"): EVERYONE,
@@ -46,7 +53,24 @@ ROUTES = {
     ("POST", "/admin/users/<int:user_id>/deactivate"): COORDINATOR_ACTION,
     ("POST", "/admin/users/<int:user_id>/activate"): COORDINATOR_ACTION,
     ("POST", "/admin/users/<int:user_id>/reset-password"): expect(302, 403, coordinator=200),
+    ("POST", "/account/tokens"): expect(302, 422),
+    ("POST", "/account/tokens/<int:token_id>/revoke"): expect(302, 404),
+    ("GET", "/datasets"): EVERYONE,
+    ("GET", "/datasets/new"): REGISTER_PAGE,
+    ("POST", "/datasets/new"): REGISTER_FORM,
+    ("GET", "/datasets/<identifier>"): DATASET_PAGE,
+    ("GET", "/datasets/<identifier>/edit"): DATASET_EDITOR_PAGE,
+    ("POST", "/datasets/<identifier>/edit"): DATASET_EDITOR_FORM,
+    ("GET", "/datasets/<identifier>/history"): DATASET_PAGE,
     ("GET", "/audit"): AUDIT_PAGE,
+    ("GET", "/api"): EVERYONE,
+    ("GET", "/api/v1/openapi.json"): EVERYONE,
+    ("GET", "/api/v1/datasets"): EVERYONE,
+    # Requests carry no JSON body: a permitted write answers 400 (the body is missing).
+    ("POST", "/api/v1/datasets"): expect(401, 403, coordinator=400, steward=400),
+    ("GET", "/api/v1/datasets/<identifier>"): DATASET_PAGE,
+    ("PATCH", "/api/v1/datasets/<identifier>"): expect(401, 403, coordinator=400),
+    ("GET", "/api/v1/datasets/<identifier>/history"): DATASET_PAGE,
     ("GET", "/api/v1/me"): API_SIGNED_IN,
     ("GET", "/api/v1/departments"): EVERYONE,
     ("GET", "/api/v1/audit"): API_AUDIT,
@@ -68,15 +92,24 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def world(make):
-    """One department and one other user for the URL parameters to name."""
+    """Records for the URL parameters to name: a department, another user with a token, and an
+    internal draft dataset of that department."""
     department = make.department(code="RT")
     target = make.user("stakeholder", email="target@city.example")
-    return {"code": department.code, "user_id": target.id}
+    token = make.token(target)
+    dataset = make.dataset(department=department.code, classification="internal")
+    return {
+        "<code>": department.code,
+        "<int:user_id>": str(target.id),
+        "<int:token_id>": str(token.id),
+        "<identifier>": dataset.identifier,
+    }
 
 
 def fill(rule, world):
-    path = rule.replace("<int:user_id>", str(world["user_id"]))
-    return path.replace("<code>", world["code"])
+    for placeholder, value in world.items():
+        rule = rule.replace(placeholder, value)
+    return rule
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -5,13 +5,14 @@ import sys
 import click
 from marshmallow import ValidationError
 
-from registry.accounts import services
+from registry.accounts import services, tokens
 from registry.accounts.schemas import UserIn
 from registry.cli import fail
 from registry.extensions import db
 from registry.permissions import Role
 
 departments_cli = click.Group("departments", help="Manage city departments.")
+tokens_cli = click.Group("tokens", help="Manage personal API tokens.")
 users_cli = click.Group("users", help="Manage registry users.")
 
 
@@ -75,3 +76,19 @@ def create_user(email, name, roles, departments, chair, password_stdin):
     db.session.commit()
     roles_text = ", ".join(sorted(user.role_set)) or "no roles"
     click.echo(f"Created user {user.email} ({roles_text})")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="Whose token: it acts with their permissions.")
+@click.option("--name", default="command line", show_default=True, help="What it is for.")
+def create_token(email, name):
+    """Create an API token and print it once."""
+    user = services.find_user_by_email(email)
+    if user is None or not user.active:
+        fail(ValidationError({"email": ["There is no active user with this email."]}))
+    try:
+        _, secret = tokens.create_token(user, {"name": name}, actor=None)
+    except ValidationError as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(secret)

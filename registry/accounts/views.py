@@ -85,10 +85,43 @@ def sign_out():
     return redirect(url_for("catalog.home"))
 
 
+def _account_page(status: int = 200, **context):
+    return render_template(
+        "accounts/account.html",
+        role_labels=ROLE_LABELS,
+        tokens=tokens.list_tokens(current_user),
+        form={},
+        **context,
+    ), status
+
+
 @auth.get("/account")
 @require_permission(Permission.ACCOUNT_OWN)
 def account():
-    return render_template("accounts/account.html", role_labels=ROLE_LABELS, form={})
+    return _account_page()
+
+
+@auth.post("/account/tokens")
+@require_permission(Permission.API_TOKENS)
+def create_token():
+    try:
+        _, secret = tokens.create_token(
+            current_user, form_to_dict(request.form), actor=current_user
+        )
+    except ValidationError as exc:
+        return _account_page(422, token_errors=exc.messages)
+    db.session.commit()
+    # Shown in this response only: the registry keeps just its hash.
+    return _account_page(new_token=secret)
+
+
+@auth.post("/account/tokens/<int:token_id>/revoke")
+@require_permission(Permission.API_TOKENS)
+def revoke_token(token_id: int):
+    token = tokens.revoke_token(current_user, token_id, actor=current_user)
+    db.session.commit()
+    flash(f"Token “{token.name}” is revoked; programs using it can no longer sign in.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @auth.post("/account/password")
@@ -98,9 +131,7 @@ def change_password():
     try:
         services.change_own_password(current_user, form)
     except ValidationError as exc:
-        return render_template(
-            "accounts/account.html", role_labels=ROLE_LABELS, form={}, errors=exc.messages
-        ), 422
+        return _account_page(422, errors=exc.messages)
     db.session.commit()
     login_user(current_user)  # the session token rotated; keep this session, end the others
     flash("Your password is changed. Other sessions of yours were signed out.", "success")

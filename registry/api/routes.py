@@ -1,7 +1,7 @@
 """Registers every domain's API routes on the blueprint, in one list."""
 
 from registry.accounts import api as accounts_api
-from registry.api import api
+from registry.api import api, docs  # noqa: F401 - docs adds /openapi.json
 from registry.audit import api as audit_api
 from registry.datasets import api as datasets_api
 

@@ -17,6 +17,7 @@ def list_datasets():
 
 @require_signed_in
 def create_dataset():
+    services.check_can_create(current_user)
     dataset = services.create_dataset(json_body(), actor=current_user)
     db.session.commit()
     response = jsonify(DatasetOut().dump(dataset))
@@ -44,6 +45,7 @@ def _if_match_version() -> int | None:
 @require_signed_in
 def patch_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
+    services.check_can_edit(dataset, current_user)
     services.update_dataset(
         dataset, json_body(), actor=current_user, expected_version=_if_match_version()
     )

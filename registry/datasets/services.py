@@ -151,9 +151,18 @@ def _keep_version(dataset: Dataset, *, actor, action: str, changes: dict) -> Dat
     return version
 
 
-def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
+def check_can_create(actor) -> None:
     if creatable_department_ids(actor) == []:
         raise PermissionDenied("Your role cannot register datasets.")
+
+
+def check_can_edit(dataset: Dataset, actor) -> None:
+    if not can_edit_dataset(actor, dataset):
+        raise PermissionDenied("You can edit only your own department's datasets.")
+
+
+def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
+    check_can_create(actor)
     data, errors = load_input(DatasetIn(), raw)
     department = None
     if "department" in data:
@@ -199,8 +208,7 @@ def update_dataset(
 ) -> Dataset:
     """Applies an edit based on `version` (in the body, or given as expected_version from an
     If-Match header). A stale version is a Conflict naming the current one: never an overwrite."""
-    if not can_edit_dataset(actor, dataset):
-        raise PermissionDenied("You can edit only your own department's datasets.")
+    check_can_edit(dataset, actor)
     data, errors = load_input(DatasetPatch(partial=True), raw)
     if "access_level" in data and data["access_level"] is None:
         del data["access_level"]  # "the default": decided below from the classification

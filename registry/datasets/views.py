@@ -24,7 +24,7 @@ from registry.datasets.vocab import (
     Classification,
     Priority,
 )
-from registry.errors import Conflict, PermissionDenied
+from registry.errors import Conflict
 from registry.extensions import db
 from registry.http import require_signed_in
 from registry.permissions import Role
@@ -91,8 +91,7 @@ def _form_context(dataset=None) -> dict:
 @datasets.route("/new", methods=["GET", "POST"])
 @require_signed_in
 def new():
-    if not can_create_dataset(current_user):
-        raise PermissionDenied("Only data stewards and the coordinator register datasets.")
+    services.check_can_create(current_user)
     if request.method == "GET":
         context = _form_context()
         start = {"release_priority": "medium", "classification": "internal"}
@@ -129,8 +128,7 @@ def show(identifier: str):
 @require_signed_in
 def edit(identifier: str):
     dataset = services.get_readable(identifier, current_user)
-    if not can_edit_dataset(current_user, dataset):
-        raise PermissionDenied("You can edit only your own department's datasets.")
+    services.check_can_edit(dataset, current_user)
     if request.method == "GET":
         form = record_to_form(services.snapshot(dataset))
         return render_template("datasets/form.html", form=form, **_form_context(dataset))

@@ -7,11 +7,11 @@ import pytest
 from registry.accounts.services import find_user_by_email
 
 NAVIGATION = {
-    "coordinator": ["People", "Departments", "Audit log"],
-    "auditor": ["Audit log"],
-    "steward": [],
-    "committee": [],
-    "stakeholder": [],
+    "coordinator": ["Datasets", "People", "Departments", "Audit log"],
+    "auditor": ["Datasets", "Audit log"],
+    "steward": ["Datasets"],
+    "committee": ["Datasets"],
+    "stakeholder": ["Datasets"],
 }
 
 
@@ -28,7 +28,7 @@ def test_navigation_shows_each_role_what_it_may_use(client, make, sign_in, role,
 
 def test_anonymous_visitors_see_sign_in(client):
     html = client.get("/").get_data(as_text=True)
-    assert nav_links(html) == [] and 'href="/sign-in"' in html
+    assert nav_links(html) == ["Datasets"] and 'href="/sign-in"' in html
 
 
 def test_coordinator_adds_a_steward_who_then_sets_a_password(client, make, sign_in):

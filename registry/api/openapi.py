@@ -1,0 +1,191 @@
+"""The OpenAPI 3 document of the JSON API, built from the same marshmallow schemas it uses."""
+
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from registry.accounts.schemas import DepartmentOut, UserOut
+from registry.audit.schemas import AuditEventOut, EventFilterIn
+from registry.datasets.schemas import (
+    DatasetIn,
+    DatasetOut,
+    DatasetPageOut,
+    DatasetPatch,
+    DatasetQuery,
+    HistoryOut,
+)
+
+
+class ErrorOut(Schema):
+    error = fields.String(metadata={"description": "A stable code, e.g. not_found, conflict."})
+    message = fields.String(metadata={"description": "What went wrong, for people."})
+    errors = fields.Dict(metadata={"description": "Validation errors keyed by field."})
+    current_version = fields.Integer(metadata={"description": "With a 409 edit conflict."})
+
+
+class DepartmentListOut(Schema):
+    items = fields.List(fields.Nested(DepartmentOut))
+
+
+class AuditPageOut(Schema):
+    items = fields.List(fields.Nested(AuditEventOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+def _json(schema: str) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": {"description": "Not signed in and no valid token.", **_json("Error")},
+    "403": {"description": "The user's roles do not allow this.", **_json("Error")},
+    "404": {
+        "description": "No such record, or one the user may not read (the two look the same).",
+        **_json("Error"),
+    },
+    "422": {"description": "Invalid input; `errors` is keyed by field.", **_json("Error")},
+}
+
+IDENTIFIER = {
+    "in": "path",
+    "name": "identifier",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The dataset's stable identifier, e.g. pw-4f7k2m.",
+}
+
+
+def _errors(*codes: str) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+@cache
+def build_spec() -> dict:
+    """Built once per process: the document depends only on code."""
+    spec = APISpec(
+        title="City Data Registry API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": (
+                "The registry's JSON API. Authenticate with a personal token from your "
+                "account page: `Authorization: Bearer <token>`. Every answer respects the "
+                "caller's role exactly as the pages do."
+            )
+        },
+        servers=[{"url": "/api/v1"}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in {
+        "Error": ErrorOut,
+        "Dataset": DatasetOut,
+        "DatasetIn": DatasetIn,
+        "DatasetPatch": DatasetPatch,
+        "DatasetPage": DatasetPageOut,
+        "History": HistoryOut,
+        "User": UserOut,
+        "DepartmentList": DepartmentListOut,
+        "AuditPage": AuditPageOut,
+    }.items():
+        spec.components.schema(name, schema=schema)
+    secured = [{"bearer": []}]
+    spec.path(
+        path="/datasets",
+        operations={
+            "get": {
+                "summary": "Search and filter the datasets the caller may read",
+                "parameters": [{"in": "query", "schema": DatasetQuery}],
+                "responses": {"200": {"description": "One page", **_json("DatasetPage")}}
+                | _errors("422"),
+            },
+            "post": {
+                "summary": "Register a dataset (as a draft)",
+                "security": secured,
+                "requestBody": {"required": True, **_json("DatasetIn")},
+                "responses": {"201": {"description": "Created", **_json("Dataset")}}
+                | _errors("401", "403", "422"),
+            },
+        },
+    )
+    spec.path(
+        path="/datasets/{identifier}",
+        operations={
+            "get": {
+                "summary": "One dataset; the ETag is its version",
+                "parameters": [IDENTIFIER],
+                "responses": {"200": {"description": "The record", **_json("Dataset")}}
+                | _errors("404"),
+            },
+            "patch": {
+                "summary": "Edit a dataset, based on a version (body `version` or If-Match)",
+                "security": secured,
+                "parameters": [
+                    IDENTIFIER,
+                    {"in": "header", "name": "If-Match", "schema": {"type": "string"}},
+                ],
+                "requestBody": {"required": True, **_json("DatasetPatch")},
+                "responses": {
+                    "200": {"description": "The edited record", **_json("Dataset")},
+                    "409": {
+                        "description": "Stale version: someone else changed it first",
+                        **_json("Error"),
+                    },
+                }
+                | _errors("401", "403", "404", "422"),
+            },
+        },
+    )
+    spec.path(
+        path="/datasets/{identifier}/history",
+        operations={
+            "get": {
+                "summary": "Every version, newest first, with field-by-field changes",
+                "parameters": [IDENTIFIER],
+                "responses": {"200": {"description": "Versions", **_json("History")}}
+                | _errors("404"),
+            }
+        },
+    )
+    spec.path(
+        path="/audit",
+        operations={
+            "get": {
+                "summary": "The audit log, newest first (auditors and coordinators)",
+                "security": secured,
+                "parameters": [{"in": "query", "schema": EventFilterIn}],
+                "responses": {"200": {"description": "One page", **_json("AuditPage")}}
+                | _errors("401", "403", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/me",
+        operations={
+            "get": {
+                "summary": "The signed-in user, with roles and permissions",
+                "security": secured,
+                "responses": {"200": {"description": "The user", **_json("User")}} | _errors("401"),
+            }
+        },
+    )
+    spec.path(
+        path="/departments",
+        operations={
+            "get": {
+                "summary": "The city's departments",
+                "responses": {"200": {"description": "All", **_json("DepartmentList")}},
+            }
+        },
+    )
+    spec.path(
+        path="/openapi.json",
+        operations={
+            "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}
+        },
+    )
+    return spec.to_dict()
