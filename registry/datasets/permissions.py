@@ -5,7 +5,7 @@ search, facet counts, history, API), so no path can show what another hides. A r
 may not read is answered exactly like a record that does not exist.
 """
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, or_, true
 
 from registry.datasets.models import Dataset
 from registry.datasets.vocab import Classification
@@ -31,13 +31,6 @@ def readable_by(user) -> ColumnElement[bool]:
     if has_permission(user, Permission.DATASET_READ_DEPARTMENT) and user.departments:
         conditions.append(Dataset.department_id.in_(_department_ids(user)))
     return or_(*conditions)
-
-
-def sees_restricted(user) -> bool:
-    """Whether level 4 records can appear for this user at all (else only in aggregate totals)."""
-    return has_permission(user, Permission.DATASET_READ_ALL) or has_permission(
-        user, Permission.DATASET_READ_DEPARTMENT
-    )
 
 
 def can_read_version(user, dataset: Dataset, classification: str) -> bool:
@@ -74,7 +67,3 @@ def can_edit_dataset(user, dataset: Dataset) -> bool:
     return has_permission(user, Permission.DATASET_EDIT_DEPARTMENT) and dataset.department_id in (
         _department_ids(user)
     )
-
-
-def none_readable() -> ColumnElement[bool]:
-    return false()

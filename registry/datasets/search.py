@@ -15,7 +15,7 @@ from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
 from registry.datasets.models import Dataset, DatasetTheme
-from registry.datasets.permissions import readable_by, sees_restricted
+from registry.datasets.permissions import readable_by
 from registry.datasets.vocab import Classification, PriorityRank
 from registry.extensions import db
 
@@ -139,8 +139,7 @@ def find_datasets(user, criteria: dict[str, Any], *, with_facets: bool = True) -
         if terms:
             matched = matched.join(matches, matches.c.id == Dataset.id)
         result.facets = facet_counts(matched.subquery())
-    if not sees_restricted(user):
-        result.restricted_not_shown = restricted_count(criteria.get("department"))
+    result.restricted_not_shown = restricted_not_shown(user, criteria.get("department"))
     return result
 
 
@@ -174,14 +173,14 @@ def facet_counts(matched) -> dict[str, dict[str, int]]:
     return facets
 
 
-def restricted_count(department_code: str | None = None) -> int:
-    """The aggregate that restricted records appear in for those who may not read them.
+def restricted_not_shown(user, department_code: str | None = None) -> int:
+    """The aggregate in which restricted records this user may not read still appear.
 
     Only ever by department: a count that followed a search term or any other filter would
     reveal what a restricted record is about.
     """
     query = select(func.count(Dataset.id)).where(
-        Dataset.classification == str(Classification.RESTRICTED)
+        Dataset.classification == str(Classification.RESTRICTED), ~readable_by(user)
     )
     if department_code:
         query = query.join(Department, Dataset.department_id == Department.id).where(

@@ -2,6 +2,8 @@
 change kept as a version and an audit event in the same transaction."""
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -265,13 +267,46 @@ def update_dataset(
     return dataset
 
 
-def history(dataset: Dataset, user) -> tuple[list[DatasetVersion], int]:
-    """Newest first; versions from a time the record was restricted stay hidden from users who
-    may not read restricted records, and are only counted."""
+@dataclass(frozen=True)
+class VersionView:
+    version: int
+    changed_at: datetime
+    changed_by_label: str
+    action: str
+    changes: dict[str, Any]
+
+
+HIDDEN_VALUE = "(not shown: the record was restricted then)"
+
+
+def history(dataset: Dataset, user) -> tuple[list[VersionView], int]:
+    """Newest first. Versions from a time the record was restricted stay hidden from users who
+    may not read restricted records, and are only counted; so do the earlier values in the
+    first change after such a time, which would otherwise show what the record said then."""
     versions = db.session.scalars(
         select(DatasetVersion)
         .where(DatasetVersion.dataset_id == dataset.id)
-        .order_by(DatasetVersion.version.desc())
+        .order_by(DatasetVersion.version)
     ).all()
-    shown = [v for v in versions if can_read_version(user, dataset, v.classification)]
-    return shown, len(versions) - len(shown)
+    shown: list[VersionView] = []
+    previous_readable = True
+    for version in versions:
+        readable = can_read_version(user, dataset, version.classification)
+        if readable:
+            changes = version.changes
+            if not previous_readable:
+                changes = {
+                    field: {"from": HIDDEN_VALUE, "to": change["to"]}
+                    for field, change in changes.items()
+                }
+            shown.append(
+                VersionView(
+                    version.version,
+                    version.changed_at,
+                    version.changed_by_label,
+                    version.action,
+                    changes,
+                )
+            )
+        previous_readable = readable
+    return shown[::-1], len(versions) - len(shown)
