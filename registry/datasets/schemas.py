@@ -122,7 +122,7 @@ class DatasetIn(InputSchema):
 class DatasetPatch(DatasetIn):
     """Editing: any subset of fields, plus the version the edit was based on."""
 
-    version = fields.Integer(load_default=None, strict=True)
+    version = fields.Integer(load_default=None)
 
 
 class DistributionOut(Schema):

@@ -114,7 +114,7 @@ def test_an_edit_keeps_a_version_with_the_changes(make):
     services.update_dataset(
         dataset, {"title": "Street Tree Inventory", "version": 1}, actor=make.user("coordinator")
     )
-    versions, hidden = services.history(dataset, make.user("auditor"))
+    versions, _hidden = services.history(dataset, make.user("auditor"))
     assert [(v.version, v.changes) for v in versions] == [
         (2, {"title": {"from": "Street Trees", "to": "Street Tree Inventory"}}),
         (1, {}),

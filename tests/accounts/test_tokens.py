@@ -1,0 +1,69 @@
+import hashlib
+import re
+
+from sqlalchemy import select
+
+from registry.accounts.models import ApiToken
+from registry.audit.models import AuditEvent
+from registry.audit.tags import Tag
+from registry.extensions import db
+
+
+def test_a_token_is_shown_once_and_stored_only_as_a_hash(client, make, sign_in):
+    sign_in(make.user("auditor"))
+    html = client.post("/account/tokens", data={"name": "sync"}).get_data(as_text=True)
+    secret = re.search(r'id="new-token">([^<]+)<', html).group(1)
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in client.get("/account").get_data(as_text=True)
+
+
+def test_the_token_signs_in_api_requests(client, make):
+    owner = make.user("auditor")
+    token = make.token(owner)
+    body = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.secret}"}).get_json()
+    assert body["email"] == owner.email
+
+
+def test_revoking_from_the_account_page(client, make, sign_in):
+    owner = sign_in(make.user("auditor"))
+    token = make.token(owner)
+    client.post(f"/account/tokens/{token.id}/revoke")
+    client.post("/sign-out")
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.secret}"})
+    assert response.status_code == 401
+
+
+def test_nobody_revokes_someone_elses_token(client, make, sign_in):
+    token = make.token(make.user("auditor"))
+    sign_in(make.user("coordinator"))
+    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 404
+
+
+def test_token_creation_and_revocation_are_audited(client, make, sign_in):
+    owner = sign_in(make.user("auditor"))
+    token = make.token(owner)
+    client.post(f"/account/tokens/{token.id}/revoke")
+    tags = db.session.scalars(select(AuditEvent.tag).where(AuditEvent.tag.like("account:token:%")))
+    assert sorted(tags) == [Tag.TOKEN_CREATE, Tag.TOKEN_REVOKE]
+
+
+def test_a_token_needs_a_name(client, make, sign_in):
+    sign_in(make.user("auditor"))
+    response = client.post("/account/tokens", data={"name": " "})
+    assert response.status_code == 422 and 'id="name-error"' in response.get_data(as_text=True)
+
+
+def test_tokens_create_command_prints_a_working_token(app, client, make):
+    owner = make.user("auditor", email="robot@city.example")
+    result = app.test_cli_runner().invoke(args=["tokens", "create", "--email", owner.email])
+    secret = result.output.strip()
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert (result.exit_code, response.status_code) == (0, 200)
+
+
+def test_tokens_create_command_names_an_unknown_email(app):
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "create", "--email", "nobody@city.example"]
+    )
+    assert result.exit_code == 1 and "--email:" in result.output
