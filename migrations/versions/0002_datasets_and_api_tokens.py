@@ -86,12 +86,13 @@ def upgrade():
     )
     with op.batch_alter_table("datasets", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_datasets_department_id_classification",
-            ["department_id", "classification"],
+            "ix_datasets_facets",
+            ["department_id", "status", "classification", "release_priority"],
             unique=False,
         )
         batch_op.create_index("ix_datasets_status", ["status"], unique=False)
-        batch_op.create_index("ix_datasets_updated_at", ["updated_at"], unique=False)
+        batch_op.create_index("ix_datasets_updated_at_id", ["updated_at", "id"], unique=False)
+        batch_op.create_index("ix_datasets_title", ["title"], unique=False)
 
     op.create_table(
         "dataset_themes",
@@ -166,9 +167,10 @@ def downgrade():
 
     op.drop_table("dataset_themes")
     with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.drop_index("ix_datasets_updated_at")
+        batch_op.drop_index("ix_datasets_title")
+        batch_op.drop_index("ix_datasets_updated_at_id")
         batch_op.drop_index("ix_datasets_status")
-        batch_op.drop_index("ix_datasets_department_id_classification")
+        batch_op.drop_index("ix_datasets_facets")
 
     op.drop_table("datasets")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:

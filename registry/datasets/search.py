@@ -94,83 +94,116 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filtered(user, criteria: dict[str, Any]) -> Select:
-    query = select(Dataset.id).where(readable_by(user))
+def _conditions(user, criteria: dict[str, Any]) -> list:
+    """Visibility first, then the filters; every query below applies exactly these."""
+    conditions = [readable_by(user)]
     if criteria.get("department"):
-        query = query.join(Department, Dataset.department_id == Department.id).where(
-            Department.code == criteria["department"]
+        conditions.append(
+            Dataset.department_id
+            == select(Department.id)
+            .where(Department.code == criteria["department"])
+            .scalar_subquery()
         )
     for name in ("status", "classification", "release_priority"):
         if criteria.get(name):
-            query = query.where(getattr(Dataset, name) == str(criteria[name]))
+            conditions.append(getattr(Dataset, name) == str(criteria[name]))
     if criteria.get("theme"):
-        query = query.where(Dataset.theme_rows.any(DatasetTheme.theme == criteria["theme"]))
-    return query
+        conditions.append(Dataset.theme_rows.any(DatasetTheme.theme == criteria["theme"]))
+    return conditions
 
 
-def find_datasets(user, criteria: dict[str, Any], *, with_facets: bool = True) -> SearchResult:
-    terms = search_terms(criteria.get("q"))
-    ids = _filtered(user, criteria)
-    query = select(Dataset).where(Dataset.id.in_(ids))
-    sort = criteria.get("sort") or ("relevance" if terms else "-updated")
-    if terms:
-        matches = _matches(terms)
-        query = query.join(matches, matches.c.id == Dataset.id)
-    order = {
-        "relevance": [matches.c.rank, Dataset.title] if terms else [Dataset.updated_at.desc()],
-        "-updated": [Dataset.updated_at.desc()],
-        "updated": [Dataset.updated_at],
-        "title": [Dataset.title],
-        "-title": [Dataset.title.desc()],
-        "-created": [Dataset.created_at.desc()],
+def _sort_order(sort: str, matches) -> list:
+    """Each order ends on the id, in the same direction, so pages never overlap and an index
+    on (column, id) can serve it."""
+    if sort == "relevance" and matches is not None:
+        return [matches.c.rank, Dataset.title, Dataset.id]
+    return {
+        "relevance": [Dataset.updated_at.desc(), Dataset.id.desc()],
+        "-updated": [Dataset.updated_at.desc(), Dataset.id.desc()],
+        "updated": [Dataset.updated_at, Dataset.id],
+        "title": [Dataset.title, Dataset.id],
+        "-title": [Dataset.title.desc(), Dataset.id.desc()],
+        "-created": [Dataset.id.desc()],
         "priority": [
             case({rank.name: rank.value for rank in PriorityRank}, value=Dataset.release_priority),
             Dataset.title,
+            Dataset.id,
         ],
     }[sort]
+
+
+def find_datasets(user, criteria: dict[str, Any]) -> SearchResult:
+    """One page of the records the user may read that match, with the total and facet counts.
+
+    Three queries whatever the size: the page, one grouped count that yields the total and four
+    facets, and the theme counts.
+    """
+    terms = search_terms(criteria.get("q"))
+    conditions = _conditions(user, criteria)
+    matches = _matches(terms) if terms else None
+
+    def over_matches(query: Select, *, ranked: bool = False) -> Select:
+        """The page joins the ranked matches; counts only need membership, and a semi-join
+        keeps SQLite from re-running the full-text query once per candidate row."""
+        if matches is not None and ranked:
+            query = query.join(matches, matches.c.id == Dataset.id)
+        elif matches is not None:
+            query = query.where(Dataset.id.in_(select(matches.c.id)))
+        return query.where(*conditions)
+
+    sort = criteria.get("sort") or ("relevance" if terms else "-updated")
     page, per_page = criteria.get("page", 1), criteria.get("per_page", 25)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
-        query.order_by(*order, Dataset.id).limit(per_page).offset((page - 1) * per_page)
+        over_matches(select(Dataset), ranked=True)
+        .order_by(*_sort_order(sort, matches))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    result = SearchResult(list(items), total, page, per_page)
-    if with_facets:
-        matched = select(Dataset.id).where(Dataset.id.in_(ids))
-        if terms:
-            matched = matched.join(matches, matches.c.id == Dataset.id)
-        result.facets = facet_counts(matched.subquery())
-    result.restricted_not_shown = restricted_not_shown(user, criteria.get("department"))
-    return result
-
-
-def facet_counts(matched) -> dict[str, dict[str, int]]:
-    """Counts per value of each facet, over the records the user found (and so may read)."""
-    facets: dict[str, dict[str, int]] = {}
-    by_department = db.session.execute(
-        select(Department.code, func.count())
-        .join(Dataset, Dataset.department_id == Department.id)
-        .where(Dataset.id.in_(select(matched.c.id)))
-        .group_by(Department.code)
-        .order_by(Department.code)
-    )
-    facets["department"] = dict(by_department.all())
-    for name in ("status", "classification", "release_priority"):
-        column = getattr(Dataset, name)
-        rows = db.session.execute(
-            select(column, func.count())
-            .where(Dataset.id.in_(select(matched.c.id)))
-            .group_by(column)
-            .order_by(column)
+    grouped = db.session.execute(
+        over_matches(
+            select(
+                Dataset.department_id,
+                Dataset.status,
+                Dataset.classification,
+                Dataset.release_priority,
+                func.count(),
+            ).select_from(Dataset)
+        ).group_by(
+            Dataset.department_id, Dataset.status, Dataset.classification, Dataset.release_priority
         )
-        facets[name] = dict(rows.all())
-    rows = db.session.execute(
-        select(DatasetTheme.theme, func.count())
-        .where(DatasetTheme.dataset_id.in_(select(matched.c.id)))
-        .group_by(DatasetTheme.theme)
-        .order_by(DatasetTheme.theme)
+    ).all()
+    codes = dict(db.session.execute(select(Department.id, Department.code)).tuples().all())
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for department_id, status, classification, priority, count in grouped:
+        for name, value in (
+            ("department", codes[department_id]),
+            ("status", status),
+            ("classification", classification),
+            ("release_priority", priority),
+        ):
+            facets[name][value] = facets[name].get(value, 0) + count
+    facets = {name: dict(sorted(counts.items())) for name, counts in facets.items()}
+    facets["theme"] = dict(
+        db.session.execute(
+            over_matches(
+                select(DatasetTheme.theme, func.count())
+                .select_from(Dataset)
+                .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
+            )
+            .group_by(DatasetTheme.theme)
+            .order_by(DatasetTheme.theme)
+        )
+        .tuples()
+        .all()
     )
-    facets["theme"] = dict(rows.all())
-    return facets
+    return SearchResult(
+        items=list(items),
+        total=sum(row[-1] for row in grouped),
+        page=page,
+        per_page=per_page,
+        facets=facets,
+        restricted_not_shown=restricted_not_shown(user, criteria.get("department")),
+    )
 
 
 def restricted_not_shown(user, department_code: str | None = None) -> int:

@@ -1,0 +1,178 @@
+"""Times dataset search, filters and facet counts on a large generated inventory.
+
+    .venv/bin/python scripts/bench_search.py --records 300000
+    .venv/bin/python scripts/bench_search.py --records 300000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # an empty database
+
+Rows are bulk-inserted straight into the tables (the services would take far longer to load
+300,000 records and are not what is measured); the queries then go through the same
+find_datasets() the pages and API use, as different roles. Prints medians in milliseconds.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+WORDS = (
+    "street tree inventory pothole repair permit inspection budget payroll vendor contract "
+    "crime incident collision traffic signal parking meter transit ridership park trail "
+    "library circulation water main sewer overflow housing eviction shelter restaurant "
+    "vaccination clinic fire hydrant ambulance response election polling council minutes "
+    "zoning building sidewalk snow graffiti recycling tonnage energy emissions grant bond"
+).split()
+CLASSIFICATIONS = ["public"] * 4 + ["internal"] * 3 + ["sensitive"] * 2 + ["restricted"]
+STATES = ["draft", "submitted", "in_committee", "approved", "published", "published"]
+THEMES = ["Environment", "Public Safety", "Housing", "Transportation", "Health", "Recreation"]
+
+
+def load(records: int, seed: int = 7) -> None:
+    from sqlalchemy import insert, text
+
+    from registry.datasets.models import Dataset, DatasetTheme
+    from registry.extensions import db
+
+    rng = random.Random(seed)
+    departments = [department.id for department in db.session.scalars(db.select(Department))]
+    now = datetime.now(UTC)
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    batch = 5000
+    for start in range(0, records, batch):
+        rows, themes, search_rows = [], [], []
+        for number in range(start, min(start + batch, records)):
+            words = rng.sample(WORDS, 4)
+            title = " ".join(word.capitalize() for word in words[:3]) + f" {number}"
+            description = " ".join(rng.choices(WORDS, k=25))
+            keywords = rng.sample(WORDS, 3)
+            classification = rng.choice(CLASSIFICATIONS)
+            rows.append(
+                {
+                    "id": number + 1,
+                    "identifier": f"b-{number:07d}",
+                    "title": title,
+                    "description": description,
+                    "keywords": keywords,
+                    "department_id": rng.choice(departments),
+                    "formats": ["CSV"],
+                    "language": [],
+                    "distributions": [],
+                    "classification": classification,
+                    "contains_pii": False,
+                    "pii_kinds": [],
+                    "access_level": "non-public" if classification == "restricted" else "public",
+                    "rights": "exempt" if classification == "restricted" else None,
+                    "release_priority": rng.choice(["high", "medium", "low"]),
+                    "status": rng.choice(STATES),
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            themes.append({"dataset_id": number + 1, "theme": rng.choice(THEMES)})
+            search_rows.append(
+                {
+                    "id": number + 1,
+                    "title": title,
+                    "description": description,
+                    "keywords": " ".join(keywords),
+                }
+            )
+        db.session.execute(insert(Dataset), rows)
+        db.session.execute(insert(DatasetTheme), themes)
+        if postgres:
+            sql = (
+                "INSERT INTO dataset_search (dataset_id, document) VALUES (:id, "
+                "setweight(to_tsvector('english', :title), 'A') || "
+                "setweight(to_tsvector('english', :keywords), 'A') || "
+                "setweight(to_tsvector('english', :description), 'B'))"
+            )
+        else:
+            sql = (
+                "INSERT INTO dataset_search (rowid, title, description, keywords) "
+                "VALUES (:id, :title, :description, :keywords)"
+            )
+        db.session.execute(text(sql), search_rows)
+        db.session.commit()
+    if postgres:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
+def median_ms(function, repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None, help="an empty database; default SQLite")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    url = args.database_url or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
+
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from registry.datasets.search import find_datasets
+    from registry.demo import load_demo_city
+    from registry.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
+    with app.app_context():
+        upgrade()
+        load_demo_city()
+        db.session.commit()
+        started = time.perf_counter()
+        load(args.records)
+        print(
+            f"database: {db.engine.dialect.name}; loaded {args.records:,} datasets in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        from registry.accounts.services import find_user_by_email
+
+        readers = {
+            "coordinator": find_user_by_email("coordinator@riverton.example"),
+            "stakeholder": find_user_by_email("stakeholder@riverton.example"),
+            "steward": find_user_by_email("steward.pw@riverton.example"),
+            "public": None,
+        }
+        cases = {
+            "first page, no search": {},
+            "search 'tree'": {"q": "tree"},
+            "search 'water main'": {"q": "water main"},
+            "search + department + status": {"q": "permit", "department": "PW", "status": "draft"},
+            "theme filter, by title": {"theme": "Housing", "sort": "title"},
+            "page 200": {"page": 200},
+        }
+        print(
+            f"{'query':34} "
+            + " ".join(f"{role:>12}" for role in readers)
+            + "   (median ms, with facets)"
+        )
+        for label, criteria in cases.items():
+            row = []
+            for reader in readers.values():
+                full = {"page": 1, "per_page": 25, **criteria}
+                row.append(median_ms(lambda r=reader, c=full: find_datasets(r, c), args.repeat))
+                db.session.rollback()
+            print(f"{label:34} " + " ".join(f"{value:12.1f}" for value in row))
+        client = app.test_client()
+        http = median_ms(lambda: client.get("/api/v1/datasets?q=tree"), args.repeat)
+        print(f"GET /api/v1/datasets?q=tree (anonymous, whole request): {http:.1f} ms")
+
+
+if __name__ == "__main__":
+    from registry.accounts.models import Department
+
+    main()
