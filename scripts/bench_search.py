@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - easier to read and extend as prose
     "street tree inventory pothole repair permit inspection budget payroll vendor contract "
     "crime incident collision traffic signal parking meter transit ridership park trail "
     "library circulation water main sewer overflow housing eviction shelter restaurant "
@@ -35,6 +35,7 @@ THEMES = ["Environment", "Public Safety", "Housing", "Transportation", "Health",
 def load(records: int, seed: int = 7) -> None:
     from sqlalchemy import insert, text
 
+    from registry.accounts.models import Department
     from registry.datasets.models import Dataset, DatasetTheme
     from registry.extensions import db
 
@@ -173,6 +174,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from registry.accounts.models import Department
-
     main()
