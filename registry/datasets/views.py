@@ -1,5 +1,7 @@
 """The inventory's pages: find, register, read, edit and trace the history of datasets."""
 
+import json
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -31,6 +33,20 @@ from registry.permissions import Role
 from registry.reviews.workflow import STATE_LABELS, State
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
+
+
+@datasets.app_template_filter("field_value")
+def field_value(value) -> str:
+    """A recorded value as a person reads it in a history or a conflict."""
+    if value is None or value == [] or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _vocabularies() -> dict:

@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from registry import create_app
-from registry.demo import load_demo_city
+from registry.demo import load_demo_city, load_demo_datasets
 from registry.extensions import db
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -38,6 +38,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         upgrade()
         load_demo_city()
+        load_demo_datasets()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
