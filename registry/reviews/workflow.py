@@ -1,10 +1,13 @@
-"""The review workflow's states. Pure Python: no Flask, no database.
+"""The review workflow as data: states, actions, and who may move a dataset from one to another.
 
-The transition table and transition() join this module with the committee issue; until then a
-dataset is created as a draft and keeps its state.
+Pure Python: no Flask, no database. It is the only place that decides whether a transition may
+happen; services, pages and the API ask it, and governance staff can read the table below.
 """
 
+from dataclasses import dataclass
 from enum import StrEnum
+
+from registry.errors import InvalidTransition, PermissionDenied
 
 
 class State(StrEnum):
@@ -30,3 +33,107 @@ STATE_LABELS = {
 }
 
 INITIAL_STATE = State.DRAFT
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    RESUBMIT = "resubmit"
+    REQUEST_CHANGES = "request_changes"
+    SEND_TO_COMMITTEE = "send_to_committee"
+    DECIDE = "decide"
+    PUBLISH = "publish"
+    RETIRE = "retire"
+    REOPEN = "reopen"
+
+
+ACTION_LABELS = {
+    Action.SUBMIT: "Submit for review",
+    Action.RESUBMIT: "Resubmit",
+    Action.REQUEST_CHANGES: "Request changes",
+    Action.SEND_TO_COMMITTEE: "Send to committee",
+    Action.DECIDE: "Record the committee's decision",
+    Action.PUBLISH: "Record publication",
+    Action.RETIRE: "Retire",
+    Action.REOPEN: "Reopen as a draft",
+}
+
+
+class Outcome(StrEnum):
+    """What the committee decides, and what each member votes for."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_CHANGES = "request_changes"
+
+
+OUTCOME_STATES = {
+    Outcome.APPROVE: State.APPROVED,
+    Outcome.REJECT: State.REJECTED,
+    Outcome.REQUEST_CHANGES: State.CHANGES_REQUESTED,
+}
+
+STEWARD, COORDINATOR, COMMITTEE = "steward", "coordinator", "committee"
+
+
+@dataclass(frozen=True)
+class Rule:
+    target: State | None  # None: the decision's outcome says where it goes
+    roles: frozenset[str]
+    rationale: bool  # a judgement, which must say why
+
+
+def _rule(target, *roles, rationale=False) -> Rule:
+    return Rule(target, frozenset(roles), rationale)
+
+
+TRANSITIONS: dict[tuple[State, Action], Rule] = {
+    (State.DRAFT, Action.SUBMIT): _rule(State.SUBMITTED, STEWARD, COORDINATOR),
+    (State.CHANGES_REQUESTED, Action.RESUBMIT): _rule(State.SUBMITTED, STEWARD, COORDINATOR),
+    (State.SUBMITTED, Action.REQUEST_CHANGES): _rule(
+        State.CHANGES_REQUESTED, COORDINATOR, rationale=True
+    ),
+    (State.SUBMITTED, Action.SEND_TO_COMMITTEE): _rule(State.IN_COMMITTEE, COORDINATOR),
+    # Recorded by a chair from a meeting; votes reaching quorum decide without this action.
+    (State.IN_COMMITTEE, Action.DECIDE): _rule(None, COMMITTEE, rationale=True),
+    (State.APPROVED, Action.PUBLISH): _rule(State.PUBLISHED, COORDINATOR),
+    (State.PUBLISHED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (State.APPROVED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (State.REJECTED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (State.DRAFT, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (State.REJECTED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
+    (State.RETIRED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
+}
+
+
+def allowed_actions(state: State, roles) -> list[Action]:
+    """The actions these roles may take from this state, in the table's order."""
+    roles = {str(role) for role in roles}
+    return [
+        action
+        for (from_state, action), rule in TRANSITIONS.items()
+        if from_state == state and rule.roles & roles
+    ]
+
+
+def transition(
+    state: State, action: Action, roles, *, note: str | None = None, outcome: Outcome | None = None
+) -> State:
+    """The state after `action`, or why not: an action that does not apply to this state is
+    InvalidTransition (naming those that do); one these roles may not take is PermissionDenied;
+    a judgement without a rationale, or a decision without an outcome, is a ValueError."""
+    rule = TRANSITIONS.get((state, action))
+    if rule is None:
+        possible = [a for (s, a) in TRANSITIONS if s == state]
+        raise InvalidTransition(
+            f"A {STATE_LABELS[state].lower()} dataset cannot be sent to '{action}'.",
+            allowed_actions=[str(a) for a in possible],
+        )
+    if not rule.roles & {str(role) for role in roles}:
+        raise PermissionDenied(f"Your role may not {ACTION_LABELS[action].lower()}.")
+    if rule.rationale and not (note or "").strip():
+        raise ValueError("note")
+    if rule.target is None:
+        if outcome is None:
+            raise ValueError("outcome")
+        return OUTCOME_STATES[outcome]
+    return rule.target
