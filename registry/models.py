@@ -3,16 +3,20 @@
 from registry.accounts.models import ApiToken, Department, SignInFailure, User, UserRole
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.reviews.models import CommitteeSettings, Decision, Vote
 
 __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "CommitteeSettings",
     "Dataset",
     "DatasetTheme",
     "DatasetVersion",
+    "Decision",
     "Department",
     "SignInFailure",
     "User",
     "UserRole",
+    "Vote",
 ]

@@ -38,6 +38,8 @@ class Permission(StrEnum):
     DATASET_READ_DEPARTMENT = "dataset:read_department"
     DATASET_READ_CANDIDATES = "dataset:read_candidates"
     API_TOKENS = "account:api_tokens"
+    REVIEW_READ = "review:read"
+    REVIEW_SETTINGS = "review:settings"
 
 
 # Every signed-in user may look after their own account and tokens, whatever roles they hold.
@@ -60,11 +62,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATASET_CREATE,
             Permission.DATASET_EDIT_ANY,
             Permission.DATASET_READ_ALL,
+            Permission.REVIEW_READ,
+            Permission.REVIEW_SETTINGS,
         }
     ),
-    Role.COMMITTEE: frozenset({Permission.DATASET_READ_ALL}),
+    Role.COMMITTEE: frozenset({Permission.DATASET_READ_ALL, Permission.REVIEW_READ}),
     Role.STAKEHOLDER: frozenset({Permission.DATASET_READ_CANDIDATES}),
-    Role.AUDITOR: frozenset({Permission.AUDIT_READ, Permission.DATASET_READ_ALL}),
+    Role.AUDITOR: frozenset(
+        {Permission.AUDIT_READ, Permission.DATASET_READ_ALL, Permission.REVIEW_READ}
+    ),
 }
 
 

@@ -68,3 +68,26 @@ def dataset(actor=None, **fields):
     created = create_dataset(raw, actor=actor or user("coordinator"))
     db.session.commit()
     return created
+
+
+COMPLETE = {
+    "description": "What it holds.",
+    "keywords": ["k"],
+    "themes": ["Health"],
+    "contact_name": "Contact",
+    "contact_email": "contact@city.example",
+    "update_frequency": "R/P1M",
+}
+
+
+def in_committee(department_code: str | None = None, **fields):
+    """A complete dataset submitted by its steward and sent to the committee."""
+    from registry.reviews.services import perform_transition
+
+    code = department_code or department().code
+    steward = user("steward", departments=[code])
+    created = dataset(actor=steward, department=code, **{**COMPLETE, **fields})
+    perform_transition(created, {"action": "submit"}, actor=steward)
+    perform_transition(created, {"action": "send_to_committee"}, actor=user("coordinator"))
+    db.session.commit()
+    return created

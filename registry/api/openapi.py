@@ -16,6 +16,7 @@ from registry.datasets.schemas import (
     DatasetQuery,
     HistoryOut,
 )
+from registry.reviews.schemas import DecisionOut, ReviewOut, TransitionIn, VoteIn
 
 
 class ErrorOut(Schema):
@@ -27,6 +28,14 @@ class ErrorOut(Schema):
 
 class DepartmentListOut(Schema):
     items = fields.List(fields.Nested(DepartmentOut))
+
+
+class DecisionListOut(Schema):
+    items = fields.List(fields.Nested(DecisionOut))
+
+
+class TransitionResultOut(DatasetOut):
+    allowed_actions = fields.List(fields.String())
 
 
 class AuditPageOut(Schema):
@@ -91,6 +100,11 @@ def build_spec() -> dict:
         "User": UserOut,
         "DepartmentList": DepartmentListOut,
         "AuditPage": AuditPageOut,
+        "TransitionIn": TransitionIn,
+        "TransitionResult": TransitionResultOut,
+        "VoteIn": VoteIn,
+        "Review": ReviewOut,
+        "DecisionList": DecisionListOut,
     }.items():
         spec.components.schema(name, schema=schema)
     secured = [{"bearer": []}]
@@ -148,6 +162,72 @@ def build_spec() -> dict:
                 "parameters": [IDENTIFIER],
                 "responses": {"200": {"description": "Versions", **_json("History")}}
                 | _errors("404"),
+            }
+        },
+    )
+    spec.path(
+        path="/datasets/{identifier}/transitions",
+        operations={
+            "post": {
+                "summary": "Move a dataset through review: submit, send_to_committee, decide, "
+                "publish, retire, reopen...",
+                "security": secured,
+                "parameters": [IDENTIFIER],
+                "requestBody": {"required": True, **_json("TransitionIn")},
+                "responses": {
+                    "200": {
+                        "description": "The record after the step",
+                        **_json("TransitionResult"),
+                    },
+                    "409": {
+                        "description": "Not possible in this state; `allowed_actions` says what is",
+                        **_json("Error"),
+                    },
+                }
+                | _errors("401", "403", "404", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/datasets/{identifier}/votes",
+        operations={
+            "post": {
+                "summary": "Cast or change a committee member's vote, with a rationale",
+                "security": secured,
+                "parameters": [IDENTIFIER],
+                "requestBody": {"required": True, **_json("VoteIn")},
+                "responses": {
+                    "200": {"description": "The review after the vote", **_json("Review")},
+                    "409": {
+                        "description": "The dataset is not before the committee",
+                        **_json("Error"),
+                    },
+                }
+                | _errors("401", "403", "404", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/datasets/{identifier}/review",
+        operations={
+            "get": {
+                "summary": "The current round: quorum, tally, votes and rationales",
+                "security": secured,
+                "parameters": [IDENTIFIER],
+                "responses": {"200": {"description": "The review", **_json("Review")}}
+                | _errors("401", "403", "404"),
+            }
+        },
+    )
+    spec.path(
+        path="/datasets/{identifier}/decisions",
+        operations={
+            "get": {
+                "summary": "Every decision the committee recorded, newest first",
+                "security": secured,
+                "parameters": [IDENTIFIER],
+                "responses": {"200": {"description": "Decisions", **_json("DecisionList")}}
+                | _errors("401", "404"),
             }
         },
     )

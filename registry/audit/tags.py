@@ -21,3 +21,8 @@ class Tag(StrEnum):
     TOKEN_REVOKE = "account:token:revoke"
     DATASET_CREATE = "dataset:create"
     DATASET_UPDATE = "dataset:update"
+    DATASET_TRANSITION = "dataset:transition"
+    REVIEW_VOTE = "review:vote"
+    REVIEW_RECUSAL = "review:recusal"
+    REVIEW_DECISION = "review:decision:record"
+    COMMITTEE_SETTINGS = "review:settings:update"

@@ -77,6 +77,9 @@ class Dataset(db.Model):
     rights: Mapped[str | None] = mapped_column(String(255))
     release_priority: Mapped[str] = mapped_column(String(8), default="medium")
     release_target_date: Mapped[date | None] = mapped_column(Date)
+    # Review: each submission to the committee opens a new round; publication is dated.
+    review_round: Mapped[int] = mapped_column(Integer, default=0)
+    published_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32), default=str(INITIAL_STATE))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -163,6 +163,18 @@ def check_can_edit(dataset: Dataset, actor) -> None:
         raise PermissionDenied("You can edit only your own department's datasets.")
 
 
+def keep_transition_version(dataset: Dataset, *, actor, action: str) -> DatasetVersion:
+    """A workflow step is a version too: the history shows the state change beside the edits."""
+    previous = db.session.scalar(
+        select(DatasetVersion.snapshot)
+        .where(DatasetVersion.dataset_id == dataset.id)
+        .order_by(DatasetVersion.version.desc())
+        .limit(1)
+    )
+    changes = diff(previous or {}, snapshot(dataset))
+    return _keep_version(dataset, actor=actor, action=action, changes=changes)
+
+
 def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
     check_can_create(actor)
     data, errors = load_input(DatasetIn(), raw)

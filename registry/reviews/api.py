@@ -1,0 +1,69 @@
+"""Review endpoints of the JSON API: transitions, votes, and the state of a review."""
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+
+from registry.datasets.schemas import DatasetOut
+from registry.datasets.services import get_readable
+from registry.extensions import db
+from registry.http import json_body, require_permission, require_signed_in
+from registry.permissions import Permission
+from registry.reviews import services
+from registry.reviews.schemas import DecisionOut, ReviewOut
+from registry.reviews.workflow import State, allowed_actions
+
+
+def review_state(dataset) -> dict:
+    votes, quorum = services.eligible_votes(dataset)
+    return ReviewOut().dump(
+        {
+            "status": dataset.status,
+            "review_round": dataset.review_round,
+            "quorum": quorum,
+            "eligible_members": services.eligible_member_count(dataset),
+            "tally": services.tally(votes),
+            "votes": services.current_votes(dataset),
+            "decision": services.latest_decision(dataset),
+        }
+    )
+
+
+@require_signed_in
+def post_transition(identifier: str):
+    dataset = get_readable(identifier, current_user)
+    services.perform_transition(dataset, json_body(), actor=current_user)
+    db.session.commit()
+    body = DatasetOut().dump(dataset)
+    body["allowed_actions"] = [
+        str(action) for action in allowed_actions(State(dataset.status), current_user.role_set)
+    ]
+    return jsonify(body)
+
+
+@require_signed_in
+def post_vote(identifier: str):
+    dataset = get_readable(identifier, current_user)
+    services.cast_vote(dataset, json_body(), actor=current_user)
+    db.session.commit()
+    return jsonify(review_state(dataset))
+
+
+@require_permission(Permission.REVIEW_READ)
+def get_review(identifier: str):
+    dataset = get_readable(identifier, current_user)
+    return jsonify(review_state(dataset))
+
+
+@require_signed_in
+def get_decisions(identifier: str):
+    dataset = get_readable(identifier, current_user)
+    return jsonify(items=DecisionOut(many=True).dump(services.decisions(dataset)))
+
+
+def register(api: Blueprint) -> None:
+    api.add_url_rule(
+        "/datasets/<identifier>/transitions", view_func=post_transition, methods=["POST"]
+    )
+    api.add_url_rule("/datasets/<identifier>/votes", view_func=post_vote, methods=["POST"])
+    api.add_url_rule("/datasets/<identifier>/review", view_func=get_review, methods=["GET"])
+    api.add_url_rule("/datasets/<identifier>/decisions", view_func=get_decisions, methods=["GET"])

@@ -1,0 +1,76 @@
+"""Shapes of a transition request, a vote, the committee settings, and what the API returns."""
+
+from marshmallow import Schema, fields, validate
+
+from registry.datasets.schemas import DistributionIn
+from registry.datasets.vocab import AccessLevel, Classification
+from registry.reviews.workflow import Action, Outcome
+from registry.schemas import InputSchema
+
+
+class TransitionIn(InputSchema):
+    action = fields.Enum(Action, by_value=True, required=True)
+    note = fields.String(load_default=None, validate=validate.Length(max=5000))
+    # A chair's decision from a meeting
+    outcome = fields.Enum(Outcome, by_value=True, load_default=None)
+    minutes_reference = fields.String(load_default=None, validate=validate.Length(max=200))
+    classification = fields.Enum(Classification, by_value=True, load_default=None)
+    access_level = fields.Enum(AccessLevel, by_value=True, load_default=None)
+    conditions = fields.String(load_default=None, validate=validate.Length(max=5000))
+    release_target_date = fields.Date(load_default=None)
+    # Publication
+    landing_page = fields.Url(load_default=None, schemes={"http", "https"})
+    distributions = fields.List(fields.Nested(DistributionIn), load_default=None)
+    published_on = fields.Date(load_default=None)
+
+
+class VoteIn(InputSchema):
+    vote = fields.Enum(Outcome, by_value=True, required=True)
+    rationale = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    conditions = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class SettingsIn(InputSchema):
+    quorum = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "Votes needed; empty means a majority of active members."},
+    )
+    release_deadline_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    rereview_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+
+
+class VoteOut(Schema):
+    member = fields.Function(lambda vote: vote.member.email)
+    member_name = fields.Function(lambda vote: vote.member.name)
+    vote = fields.String()
+    rationale = fields.String()
+    conditions = fields.String()
+    cast_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class DecisionOut(Schema):
+    review_round = fields.Integer()
+    outcome = fields.String()
+    classification = fields.String()
+    access_level = fields.String()
+    conditions = fields.String()
+    release_target_date = fields.Date()
+    method = fields.String()
+    minutes_reference = fields.String()
+    rationale = fields.String()
+    tally = fields.Dict()
+    votes = fields.List(fields.Dict())
+    decided_at = fields.AwareDateTime()
+
+
+class ReviewOut(Schema):
+    status = fields.String()
+    review_round = fields.Integer()
+    quorum = fields.Integer()
+    eligible_members = fields.Integer()
+    tally = fields.Dict()
+    votes = fields.List(fields.Nested(VoteOut))
+    decision = fields.Nested(DecisionOut, allow_none=True)
