@@ -53,9 +53,12 @@ def _transaction(request, app):
     """Each test runs inside one outer transaction that is rolled back; the app's own commits
     become savepoints, so a test sees exactly what a request would have committed.
 
-    Browser tests talk to a server in another thread with its own database, so they opt out.
+    Browser tests talk to a server in another thread with its own database, and concurrency
+    tests commit for real in a database of their own, so both opt out.
     """
-    if request.node.get_closest_marker("browser"):
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker(
+        "own_database"
+    ):
         yield
         return
     with app.app_context():

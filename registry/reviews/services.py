@@ -272,7 +272,10 @@ def cast_vote(dataset: Dataset, raw: dict[str, Any], *, actor) -> Decision | Non
     """
     data, errors = load_input(VoteIn(), raw)
     raise_for(errors)
-    db.session.refresh(dataset, with_for_update=True)
+    # Lock the row alone (PostgreSQL refuses FOR UPDATE across the eager outer joins), then
+    # reread it: a vote that waited here sees what the vote before it decided.
+    db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
+    db.session.refresh(dataset)
     if dataset.status != State.IN_COMMITTEE:
         raise InvalidTransition(
             "Votes are taken only while the dataset is before the committee.",

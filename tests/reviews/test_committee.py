@@ -178,7 +178,7 @@ def test_only_one_decision_per_round_in_the_database(make, committee):
         votes=[],
     )
     db.session.add(duplicate)
-    with pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(Exception, match=r"(?i)unique"):
         db.session.flush()
 
 

@@ -1,0 +1,88 @@
+"""Two members voting at the same moment on PostgreSQL never produce two decisions.
+
+The votes commit for real through separate connections, so the test makes a database of its
+own, migrates it, and drops it afterwards.
+"""
+
+import threading
+import uuid
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from registry import create_app
+from registry.extensions import db
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.own_database]
+
+
+@pytest.fixture
+def scratch_app(database_url):
+    url = make_url(database_url)
+    name = f"registry_race_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "race-test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": url.set(database=name).render_as_string(hide_password=False),
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_concurrent_deciding_votes_make_one_decision(scratch_app):
+    from registry.accounts.models import User
+    from registry.datasets.models import Dataset
+    from registry.reviews import services
+    from registry.reviews.models import Decision
+    from tests import factories
+
+    with scratch_app.app_context():
+        # Three members: quorum is two. One approving vote is in; the next one decides.
+        members = [factories.user("committee") for _ in range(3)]
+        dataset = factories.in_committee()
+        services.cast_vote(dataset, {"vote": "approve", "rationale": "Yes."}, actor=members[0])
+        db.session.commit()
+        identifier, racers = dataset.identifier, [member.id for member in members[1:]]
+
+    barrier = threading.Barrier(len(racers))
+    outcomes: list[str] = []
+
+    def vote(member_id: int) -> None:
+        with scratch_app.app_context():
+            member = db.session.get(User, member_id)
+            target = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
+            barrier.wait()
+            try:
+                services.cast_vote(target, {"vote": "approve", "rationale": "Yes."}, actor=member)
+                db.session.commit()
+                outcomes.append("voted")
+            except Exception as exc:  # the later vote finds the decision already made
+                db.session.rollback()
+                outcomes.append(type(exc).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=(member_id,)) for member_id in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    with scratch_app.app_context():
+        decisions = db.session.scalar(select(func.count()).select_from(Decision))
+    assert (decisions, sorted(outcomes)) == (1, ["InvalidTransition", "voted"])
