@@ -37,8 +37,9 @@ def register_blueprints(app: Flask) -> None:
     from registry.audit.views import audit
     from registry.catalog.views import catalog
     from registry.datasets.views import datasets
+    from registry.reviews.views import reviews
 
-    for blueprint in (catalog, auth, admin, datasets, audit, api, api_docs):
+    for blueprint in (catalog, auth, admin, datasets, reviews, audit, api, api_docs):
         app.register_blueprint(blueprint)
 
 

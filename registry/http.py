@@ -140,6 +140,7 @@ NAV_LINKS = [
     (None, "Datasets", "datasets.index"),
     (Permission.USERS_MANAGE, "People", "admin.users"),
     (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
+    (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
     (Permission.AUDIT_READ, "Audit log", "audit.events"),
 ]
 

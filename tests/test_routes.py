@@ -62,6 +62,15 @@ ROUTES = {
     ("GET", "/datasets/<identifier>/edit"): DATASET_EDITOR_PAGE,
     ("POST", "/datasets/<identifier>/edit"): DATASET_EDITOR_FORM,
     ("GET", "/datasets/<identifier>/history"): DATASET_PAGE,
+    # The world's draft offers "submit" to the coordinator only (its steward is someone else);
+    # anyone else is sent back to the dataset page. Votes are not open on a draft.
+    ("GET", "/datasets/<identifier>/actions/<action>"): expect(302, 302, coordinator=200),
+    ("POST", "/datasets/<identifier>/actions/<action>"): expect(302, 403, coordinator=422),
+    ("GET", "/datasets/<identifier>/vote"): expect(302, 302),
+    ("POST", "/datasets/<identifier>/vote"): expect(302, 403, committee=409),
+    ("GET", "/datasets/<identifier>/decisions/<int:review_round>"): expect(404, 404),
+    ("GET", "/admin/committee"): COORDINATOR_PAGE,
+    ("POST", "/admin/committee"): COORDINATOR_FORM,
     ("GET", "/audit"): AUDIT_PAGE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
@@ -73,7 +82,7 @@ ROUTES = {
     ("GET", "/api/v1/datasets/<identifier>/history"): DATASET_PAGE,
     # The world's dataset is a draft: readers get past the lookup, then the body is missing.
     ("POST", "/api/v1/datasets/<identifier>/transitions"): expect(401, 400),
-    ("POST", "/api/v1/datasets/<identifier>/votes"): expect(401, 400),
+    ("POST", "/api/v1/datasets/<identifier>/votes"): expect(401, 403, committee=409),
     ("GET", "/api/v1/datasets/<identifier>/review"): expect(
         401, 403, coordinator=200, committee=200, auditor=200
     ),
@@ -110,6 +119,8 @@ def world(make):
         "<int:user_id>": str(target.id),
         "<int:token_id>": str(token.id),
         "<identifier>": dataset.identifier,
+        "<action>": "submit",
+        "<int:review_round>": "1",
     }
 
 

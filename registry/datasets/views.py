@@ -30,7 +30,8 @@ from registry.errors import Conflict
 from registry.extensions import db
 from registry.http import require_signed_in
 from registry.permissions import Role
-from registry.reviews.workflow import STATE_LABELS, State
+from registry.reviews.services import review_summary
+from registry.reviews.workflow import ACTION_LABELS, STATE_LABELS, State
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
 
@@ -136,6 +137,8 @@ def show(identifier: str):
         dataset=dataset,
         record=services.snapshot(dataset),
         can_edit=can_edit_dataset(current_user, dataset),
+        review=review_summary(dataset, current_user),
+        action_labels=ACTION_LABELS,
         **_vocabularies(),
     )
 

@@ -43,6 +43,7 @@ def post_transition(identifier: str):
 @require_signed_in
 def post_vote(identifier: str):
     dataset = get_readable(identifier, current_user)
+    services.check_can_vote(dataset, current_user)
     services.cast_vote(dataset, json_body(), actor=current_user)
     db.session.commit()
     return jsonify(review_state(dataset))

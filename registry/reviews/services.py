@@ -97,7 +97,7 @@ def missing_for_review(dataset: Dataset) -> list[str]:
     return [label for field, label in REQUIRED_FOR_REVIEW.items() if not record.get(field)]
 
 
-def _object_rules(dataset: Dataset, action: Action, actor) -> None:
+def check_object_rules(dataset: Dataset, action: Action, actor) -> None:
     """Rules of the table's roles that depend on the record: whose department, who chairs."""
     roles = actor.role_set
     submitting = action in {Action.SUBMIT, Action.RESUBMIT}
@@ -126,7 +126,7 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
             "outcome": "Choose the committee's decision.",
         }[field]
         raise ValidationError({field: [message]}) from None
-    _object_rules(dataset, action, actor)
+    check_object_rules(dataset, action, actor)
     if action in {Action.SUBMIT, Action.RESUBMIT}:
         missing = missing_for_review(dataset)
         if missing:
@@ -232,6 +232,33 @@ def _record_recusals(dataset: Dataset, actor) -> list[str]:
 # Votes and decisions -----------------------------------------------------------------------
 
 
+def is_overdue(dataset: Dataset, today: date | None = None) -> bool:
+    """Approved, not yet published, and past the release target date."""
+    today = today or date.today()
+    return (
+        dataset.status == State.APPROVED
+        and dataset.release_target_date is not None
+        and today > dataset.release_target_date
+    )
+
+
+def published_late(dataset: Dataset) -> bool:
+    return (
+        dataset.published_on is not None
+        and dataset.release_target_date is not None
+        and dataset.published_on > dataset.release_target_date
+    )
+
+
+def due_for_rereview(dataset: Dataset, today: date | None = None) -> bool:
+    """The last classification decision is older than the re-review interval."""
+    decision = latest_decision(dataset)
+    if decision is None or decision.outcome != Outcome.APPROVE:
+        return False
+    today = today or date.today()
+    return (today - decision.decided_at.date()).days > get_settings().rereview_days
+
+
 def current_votes(dataset: Dataset) -> list[Vote]:
     return list(
         db.session.scalars(
@@ -264,16 +291,14 @@ def latest_decision(dataset: Dataset) -> Decision | None:
     )
 
 
-def cast_vote(dataset: Dataset, raw: dict[str, Any], *, actor) -> Decision | None:
-    """Records or changes a member's vote; returns the decision if this vote made it fall.
+def check_can_vote(dataset: Dataset, actor) -> None:
+    """Committee members only, while the dataset is before the committee, unless recused.
 
-    The dataset row is locked first, so concurrent votes are counted one after another and the
-    second sees the decision the first made (the unique round backs this up in the database).
+    Locks the dataset row (PostgreSQL refuses FOR UPDATE across the eager outer joins, so the
+    id alone) and rereads it: a vote that waited here sees what the vote before it decided.
     """
-    data, errors = load_input(VoteIn(), raw)
-    raise_for(errors)
-    # Lock the row alone (PostgreSQL refuses FOR UPDATE across the eager outer joins), then
-    # reread it: a vote that waited here sees what the vote before it decided.
+    if actor is None or Role.COMMITTEE not in actor.role_set:
+        raise PermissionDenied("Only committee members vote.")
     db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
     db.session.refresh(dataset)
     if dataset.status != State.IN_COMMITTEE:
@@ -281,12 +306,21 @@ def cast_vote(dataset: Dataset, raw: dict[str, Any], *, actor) -> Decision | Non
             "Votes are taken only while the dataset is before the committee.",
             allowed_actions=[],
         )
-    if actor is None or Role.COMMITTEE not in actor.role_set:
-        raise PermissionDenied("Only committee members vote.")
     if is_recused(actor, dataset):
         raise PermissionDenied(
             "You are recused: you steward this dataset or belong to its department."
         )
+
+
+def cast_vote(dataset: Dataset, raw: dict[str, Any], *, actor) -> Decision | None:
+    """Records or changes a member's vote; returns the decision if this vote made it fall.
+
+    The dataset row is locked first, so concurrent votes are counted one after another and the
+    second sees the decision the first made (the unique round backs this up in the database).
+    """
+    check_can_vote(dataset, actor)
+    data, errors = load_input(VoteIn(), raw)
+    raise_for(errors)
     vote = db.session.scalar(
         select(Vote).where(
             Vote.dataset_id == dataset.id,
@@ -438,3 +472,28 @@ def _record_decision(
         details={"review_round": decision.review_round},
     )
     return decision
+
+
+def review_summary(dataset: Dataset, user) -> dict[str, Any]:
+    """What the dataset page shows of its review to this user."""
+    from registry.reviews.permissions import available_actions, can_read_votes, can_vote
+
+    summary: dict[str, Any] = {
+        "actions": available_actions(user, dataset),
+        "decisions": decisions(dataset),
+        "overdue": is_overdue(dataset),
+        "late": published_late(dataset),
+        "due_for_rereview": due_for_rereview(dataset),
+        "can_vote": can_vote(user, dataset),
+        "show_votes": can_read_votes(user) and dataset.status == State.IN_COMMITTEE,
+    }
+    if summary["show_votes"] or summary["can_vote"]:
+        votes, quorum = eligible_votes(dataset)
+        summary.update(
+            votes=current_votes(dataset),
+            tally=tally(votes),
+            quorum=quorum,
+            eligible=eligible_member_count(dataset),
+            my_vote=next((v for v in current_votes(dataset) if v.member_id == user.id), None),
+        )
+    return summary

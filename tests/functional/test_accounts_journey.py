@@ -7,7 +7,7 @@ import pytest
 from registry.accounts.services import find_user_by_email
 
 NAVIGATION = {
-    "coordinator": ["Datasets", "People", "Departments", "Audit log"],
+    "coordinator": ["Datasets", "People", "Departments", "Committee", "Audit log"],
     "auditor": ["Datasets", "Audit log"],
     "steward": ["Datasets"],
     "committee": ["Datasets"],

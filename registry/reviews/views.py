@@ -1,0 +1,154 @@
+"""Review pages: take a workflow step, vote, read a decision, set the committee's rules."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from registry.datasets.services import get_readable
+from registry.datasets.vocab import AccessLevel, Classification
+from registry.extensions import db
+from registry.http import require_permission, require_signed_in
+from registry.permissions import Permission
+from registry.reviews import services
+from registry.reviews.permissions import available_actions, can_vote
+from registry.reviews.workflow import ACTION_LABELS, STATE_LABELS, Action, Outcome
+from registry.schemas import form_to_dict
+
+reviews = Blueprint("reviews", __name__)
+
+OUTCOME_LABELS = {
+    Outcome.APPROVE: "Approve",
+    Outcome.REJECT: "Reject",
+    Outcome.REQUEST_CHANGES: "Request changes",
+}
+
+
+def _action_page(dataset, action: Action, form: dict, errors=None, status: int = 200):
+    return render_template(
+        "reviews/action.html",
+        dataset=dataset,
+        action=action,
+        action_label=ACTION_LABELS[action],
+        form=form,
+        errors=errors,
+        outcomes=OUTCOME_LABELS,
+        classifications=list(Classification),
+        access_levels=list(AccessLevel),
+        missing=services.missing_for_review(dataset),
+    ), status
+
+
+@reviews.route("/datasets/<identifier>/actions/<action>", methods=["GET", "POST"])
+@require_signed_in
+def take_action(identifier: str, action: str):
+    dataset = get_readable(identifier, current_user)
+    try:
+        step = Action(action)
+    except ValueError:
+        abort(404)
+    if request.method == "GET":
+        if step not in available_actions(current_user, dataset):
+            flash(f"“{ACTION_LABELS[step]}” is not possible for you now.", "warning")
+            return redirect(url_for("datasets.show", identifier=identifier))
+        return _action_page(dataset, step, {})
+    form = form_to_dict(request.form)
+    form["action"] = step.value
+    try:
+        services.perform_transition(dataset, form, actor=current_user)
+    except ValidationError as exc:
+        return _action_page(dataset, step, form, exc.messages, 422)
+    db.session.commit()
+    flash(
+        f"{ACTION_LABELS[step]}: done. The dataset is now {STATE_LABELS[dataset.status].lower()}.",
+        "success",
+    )
+    return redirect(url_for("datasets.show", identifier=identifier))
+
+
+@reviews.route("/datasets/<identifier>/vote", methods=["GET", "POST"])
+@require_signed_in
+def vote(identifier: str):
+    dataset = get_readable(identifier, current_user)
+    if request.method == "GET":
+        if not can_vote(current_user, dataset):
+            flash("You cannot vote on this dataset now.", "warning")
+            return redirect(url_for("datasets.show", identifier=identifier))
+        summary = services.review_summary(dataset, current_user)
+        mine = summary.get("my_vote")
+        form = (
+            {"vote": mine.vote, "rationale": mine.rationale, "conditions": mine.conditions}
+            if mine
+            else {}
+        )
+        return _vote_page(dataset, form)
+    form = form_to_dict(request.form)
+    try:
+        decision = services.cast_vote(dataset, form, actor=current_user)
+    except ValidationError as exc:
+        return _vote_page(dataset, form, exc.messages, 422)
+    db.session.commit()
+    if decision is not None:
+        flash(
+            "Your vote decided it: the committee's decision is "
+            f"“{OUTCOME_LABELS[decision.outcome]}”.",
+            "success",
+        )
+    else:
+        flash("Your vote is recorded. You can change it until the decision falls.", "success")
+    return redirect(url_for("datasets.show", identifier=identifier, _anchor="review"))
+
+
+def _vote_page(dataset, form, errors=None, status=200):
+    return render_template(
+        "reviews/vote.html",
+        dataset=dataset,
+        form=form,
+        errors=errors,
+        outcomes=OUTCOME_LABELS,
+        summary=services.review_summary(dataset, current_user),
+    ), status
+
+
+@reviews.get("/datasets/<identifier>/decisions/<int:review_round>")
+def decision(identifier: str, review_round: int):
+    """Printable: the attachment to the meeting's minutes."""
+    dataset = get_readable(identifier, current_user)
+    record = services.decision_for_round(dataset, review_round)
+    if record is None:
+        abort(404)
+    return render_template(
+        "reviews/decision.html", dataset=dataset, decision=record, outcomes=OUTCOME_LABELS
+    )
+
+
+@reviews.route("/admin/committee", methods=["GET", "POST"])
+@require_permission(Permission.REVIEW_SETTINGS)
+def settings():
+    current = services.get_settings()
+    members = services.committee_members()
+    if request.method == "GET":
+        form = {
+            "quorum": current.quorum,
+            "release_deadline_days": current.release_deadline_days,
+            "rereview_days": current.rereview_days,
+        }
+        return render_template(
+            "reviews/settings.html",
+            form=form,
+            members=members,
+            default_quorum=len(members) // 2 + 1,
+        )
+    form = form_to_dict(request.form)
+    try:
+        services.update_settings(form, actor=current_user)
+    except ValidationError as exc:
+        return render_template(
+            "reviews/settings.html",
+            form=form,
+            errors=exc.messages,
+            members=members,
+            default_quorum=len(members) // 2 + 1,
+        ), 422
+    db.session.commit()
+    flash("Committee settings saved.", "success")
+    return redirect(url_for("reviews.settings"))
