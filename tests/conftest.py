@@ -7,6 +7,7 @@ without it the suite runs on a temporary SQLite file.
 import os
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import orm
 
@@ -45,6 +46,14 @@ def app(database_url):
     )
     with app.app_context():
         upgrade()
+
+    def forget_the_previous_requests_user():
+        """Tests hold one app context open across requests (the factories need it), and Flask
+        reuses it, with its `g`, for every request; flask-login caches the user there. Each
+        request must find its user from its own cookie or token, as in production."""
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_the_previous_requests_user)
     return app
 
 
