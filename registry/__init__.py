@@ -37,17 +37,20 @@ def register_blueprints(app: Flask) -> None:
     from registry.audit.views import audit
     from registry.catalog.views import catalog
     from registry.datasets.views import datasets
+    from registry.notifications.views import notifications
     from registry.reviews.views import reviews
 
-    for blueprint in (catalog, auth, admin, datasets, reviews, audit, api, api_docs):
+    for blueprint in (catalog, auth, admin, datasets, reviews, notifications, audit, api, api_docs):
         app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
     from registry.http import init_error_handlers, init_template_globals
+    from registry.notifications.views import init_mail_delivery
 
     init_error_handlers(app)
     init_template_globals(app)
+    init_mail_delivery(app)
 
 
 def register_cli(app: Flask) -> None:

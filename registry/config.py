@@ -36,6 +36,15 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name
     PASSWORD_MIN_LENGTH = 12
     PER_PAGE = 25
+    # Email: off unless REGISTRY_MAIL_SERVER is set; the inbox works either way.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "registry@localhost"
+    MAIL_TIMEOUT = 10
+    BASE_URL = ""  # prefixed to links in emails, e.g. https://registry.city.gov
 
 
 def load_config(app: Flask, config: dict[str, Any] | None) -> None:

@@ -3,6 +3,7 @@
 from registry.accounts.models import ApiToken, Department, SignInFailure, User, UserRole
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.notifications.models import Notification, OutboundEmail
 from registry.reviews.models import CommitteeSettings, Decision, Vote
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "DatasetVersion",
     "Decision",
     "Department",
+    "Notification",
+    "OutboundEmail",
     "SignInFailure",
     "User",
     "UserRole",

@@ -23,6 +23,7 @@ from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
 from registry.reviews.models import CommitteeSettings, Decision, Vote
+from registry.reviews.notify import notify_next
 from registry.reviews.schemas import SettingsIn, TransitionIn, VoteIn
 from registry.reviews.workflow import OUTCOME_STATES, Action, Outcome, State, transition
 from registry.schemas import load_input, raise_for
@@ -182,6 +183,7 @@ def _move(dataset, target: State, *, action: str, actor, note, details, updates=
         after={"status": str(target)},
         details={"action": action, "note": note, **details},
     )
+    notify_next(dataset, note)
 
 
 def _publication(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Notifications: each person's in-app inbox, and email through a database outbox."""

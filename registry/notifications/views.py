@@ -1,0 +1,52 @@
+"""The inbox page, and sending queued email once a request's transaction has committed."""
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from registry.extensions import db
+from registry.http import paginate, require_permission, safe_next
+from registry.notifications import services
+from registry.permissions import Permission
+
+notifications = Blueprint("notifications", __name__)
+
+
+@notifications.get("/inbox")
+@require_permission(Permission.ACCOUNT_OWN)
+def inbox():
+    page = paginate(services.inbox_query(current_user))
+    return render_template("notifications/inbox.html", page=page)
+
+
+@notifications.post("/inbox/read")
+@require_permission(Permission.ACCOUNT_OWN)
+def mark_read():
+    """One notification (`id`), or all of them; then on to `next` if it is one of our pages."""
+    raw = request.form.get("id", "")
+    count = services.mark_read(current_user, int(raw) if raw.isdigit() else None)
+    db.session.commit()
+    target = safe_next(request.form.get("next"))
+    if target:
+        return redirect(target)
+    flash(f"{count} notification{'' if count == 1 else 's'} marked as read.", "info")
+    return redirect(url_for("notifications.inbox"))
+
+
+def init_mail_delivery(app: Flask) -> None:
+    @app.after_request
+    def deliver_queued_mail(response):
+        """Mail queued by this request's (now committed) transaction goes out here; a failure
+        is recorded on the message and retried later, never raised into the response."""
+        if db.session.info.pop(services.MAIL_QUEUED, False) and response.status_code < 400:
+            try:
+                services.deliver_pending()
+            except Exception:  # a broken outbox must not turn a saved change into an error
+                app.logger.exception("Delivering queued email failed")
+                db.session.rollback()
+        return response
+
+    @app.context_processor
+    def inbox_badge():
+        if current_user.is_authenticated:
+            return {"unread_notifications": services.unread_count(current_user)}
+        return {"unread_notifications": 0}

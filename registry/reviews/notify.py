@@ -1,0 +1,69 @@
+"""Who must act after each workflow step, and what they are told."""
+
+from sqlalchemy import select
+
+from registry.accounts.models import User, UserRole
+from registry.datasets.models import Dataset
+from registry.extensions import db
+from registry.notifications.services import notify
+from registry.permissions import Role
+from registry.reviews.workflow import STATE_LABELS, State
+
+
+def _with_role(role: Role) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.active, User.role_rows.any(UserRole.role == str(role)))
+        )
+    )
+
+
+def _stewards(dataset: Dataset) -> list[User]:
+    """The dataset's steward, or else every steward of its department."""
+    if dataset.steward is not None:
+        return [dataset.steward]
+    return [
+        user
+        for user in _with_role(Role.STEWARD)
+        if dataset.department_id in (department.id for department in user.departments)
+    ]
+
+
+def _committee(dataset: Dataset) -> list[User]:
+    from registry.reviews.services import is_recused
+
+    return [user for user in _with_role(Role.COMMITTEE) if not is_recused(user, dataset)]
+
+
+# The next state decides who must act: triage, the committee, publication, or the department.
+NEXT_ACTORS = {
+    State.SUBMITTED: ("coordinators", "{title} was submitted for review and awaits triage."),
+    State.IN_COMMITTEE: ("committee", "{title} is before the committee and awaits your vote."),
+    State.APPROVED: (
+        "coordinators+stewards",
+        "{title} was approved for release by {target}. It awaits publication.",
+    ),
+    State.CHANGES_REQUESTED: ("stewards", "Changes were requested to {title}: {note}"),
+    State.REJECTED: ("stewards", "{title} was not approved for release: {note}"),
+    State.PUBLISHED: ("stewards", "{title} is published."),
+    State.RETIRED: ("stewards", "{title} was retired: {note}"),
+    State.DRAFT: ("stewards", "{title} was reopened as a draft: {note}"),
+}
+
+
+def notify_next(dataset: Dataset, note: str | None) -> int:
+    who, template = NEXT_ACTORS[State(dataset.status)]
+    people: list[User] = []
+    if "coordinators" in who:
+        people += _with_role(Role.COORDINATOR)
+    if "stewards" in who:
+        people += _stewards(dataset)
+    if who == "committee":
+        people += _committee(dataset)
+    body = template.format(
+        title=dataset.title,
+        note=note or "see the record for the reason.",
+        target=dataset.release_target_date or "the policy deadline",
+    )
+    subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
+    return notify(people, subject, body, link=f"/datasets/{dataset.identifier}")
