@@ -70,6 +70,7 @@ ROUTES = {
     ("POST", "/datasets/<identifier>/vote"): expect(302, 403, committee=409),
     ("GET", "/datasets/<identifier>/decisions/<int:review_round>"): expect(404, 404),
     ("GET", "/inbox"): SIGNED_IN,
+    ("GET", "/work"): SIGNED_IN,
     ("POST", "/inbox/read"): expect(302, 302),
     ("GET", "/admin/committee"): COORDINATOR_PAGE,
     ("POST", "/admin/committee"): COORDINATOR_FORM,

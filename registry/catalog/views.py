@@ -5,12 +5,25 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from registry.extensions import db
-from registry.permissions import ROLE_LABELS, Permission, has_permission
+from registry.http import may_see_link
+from registry.permissions import ROLE_LABELS, Permission
 
 catalog = Blueprint("catalog", __name__)
 
 # What the home page offers, each behind the permission that the linked page itself checks.
 NEXT_STEPS = [
+    (
+        Permission.ACCOUNT_OWN,
+        "My work",
+        "What waits for you: drafts, submissions, votes and releases.",
+        "reviews.my_work",
+    ),
+    (
+        None,
+        "Find datasets",
+        "Search the city's inventory by title, keyword, department or theme.",
+        "datasets.index",
+    ),
     (
         Permission.USERS_MANAGE,
         "Manage people",
@@ -40,7 +53,7 @@ NEXT_STEPS = [
 
 @catalog.get("/")
 def home():
-    steps = [step for step in NEXT_STEPS if has_permission(current_user, step[0])]
+    steps = [step for step in NEXT_STEPS if may_see_link(current_user, step[0])]
     roles = (
         [ROLE_LABELS[role] for role in sorted(current_user.role_set)]
         if current_user.is_authenticated

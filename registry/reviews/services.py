@@ -6,11 +6,11 @@ its version and its audit event in the caller's transaction.
 """
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.accounts.models import User, UserRole
 from registry.audit.services import record_event
@@ -499,3 +499,57 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
             my_vote=next((v for v in current_votes(dataset) if v.member_id == user.id), None),
         )
     return summary
+
+
+def work_queues(user) -> dict[str, list[Dataset]]:
+    """What waits for this person, by role; a queue appears only for roles they hold."""
+    roles = user.role_set
+    queues: dict[str, list[Dataset]] = {}
+    if Role.STEWARD in roles and user.departments:
+        mine = Dataset.department_id.in_([department.id for department in user.departments])
+        queues["drafts"] = _datasets(mine, Dataset.status == State.DRAFT)
+        queues["changes_requested"] = _datasets(mine, Dataset.status == State.CHANGES_REQUESTED)
+    if Role.COORDINATOR in roles:
+        today = date.today()
+        queues["to_triage"] = _datasets(Dataset.status == State.SUBMITTED)
+        queues["overdue"] = _datasets(
+            Dataset.status == State.APPROVED, Dataset.release_target_date < today
+        )
+        queues["to_publish"] = _datasets(
+            Dataset.status == State.APPROVED,
+            (Dataset.release_target_date >= today) | Dataset.release_target_date.is_(None),
+        )
+        queues["due_for_rereview"] = _due_for_rereview(today)
+    if Role.COMMITTEE in roles:
+        voted = select(Vote.dataset_id).where(
+            Vote.member_id == user.id, Vote.review_round == Dataset.review_round
+        )
+        candidates = _datasets(Dataset.status == State.IN_COMMITTEE, ~Dataset.id.in_(voted))
+        queues["awaiting_vote"] = [d for d in candidates if not is_recused(user, d)]
+    return queues
+
+
+def _datasets(*conditions) -> list[Dataset]:
+    query = select(Dataset).where(*conditions)
+    return list(db.session.scalars(query.order_by(Dataset.release_target_date, Dataset.title)))
+
+
+def _due_for_rereview(today: date) -> list[Dataset]:
+    """Released or releasable records whose last approval is older than the interval."""
+    last_approval = (
+        select(Decision.dataset_id, func.max(Decision.decided_at).label("decided_at"))
+        .where(Decision.outcome == str(Outcome.APPROVE))
+        .group_by(Decision.dataset_id)
+        .subquery()
+    )
+    cutoff = today - timedelta(days=get_settings().rereview_days)
+    query = (
+        select(Dataset)
+        .join(last_approval, last_approval.c.dataset_id == Dataset.id)
+        .where(
+            Dataset.status.in_([State.APPROVED, State.PUBLISHED]),
+            last_approval.c.decided_at < datetime.combine(cutoff, time.min, UTC),
+        )
+        .order_by(Dataset.title)
+    )
+    return list(db.session.scalars(query))

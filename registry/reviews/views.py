@@ -109,6 +109,24 @@ def _vote_page(dataset, form, errors=None, status=200):
     ), status
 
 
+QUEUE_TITLES = {
+    "changes_requested": ("Changes requested", "The committee or coordinator asked for changes."),
+    "drafts": ("Your department's drafts", "Complete them and submit them for review."),
+    "to_triage": ("Submissions to triage", "Send them to the committee or ask for changes."),
+    "overdue": ("Overdue releases", "Approved, and past their release target date."),
+    "to_publish": ("Approved, awaiting publication", "Publish them by their target date."),
+    "due_for_rereview": ("Due for classification re-review", "Their last approval is old."),
+    "awaiting_vote": ("Awaiting your vote", "Before the committee, and you have not voted."),
+}
+
+
+@reviews.get("/work")
+@require_permission(Permission.ACCOUNT_OWN)
+def my_work():
+    queues = services.work_queues(current_user)
+    return render_template("reviews/work.html", queues=queues, titles=QUEUE_TITLES)
+
+
 @reviews.get("/datasets/<identifier>/decisions/<int:review_round>")
 def decision(identifier: str, review_round: int):
     """Printable: the attachment to the meeting's minutes."""

@@ -7,11 +7,11 @@ import pytest
 from registry.accounts.services import find_user_by_email
 
 NAVIGATION = {
-    "coordinator": ["Datasets", "People", "Departments", "Committee", "Audit log"],
-    "auditor": ["Datasets", "Audit log"],
-    "steward": ["Datasets"],
-    "committee": ["Datasets"],
-    "stakeholder": ["Datasets"],
+    "coordinator": ["Datasets", "My work", "People", "Departments", "Committee", "Audit log"],
+    "auditor": ["Datasets", "My work", "Audit log"],
+    "steward": ["Datasets", "My work"],
+    "committee": ["Datasets", "My work"],
+    "stakeholder": ["Datasets", "My work"],
 }
 
 

@@ -1,0 +1,88 @@
+"""Each role's work queue holds what waits for that person, and nothing else."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import update
+
+from registry.extensions import db
+from registry.reviews import services
+from registry.reviews.models import Decision
+
+
+def titles(queue):
+    return [dataset.title for dataset in queue]
+
+
+def decide(make, dataset):
+    """With a quorum of one, a single approving vote decides."""
+    services.update_settings(
+        {"quorum": 1, "release_deadline_days": 90, "rereview_days": 365}, actor=None
+    )
+    services.cast_vote(
+        dataset, {"vote": "approve", "rationale": "Fine."}, actor=make.user("committee")
+    )
+
+
+def test_a_steward_sees_their_departments_drafts_and_change_requests(make):
+    steward = make.user("steward")
+    make.dataset(actor=steward, department=steward.department_codes[0], title="Mine")
+    make.dataset(title="Someone else's")
+    queues = services.work_queues(steward)
+    assert (titles(queues["drafts"]), queues["changes_requested"]) == (["Mine"], [])
+
+
+def test_a_committee_member_sees_what_awaits_their_vote_until_they_vote(make):
+    member = make.user("committee")
+    make.user("committee")
+    make.user("committee")
+    dataset = make.in_committee(title="Parking Citations")
+    before = titles(services.work_queues(member)["awaiting_vote"])
+    services.cast_vote(dataset, {"vote": "reject", "rationale": "Too raw."}, actor=member)
+    after = titles(services.work_queues(member)["awaiting_vote"])
+    assert (before, after) == (["Parking Citations"], [])
+
+
+def test_a_recused_member_is_not_asked_to_vote(make):
+    make.department(code="HD")
+    colleague = make.user("committee", departments=["HD"])
+    make.in_committee("HD")
+    assert services.work_queues(colleague)["awaiting_vote"] == []
+
+
+def test_the_coordinator_sees_triage_publication_and_overdue(make):
+    coordinator = make.user("coordinator")
+    make.dataset(title="Triage me")  # a draft: not yet the coordinator's
+    waiting = make.in_committee(title="Approved now")
+    decide(make, waiting)
+    late = make.in_committee(title="Approved long ago")
+    decide(make, late)
+    late.release_target_date = date.today() - timedelta(days=1)
+    db.session.commit()
+    queues = services.work_queues(coordinator)
+    assert (titles(queues["to_publish"]), titles(queues["overdue"])) == (
+        ["Approved now"],
+        ["Approved long ago"],
+    )
+    assert services.is_overdue(late) and not services.is_overdue(waiting)
+
+
+def test_an_old_approval_is_due_for_rereview(make):
+    coordinator = make.user("coordinator")
+    dataset = make.in_committee(title="Old approval")
+    decide(make, dataset)
+    db.session.execute(update(Decision).values(decided_at=datetime.now(UTC) - timedelta(days=400)))
+    queues = services.work_queues(coordinator)
+    assert titles(queues["due_for_rereview"]) == ["Old approval"]
+    assert services.due_for_rereview(dataset)
+
+
+def test_the_work_page_lists_the_queues(client, make, sign_in):
+    steward = sign_in(make.user("steward"))
+    make.dataset(actor=steward, department=steward.department_codes[0], title="My draft")
+    html = client.get("/work").get_data(as_text=True)
+    assert "Your department&#39;s drafts" in html and "My draft" in html
+
+
+def test_roles_without_a_queue_are_told_so(client, make, sign_in):
+    sign_in(make.user("stakeholder"))
+    assert "no review work queue" in client.get("/work").get_data(as_text=True)
