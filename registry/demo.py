@@ -3,6 +3,7 @@
 import click
 from sqlalchemy import select
 
+from registry import demo_review
 from registry.accounts import services
 from registry.accounts.models import Department, User
 from registry.datasets import services as datasets
@@ -116,11 +117,11 @@ def _dataset_raw(code: str, number: int, entry: tuple, contact: tuple[str, str])
     return raw
 
 
-def load_demo_datasets() -> int:
+def load_demo_datasets() -> list[Dataset]:
     """Registers the demo inventory as each department's steward; a few records get edits."""
     coordinator = services.find_user_by_email(f"coordinator@{DOMAIN}")
     existing = set(db.session.execute(select(Dataset.department_id, Dataset.title)).tuples())
-    created = 0
+    created: list[Dataset] = []
     for code, entries in CATALOG.items():
         department = services.get_department(code)
         steward = services.find_user_by_email(f"steward.{code.lower()}@{DOMAIN}")
@@ -131,7 +132,7 @@ def load_demo_datasets() -> int:
             dataset = datasets.create_dataset(
                 _dataset_raw(code, number, entry, contact), actor=steward
             )
-            created += 1
+            created.append(dataset)
             if number % 6 == 1:
                 datasets.update_dataset(
                     dataset,
@@ -156,11 +157,12 @@ def demo_command(if_empty):
         return
     accounts = load_demo_city()
     new_datasets = load_demo_datasets()
+    demo_review.advance(new_datasets)
     db.session.commit()
     created = sum(1 for account in accounts if account[3])
     click.echo(
         f"Demo city of Riverton ready: {len(DEPARTMENTS)} departments, {created} new users, "
-        f"{new_datasets} new datasets."
+        f"{len(new_datasets)} new datasets."
     )
     click.echo("Demo sign-ins (demo only, never use these passwords for real data):")
     for email, password, roles, _new in accounts:

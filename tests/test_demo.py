@@ -29,3 +29,24 @@ def test_demo_if_empty_leaves_a_used_registry_alone(app, make):
     make.user("coordinator")
     result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
     assert (result.exit_code, db.session.scalar(select(func.count(Department.id)))) == (0, 0)
+
+
+def test_demo_has_datasets_in_every_state_with_votes_and_decisions(app):
+    from registry.datasets.models import Dataset
+    from registry.reviews.models import Decision, Vote
+    from registry.reviews.workflow import State
+
+    app.test_cli_runner().invoke(args=["demo"])
+    states = set(db.session.scalars(select(Dataset.status).distinct()))
+    methods = set(db.session.scalars(select(Decision.method).distinct()))
+    assert states == {str(state) for state in State}
+    assert methods == {"votes", "chair"} and db.session.scalar(select(func.count(Vote.id))) > 0
+
+
+def test_demo_datasets_span_every_classification_and_priority(app):
+    from registry.datasets.models import Dataset
+
+    app.test_cli_runner().invoke(args=["demo"])
+    classifications = set(db.session.scalars(select(Dataset.classification).distinct()))
+    priorities = set(db.session.scalars(select(Dataset.release_priority).distinct()))
+    assert (len(classifications), priorities) == (4, {"high", "medium", "low"})

@@ -1,0 +1,101 @@
+"""Moves part of the demo inventory through review, so every state and queue has examples."""
+
+from datetime import date, timedelta
+
+from registry.accounts.services import find_user_by_email
+from registry.datasets.models import Dataset
+from registry.reviews import services as reviews
+
+DOMAIN = "riverton.example"
+MEMBERS = ["committee.legal", "committee.privacy", "committee.it", "committee.health", "chair"]
+RATIONALES = {
+    "approve": "Fits the open data policy; no personal information is exposed.",
+    "reject": "The re-identification risk is too high even when aggregated.",
+    "request_changes": "Document the suppression rules in the data dictionary first.",
+}
+
+
+def _person(local: str):
+    return find_user_by_email(f"{local}@{DOMAIN}")
+
+
+def _step(dataset: Dataset, action: str, actor, **extra) -> None:
+    reviews.perform_transition(dataset, {"action": action, **extra}, actor=actor)
+
+
+def _votes(dataset: Dataset, choices: list[str]) -> None:
+    """Casts the choices in turn with members who are not recused, until one decides."""
+    voters = [m for m in map(_person, MEMBERS) if not reviews.is_recused(m, dataset)]
+    for member, choice in zip(voters, choices, strict=False):
+        if dataset.status != "in_committee":
+            return
+        reviews.cast_vote(dataset, {"vote": choice, "rationale": RATIONALES[choice]}, actor=member)
+
+
+def _chair_approves(dataset: Dataset, target: date) -> None:
+    """At a meeting, with a target date already passed; a recused chair leaves it to votes."""
+    if reviews.is_recused(_person("chair"), dataset):
+        _votes(dataset, ["approve"] * 4)
+        return
+    _step(
+        dataset,
+        "decide",
+        _person("chair"),
+        outcome="approve",
+        note="Approved at the committee's meeting.",
+        minutes_reference=f"Governance Committee minutes {target.isoformat()}",
+        release_target_date=target.isoformat(),
+    )
+
+
+def advance(datasets: list[Dataset]) -> None:
+    """Each dataset's place in its department's list decides how far it goes."""
+    coordinator = _person("coordinator")
+    today = date.today()
+    published = []
+    for number, dataset in enumerate(datasets):
+        steward = dataset.steward
+        plan = number % 8
+        restricted = dataset.classification == "restricted"
+        if plan == 0:
+            continue  # a draft
+        _step(dataset, "submit", steward)
+        if plan == 1:
+            continue  # awaiting triage
+        if plan == 2:
+            _step(
+                dataset,
+                "request_changes",
+                coordinator,
+                note="Add a data dictionary link and a contact.",
+            )
+            continue
+        _step(dataset, "send_to_committee", coordinator)
+        if plan == 3 or (restricted and plan in (4, 5, 6, 7)):
+            # An open vote, or for restricted records a rejection by the members.
+            _votes(dataset, ["approve", "reject"] if plan == 3 else ["reject"] * 4)
+            continue
+        if plan == 4:
+            _votes(dataset, ["approve", "approve", "request_changes", "approve"])  # approved
+        elif plan == 5:
+            _votes(dataset, ["approve"] * 4)
+            _step(
+                dataset,
+                "publish",
+                coordinator,
+                landing_page=f"https://data.riverton.example/d/{dataset.identifier}",
+            )
+        elif plan == 6:
+            _chair_approves(dataset, today - timedelta(days=20))  # overdue: never published
+        else:
+            _chair_approves(dataset, today - timedelta(days=45))
+            _step(
+                dataset,
+                "publish",
+                coordinator,
+                landing_page=f"https://data.riverton.example/d/{dataset.identifier}",
+            )
+        if dataset.status == "published":
+            published.append(dataset)
+    for dataset in published[:2]:
+        _step(dataset, "retire", coordinator, note="The source system was decommissioned.")
