@@ -30,7 +30,7 @@ def _stewards(dataset: Dataset) -> list[User]:
 
 
 def _committee(dataset: Dataset) -> list[User]:
-    from registry.reviews.services import is_recused
+    from registry.reviews.committee import is_recused  # committee -> steps -> notify: import late
 
     return [user for user in _with_role(Role.COMMITTEE) if not is_recused(user, dataset)]
 

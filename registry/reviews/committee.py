@@ -1,0 +1,288 @@
+"""The governance committee: its settings, members, recusal, votes, quorum and decisions.
+
+A decision falls when quorum is reached and a majority of the votes cast agree, or when a chair
+records one from a meeting; it is written once and never edited.
+"""
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from registry.accounts.models import User, UserRole
+from registry.audit.services import record_event
+from registry.audit.tags import Tag
+from registry.datasets.models import Dataset
+from registry.db import utcnow
+from registry.errors import InvalidTransition, PermissionDenied
+from registry.extensions import db
+from registry.permissions import Role
+from registry.reviews.models import CommitteeSettings, Decision, Vote
+from registry.reviews.schemas import SettingsIn, VoteIn
+from registry.reviews.steps import approval_updates, move
+from registry.reviews.workflow import OUTCOME_STATES, Action, Outcome, State
+from registry.schemas import load_input, raise_for
+
+
+def get_settings() -> CommitteeSettings:
+    return db.session.get(CommitteeSettings, 1)
+
+
+def update_settings(raw: dict[str, Any], *, actor) -> CommitteeSettings:
+    data, errors = load_input(SettingsIn(), raw)
+    raise_for(errors)
+    settings = get_settings()
+    before = {key: getattr(settings, key) for key in data}
+    for key, value in data.items():
+        setattr(settings, key, value)
+    after = {key: getattr(settings, key) for key in data}
+    changed = [key for key in data if before[key] != after[key]]
+    if changed:
+        db.session.flush()
+        record_event(
+            Tag.COMMITTEE_SETTINGS,
+            actor=actor,
+            subject_type="settings",
+            subject_id="committee",
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    return settings
+
+
+def committee_members() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active, User.role_rows.any(UserRole.role == str(Role.COMMITTEE)))
+            .order_by(User.name)
+        )
+    )
+
+
+def quorum_needed(settings: CommitteeSettings, members: list[User]) -> int:
+    return settings.quorum or len(members) // 2 + 1
+
+
+def is_recused(member: User, dataset: Dataset) -> bool:
+    """Members who steward the dataset or belong to its department do not judge it."""
+    return dataset.steward_id == member.id or dataset.department_id in (
+        department.id for department in member.departments
+    )
+
+
+def current_votes(dataset: Dataset) -> list[Vote]:
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .where(Vote.dataset_id == dataset.id, Vote.review_round == dataset.review_round)
+            .order_by(Vote.cast_at)
+        )
+    )
+
+
+def tally(votes: list[Vote]) -> dict[str, int]:
+    counts = Counter(vote.vote for vote in votes)
+    return {str(outcome): counts.get(str(outcome), 0) for outcome in Outcome}
+
+
+def decision_for_round(dataset: Dataset, review_round: int) -> Decision | None:
+    return db.session.scalar(
+        select(Decision).where(
+            Decision.dataset_id == dataset.id, Decision.review_round == review_round
+        )
+    )
+
+
+def latest_decision(dataset: Dataset) -> Decision | None:
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.dataset_id == dataset.id)
+        .order_by(Decision.review_round.desc())
+        .limit(1)
+    )
+
+
+def check_can_vote(dataset: Dataset, actor) -> None:
+    """Committee members only, while the dataset is before the committee, unless recused.
+
+    Locks the dataset row (PostgreSQL refuses FOR UPDATE across the eager outer joins, so the
+    id alone) and rereads it: a vote that waited here sees what the vote before it decided.
+    """
+    if actor is None or Role.COMMITTEE not in actor.role_set:
+        raise PermissionDenied("Only committee members vote.")
+    db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
+    db.session.refresh(dataset)
+    if dataset.status != State.IN_COMMITTEE:
+        raise InvalidTransition(
+            "Votes are taken only while the dataset is before the committee.",
+            allowed_actions=[],
+        )
+    if is_recused(actor, dataset):
+        raise PermissionDenied(
+            "You are recused: you steward this dataset or belong to its department."
+        )
+
+
+def cast_vote(dataset: Dataset, raw: dict[str, Any], *, actor) -> Decision | None:
+    """Records or changes a member's vote; returns the decision if this vote made it fall.
+
+    The dataset row is locked first, so concurrent votes are counted one after another and the
+    second sees the decision the first made (the unique round backs this up in the database).
+    """
+    check_can_vote(dataset, actor)
+    data, errors = load_input(VoteIn(), raw)
+    raise_for(errors)
+    vote = db.session.scalar(
+        select(Vote).where(
+            Vote.dataset_id == dataset.id,
+            Vote.review_round == dataset.review_round,
+            Vote.member_id == actor.id,
+        )
+    )
+    before = {"vote": vote.vote, "rationale": vote.rationale} if vote else None
+    if vote is None:
+        vote = Vote(dataset_id=dataset.id, review_round=dataset.review_round, member_id=actor.id)
+        db.session.add(vote)
+    vote.vote = str(data["vote"])
+    vote.rationale = data["rationale"]
+    vote.conditions = data["conditions"]
+    vote.updated_at = utcnow()
+    db.session.flush()
+    record_event(
+        Tag.REVIEW_VOTE,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        before=before,
+        after={"vote": vote.vote, "rationale": vote.rationale},
+        details={"review_round": dataset.review_round},
+    )
+    return _decide_if_settled(dataset, actor)
+
+
+def decisions(dataset: Dataset) -> list[Decision]:
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .where(Decision.dataset_id == dataset.id)
+            .order_by(Decision.review_round.desc())
+        )
+    )
+
+
+def eligible_member_count(dataset: Dataset) -> int:
+    return sum(1 for member in committee_members() if not is_recused(member, dataset))
+
+
+def eligible_votes(dataset: Dataset) -> tuple[list[Vote], int]:
+    """The votes that count (recused members' never do) and the quorum they must reach."""
+    members = committee_members()
+    eligible = {member.id for member in members if not is_recused(member, dataset)}
+    votes = [vote for vote in current_votes(dataset) if vote.member_id in eligible]
+    return votes, quorum_needed(get_settings(), members)
+
+
+def _decide_if_settled(dataset: Dataset, actor) -> Decision | None:
+    """Quorum reached and a majority of the votes cast agree: the decision falls."""
+    votes, quorum = eligible_votes(dataset)
+    if len(votes) < quorum:
+        return None
+    outcome, count = Counter(vote.vote for vote in votes).most_common(1)[0]
+    if count * 2 <= len(votes):
+        return None
+    conditions = "; ".join(
+        vote.conditions for vote in votes if vote.vote == outcome and vote.conditions
+    )
+    decision = _record_decision(
+        dataset,
+        Outcome(outcome),
+        votes,
+        method="votes",
+        actor=actor,
+        conditions=conditions or None,
+    )
+    move(
+        dataset,
+        OUTCOME_STATES[Outcome(outcome)],
+        action=str(Action.DECIDE),
+        actor=actor,
+        note=f"Decided by {count} of {len(votes)} votes (quorum {quorum}).",
+        details={"decision": decision.id},
+        updates=approval_updates(decision),
+    )
+    return decision
+
+
+def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
+    if not data.get("minutes_reference"):
+        raise ValidationError(
+            {"minutes_reference": ["Cite the meeting minutes this decision is in."]}
+        )
+    votes, _quorum = eligible_votes(dataset)
+    return _record_decision(
+        dataset,
+        data["outcome"],
+        votes,
+        method="chair",
+        actor=actor,
+        conditions=data.get("conditions"),
+        classification=data.get("classification"),
+        access_level=data.get("access_level"),
+        release_target_date=data.get("release_target_date"),
+        minutes_reference=data["minutes_reference"],
+        rationale=data["note"],
+    )
+
+
+def _record_decision(
+    dataset: Dataset, outcome: Outcome, votes: list[Vote], *, method: str, actor, **fields
+) -> Decision:
+    """Writes the decision once; an approval fixes classification, access and target date."""
+    target = fields.pop("release_target_date", None)
+    if outcome == Outcome.APPROVE and target is None:
+        target = date.today() + timedelta(days=get_settings().release_deadline_days)
+    decision = Decision(
+        dataset_id=dataset.id,
+        review_round=dataset.review_round,
+        outcome=str(outcome),
+        classification=str(fields.pop("classification", None) or dataset.classification),
+        access_level=str(fields.pop("access_level", None) or dataset.access_level),
+        release_target_date=target if outcome == Outcome.APPROVE else None,
+        method=method,
+        tally=tally(votes),
+        votes=[
+            {
+                "member": vote.member.email,
+                "name": vote.member.name,
+                "vote": vote.vote,
+                "rationale": vote.rationale,
+                "conditions": vote.conditions,
+            }
+            for vote in votes
+        ],
+        recorded_by_id=getattr(actor, "id", None),
+        decided_at=utcnow(),
+        **fields,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    record_event(
+        Tag.REVIEW_DECISION,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        after={
+            "outcome": decision.outcome,
+            "classification": decision.classification,
+            "access_level": decision.access_level,
+            "conditions": decision.conditions,
+            "release_target_date": decision.release_target_date,
+            "method": method,
+            "tally": decision.tally,
+        },
+        details={"review_round": decision.review_round},
+    )
+    return decision

@@ -1,0 +1,45 @@
+"""Applying one workflow step to a record: its changes in one flush, one version, one audit
+event, and word to whoever must act next."""
+
+from typing import Any
+
+from registry.audit.services import record_event
+from registry.audit.tags import Tag
+from registry.datasets.services import keep_transition_version
+from registry.db import utcnow
+from registry.extensions import db
+from registry.reviews.models import Decision
+from registry.reviews.notify import notify_next
+from registry.reviews.workflow import Outcome, State
+
+
+def move(dataset, target: State, *, action: str, actor, note, details, updates=None) -> None:
+    """Every change a step makes to the record lands in one flush: one version, one event."""
+    source = dataset.status
+    for key, value in (updates or {}).items():
+        setattr(dataset, key, value)
+    dataset.status = str(target)
+    dataset.updated_at = utcnow()
+    db.session.flush()
+    keep_transition_version(dataset, actor=actor, action=action)
+    record_event(
+        Tag.DATASET_TRANSITION,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        before={"status": source},
+        after={"status": str(target)},
+        details={"action": action, "note": note, **details},
+    )
+    notify_next(dataset, note)
+
+
+def approval_updates(decision: Decision) -> dict[str, Any]:
+    """An approval fixes the classification, access level and release target date."""
+    if decision.outcome != Outcome.APPROVE:
+        return {}
+    return {
+        "classification": decision.classification,
+        "access_level": decision.access_level,
+        "release_target_date": decision.release_target_date,
+    }
