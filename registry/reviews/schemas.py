@@ -51,6 +51,15 @@ class VoteOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class DecisionVoteOut(Schema):
+    """A vote as the minutes show it: the member's name, never their address."""
+
+    name = fields.String()
+    vote = fields.String()
+    rationale = fields.String()
+    conditions = fields.String()
+
+
 class DecisionOut(Schema):
     review_round = fields.Integer()
     outcome = fields.String()
@@ -62,7 +71,7 @@ class DecisionOut(Schema):
     minutes_reference = fields.String()
     rationale = fields.String()
     tally = fields.Dict()
-    votes = fields.List(fields.Dict())
+    votes = fields.List(fields.Nested(DecisionVoteOut))
     decided_at = fields.AwareDateTime()
 
 

@@ -216,8 +216,9 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     return summary
 
 
-def work_queues(user) -> dict[str, list[Dataset]]:
+def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
     """What waits for this person, by role; a queue appears only for roles they hold."""
+    today = today or date.today()
     roles = user.role_set
     queues: dict[str, list[Dataset]] = {}
     if Role.STEWARD in roles and user.departments:
@@ -225,7 +226,6 @@ def work_queues(user) -> dict[str, list[Dataset]]:
         queues["drafts"] = _datasets(mine, Dataset.status == State.DRAFT)
         queues["changes_requested"] = _datasets(mine, Dataset.status == State.CHANGES_REQUESTED)
     if Role.COORDINATOR in roles:
-        today = date.today()
         queues["to_triage"] = _datasets(Dataset.status == State.SUBMITTED)
         queues["overdue"] = _datasets(
             Dataset.status == State.APPROVED, Dataset.release_target_date < today

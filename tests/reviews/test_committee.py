@@ -249,3 +249,32 @@ def test_settings_changes_are_validated_and_audited(make):
         select(func.count()).where(AuditEvent.tag == "review:settings:update")
     )
     assert (services.get_settings().release_deadline_days, count) == (60, 1)
+
+
+@pytest.mark.parametrize("change", ["update", "delete"])
+def test_the_database_refuses_to_change_a_decision(make, committee, change):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DatabaseError
+
+    dataset = make.in_committee()
+    for member in committee[1:4]:
+        vote(dataset, member)
+    statement = (
+        update(Decision).values(outcome="reject") if change == "update" else delete(Decision)
+    )
+    with pytest.raises(DatabaseError, match="final"), db.session.begin_nested():
+        db.session.execute(statement)
+
+
+def test_published_decisions_name_members_but_never_their_addresses(client, make, committee):
+    dataset = make.in_committee()
+    for member in committee[1:4]:
+        vote(dataset, member)
+    db.session.commit()
+    token = make.token(make.user("stakeholder")).secret
+    body = client.get(
+        f"/api/v1/datasets/{dataset.identifier}/decisions",
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()
+    votes = body["items"][0]["votes"]
+    assert votes[0]["name"] == committee[1].name and "@" not in str(body)
