@@ -129,6 +129,16 @@ def get_user(user_id: int) -> User:
     return user
 
 
+def active_users_with_role(role: Role) -> list[User]:
+    """Everyone who can act in that role now, by name."""
+    query = (
+        select(User)
+        .where(User.active, User.role_rows.any(UserRole.role == str(role)))
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(query))
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 

@@ -5,10 +5,8 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
-from sqlalchemy import select
 
-from registry.accounts.models import User, UserRole
-from registry.accounts.services import list_departments
+from registry.accounts.services import active_users_with_role, list_departments
 from registry.datasets import search, services
 from registry.datasets.forms import dataset_form_to_raw, record_to_form
 from registry.datasets.permissions import (
@@ -88,11 +86,7 @@ def index():
 def _form_context(dataset=None) -> dict:
     allowed = creatable_department_ids(current_user)
     departments = [d for d in list_departments() if allowed is None or d.id in allowed]
-    stewards = db.session.scalars(
-        select(User)
-        .where(User.active, User.role_rows.any(UserRole.role == str(Role.STEWARD)))
-        .order_by(User.name)
-    ).all()
+    stewards = active_users_with_role(Role.STEWARD)
     options = {
         "department": [(d.code, d.name) for d in departments],
         "steward": [(u.email, f"{u.name} ({', '.join(u.department_codes)})") for u in stewards],

@@ -11,7 +11,8 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from registry.accounts.models import User, UserRole
+from registry.accounts.models import User
+from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
@@ -53,13 +54,7 @@ def update_settings(raw: dict[str, Any], *, actor) -> CommitteeSettings:
 
 
 def committee_members() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.active, User.role_rows.any(UserRole.role == str(Role.COMMITTEE)))
-            .order_by(User.name)
-        )
-    )
+    return active_users_with_role(Role.COMMITTEE)
 
 
 def quorum_needed(settings: CommitteeSettings, members: list[User]) -> int:

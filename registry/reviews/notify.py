@@ -1,21 +1,11 @@
 """Who must act after each workflow step, and what they are told."""
 
-from sqlalchemy import select
-
-from registry.accounts.models import User, UserRole
+from registry.accounts.models import User
+from registry.accounts.services import active_users_with_role
 from registry.datasets.models import Dataset
-from registry.extensions import db
 from registry.notifications.services import notify
 from registry.permissions import Role
 from registry.reviews.workflow import STATE_LABELS, State
-
-
-def _with_role(role: Role) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).where(User.active, User.role_rows.any(UserRole.role == str(role)))
-        )
-    )
 
 
 def _stewards(dataset: Dataset) -> list[User]:
@@ -24,7 +14,7 @@ def _stewards(dataset: Dataset) -> list[User]:
         return [dataset.steward]
     return [
         user
-        for user in _with_role(Role.STEWARD)
+        for user in active_users_with_role(Role.STEWARD)
         if dataset.department_id in (department.id for department in user.departments)
     ]
 
@@ -32,7 +22,9 @@ def _stewards(dataset: Dataset) -> list[User]:
 def _committee(dataset: Dataset) -> list[User]:
     from registry.reviews.committee import is_recused  # committee -> steps -> notify: import late
 
-    return [user for user in _with_role(Role.COMMITTEE) if not is_recused(user, dataset)]
+    return [
+        user for user in active_users_with_role(Role.COMMITTEE) if not is_recused(user, dataset)
+    ]
 
 
 # The next state decides who must act: triage, the committee, publication, or the department.
@@ -55,7 +47,7 @@ def notify_next(dataset: Dataset, note: str | None) -> int:
     who, template = NEXT_ACTORS[State(dataset.status)]
     people: list[User] = []
     if "coordinators" in who:
-        people += _with_role(Role.COORDINATOR)
+        people += active_users_with_role(Role.COORDINATOR)
     if "stewards" in who:
         people += _stewards(dataset)
     if who == "committee":
