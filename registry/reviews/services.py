@@ -195,23 +195,27 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     """What the dataset page shows of its review to this user."""
     from registry.reviews.permissions import available_actions, can_read_votes, can_vote
 
+    late = published_late(dataset)
     summary: dict[str, Any] = {
         "actions": available_actions(user, dataset),
         "decisions": decisions(dataset),
         "overdue": is_overdue(dataset),
-        "late": published_late(dataset),
+        "late": late,
+        "on_time": dataset.published_on is not None and not late,
         "due_for_rereview": due_for_rereview(dataset),
         "can_vote": can_vote(user, dataset),
         "show_votes": can_read_votes(user) and dataset.status == State.IN_COMMITTEE,
     }
     if summary["show_votes"] or summary["can_vote"]:
-        votes, quorum = eligible_votes(dataset)
+        all_votes = current_votes(dataset)
+        members = committee_members()
+        eligible = {m.id for m in members if not is_recused(m, dataset)}
         summary.update(
-            votes=current_votes(dataset),
-            tally=tally(votes),
-            quorum=quorum,
-            eligible=eligible_member_count(dataset),
-            my_vote=next((v for v in current_votes(dataset) if v.member_id == user.id), None),
+            votes=all_votes,
+            tally=tally([vote for vote in all_votes if vote.member_id in eligible]),
+            quorum=quorum_needed(get_settings(), members),
+            eligible=len(eligible),
+            my_vote=next((vote for vote in all_votes if vote.member_id == user.id), None),
         )
     return summary
 
