@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import DomainError, PermissionDenied
+from registry.extensions import db, login_manager
 from registry.permissions import Permission, has_permission
 
 ERROR_TITLES = {
@@ -60,8 +61,6 @@ MAX_PER_PAGE = 100
 
 def paginate(query):
     """One page of a select, from the `page` and `per_page` arguments (at most 100 a page)."""
-    from registry.extensions import db
-
     return db.paginate(
         query,
         page=request.args.get("page", 1, type=int),
@@ -84,8 +83,6 @@ def require_signed_in(view):
 
 def _ask_to_sign_in():
     """401 for the API; the sign-in page (coming back here afterwards) for a browser."""
-    from registry.extensions import login_manager
-
     if wants_json():
         return error_response(401, "Sign in or send an API token.")
     return login_manager.unauthorized()
@@ -93,8 +90,6 @@ def _ask_to_sign_in():
 
 def json_body() -> dict:
     """The request's JSON object; anything else is a 400 that says what was expected."""
-    from registry.errors import DomainError
-
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise DomainError("Send a JSON object with Content-Type: application/json.")
@@ -202,7 +197,5 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from registry.extensions import db
-
         db.session.rollback()
         return error_response(500)
