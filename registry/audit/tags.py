@@ -24,5 +24,6 @@ class Tag(StrEnum):
     DATASET_TRANSITION = "dataset:transition"
     REVIEW_VOTE = "review:vote"
     REVIEW_RECUSAL = "review:recusal"
+    REVIEW_REREVIEW_OPEN = "review:rereview:open"
     REVIEW_DECISION = "review:decision:record"
     COMMITTEE_SETTINGS = "review:settings:update"

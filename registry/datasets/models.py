@@ -79,6 +79,9 @@ class Dataset(db.Model):
     release_target_date: Mapped[date | None] = mapped_column(Date)
     # Review: each submission to the committee opens a new round; publication is dated.
     review_round: Mapped[int] = mapped_column(Integer, default=0)
+    # A change to the governance fields of a decided record, before the committee in a
+    # re-review round; null when no re-review is open. The fields above stay in force meanwhile.
+    proposed_governance: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     published_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32), default=str(INITIAL_STATE))
     version: Mapped[int] = mapped_column(Integer)

@@ -27,7 +27,8 @@ from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
-from registry.reviews.workflow import INITIAL_STATE
+from registry.reviews import rereview
+from registry.reviews.workflow import DECIDED_STATES, GOVERNANCE_FIELDS, INITIAL_STATE
 from registry.schemas import load_input, raise_for
 
 IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -58,7 +59,8 @@ def get_readable(identifier: str, user) -> Dataset:
 
 
 def snapshot(dataset: Dataset) -> dict[str, Any]:
-    return DatasetOut().dump(dataset)
+    """The record as a version keeps it: its fields, and any change proposed to its governance."""
+    return {**DatasetOut().dump(dataset), "proposed_governance": dataset.proposed_governance}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -147,7 +149,10 @@ def _keep_version(dataset: Dataset, *, actor, action: str, changes: dict) -> Dat
         action=action,
         snapshot=snapshot(dataset),
         changes=changes,
-        classification=dataset.classification,
+        # A version holding a proposal is read at the stricter of the two levels.
+        classification=rereview.strictest(
+            dataset.classification, (dataset.proposed_governance or {}).get("classification")
+        ),
     )
     db.session.add(version)
     return version
@@ -250,9 +255,16 @@ def update_dataset(
         # A new classification brings its own default access level unless one is given.
         merged["access_level"] = data["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
     raise_for(errors, record_problems(merged))
+    # On a decided record a governance change is a proposal to the committee, not an edit.
+    proposal = rereview.proposal_from_edit(dataset, merged)
+    if proposal is not None or dataset.status in DECIDED_STATES:
+        for field in GOVERNANCE_FIELDS:
+            data.pop(field, None)
     _apply(dataset, data)
     dataset.department = department
     dataset.steward = steward
+    if proposal is not None:
+        rereview.open_round(dataset, proposal)
     after_values = snapshot(dataset)
     changes = diff(before, after_values)
     if not changes:
@@ -276,6 +288,8 @@ def update_dataset(
         after={key: change["to"] for key, change in changes.items()},
         details={"version": dataset.version},
     )
+    if proposal is not None:
+        rereview.announce_round(dataset, actor=actor, note=None, via="edit")
     return dataset
 
 

@@ -16,14 +16,24 @@ from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
+from registry.datasets.services import record_problems
+from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
 from registry.db import utcnow
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
+from registry.reviews import rereview
 from registry.reviews.models import CommitteeSettings, Decision, Vote
 from registry.reviews.schemas import SettingsIn, VoteIn
 from registry.reviews.steps import approval_updates, move
-from registry.reviews.workflow import OUTCOME_STATES, Action, Outcome, State
+from registry.reviews.workflow import (
+    COMMITTEE,
+    Action,
+    Outcome,
+    State,
+    before_committee,
+    transition,
+)
 from registry.schemas import load_input, raise_for
 
 
@@ -110,7 +120,7 @@ def check_can_vote(dataset: Dataset, actor) -> None:
         raise PermissionDenied("Only committee members vote.")
     db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
     db.session.refresh(dataset)
-    if dataset.status != State.IN_COMMITTEE:
+    if not before_committee(State(dataset.status), rereview.is_open(dataset)):
         raise InvalidTransition(
             "Votes are taken only while the dataset is before the committee.",
             allowed_actions=[],
@@ -191,6 +201,16 @@ def _decide_if_settled(dataset: Dataset, actor) -> Decision | None:
     conditions = "; ".join(
         vote.conditions for vote in votes if vote.vote == outcome and vote.conditions
     )
+    note = f"Decided by {count} of {len(votes)} votes (quorum {quorum})."
+    open_round = rereview.is_open(dataset)
+    target = transition(
+        State(dataset.status),
+        Action.DECIDE,
+        [COMMITTEE],
+        note=note,
+        outcome=Outcome(outcome),
+        rereview=open_round,
+    )
     decision = _record_decision(
         dataset,
         Outcome(outcome),
@@ -201,12 +221,13 @@ def _decide_if_settled(dataset: Dataset, actor) -> Decision | None:
     )
     move(
         dataset,
-        OUTCOME_STATES[Outcome(outcome)],
+        target,
         action=str(Action.DECIDE),
         actor=actor,
-        note=f"Decided by {count} of {len(votes)} votes (quorum {quorum}).",
+        note=note,
         details={"decision": decision.id},
-        updates=approval_updates(decision),
+        updates=approval_updates(dataset, decision),
+        notice=decision.outcome if open_round else None,
     )
     return decision
 
@@ -216,6 +237,8 @@ def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
         raise ValidationError(
             {"minutes_reference": ["Cite the meeting minutes this decision is in."]}
         )
+    if data["outcome"] == Outcome.APPROVE:
+        _check_approvable(dataset, data)
     votes, _quorum = eligible_votes(dataset)
     return _record_decision(
         dataset,
@@ -226,26 +249,78 @@ def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
         conditions=data.get("conditions"),
         classification=data.get("classification"),
         access_level=data.get("access_level"),
+        rights=data.get("rights"),
         release_target_date=data.get("release_target_date"),
         minutes_reference=data["minutes_reference"],
         rationale=data["note"],
     )
 
 
+def _judged(dataset: Dataset) -> dict[str, Any]:
+    """The governance before the committee: a re-review's proposal, or the record's own."""
+    return dataset.proposed_governance or rereview.in_force(dataset)
+
+
+def _check_approvable(dataset: Dataset, data: dict[str, Any]) -> None:
+    """A chair may approve another classification or access level than the one proposed, but
+    only one the record's other fields allow (a legal basis for any restriction)."""
+    approved = {
+        **_judged(dataset),
+        **{key: data[key] for key in ("classification", "access_level", "rights") if data.get(key)},
+    }
+    if data.get("classification") and not data.get("access_level"):
+        approved["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
+    problems = record_problems(approved)
+    if "access_level" in problems:
+        raise ValidationError({"access_level": problems["access_level"]})
+    if "rights" in problems:
+        raise ValidationError(
+            {
+                "rights": [
+                    "The record names no legal basis for restricting access: give the one the "
+                    "committee relies on, or approve public access."
+                ]
+            }
+        )
+
+
 def _record_decision(
     dataset: Dataset, outcome: Outcome, votes: list[Vote], *, method: str, actor, **fields
 ) -> Decision:
-    """Writes the decision once; an approval fixes classification, access and target date."""
+    """Writes the decision once. An approval fixes classification, access and target date; a
+    re-review's decision also keeps what was proposed beside what was in force."""
+    judged = _judged(dataset)
+    open_round = rereview.is_open(dataset)
+    approved = outcome == Outcome.APPROVE
     target = fields.pop("release_target_date", None)
-    if outcome == Outcome.APPROVE and target is None:
-        target = date.today() + timedelta(days=get_settings().release_deadline_days)
+    if approved and target is None:
+        target = (
+            dataset.release_target_date
+            if open_round
+            else date.today() + timedelta(days=get_settings().release_deadline_days)
+        )
+    classification = fields.pop("classification", None)
+    access_level = fields.pop("access_level", None)
+    rights = fields.pop("rights", None)
+    if not approved:  # only an approval sets terms; otherwise what is in force stands
+        classification = access_level = rights = None
+    if classification and not access_level:
+        access_level = DEFAULT_ACCESS_LEVEL[classification]
+    # What stands after the decision: what it approved, or else the governance in force.
+    standing = judged if approved else rereview.in_force(dataset)
     decision = Decision(
         dataset_id=dataset.id,
         review_round=dataset.review_round,
         outcome=str(outcome),
-        classification=str(fields.pop("classification", None) or dataset.classification),
-        access_level=str(fields.pop("access_level", None) or dataset.access_level),
-        release_target_date=target if outcome == Outcome.APPROVE else None,
+        classification=str(classification or standing["classification"]),
+        access_level=str(access_level or standing["access_level"]),
+        rights=rights or standing["rights"],
+        release_target_date=target if approved else None,
+        proposal=(
+            {"in_force": rereview.in_force(dataset), "proposed": dataset.proposed_governance}
+            if open_round
+            else None
+        ),
         method=method,
         tally=tally(votes),
         votes=[
@@ -273,11 +348,26 @@ def _record_decision(
             "outcome": decision.outcome,
             "classification": decision.classification,
             "access_level": decision.access_level,
+            "rights": decision.rights,
             "conditions": decision.conditions,
             "release_target_date": decision.release_target_date,
             "method": method,
             "tally": decision.tally,
         },
-        details={"review_round": decision.review_round},
+        details={"review_round": decision.review_round, "proposal": decision.proposal},
     )
     return decision
+
+
+def record_recusals(dataset: Dataset, actor) -> list[str]:
+    """Names, in the audit trail, the members who sit out this round."""
+    recused = [member.email for member in committee_members() if is_recused(member, dataset)]
+    if recused:
+        record_event(
+            Tag.REVIEW_RECUSAL,
+            actor=actor,
+            subject_type="dataset",
+            subject_id=dataset.identifier,
+            details={"review_round": dataset.review_round, "members": recused},
+        )
+    return recused

@@ -55,6 +55,8 @@ class Decision(db.Model):
     outcome: Mapped[str] = mapped_column(String(32))
     classification: Mapped[str] = mapped_column(String(16))
     access_level: Mapped[str] = mapped_column(String(32))
+    # The legal basis for any restriction that stands after the decision.
+    rights: Mapped[str | None] = mapped_column(String(255))
     conditions: Mapped[str | None] = mapped_column(Text)
     release_target_date: Mapped[date | None] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(16))  # "votes" or "chair"
@@ -62,6 +64,8 @@ class Decision(db.Model):
     rationale: Mapped[str | None] = mapped_column(Text)
     tally: Mapped[dict[str, Any]] = mapped_column(JSON)
     votes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # A re-review round's question: the governance in force and the change proposed to it.
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

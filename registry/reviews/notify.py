@@ -43,19 +43,61 @@ NEXT_ACTORS = {
 }
 
 
-def notify_next(dataset: Dataset, note: str | None) -> int:
-    who, template = NEXT_ACTORS[State(dataset.status)]
+# A re-review round leaves the state alone, so its steps say what happened to the proposal.
+REREVIEW_NOTICES = {
+    "opened": (
+        "committee+coordinators",
+        "A change to how {title} is classified or released is before the committee (review "
+        "round {round}) and awaits your vote. The decision in force stays in force meanwhile.",
+    ),
+    "approve": (
+        "coordinators+stewards",
+        "The committee approved the proposed change to {title}; it now stands as decided.",
+    ),
+    "reject": (
+        "coordinators+stewards",
+        "The committee did not approve the proposed change to {title}; the earlier decision "
+        "stays in force: {note}",
+    ),
+    "request_changes": (
+        "stewards",
+        "The committee asked for changes to the proposed change to {title}; the earlier "
+        "decision stays in force, and you may propose again: {note}",
+    ),
+    "withdrawn": (
+        "committee+coordinators",
+        "The proposed change to {title} was withdrawn: {note}",
+    ),
+}
+REREVIEW_SUBJECTS = {
+    "opened": "re-review opened",
+    "approve": "proposed change approved",
+    "reject": "proposed change not approved",
+    "request_changes": "changes requested to the proposal",
+    "withdrawn": "proposed change withdrawn",
+}
+
+
+def notify_next(dataset: Dataset, note: str | None, notice: str | None = None) -> int:
+    """Tells whoever must act after a step: by the state it reached, or by the re-review
+    notice it gives (see REREVIEW_NOTICES)."""
+    if notice is not None:
+        who, template = REREVIEW_NOTICES[notice]
+        subject = f"{dataset.title}: {REREVIEW_SUBJECTS[notice]}"
+    else:
+        who, template = NEXT_ACTORS[State(dataset.status)]
+        subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
     people: list[User] = []
     if "coordinators" in who:
         people += active_users_with_role(Role.COORDINATOR)
     if "stewards" in who:
         people += _stewards(dataset)
-    if who == "committee":
+    if "committee" in who:
         people += _committee(dataset)
     body = template.format(
         title=dataset.title,
         note=note or "see the record for the reason.",
         target=dataset.release_target_date or "the policy deadline",
+        round=dataset.review_round,
     )
-    subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
     return notify(people, subject, body, link=f"/datasets/{dataset.identifier}")

@@ -16,6 +16,7 @@ class TransitionIn(InputSchema):
     minutes_reference = fields.String(load_default=None, validate=validate.Length(max=200))
     classification = fields.Enum(Classification, by_value=True, load_default=None)
     access_level = fields.Enum(AccessLevel, by_value=True, load_default=None)
+    rights = fields.String(load_default=None, validate=validate.Length(max=255))
     conditions = fields.String(load_default=None, validate=validate.Length(max=5000))
     release_target_date = fields.Date(load_default=None)
     # Publication
@@ -65,8 +66,10 @@ class DecisionOut(Schema):
     outcome = fields.String()
     classification = fields.String()
     access_level = fields.String()
+    rights = fields.String()
     conditions = fields.String()
     release_target_date = fields.Date()
+    proposal = fields.Dict(allow_none=True)
     method = fields.String()
     minutes_reference = fields.String()
     rationale = fields.String()

@@ -12,14 +12,13 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from registry.audit.services import record_event
-from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
 from registry.datasets.permissions import can_edit_dataset
 from registry.datasets.services import snapshot
 from registry.errors import PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
+from registry.reviews import rereview
 from registry.reviews.committee import (
     cast_vote,
     chair_decision,
@@ -34,13 +33,21 @@ from registry.reviews.committee import (
     is_recused,
     latest_decision,
     quorum_needed,
+    record_recusals,
     tally,
     update_settings,
 )
 from registry.reviews.models import Decision, Vote
 from registry.reviews.schemas import TransitionIn
 from registry.reviews.steps import approval_updates, move
-from registry.reviews.workflow import Action, Outcome, State, transition
+from registry.reviews.workflow import (
+    ACTION_LABELS,
+    CLOSES_REREVIEW,
+    Action,
+    Outcome,
+    State,
+    transition,
+)
 from registry.schemas import load_input, raise_for
 
 # What a committee needs in front of it to judge a dataset.
@@ -63,9 +70,11 @@ def missing_for_review(dataset: Dataset) -> list[str]:
 def check_object_rules(dataset: Dataset, action: Action, actor) -> None:
     """Rules of the table's roles that depend on the record: whose department, who chairs."""
     roles = actor.role_set
-    submitting = action in {Action.SUBMIT, Action.RESUBMIT}
-    if submitting and Role.COORDINATOR not in roles and not can_edit_dataset(actor, dataset):
-        raise PermissionDenied("Only the department's stewards submit its datasets.")
+    departmental = action in {Action.SUBMIT, Action.RESUBMIT, Action.REREVIEW, Action.WITHDRAW}
+    if departmental and Role.COORDINATOR not in roles and not can_edit_dataset(actor, dataset):
+        raise PermissionDenied(
+            f"Only the department's stewards may {ACTION_LABELS[action].lower()} for its datasets."
+        )
     if action == Action.DECIDE:
         if not actor.is_chair:
             raise PermissionDenied("Only a chair records the committee's decision.")
@@ -78,9 +87,15 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
     raise_for(errors)
     action = data["action"]
     roles = actor.role_set if actor is not None else frozenset()
+    open_round = rereview.is_open(dataset)
     try:
         target = transition(
-            State(dataset.status), action, roles, note=data["note"], outcome=data["outcome"]
+            State(dataset.status),
+            action,
+            roles,
+            note=data["note"],
+            outcome=data["outcome"],
+            rereview=open_round,
         )
     except ValueError as missing:
         field = str(missing)
@@ -102,12 +117,23 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
             )
     details: dict[str, Any] = {}
     updates: dict[str, Any] = {}
+    notice = None
     if action == Action.SEND_TO_COMMITTEE:
         updates["review_round"] = dataset.review_round + 1
+    if action == Action.REREVIEW:
+        # The committee confirms or changes the governance in force, as it stands now.
+        updates["review_round"] = dataset.review_round + 1
+        updates["proposed_governance"] = rereview.in_force(dataset)
+        notice = "opened"
     if action == Action.DECIDE:
         decision = chair_decision(dataset, data, actor)
         details["decision"] = decision.id
-        updates.update(approval_updates(decision))
+        updates.update(approval_updates(dataset, decision))
+        notice = decision.outcome if open_round else None
+    elif open_round and action in CLOSES_REREVIEW:
+        updates.update(rereview.closing_updates(dataset, None))
+        details["withdrew_proposal"] = dataset.review_round
+        notice = "withdrawn" if action == Action.WITHDRAW else None
     if action == Action.PUBLISH:
         publication = _publication(dataset, data)
         updates.update(publication)
@@ -121,9 +147,14 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
         note=data["note"],
         details=details,
         updates=updates,
+        notice=notice,
     )
     if action == Action.SEND_TO_COMMITTEE:
-        _record_recusals(dataset, actor)
+        record_recusals(dataset, actor)
+    if action == Action.REREVIEW:
+        rereview.announce_round(
+            dataset, actor=actor, note=data["note"], via="rereview", notify=False
+        )
     return dataset
 
 
@@ -146,19 +177,6 @@ def _publication(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
 
 def _on_time(dataset: Dataset, published_on: date) -> bool:
     return dataset.release_target_date is None or published_on <= dataset.release_target_date
-
-
-def _record_recusals(dataset: Dataset, actor) -> list[str]:
-    recused = [member.email for member in committee_members() if is_recused(member, dataset)]
-    if recused:
-        record_event(
-            Tag.REVIEW_RECUSAL,
-            actor=actor,
-            subject_type="dataset",
-            subject_id=dataset.identifier,
-            details={"review_round": dataset.review_round, "members": recused},
-        )
-    return recused
 
 
 # Votes and decisions -----------------------------------------------------------------------

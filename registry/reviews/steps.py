@@ -8,13 +8,17 @@ from registry.audit.tags import Tag
 from registry.datasets.services import keep_transition_version
 from registry.db import utcnow
 from registry.extensions import db
+from registry.reviews import rereview
 from registry.reviews.models import Decision
 from registry.reviews.notify import notify_next
 from registry.reviews.workflow import Outcome, State
 
 
-def move(dataset, target: State, *, action: str, actor, note, details, updates=None) -> None:
-    """Every change a step makes to the record lands in one flush: one version, one event."""
+def move(
+    dataset, target: State, *, action: str, actor, note, details, updates=None, notice=None
+) -> None:
+    """Every change a step makes to the record lands in one flush: one version, one event.
+    `notice` names the re-review notice to give instead of the one for the state reached."""
     source = dataset.status
     for key, value in (updates or {}).items():
         setattr(dataset, key, value)
@@ -31,15 +35,19 @@ def move(dataset, target: State, *, action: str, actor, note, details, updates=N
         after={"status": str(target)},
         details={"action": action, "note": note, **details},
     )
-    notify_next(dataset, note)
+    notify_next(dataset, note, notice)
 
 
-def approval_updates(decision: Decision) -> dict[str, Any]:
-    """An approval fixes the classification, access level and release target date."""
+def approval_updates(dataset, decision: Decision) -> dict[str, Any]:
+    """An approval fixes the classification, access level and release target date; in a
+    re-review round, the decision closes the round (and an approval applies the proposal)."""
+    if rereview.is_open(dataset):
+        return rereview.closing_updates(dataset, decision)
     if decision.outcome != Outcome.APPROVE:
         return {}
     return {
         "classification": decision.classification,
         "access_level": decision.access_level,
+        "rights": decision.rights,
         "release_target_date": decision.release_target_date,
     }

@@ -118,6 +118,7 @@ def test_a_chair_records_a_meeting_decision_with_its_own_terms(make, committee):
             "minutes_reference": "GC minutes 2026-03-12, item 4",
             "classification": "sensitive",
             "access_level": "restricted public",
+            "rights": "Municipal Code 2.14",
             "conditions": "Aggregate to census tract.",
             "release_target_date": "2026-12-31",
         },
