@@ -3,8 +3,10 @@
 from datetime import date, timedelta
 
 from registry.accounts.services import find_user_by_email
+from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
 from registry.reviews import services as reviews
+from registry.reviews.permissions import can_vote
 
 DOMAIN = "riverton.example"
 MEMBERS = ["committee.legal", "committee.privacy", "committee.it", "committee.health", "chair"]
@@ -27,8 +29,8 @@ def _votes(dataset: Dataset, choices: list[str]) -> None:
     """Casts the choices in turn with members who are not recused, until one decides."""
     voters = [m for m in map(_person, MEMBERS) if not reviews.is_recused(m, dataset)]
     for member, choice in zip(voters, choices, strict=False):
-        if dataset.status != "in_committee":
-            return
+        if not can_vote(member, dataset):
+            return  # the decision fell
         reviews.cast_vote(dataset, {"vote": choice, "rationale": RATIONALES[choice]}, actor=member)
 
 
@@ -99,3 +101,34 @@ def advance(datasets: list[Dataset]) -> None:
             published.append(dataset)
     for dataset in published[:2]:
         _step(dataset, "retire", coordinator, note="The source system was decommissioned.")
+    _rereviews(published[2:], coordinator)
+
+
+# A steward finds personal information in a published record and proposes to restrict it.
+PRIVACY_CHANGE = {
+    "classification": "sensitive",
+    "access_level": "restricted public",
+    "rights": "Riverton Municipal Code 2.14 (personal privacy)",
+    "contains_pii": True,
+    "pii_kinds": ["contact"],
+}
+
+
+def _rereviews(published: list[Dataset], coordinator) -> None:
+    """Re-review rounds on published records: one proposal open with a vote cast, one the
+    committee approved (its history shows both decisions), one periodic re-review just opened.
+    """
+    candidates = [d for d in published if d.steward is not None and d.classification != "sensitive"]
+    for number, dataset in enumerate(candidates[:3]):
+        if number == 2:
+            _step(
+                dataset,
+                "rereview",
+                coordinator,
+                note="Its last classification decision is due for the yearly re-review.",
+            )
+            continue
+        datasets.update_dataset(
+            dataset, {**PRIVACY_CHANGE, "version": dataset.version}, actor=dataset.steward
+        )
+        _votes(dataset, ["approve"] if number == 0 else ["approve"] * 4)

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 from registry.accounts.schemas import DepartmentOut, UserOut
 from registry.audit.schemas import AuditEventOut, EventFilterIn
 from registry.datasets.schemas import (
+    DatasetDetailOut,
     DatasetIn,
     DatasetOut,
     DatasetPageOut,
@@ -34,7 +35,7 @@ class DecisionListOut(Schema):
     items = fields.List(fields.Nested(DecisionOut))
 
 
-class TransitionResultOut(DatasetOut):
+class TransitionResultOut(DatasetDetailOut):
     allowed_actions = fields.List(fields.String())
 
 
@@ -93,6 +94,7 @@ def build_spec() -> dict:
     for name, schema in {
         "Error": ErrorOut,
         "Dataset": DatasetOut,
+        "DatasetDetail": DatasetDetailOut,
         "DatasetIn": DatasetIn,
         "DatasetPatch": DatasetPatch,
         "DatasetPage": DatasetPageOut,
@@ -132,11 +134,16 @@ def build_spec() -> dict:
             "get": {
                 "summary": "One dataset; the ETag is its version",
                 "parameters": [IDENTIFIER],
-                "responses": {"200": {"description": "The record", **_json("Dataset")}}
+                "responses": {"200": {"description": "The record", **_json("DatasetDetail")}}
                 | _errors("404"),
             },
             "patch": {
                 "summary": "Edit a dataset, based on a version (body `version` or If-Match)",
+                "description": "On an approved or published dataset, a change to classification, "
+                "access_level, rights, contains_pii or pii_kinds is not applied: it opens a "
+                "re-review round with the change as `proposed_governance`, and the decision in "
+                "force stays in force until the committee decides. While the committee is "
+                "judging a record, such a change answers 422.",
                 "security": secured,
                 "parameters": [
                     IDENTIFIER,
@@ -144,7 +151,7 @@ def build_spec() -> dict:
                 ],
                 "requestBody": {"required": True, **_json("DatasetPatch")},
                 "responses": {
-                    "200": {"description": "The edited record", **_json("Dataset")},
+                    "200": {"description": "The edited record", **_json("DatasetDetail")},
                     "409": {
                         "description": "Stale version: someone else changed it first",
                         **_json("Error"),
@@ -170,7 +177,7 @@ def build_spec() -> dict:
         operations={
             "post": {
                 "summary": "Move a dataset through review: submit, send_to_committee, decide, "
-                "publish, retire, reopen...",
+                "publish, retire, reopen, rereview, withdraw...",
                 "security": secured,
                 "parameters": [IDENTIFIER],
                 "requestBody": {"required": True, **_json("TransitionIn")},

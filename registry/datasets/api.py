@@ -4,9 +4,16 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
 from registry.datasets import search, services
-from registry.datasets.schemas import DatasetOut, DatasetPageOut, DatasetQuery, HistoryOut
+from registry.datasets.schemas import (
+    DatasetDetailOut,
+    DatasetOut,
+    DatasetPageOut,
+    DatasetQuery,
+    HistoryOut,
+)
 from registry.extensions import db
 from registry.http import json_body, require_signed_in
+from registry.reviews import rereview
 
 
 def list_datasets():
@@ -27,9 +34,17 @@ def create_dataset():
     return response
 
 
+def dataset_body(dataset) -> dict:
+    """The record, with the governance change before the committee if this user may read it."""
+    body = DatasetDetailOut().dump(dataset)
+    if not rereview.proposal_readable_by(current_user, dataset):
+        body["proposed_governance"] = None
+    return body
+
+
 def get_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
-    response = jsonify(DatasetOut().dump(dataset))
+    response = jsonify(dataset_body(dataset))
     response.set_etag(str(dataset.version))
     return response
 
@@ -50,7 +65,7 @@ def patch_dataset(identifier: str):
         dataset, json_body(), actor=current_user, expected_version=_if_match_version()
     )
     db.session.commit()
-    response = jsonify(DatasetOut().dump(dataset))
+    response = jsonify(dataset_body(dataset))
     response.set_etag(str(dataset.version))
     return response
 

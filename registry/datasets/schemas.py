@@ -172,6 +172,19 @@ class DatasetOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class DatasetDetailOut(DatasetOut):
+    """One record as its own endpoints answer: with any open re-review's proposal, shown only to
+    those who may read the record at the proposed level."""
+
+    proposed_governance = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "A governance change before the committee in a re-review round; "
+            "the fields above stay in force until it decides."
+        },
+    )
+
+
 SORTS = {
     "relevance": "Best match",
     "-updated": "Recently updated",

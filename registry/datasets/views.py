@@ -28,8 +28,16 @@ from registry.errors import Conflict
 from registry.extensions import db
 from registry.http import require_signed_in
 from registry.permissions import Role
+from registry.reviews import rereview
+from registry.reviews.rereview import FIELD_LABELS
 from registry.reviews.services import review_summary
-from registry.reviews.workflow import ACTION_LABELS, STATE_LABELS, State
+from registry.reviews.workflow import (
+    ACTION_LABELS,
+    GOVERNANCE_FIELDS,
+    STATE_LABELS,
+    State,
+    governance_edit,
+)
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
 
@@ -43,6 +51,11 @@ def field_value(value) -> str:
         return "yes" if value else "no"
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return ", ".join(value)
+    if isinstance(value, dict) and set(value) == set(GOVERNANCE_FIELDS):
+        # A proposed governance change, as the record's fields would read.
+        return "; ".join(
+            f"{FIELD_LABELS[field]}: {field_value(value[field])}" for field in GOVERNANCE_FIELDS
+        )
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -96,7 +109,16 @@ def _form_context(dataset=None) -> dict:
             (value, f"{label} ({value})") for value, label in UPDATE_FREQUENCIES.items()
         ],
     }
-    return {"dataset": dataset, "departments": departments, "options": options, **_vocabularies()}
+    governance_note = None
+    if dataset is not None:
+        governance_note = str(governance_edit(State(dataset.status), rereview.is_open(dataset)))
+    return {
+        "dataset": dataset,
+        "departments": departments,
+        "options": options,
+        "governance_note": governance_note,
+        **_vocabularies(),
+    }
 
 
 @datasets.route("/new", methods=["GET", "POST"])
@@ -146,6 +168,7 @@ def edit(identifier: str):
         form = record_to_form(services.snapshot(dataset))
         return render_template("datasets/form.html", form=form, **_form_context(dataset))
     raw = dataset_form_to_raw(request.form)
+    round_before = dataset.review_round
     try:
         services.update_dataset(dataset, raw, actor=current_user)
     except ValidationError as exc:
@@ -156,7 +179,15 @@ def edit(identifier: str):
     except Conflict:
         return _conflict(dataset, raw)
     db.session.commit()
-    flash("Saved. The previous version is kept in the history.", "success")
+    if dataset.review_round != round_before:
+        flash(
+            "Saved. Your change to the governance fields is before the committee in review "
+            f"round {dataset.review_round}; the decision in force stays in force until it "
+            "decides.",
+            "success",
+        )
+    else:
+        flash("Saved. The previous version is kept in the history.", "success")
     return redirect(url_for("datasets.show", identifier=dataset.identifier))
 
 

@@ -3,14 +3,14 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from registry.datasets.schemas import DatasetOut
+from registry.datasets.api import dataset_body
 from registry.datasets.services import get_readable
 from registry.extensions import db
 from registry.http import json_body, require_permission, require_signed_in
 from registry.permissions import Permission
-from registry.reviews import services
+from registry.reviews import rereview, services
+from registry.reviews.permissions import available_actions
 from registry.reviews.schemas import DecisionOut, ReviewOut
-from registry.reviews.workflow import State, allowed_actions
 
 
 def review_state(dataset) -> dict:
@@ -24,6 +24,11 @@ def review_state(dataset) -> dict:
             "tally": services.tally(votes),
             "votes": services.current_votes(dataset),
             "decision": services.latest_decision(dataset),
+            "proposal": (
+                {"in_force": rereview.in_force(dataset), "proposed": dataset.proposed_governance}
+                if rereview.is_open(dataset)
+                else None
+            ),
         }
     )
 
@@ -33,10 +38,8 @@ def post_transition(identifier: str):
     dataset = get_readable(identifier, current_user)
     services.perform_transition(dataset, json_body(), actor=current_user)
     db.session.commit()
-    body = DatasetOut().dump(dataset)
-    body["allowed_actions"] = [
-        str(action) for action in allowed_actions(State(dataset.status), current_user.role_set)
-    ]
+    body = dataset_body(dataset)
+    body["allowed_actions"] = [str(action) for action in available_actions(current_user, dataset)]
     return jsonify(body)
 
 
@@ -58,7 +61,12 @@ def get_review(identifier: str):
 @require_signed_in
 def get_decisions(identifier: str):
     dataset = get_readable(identifier, current_user)
-    return jsonify(items=DecisionOut(many=True).dump(services.decisions(dataset)))
+    readable = [
+        decision
+        for decision in services.decisions(dataset)
+        if rereview.decision_readable_by(current_user, dataset, decision)
+    ]
+    return jsonify(items=DecisionOut(many=True).dump(readable))
 
 
 def register(api: Blueprint) -> None:

@@ -3,7 +3,7 @@ depend on the record (whose department, who chairs, who is recused)."""
 
 from registry.errors import PermissionDenied
 from registry.permissions import Permission, Role, has_permission
-from registry.reviews.workflow import Action, State, allowed_actions
+from registry.reviews.workflow import Action, State, allowed_actions, before_committee
 
 
 def available_actions(user, dataset) -> list[Action]:
@@ -11,8 +11,10 @@ def available_actions(user, dataset) -> list[Action]:
 
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    from registry.reviews.rereview import is_open
+
     actions = []
-    for action in allowed_actions(State(dataset.status), user.role_set):
+    for action in allowed_actions(State(dataset.status), user.role_set, is_open(dataset)):
         try:
             check_object_rules(dataset, action, user)
         except PermissionDenied:
@@ -26,12 +28,13 @@ def can_read_votes(user) -> bool:
 
 
 def can_vote(user, dataset) -> bool:
+    from registry.reviews.rereview import is_open
     from registry.reviews.services import is_recused
 
     return (
         user is not None
         and getattr(user, "is_authenticated", False)
         and Role.COMMITTEE in user.role_set
-        and dataset.status == State.IN_COMMITTEE
+        and before_committee(State(dataset.status), is_open(dataset))
         and not is_recused(user, dataset)
     )

@@ -86,3 +86,7 @@ class ReviewOut(Schema):
     tally = fields.Dict()
     votes = fields.List(fields.Nested(VoteOut))
     decision = fields.Nested(DecisionOut, allow_none=True)
+    proposal = fields.Dict(
+        allow_none=True,
+        metadata={"description": "An open re-review: the governance in force and the change."},
+    )

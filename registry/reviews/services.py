@@ -31,6 +31,7 @@ from registry.reviews.committee import (
     eligible_votes,
     get_settings,
     is_recused,
+    latest_approval,
     latest_decision,
     quorum_needed,
     record_recusals,
@@ -46,6 +47,7 @@ from registry.reviews.workflow import (
     Action,
     Outcome,
     State,
+    before_committee,
     transition,
 )
 from registry.schemas import load_input, raise_for
@@ -202,8 +204,10 @@ def published_late(dataset: Dataset) -> bool:
 
 def due_for_rereview(dataset: Dataset, today: date | None = None) -> bool:
     """The last classification decision is older than the re-review interval."""
-    decision = latest_decision(dataset)
-    if decision is None or decision.outcome != Outcome.APPROVE:
+    if rereview.is_open(dataset):
+        return False  # the committee is looking at it now
+    decision = latest_approval(dataset)
+    if decision is None:
         return False
     today = today or date.today()
     return (today - decision.decided_at.date()).days > get_settings().rereview_days
@@ -214,15 +218,23 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     from registry.reviews.permissions import available_actions, can_read_votes, can_vote
 
     late = published_late(dataset)
+    open_round = rereview.is_open(dataset)
+    readable = [d for d in decisions(dataset) if rereview.decision_readable_by(user, dataset, d)]
     summary: dict[str, Any] = {
         "actions": available_actions(user, dataset),
-        "decisions": decisions(dataset),
+        "decisions": readable,
+        # Those who may not read the proposal see the record as it stands, round and all.
+        "proposal": dataset.proposed_governance
+        if rereview.proposal_readable_by(user, dataset)
+        else None,
+        "in_force": rereview.in_force(dataset),
+        "show_round": not open_round or rereview.proposal_readable_by(user, dataset),
         "overdue": is_overdue(dataset),
         "late": late,
         "on_time": dataset.published_on is not None and not late,
         "due_for_rereview": due_for_rereview(dataset),
         "can_vote": can_vote(user, dataset),
-        "show_votes": can_read_votes(user) and dataset.status == State.IN_COMMITTEE,
+        "show_votes": can_read_votes(user) and before_committee(State(dataset.status), open_round),
     }
     if summary["show_votes"] or summary["can_vote"]:
         all_votes = current_votes(dataset)
@@ -247,6 +259,7 @@ def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
         mine = Dataset.department_id.in_([department.id for department in user.departments])
         queues["drafts"] = _datasets(mine, Dataset.status == State.DRAFT)
         queues["changes_requested"] = _datasets(mine, Dataset.status == State.CHANGES_REQUESTED)
+        queues["in_rereview"] = _datasets(mine, Dataset.proposed_governance.is_not(None))
     if Role.COORDINATOR in roles:
         queues["to_triage"] = _datasets(Dataset.status == State.SUBMITTED)
         queues["overdue"] = _datasets(
@@ -257,11 +270,13 @@ def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
             (Dataset.release_target_date >= today) | Dataset.release_target_date.is_(None),
         )
         queues["due_for_rereview"] = _due_for_rereview(today)
+        queues["in_rereview"] = _datasets(Dataset.proposed_governance.is_not(None))
     if Role.COMMITTEE in roles:
         voted = select(Vote.dataset_id).where(
             Vote.member_id == user.id, Vote.review_round == Dataset.review_round
         )
-        candidates = _datasets(Dataset.status == State.IN_COMMITTEE, ~Dataset.id.in_(voted))
+        before = (Dataset.status == State.IN_COMMITTEE) | Dataset.proposed_governance.is_not(None)
+        candidates = _datasets(before, ~Dataset.id.in_(voted))
         queues["awaiting_vote"] = [d for d in candidates if not is_recused(user, d)]
     return queues
 
@@ -285,6 +300,7 @@ def _due_for_rereview(today: date) -> list[Dataset]:
         .join(last_approval, last_approval.c.dataset_id == Dataset.id)
         .where(
             Dataset.status.in_([State.APPROVED, State.PUBLISHED]),
+            Dataset.proposed_governance.is_(None),
             last_approval.c.decided_at < datetime.combine(cutoff, time.min, UTC),
         )
         .order_by(Dataset.title)
@@ -307,6 +323,7 @@ __all__ = [
     "get_settings",
     "is_overdue",
     "is_recused",
+    "latest_approval",
     "latest_decision",
     "missing_for_review",
     "perform_transition",

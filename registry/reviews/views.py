@@ -9,12 +9,18 @@ from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
 from registry.http import require_permission, require_signed_in
 from registry.permissions import Permission
-from registry.reviews import services
+from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.workflow import ACTION_LABELS, STATE_LABELS, Action, Outcome
 from registry.schemas import form_to_dict
 
 reviews = Blueprint("reviews", __name__)
+
+
+@reviews.app_context_processor
+def _governance_labels() -> dict:
+    return {"governance_labels": rereview.FIELD_LABELS, "state_labels": STATE_LABELS}
+
 
 OUTCOME_LABELS = {
     Outcome.APPROVE: "Approve",
@@ -35,6 +41,9 @@ def _action_page(dataset, action: Action, form: dict, errors=None, status: int =
         classifications=list(Classification),
         access_levels=list(AccessLevel),
         missing=services.missing_for_review(dataset),
+        # What the committee judges: a re-review's proposal, or the record as it stands.
+        proposal=dataset.proposed_governance,
+        in_force=rereview.in_force(dataset),
     ), status
 
 
@@ -115,8 +124,18 @@ QUEUE_TITLES = {
     "to_triage": ("Submissions to triage", "Send them to the committee or ask for changes."),
     "overdue": ("Overdue releases", "Approved, and past their release target date."),
     "to_publish": ("Approved, awaiting publication", "Publish them by their target date."),
-    "due_for_rereview": ("Due for classification re-review", "Their last approval is old."),
-    "awaiting_vote": ("Awaiting your vote", "Before the committee, and you have not voted."),
+    "due_for_rereview": (
+        "Due for classification re-review",
+        "Their last approval is older than the re-review interval: start a re-review.",
+    ),
+    "in_rereview": (
+        "Re-reviews before the committee",
+        "A change to a decided record's governance; the decision in force stays meanwhile.",
+    ),
+    "awaiting_vote": (
+        "Awaiting your vote",
+        "Before the committee, new or in a re-review round, and you have not voted.",
+    ),
 }
 
 
@@ -132,7 +151,7 @@ def decision(identifier: str, review_round: int):
     """Printable: the attachment to the meeting's minutes."""
     dataset = get_readable(identifier, current_user)
     record = services.decision_for_round(dataset, review_round)
-    if record is None:
+    if record is None or not rereview.decision_readable_by(current_user, dataset, record):
         abort(404)
     return render_template(
         "reviews/decision.html", dataset=dataset, decision=record, outcomes=OUTCOME_LABELS
