@@ -45,6 +45,21 @@ def can_read_version(user, dataset: Dataset, classification: str) -> bool:
     )
 
 
+def can_read_unpublished(user, dataset: Dataset, classification: str) -> bool:
+    """Whether this user could read the record at this level if it were not published: what
+    governs a proposal before the committee, which the public does not see."""
+    if has_permission(user, Permission.DATASET_READ_ALL):
+        return True
+    if has_permission(user, Permission.DATASET_READ_DEPARTMENT) and dataset.department_id in (
+        _department_ids(user)
+    ):
+        return True
+    return (
+        has_permission(user, Permission.DATASET_READ_CANDIDATES)
+        and classification != Classification.RESTRICTED
+    )
+
+
 def creatable_department_ids(user) -> list[int] | None:
     """None means any department; otherwise the departments this user may register datasets for."""
     if has_permission(user, Permission.DATASET_EDIT_ANY):

@@ -17,6 +17,7 @@ from registry.datasets import search
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.permissions import (
     can_edit_dataset,
+    can_read_unpublished,
     can_read_version,
     creatable_department_ids,
     readable_by,
@@ -303,6 +304,19 @@ class VersionView:
 
 
 HIDDEN_VALUE = "(not shown: the record was restricted then)"
+HIDDEN_PROPOSAL = "(not shown: a proposal before the committee)"
+
+
+def _proposal_change(dataset: Dataset, user, change: dict[str, Any]) -> dict[str, Any]:
+    """A proposed governance change is shown only to those who may read the proposal."""
+
+    def shown(value):
+        if not isinstance(value, dict):
+            return value
+        readable = can_read_unpublished(user, dataset, value["classification"])
+        return value if readable else HIDDEN_PROPOSAL
+
+    return {"from": shown(change["from"]), "to": shown(change["to"])}
 
 
 def history(dataset: Dataset, user) -> tuple[list[VersionView], int]:
@@ -324,6 +338,13 @@ def history(dataset: Dataset, user) -> tuple[list[VersionView], int]:
                 changes = {
                     field: {"from": HIDDEN_VALUE, "to": change["to"]}
                     for field, change in changes.items()
+                }
+            if "proposed_governance" in changes:
+                changes = {
+                    **changes,
+                    "proposed_governance": _proposal_change(
+                        dataset, user, changes["proposed_governance"]
+                    ),
                 }
             shown.append(
                 VersionView(

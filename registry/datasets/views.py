@@ -214,5 +214,9 @@ def history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     versions, hidden = services.history(dataset, current_user)
     return render_template(
-        "datasets/history.html", dataset=dataset, versions=versions, hidden=hidden
+        "datasets/history.html",
+        dataset=dataset,
+        versions=versions,
+        hidden=hidden,
+        action_labels={"create": "Registered", "edit": "Edited", **ACTION_LABELS},
     )

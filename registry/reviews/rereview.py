@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
-from registry.datasets.permissions import can_read_version
+from registry.datasets.permissions import can_read_unpublished, can_read_version
 from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
 from registry.reviews.models import Decision
 from registry.reviews.workflow import (
@@ -136,10 +136,11 @@ def strictest(*classifications: str | None) -> str:
 
 
 def proposal_readable_by(user, dataset: Dataset) -> bool:
-    """An open proposal is shown to those who may read the record at the proposed level."""
+    """An open proposal is deliberation, not publication: shown to those who could read the
+    record unpublished at the proposed level, never to the public."""
     if not is_open(dataset):
         return False
-    return can_read_version(user, dataset, dataset.proposed_governance["classification"])
+    return can_read_unpublished(user, dataset, dataset.proposed_governance["classification"])
 
 
 def decision_readable_by(user, dataset: Dataset, decision: Decision) -> bool:

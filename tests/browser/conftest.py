@@ -1,4 +1,5 @@
-"""A live registry (own SQLite file, demo city, CSRF on) and a headless Debian Chromium."""
+"""A live registry (own SQLite file, the demo city with its reviews, CSRF on) and a headless
+Debian Chromium."""
 
 import os
 import shutil
@@ -8,7 +9,7 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from registry import create_app
+from registry import create_app, demo_review
 from registry.demo import load_demo_city, load_demo_datasets
 from registry.extensions import db
 
@@ -38,7 +39,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         upgrade()
         load_demo_city()
-        load_demo_datasets()
+        demo_review.advance(load_demo_datasets())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -408,6 +408,19 @@ def test_the_public_still_sees_the_published_record_and_not_the_proposal(client,
     assert "proposed_governance" not in str(history["items"])
 
 
+def test_an_open_proposal_is_deliberation_the_public_does_not_see(client, published, make, sign_in):
+    propose(published)
+    db.session.commit()
+    page = client.get(f"/datasets/{published.identifier}")
+    assert "Re-review open" not in page.text and "Municipal Code 2.14" not in page.text
+    assert "review round" not in page.text
+    history = client.get(f"/api/v1/datasets/{published.identifier}/history").get_json()
+    change = history["items"][0]["changes"]["proposed_governance"]
+    assert change["to"] == "(not shown: a proposal before the committee)"
+    sign_in(make.user("stakeholder"))
+    assert "Municipal Code 2.14" in client.get(f"/datasets/{published.identifier}").text
+
+
 def test_a_rejected_proposal_to_restrict_stays_hidden_from_the_public(
     client, published, committee, make, sign_in
 ):
