@@ -44,6 +44,7 @@ from registry.reviews.steps import approval_updates, move
 from registry.reviews.workflow import (
     ACTION_LABELS,
     CLOSES_REREVIEW,
+    DECIDED_STATES,
     Action,
     Outcome,
     State,
@@ -204,8 +205,8 @@ def published_late(dataset: Dataset) -> bool:
 
 def due_for_rereview(dataset: Dataset, today: date | None = None) -> bool:
     """The last classification decision is older than the re-review interval."""
-    if rereview.is_open(dataset):
-        return False  # the committee is looking at it now
+    if dataset.status not in DECIDED_STATES or rereview.is_open(dataset):
+        return False  # not released or releasable, or the committee is looking at it now
     decision = latest_approval(dataset)
     if decision is None:
         return False

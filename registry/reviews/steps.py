@@ -3,10 +3,13 @@ event, and word to whoever must act next."""
 
 from typing import Any
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.services import keep_transition_version
 from registry.db import utcnow
+from registry.errors import Conflict
 from registry.extensions import db
 from registry.reviews import rereview
 from registry.reviews.models import Decision
@@ -24,7 +27,12 @@ def move(
         setattr(dataset, key, value)
     dataset.status = str(target)
     dataset.updated_at = utcnow()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:  # the version check: someone else moved it first
+        raise Conflict(
+            "This dataset was changed by someone else at the same moment. Reload it and try again."
+        ) from exc
     keep_transition_version(dataset, actor=actor, action=action)
     record_event(
         Tag.DATASET_TRANSITION,

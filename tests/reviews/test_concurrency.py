@@ -44,9 +44,11 @@ def scratch_app(database_url):
     admin.dispose()
 
 
-def test_concurrent_deciding_votes_make_one_decision(scratch_app):
+@pytest.mark.parametrize("rereview", [False, True], ids=["new submission", "re-review round"])
+def test_concurrent_deciding_votes_make_one_decision(scratch_app, rereview):
     from registry.accounts.models import User
     from registry.datasets.models import Dataset
+    from registry.datasets.services import update_dataset
     from registry.reviews import services
     from registry.reviews.models import Decision
     from tests import factories
@@ -55,7 +57,17 @@ def test_concurrent_deciding_votes_make_one_decision(scratch_app):
         # Three members: quorum is two. One approving vote is in; the next one decides.
         members = [factories.user("committee") for _ in range(3)]
         dataset = factories.in_committee()
-        services.cast_vote(dataset, {"vote": "approve", "rationale": "Yes."}, actor=members[0])
+        approve = {"vote": "approve", "rationale": "Yes."}
+        if rereview:  # approved first, then its steward proposes to restrict it
+            services.cast_vote(dataset, approve, actor=members[0])
+            services.cast_vote(dataset, approve, actor=members[1])
+            update_dataset(
+                dataset,
+                {"classification": "restricted", "rights": "Code 2.14", "version": dataset.version},
+                actor=dataset.steward,
+            )
+            assert dataset.proposed_governance is not None
+        services.cast_vote(dataset, approve, actor=members[0])
         db.session.commit()
         identifier, racers = dataset.identifier, [member.id for member in members[1:]]
 
@@ -85,4 +97,4 @@ def test_concurrent_deciding_votes_make_one_decision(scratch_app):
 
     with scratch_app.app_context():
         decisions = db.session.scalar(select(func.count()).select_from(Decision))
-    assert (decisions, sorted(outcomes)) == (1, ["InvalidTransition", "voted"])
+    assert (decisions, sorted(outcomes)) == (1 + rereview, ["InvalidTransition", "voted"])

@@ -487,3 +487,34 @@ def test_governance_fields_are_the_ones_the_issue_names():
         "contains_pii",
         "pii_kinds",
     }
+
+
+def test_a_retired_record_is_not_due_for_rereview(published, make):
+    services.perform_transition(
+        published, {"action": "retire", "note": "Gone."}, actor=make.user("coordinator")
+    )
+    assert not services.due_for_rereview(published, today=published.published_on.replace(year=2099))
+
+
+def test_the_chair_decides_a_rereview_from_the_page_and_errors_say_where(
+    client, published, committee, sign_in
+):
+    propose(published, {"classification": "internal"})
+    db.session.commit()
+    sign_in(committee[0])
+    path = f"/datasets/{published.identifier}/actions/decide"
+    page = client.get(path)
+    assert "A re-review round" in page.text and "As proposed (internal)" in page.text
+    form = {
+        "outcome": "approve",
+        "minutes_reference": "GC 9",
+        "note": "Agreed.",
+        "classification": "restricted",
+    }
+    refused = client.post(path, data=form)
+    assert refused.status_code == 422 and "legal basis" in refused.text
+    assert published.classification == "public"
+    done = client.post(path, data={**form, "classification": ""}, follow_redirects=True)
+    assert done.status_code == 200 and "The dataset is now published" in done.text
+    db.session.refresh(published)
+    assert (published.classification, published.proposed_governance) == ("internal", None)
