@@ -4,6 +4,7 @@ import pytest
 
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.reviews.workflow import (
+    REREVIEW_TRANSITIONS,
     TRANSITIONS,
     Action,
     Outcome,
@@ -14,12 +15,14 @@ from registry.reviews.workflow import (
 
 ROLES = ["steward", "coordinator", "committee", "stakeholder", "auditor"]
 CELLS = [(state, action, role) for state in State for action in Action for role in ROLES]
+TABLES = {False: TRANSITIONS, True: REREVIEW_TRANSITIONS}
 
 
+@pytest.mark.parametrize("rereview", [False, True], ids=["", "during a re-review"])
 @pytest.mark.parametrize(("state", "action", "role"), CELLS)
-def test_every_cell_of_the_table(state, action, role):
-    rule = TRANSITIONS.get((state, action))
-    kwargs = {"note": "Because.", "outcome": Outcome.APPROVE}
+def test_every_cell_of_the_table(state, action, role, rereview):
+    rule = TABLES[rereview].get((state, action))
+    kwargs = {"note": "Because.", "outcome": Outcome.APPROVE, "rereview": rereview}
     if rule is None:
         with pytest.raises(InvalidTransition):
             transition(state, action, [role], **kwargs)
