@@ -53,6 +53,11 @@ def is_open(dataset: Dataset) -> bool:
     return dataset.proposed_governance is not None
 
 
+def edit_applies(dataset: Dataset) -> bool:
+    """Whether an edit to the governance fields changes them on the record itself now."""
+    return governance_edit(State(dataset.status), is_open(dataset)) == GovernanceEdit.APPLY
+
+
 def proposal_from_edit(dataset: Dataset, merged: Mapping[str, Any]) -> dict[str, Any] | None:
     """What an edit does to the governance fields of the record, given the record as it would
     stand (`merged`): None when it may apply them (or leaves them as they are), the proposal

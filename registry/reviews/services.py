@@ -76,7 +76,7 @@ def check_object_rules(dataset: Dataset, action: Action, actor) -> None:
     departmental = action in {Action.SUBMIT, Action.RESUBMIT, Action.REREVIEW, Action.WITHDRAW}
     if departmental and Role.COORDINATOR not in roles and not can_edit_dataset(actor, dataset):
         raise PermissionDenied(
-            f"Only the department's stewards may {ACTION_LABELS[action].lower()} for its datasets."
+            f"“{ACTION_LABELS[action]}” is for the dataset's own department or a coordinator."
         )
     if action == Action.DECIDE:
         if not actor.is_chair:
