@@ -29,7 +29,7 @@ from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
 from registry.reviews import rereview
-from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE
+from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
 from registry.schemas import load_input, raise_for
 
 IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -258,7 +258,7 @@ def update_dataset(
     raise_for(errors, record_problems(merged))
     # On a decided record a governance change is a proposal to the committee, not an edit.
     proposal = rereview.proposal_from_edit(dataset, merged)
-    if proposal is not None or not rereview.edit_applies(dataset):
+    if proposal is not None or rereview.edit_mode(dataset) != GovernanceEdit.APPLY:
         for field in GOVERNANCE_FIELDS:
             data.pop(field, None)
     _apply(dataset, data)

@@ -36,7 +36,6 @@ from registry.reviews.workflow import (
     GOVERNANCE_FIELDS,
     STATE_LABELS,
     State,
-    governance_edit,
 )
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
@@ -59,6 +58,12 @@ def field_value(value) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+@datasets.app_template_filter("pii_names")
+def pii_names(kinds) -> str:
+    """Kinds of personal information as people read them."""
+    return ", ".join(PII_KINDS.get(kind, kind) for kind in kinds or [])
 
 
 def _vocabularies() -> dict:
@@ -111,7 +116,7 @@ def _form_context(dataset=None) -> dict:
     }
     governance_note = None
     if dataset is not None:
-        governance_note = str(governance_edit(State(dataset.status), rereview.is_open(dataset)))
+        governance_note = str(rereview.edit_mode(dataset))
     return {
         "dataset": dataset,
         "departments": departments,

@@ -24,11 +24,7 @@ def review_state(dataset) -> dict:
             "tally": services.tally(votes),
             "votes": services.current_votes(dataset),
             "decision": services.latest_decision(dataset),
-            "proposal": (
-                {"in_force": rereview.in_force(dataset), "proposed": dataset.proposed_governance}
-                if rereview.is_open(dataset)
-                else None
-            ),
+            "proposal": rereview.question(dataset),
         }
     )
 

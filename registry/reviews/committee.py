@@ -247,8 +247,7 @@ def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
         raise ValidationError(
             {"minutes_reference": ["Cite the meeting minutes this decision is in."]}
         )
-    if data["outcome"] == Outcome.APPROVE:
-        _check_approvable(dataset, data)
+    terms = _approved_terms(dataset, data) if data["outcome"] == Outcome.APPROVE else {}
     votes, _quorum = eligible_votes(dataset)
     return _record_decision(
         dataset,
@@ -257,9 +256,7 @@ def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
         method="chair",
         actor=actor,
         conditions=data.get("conditions"),
-        classification=data.get("classification"),
-        access_level=data.get("access_level"),
-        rights=data.get("rights"),
+        **terms,
         release_target_date=data.get("release_target_date"),
         minutes_reference=data["minutes_reference"],
         rationale=data["note"],
@@ -271,16 +268,16 @@ def _judged(dataset: Dataset) -> dict[str, Any]:
     return dataset.proposed_governance or rereview.in_force(dataset)
 
 
-def _check_approvable(dataset: Dataset, data: dict[str, Any]) -> None:
-    """A chair may approve another classification or access level than the one proposed, but
-    only one the record's other fields allow (a legal basis for any restriction)."""
-    approved = {
-        **_judged(dataset),
-        **{key: data[key] for key in ("classification", "access_level", "rights") if data.get(key)},
+def _approved_terms(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
+    """The terms a chair's approval sets beside those judged: another classification (with its
+    default access level unless one is given), access level or legal basis, but only terms the
+    record's other fields allow (a legal basis for any restriction)."""
+    terms = {
+        key: data[key] for key in ("classification", "access_level", "rights") if data.get(key)
     }
-    if data.get("classification") and not data.get("access_level"):
-        approved["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
-    problems = record_problems(approved)
+    if "classification" in terms and "access_level" not in terms:
+        terms["access_level"] = DEFAULT_ACCESS_LEVEL[terms["classification"]]
+    problems = record_problems({**_judged(dataset), **terms})
     if "access_level" in problems:
         raise ValidationError({"access_level": problems["access_level"]})
     if "rights" in problems:
@@ -292,6 +289,7 @@ def _check_approvable(dataset: Dataset, data: dict[str, Any]) -> None:
                 ]
             }
         )
+    return terms
 
 
 def _record_decision(
@@ -299,38 +297,27 @@ def _record_decision(
 ) -> Decision:
     """Writes the decision once. An approval fixes classification, access and target date; a
     re-review's decision also keeps what was proposed beside what was in force."""
-    judged = _judged(dataset)
-    open_round = rereview.is_open(dataset)
     approved = outcome == Outcome.APPROVE
     target = fields.pop("release_target_date", None)
     if approved and target is None:
         target = (
             dataset.release_target_date
-            if open_round
+            if rereview.is_open(dataset)
             else date.today() + timedelta(days=get_settings().release_deadline_days)
         )
-    classification = fields.pop("classification", None)
-    access_level = fields.pop("access_level", None)
-    rights = fields.pop("rights", None)
-    if not approved:  # only an approval sets terms; otherwise what is in force stands
-        classification = access_level = rights = None
-    if classification and not access_level:
-        access_level = DEFAULT_ACCESS_LEVEL[classification]
-    # What stands after the decision: what it approved, or else the governance in force.
-    standing = judged if approved else rereview.in_force(dataset)
+    # What stands after the decision: what it approved (a chair's terms over those judged), or
+    # else the governance in force.
+    standing = _judged(dataset) if approved else rereview.in_force(dataset)
+    terms = {key: fields.pop(key, None) for key in ("classification", "access_level", "rights")}
     decision = Decision(
         dataset_id=dataset.id,
         review_round=dataset.review_round,
         outcome=str(outcome),
-        classification=str(classification or standing["classification"]),
-        access_level=str(access_level or standing["access_level"]),
-        rights=rights or standing["rights"],
+        classification=str(terms["classification"] or standing["classification"]),
+        access_level=str(terms["access_level"] or standing["access_level"]),
+        rights=terms["rights"] or standing["rights"],
         release_target_date=target if approved else None,
-        proposal=(
-            {"in_force": rereview.in_force(dataset), "proposed": dataset.proposed_governance}
-            if open_round
-            else None
-        ),
+        proposal=rereview.question(dataset),
         method=method,
         tally=tally(votes),
         votes=[

@@ -20,7 +20,6 @@ from registry.reviews.models import Decision
 from registry.reviews.workflow import (
     GOVERNANCE_FIELDS,
     GovernanceEdit,
-    Outcome,
     State,
     governance_edit,
 )
@@ -53,9 +52,9 @@ def is_open(dataset: Dataset) -> bool:
     return dataset.proposed_governance is not None
 
 
-def edit_applies(dataset: Dataset) -> bool:
-    """Whether an edit to the governance fields changes them on the record itself now."""
-    return governance_edit(State(dataset.status), is_open(dataset)) == GovernanceEdit.APPLY
+def edit_mode(dataset: Dataset) -> GovernanceEdit:
+    """What an edit to the governance fields of this record does now (the workflow's rule)."""
+    return governance_edit(State(dataset.status), is_open(dataset))
 
 
 def proposal_from_edit(dataset: Dataset, merged: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -66,7 +65,7 @@ def proposal_from_edit(dataset: Dataset, merged: Mapping[str, Any]) -> dict[str,
     wanted = governance_of(merged)
     if wanted == current:
         return None
-    decision = governance_edit(State(dataset.status), is_open(dataset))
+    decision = edit_mode(dataset)
     if decision == GovernanceEdit.APPLY:
         return None
     changed = [
@@ -87,6 +86,13 @@ def proposal_from_edit(dataset: Dataset, merged: Mapping[str, Any]) -> dict[str,
             }
         )
     return wanted
+
+
+def question(dataset: Dataset) -> dict[str, Any] | None:
+    """An open round's question: the governance in force and the change proposed to it."""
+    if not is_open(dataset):
+        return None
+    return {"in_force": in_force(dataset), "proposed": dataset.proposed_governance}
 
 
 def open_round(dataset: Dataset, proposal: dict[str, Any]) -> None:
@@ -115,22 +121,6 @@ def announce_round(
     record_recusals(dataset, actor)
     if notify:
         notify_next(dataset, note, notice="opened")
-
-
-def closing_updates(dataset: Dataset, decision: Decision | None) -> dict[str, Any]:
-    """Ends the open round: an approval applies the proposal with the classification and access
-    level the committee approved; any other outcome, or none (a withdrawal, retiring the
-    record), leaves the decision in force as it is."""
-    updates: dict[str, Any] = {"proposed_governance": None}
-    if decision is not None and decision.outcome == Outcome.APPROVE:
-        updates.update(dataset.proposed_governance)
-        updates.update(
-            classification=decision.classification,
-            access_level=decision.access_level,
-            rights=decision.rights,
-            release_target_date=decision.release_target_date,
-        )
-    return updates
 
 
 def strictest(*classifications: str | None) -> str:

@@ -134,7 +134,7 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
         updates.update(approval_updates(dataset, decision))
         notice = decision.outcome if open_round else None
     elif open_round and action in CLOSES_REREVIEW:
-        updates.update(rereview.closing_updates(dataset, None))
+        updates["proposed_governance"] = None  # withdrawn: the decision in force stands
         details["withdrew_proposal"] = dataset.review_round
         notice = "withdrawn" if action == Action.WITHDRAW else None
     if action == Action.PUBLISH:

@@ -47,15 +47,16 @@ def move(
 
 
 def approval_updates(dataset, decision: Decision) -> dict[str, Any]:
-    """An approval fixes the classification, access level and release target date; in a
-    re-review round, the decision closes the round (and an approval applies the proposal)."""
-    if rereview.is_open(dataset):
-        return rereview.closing_updates(dataset, decision)
-    if decision.outcome != Outcome.APPROVE:
-        return {}
-    return {
-        "classification": decision.classification,
-        "access_level": decision.access_level,
-        "rights": decision.rights,
-        "release_target_date": decision.release_target_date,
-    }
+    """A decision closes any open re-review round. An approval fixes the governance it approved
+    (with the rest of a re-review's proposal) and the release target date; any other outcome
+    leaves the decision in force as it is."""
+    updates: dict[str, Any] = {"proposed_governance": None} if rereview.is_open(dataset) else {}
+    if decision.outcome == Outcome.APPROVE:
+        updates.update(dataset.proposed_governance or {})
+        updates.update(
+            classification=decision.classification,
+            access_level=decision.access_level,
+            rights=decision.rights,
+            release_target_date=decision.release_target_date,
+        )
+    return updates

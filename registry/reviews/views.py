@@ -5,7 +5,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.datasets.services import get_readable
-from registry.datasets.vocab import PII_KINDS, AccessLevel, Classification
+from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
 from registry.http import require_permission, require_signed_in
 from registry.permissions import Permission
@@ -22,7 +22,6 @@ def _governance_labels() -> dict:
     return {
         "governance_labels": rereview.FIELD_LABELS,
         "state_labels": STATE_LABELS,
-        "pii_kind_labels": PII_KINDS,
     }
 
 
