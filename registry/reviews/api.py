@@ -14,15 +14,15 @@ from registry.reviews.schemas import DecisionOut, ReviewOut
 
 
 def review_state(dataset) -> dict:
-    votes, quorum = services.eligible_votes(dataset)
+    state = services.round_state(dataset)
     return ReviewOut().dump(
         {
             "status": dataset.status,
             "review_round": dataset.review_round,
-            "quorum": quorum,
-            "eligible_members": services.eligible_member_count(dataset),
-            "tally": services.tally(votes),
-            "votes": services.current_votes(dataset),
+            "quorum": state.quorum,
+            "eligible_members": state.eligible,
+            "tally": services.tally(state.counted),
+            "votes": state.votes,
             "decision": services.latest_decision(dataset),
             "proposal": rereview.question(dataset),
         }

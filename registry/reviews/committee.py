@@ -5,6 +5,7 @@ records one from a meeting; it is written once and never edited.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -188,21 +189,33 @@ def decisions(dataset: Dataset) -> list[Decision]:
     )
 
 
-def eligible_member_count(dataset: Dataset) -> int:
-    return sum(1 for member in committee_members() if not is_recused(member, dataset))
+@dataclass(frozen=True)
+class RoundState:
+    """The current round's votes, read once: all of them, those that count (recused members'
+    never do), how many members may vote, and the quorum."""
+
+    votes: list[Vote]
+    counted: list[Vote]
+    eligible: int
+    quorum: int
 
 
-def eligible_votes(dataset: Dataset) -> tuple[list[Vote], int]:
-    """The votes that count (recused members' never do) and the quorum they must reach."""
+def round_state(dataset: Dataset) -> RoundState:
     members = committee_members()
     eligible = {member.id for member in members if not is_recused(member, dataset)}
-    votes = [vote for vote in current_votes(dataset) if vote.member_id in eligible]
-    return votes, quorum_needed(get_settings(), members)
+    votes = current_votes(dataset)
+    return RoundState(
+        votes=votes,
+        counted=[vote for vote in votes if vote.member_id in eligible],
+        eligible=len(eligible),
+        quorum=quorum_needed(get_settings(), members),
+    )
 
 
 def _decide_if_settled(dataset: Dataset, actor) -> Decision | None:
     """Quorum reached and a majority of the votes cast agree: the decision falls."""
-    votes, quorum = eligible_votes(dataset)
+    state = round_state(dataset)
+    votes, quorum = state.counted, state.quorum
     if len(votes) < quorum:
         return None
     outcome, count = Counter(vote.vote for vote in votes).most_common(1)[0]
@@ -248,11 +261,10 @@ def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
             {"minutes_reference": ["Cite the meeting minutes this decision is in."]}
         )
     terms = _approved_terms(dataset, data) if data["outcome"] == Outcome.APPROVE else {}
-    votes, _quorum = eligible_votes(dataset)
     return _record_decision(
         dataset,
         data["outcome"],
-        votes,
+        round_state(dataset).counted,
         method="chair",
         actor=actor,
         conditions=data.get("conditions"),

@@ -27,14 +27,13 @@ from registry.reviews.committee import (
     current_votes,
     decision_for_round,
     decisions,
-    eligible_member_count,
-    eligible_votes,
     get_settings,
     is_recused,
     latest_approval,
     latest_decision,
     quorum_needed,
     record_recusals,
+    round_state,
     tally,
     update_settings,
 )
@@ -238,15 +237,13 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
         "show_votes": can_read_votes(user) and before_committee(State(dataset.status), open_round),
     }
     if summary["show_votes"] or summary["can_vote"]:
-        all_votes = current_votes(dataset)
-        members = committee_members()
-        eligible = {m.id for m in members if not is_recused(m, dataset)}
+        state = round_state(dataset)
         summary.update(
-            votes=all_votes,
-            tally=tally([vote for vote in all_votes if vote.member_id in eligible]),
-            quorum=quorum_needed(get_settings(), members),
-            eligible=len(eligible),
-            my_vote=next((vote for vote in all_votes if vote.member_id == user.id), None),
+            votes=state.votes,
+            tally=tally(state.counted),
+            quorum=state.quorum,
+            eligible=state.eligible,
+            my_vote=next((vote for vote in state.votes if vote.member_id == user.id), None),
         )
     return summary
 
@@ -319,8 +316,6 @@ __all__ = [
     "decision_for_round",
     "decisions",
     "due_for_rereview",
-    "eligible_member_count",
-    "eligible_votes",
     "get_settings",
     "is_overdue",
     "is_recused",
@@ -331,6 +326,7 @@ __all__ = [
     "published_late",
     "quorum_needed",
     "review_summary",
+    "round_state",
     "tally",
     "update_settings",
     "work_queues",
