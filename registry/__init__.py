@@ -26,7 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from registry.extensions import init_extensions
+    from registry.http import init_write_intent
 
+    init_write_intent(app)  # before any other hook can query
     init_extensions(app)
 
 

@@ -20,6 +20,13 @@ class Defaults:
     ENV = "development"
     SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # How long a write waits for a lock (SQLite's write lock, a PostgreSQL row lock) before the
+    # request answers 503 and changes nothing.
+    LOCK_TIMEOUT_SECONDS = 10
+    # What a 503 (a write that could not get its lock in time) tells the client to wait.
+    RETRY_AFTER_SECONDS = 2
+    # The city's name, in the header and page titles ("City of Riverton" in the demo).
+    CITY_NAME = ""
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -44,6 +51,9 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_SENDER = "registry@localhost"
     MAIL_TIMEOUT = 10
+    # Send queued mail from a thread in each app process, woken after a request commits; with
+    # False only `registry mail send` (cron) sends.
+    MAIL_BACKGROUND_SENDER = True
     BASE_URL = ""  # prefixed to links in emails, e.g. https://registry.city.gov
 
 
@@ -53,6 +63,7 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     if is_production(app):
         app.config["SESSION_COOKIE_SECURE"] = True
         check_secret_key(app.config.get("SECRET_KEY"))
@@ -74,6 +85,21 @@ def database_url(app: Flask) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(app: Flask) -> dict[str, Any]:
+    """A copy of the configured options (the default dict is shared), with how long a write waits
+    for a lock: SQLite's busy timeout, PostgreSQL's lock_timeout."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    seconds = float(app.config["LOCK_TIMEOUT_SECONDS"])
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        connect_args.setdefault("timeout", seconds)
+    elif url.startswith("postgresql"):
+        connect_args.setdefault("options", f"-c lock_timeout={int(seconds * 1000)}")
+    options["connect_args"] = connect_args
+    return options
 
 
 def check_secret_key(secret: object) -> None:

@@ -1,6 +1,8 @@
 """Declarative base with the constraint naming convention, and column types shared by all models."""
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -49,6 +51,26 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Whether the transactions begun on this thread (a request, a CLI command, a background job)
+# may write. SQLite starts a reader's transaction DEFERRED: it reads a snapshot and never blocks
+# a writer. A writer's transaction starts IMMEDIATE: it takes the write lock at BEGIN, waiting up
+# to the busy timeout for it. A DEFERRED transaction that read first and then writes is refused
+# at once when another writer committed in between (waiting cannot help it), which is why a
+# request that will write says so before its first query. Outside a request the answer is yes.
+WRITE_INTENT: ContextVar[bool] = ContextVar("registry_write_intent", default=True)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside only read: on SQLite they never wait for, or hold, the write
+    lock (exports, reports and checks that read a consistent snapshot)."""
+    token = WRITE_INTENT.set(False)
+    try:
+        yield
+    finally:
+        WRITE_INTENT.reset(token)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -57,14 +79,27 @@ def _sqlite_connect(dbapi_connection, _record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Readers and the one writer proceed side by side. The busy timeout is the sqlite3 module's
+    # `timeout`, set from LOCK_TIMEOUT_SECONDS in the engine options.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A write that could not get its lock in time: SQLite's busy timeout ran out, or PostgreSQL
+    gave up on a lock, a deadlock or a serialization conflict. Safe to try again."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        message = str(orig).lower()
+        return "locked" in message or "busy" in message
+    # PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
+    return getattr(orig, "sqlstate", None) in {"55P03", "40P01", "40001"}
 
 
 # Made by migrations, per dialect, outside the models: the full-text search tables (with

@@ -3,12 +3,14 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template, request, url_for
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from registry.db import WRITE_INTENT, is_lock_timeout
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
 from registry.permissions import Permission, has_permission
@@ -24,6 +26,7 @@ ERROR_TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Busy: please try again",
 }
 
 ERROR_HELP = {
@@ -32,7 +35,34 @@ ERROR_HELP = {
     404: "There is nothing at this address, or you do not have access to it.",
     500: "The registry hit an unexpected problem and nothing was saved. Please try again; if it "
     "keeps happening, tell the open data coordinator what you were doing.",
+    503: "The registry is busy saving other people's changes and could not save yours in time. "
+    "Nothing was saved: wait a moment and try again.",
 }
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes_on_read(view):
+    """Marks a GET endpoint that writes (an audited read, say), so that its transaction takes the
+    write lock before its first query instead of failing to upgrade a read later."""
+    view.writes_on_read = True
+    return view
+
+
+def init_write_intent(app: Flask) -> None:
+    """Declares, before a request's first query, whether its transaction will write (see
+    registry.db.WRITE_INTENT). Registered before every other before_request function."""
+
+    @app.before_request
+    def declare_write_intent():
+        view = app.view_functions.get(request.endpoint or "")
+        WRITE_INTENT.set(
+            request.method not in SAFE_METHODS or getattr(view, "writes_on_read", False)
+        )
+
+    @app.teardown_request
+    def forget_write_intent(_exc):
+        WRITE_INTENT.set(True)
 
 
 def wants_json() -> bool:
@@ -169,12 +199,17 @@ def init_template_globals(app: Flask) -> None:
 
 
 def init_error_handlers(app: Flask) -> None:
+    """Every refusal first rolls back whatever the request flushed: nothing is half-saved, and
+    the error page (whose header reads the session) never meets a failed transaction."""
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        db.session.rollback()
         return error_response(exc.status, exc.message or None, code=exc.code, **exc.details)
 
     @app.errorhandler(ValidationError)
     def validation_error(exc: ValidationError):
+        db.session.rollback()
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         return error_response(
             422, "The input has errors; see `errors`.", code="validation_failed", errors=messages
@@ -191,8 +226,19 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        db.session.rollback()
         status = exc.code or 500
         return error_response(status, ERROR_HELP.get(status) or exc.description)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        if not is_lock_timeout(exc):
+            return unexpected_error(exc)
+        db.session.rollback()
+        app.logger.warning("Lock wait timed out on %s %s: %s", request.method, request.path, exc)
+        response = make_response(error_response(503, ERROR_HELP[503], code="busy"))
+        response.headers["Retry-After"] = str(app.config["RETRY_AFTER_SECONDS"])
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -5,11 +5,13 @@ without it the suite runs on a temporary SQLite file.
 """
 
 import os
+import uuid
 
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import orm
+from sqlalchemy import create_engine, orm, text
+from sqlalchemy.engine import make_url
 
 from registry import create_app
 from registry.extensions import db
@@ -42,6 +44,8 @@ def app(database_url):
             "WTF_CSRF_ENABLED": False,
             # A cheap scrypt keeps hundreds of test users fast; production uses the default cost.
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            # Tests send queued mail themselves (services.deliver_pending), as cron would.
+            "MAIL_BACKGROUND_SENDER": False,
         }
     )
     with app.app_context():
@@ -107,3 +111,49 @@ def sign_in(client):
         return user
 
     return _sign_in
+
+
+@pytest.fixture
+def scratch_app(database_url, tmp_path):
+    """An app on a database of its own that commits for real: a fresh SQLite *file* on the SQLite
+    run, a fresh PostgreSQL database on the PostgreSQL run. For tests whose threads each hold
+    their own connection (races, locks, background senders); mark them `own_database`."""
+    apps = []
+
+    def _make(**config):
+        url = make_url(database_url)
+        admin = None
+        if url.get_backend_name() == "postgresql":
+            name = f"registry_scratch_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            target = url.set(database=name).render_as_string(hide_password=False)
+        else:
+            target = f"sqlite:///{tmp_path / uuid.uuid4().hex[:8]}.sqlite3"
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "scratch-test-secret-key",
+                "SQLALCHEMY_DATABASE_URI": target,
+                "WTF_CSRF_ENABLED": False,
+                "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+                "MAIL_BACKGROUND_SENDER": False,
+                **config,
+            }
+        )
+        with app.app_context():
+            upgrade()
+        apps.append((app, admin, target))
+        return app
+
+    yield _make
+    for app, admin, target in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if admin is not None:
+            name = make_url(target).database
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin.dispose()

@@ -3,13 +3,13 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from registry.db import include_in_migrations
+from registry.db import include_in_migrations, reading_only
 from registry.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     # The session fixture built this database with `upgrade head`, on SQLite or PostgreSQL.
-    with db.engine.connect() as connection:
+    with reading_only(), db.engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_object": include_in_migrations}
         )

@@ -2,9 +2,10 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from marshmallow import fields, validate
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from registry.accounts.models import ApiToken, User
 from registry.audit.services import record_event
@@ -68,12 +69,38 @@ def revoke_token(user: User, token_id: int, *, actor: User) -> ApiToken:
     return token
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active owner of an unrevoked token, or None."""
+# A token's last use is recorded at most this often, so that reading the API with a token is not
+# a write on every call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The unrevoked token of an active owner, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    return token.user
+    return token
+
+
+def use_is_stale(token: ApiToken) -> bool:
+    last = token.last_used_at
+    return last is None or utcnow() - last >= LAST_USED_RESOLUTION
+
+
+def note_token_use(token_id: int) -> bool:
+    """Records that the token was used, unless another request just did; returns whether it
+    wrote. The caller runs it as the first statement of a transaction (see the request loader),
+    so on SQLite it waits for the write lock instead of failing to upgrade a read."""
+    now = utcnow()
+    written = db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            (ApiToken.last_used_at.is_(None))
+            | (ApiToken.last_used_at < now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    ).rowcount
+    return bool(written)

@@ -3,8 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from registry.accounts import services, tokens
+from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
 from registry.http import client_address, paginate, require_permission, safe_next
@@ -26,10 +28,28 @@ def load_user_from_token(request):
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    user = tokens.user_for_token(secret.strip())
-    if user is not None:
-        db.session.commit()  # last_used_at, before the request's own work begins
-    return user
+    token = tokens.token_for_secret(secret.strip())
+    if token is None:
+        return None
+    if tokens.use_is_stale(token):
+        # At most once a minute: end the read, then write in a short transaction of its own.
+        token_id = token.id
+        db.session.commit()
+        try:
+            tokens.note_token_use(token_id)
+            db.session.commit()
+        except OperationalError:  # busy: the last use is a convenience, the request is not
+            db.session.rollback()
+        token = db.session.get(ApiToken, token_id)
+    return token.user
+
+
+# What someone holding a temporary password may still reach: the page to change it, signing
+# out, and the files every page needs to look right.
+TEMPORARY_PASSWORD_ENDPOINTS = frozenset(
+    {"auth.account", "auth.change_password", "auth.sign_out", "static", "bootstrap.static"}
+)
+CHOOSE_PASSWORD_MESSAGE = "Choose a new password before you continue."
 
 
 @auth.before_app_request
@@ -38,11 +58,12 @@ def insist_on_new_password():
     if (
         current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint
-        not in {"auth.account", "auth.change_password", "auth.sign_out", "static"}
+        and request.endpoint not in TEMPORARY_PASSWORD_ENDPOINTS
         and not request.path.startswith("/api/")
     ):
-        flash("Choose a new password before you continue.", "warning")
+        waiting = [message for _, message in session.get("_flashes", [])]
+        if CHOOSE_PASSWORD_MESSAGE not in waiting:
+            flash(CHOOSE_PASSWORD_MESSAGE, "warning")
         return redirect(url_for("auth.account"))
     return None
 

@@ -53,7 +53,14 @@ def record_event(
     """Append one event to the chain in the current transaction (flushed, not committed).
 
     The UPDATE on the head row takes its lock first (a row lock on PostgreSQL, the write lock on
-    SQLite), so concurrent writers queue up instead of forking the chain.
+    SQLite), so concurrent writers queue up instead of forking the chain. The head is the one
+    lock every writer shares, so:
+
+    - Lock order: the record's own row first (datasets.services.lock_for_update, or the UPDATE
+      of its version), then the chain head here. Never lock a record after writing an event in
+      the same transaction: two writers taking the two locks in opposite orders deadlock.
+    - Keep the hold short: validate, read and compute before the first event, and commit soon
+      after it; nothing slow (mail, files, other servers) happens while it is held.
     """
     db.session.execute(
         update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + 1)

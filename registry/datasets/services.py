@@ -59,6 +59,18 @@ def get_readable(identifier: str, user) -> Dataset:
     return dataset
 
 
+def lock_for_update(dataset: Dataset) -> None:
+    """Locks the record's row until the transaction ends and reloads it, so a step that waited
+    here judges what the step before it left. Lock order: the record first, then the audit
+    chain's head (record_event), never the other way round.
+
+    PostgreSQL refuses FOR UPDATE across the record's eager outer joins, so the id alone is
+    locked. On SQLite a writing transaction already holds the database's write lock.
+    """
+    db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
+    db.session.refresh(dataset)
+
+
 def snapshot(dataset: Dataset) -> dict[str, Any]:
     """The record as a version keeps it: its fields, and any change proposed to its governance."""
     return {**DatasetOut().dump(dataset), "proposed_governance": dataset.proposed_governance}

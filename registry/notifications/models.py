@@ -36,3 +36,5 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Claimed by a sender until then (it reports before); after that the message is due again.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

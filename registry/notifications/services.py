@@ -1,12 +1,16 @@
 """Telling people what they must act on: an inbox entry each, and an email when mail is set up.
 
 notify() only writes rows in the caller's transaction; nothing leaves the registry until that
-transaction commits. deliver_pending() then sends the outbox, and a failure is recorded on the
-message for the next attempt, so a mail server being down never blocks or loses a change.
+transaction commits. deliver_pending() then sends the outbox, from the app's background sender
+(notifications.sender) or `registry mail send`, never inside a user's request. Each message is
+claimed by one sender before it goes, and a failure is recorded on it for a later attempt, so a
+mail server being down never blocks or loses a change and no message goes out twice.
 """
 
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
@@ -64,41 +68,108 @@ def mark_read(user, notification_id: int | None = None) -> int:
     return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 
+CLAIM = timedelta(minutes=5)  # a claimed message is its sender's for this long, then due again
+
+
+def _due(now):
+    return (
+        OutboundEmail.sent_at.is_(None)
+        & (OutboundEmail.attempts < MAX_ATTEMPTS)
+        & (OutboundEmail.next_attempt_at.is_(None) | (OutboundEmail.next_attempt_at <= now))
+    )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    to_address: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def claim_next(skip: frozenset[int] = frozenset()) -> Claimed | None:
+    """Claims the oldest message that is due, for this sender alone, in a transaction of its own.
+
+    Two senders may pick the same candidate; the conditional UPDATE lets only one of them have
+    it (PostgreSQL re-checks the condition after the row lock, SQLite runs writers one at a
+    time), and the other moves on to the next. `skip` holds what this run already tried.
+    """
+    while True:
+        now = utcnow()
+        candidate = db.session.scalar(
+            select(OutboundEmail.id)
+            .where(_due(now), OutboundEmail.id.not_in(skip))
+            .order_by(OutboundEmail.id)
+            .limit(1)
+        )
+        if candidate is None:
+            db.session.commit()
+            return None
+        claimed = db.session.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id == candidate, _due(now))
+            .values(next_attempt_at=now + CLAIM, attempts=OutboundEmail.attempts + 1)
+        ).rowcount
+        if claimed:
+            row = db.session.execute(
+                select(
+                    OutboundEmail.id,
+                    OutboundEmail.to_address,
+                    OutboundEmail.subject,
+                    OutboundEmail.body,
+                    OutboundEmail.attempts,
+                ).where(OutboundEmail.id == candidate)
+            ).one()
+            db.session.commit()
+            return Claimed(*row)
+        db.session.commit()
+
+
+def _record_outcome(message: Claimed, error: str | None) -> None:
+    """Sent, or released for the next run (the sender's sweep, or cron) to try again."""
+    values: dict = {"last_error": error, "next_attempt_at": None}
+    if error is None:
+        values["sent_at"] = utcnow()
+    db.session.execute(update(OutboundEmail).where(OutboundEmail.id == message.id).values(values))
+    db.session.commit()
+
+
 def deliver_pending(limit: int = 100) -> tuple[int, int]:
-    """Sends unsent emails; returns (sent, failed). Commits each outcome as it goes."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
+    """Sends due emails one claimed message at a time; returns (sent, failed).
+
+    No transaction is open while a message is with the mail server, so a slow server never
+    holds a lock, and each outcome is committed as it happens.
+    """
+    if not mail_enabled():
         return 0, 0
-    pending = db.session.scalars(
-        select(OutboundEmail)
-        .where(OutboundEmail.sent_at.is_(None), OutboundEmail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboundEmail.id)
-        .limit(limit)
-    ).all()
     sent = failed = 0
-    for message in pending:
-        message.attempts += 1
+    tried: set[int] = set()
+    for _ in range(limit):
+        message = claim_next(frozenset(tried))
+        if message is None:
+            break
+        tried.add(message.id)
         try:
             _send(message)
         except (OSError, smtplib.SMTPException) as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = f"{type(exc).__name__}: {exc}"[:2000]
             current_app.logger.warning(
                 "Email %s to %s not sent (attempt %s): %s",
                 message.id,
                 message.to_address,
                 message.attempts,
-                message.last_error,
+                error,
             )
+            _record_outcome(message, error)
             failed += 1
         else:
-            message.sent_at = utcnow()
-            message.last_error = None
+            _record_outcome(message, None)
             sent += 1
-        db.session.commit()
     return sent, failed
 
 
-def _send(message: OutboundEmail) -> None:
+def _send(message: Claimed) -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config.get("MAIL_SENDER", "registry@localhost")

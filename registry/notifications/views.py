@@ -1,4 +1,4 @@
-"""The inbox page, and sending queued email once a request's transaction has committed."""
+"""The inbox page, and the app's background mail sender."""
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -6,6 +6,7 @@ from flask_login import current_user
 from registry.extensions import db
 from registry.http import paginate, require_permission, safe_next
 from registry.notifications import services
+from registry.notifications.sender import init_mail_sender
 from registry.permissions import Permission
 
 notifications = Blueprint("notifications", __name__)
@@ -33,17 +34,7 @@ def mark_read():
 
 
 def init_mail_delivery(app: Flask) -> None:
-    @app.after_request
-    def deliver_queued_mail(response):
-        """Mail queued by this request's (now committed) transaction goes out here; a failure
-        is recorded on the message and retried later, never raised into the response."""
-        if db.session.info.pop(services.MAIL_QUEUED, False) and response.status_code < 400:
-            try:
-                services.deliver_pending()
-            except Exception:  # a broken outbox must not turn a saved change into an error
-                app.logger.exception("Delivering queued email failed")
-                db.session.rollback()
-        return response
+    init_mail_sender(app)
 
     @app.context_processor
     def inbox_badge():

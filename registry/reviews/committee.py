@@ -17,7 +17,7 @@ from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
-from registry.datasets.services import record_problems
+from registry.datasets.services import lock_for_update, record_problems
 from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
 from registry.db import utcnow
 from registry.errors import InvalidTransition, PermissionDenied
@@ -124,13 +124,12 @@ def latest_approval(dataset: Dataset) -> Decision | None:
 def check_can_vote(dataset: Dataset, actor) -> None:
     """Committee members only, while the dataset is before the committee, unless recused.
 
-    Locks the dataset row (PostgreSQL refuses FOR UPDATE across the eager outer joins, so the
-    id alone) and rereads it: a vote that waited here sees what the vote before it decided.
+    Locks the dataset row and rereads it: a vote that waited here sees what the vote before it
+    decided.
     """
     if actor is None or Role.COMMITTEE not in actor.role_set:
         raise PermissionDenied("Only committee members vote.")
-    db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
-    db.session.refresh(dataset)
+    lock_for_update(dataset)
     if not before_committee(State(dataset.status), rereview.is_open(dataset)):
         raise InvalidTransition(
             "Votes are taken only while the dataset is before the committee.",

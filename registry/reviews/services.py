@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from registry.datasets.models import Dataset
 from registry.datasets.permissions import can_edit_dataset
-from registry.datasets.services import snapshot
+from registry.datasets.services import lock_for_update, snapshot
 from registry.errors import PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
@@ -85,8 +85,12 @@ def check_object_rules(dataset: Dataset, action: Action, actor) -> None:
 
 
 def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Dataset:
+    """Applies one step to the record as it stands once locked: a step that raced another (two
+    chairs deciding, a chair and the deciding vote) finds the state the winner left and is
+    refused as an invalid transition, 409, never a clash in the database."""
     data, errors = load_input(TransitionIn(), raw)
     raise_for(errors)
+    lock_for_update(dataset)
     action = data["action"]
     roles = actor.role_set if actor is not None else frozenset()
     open_round = rereview.is_open(dataset)

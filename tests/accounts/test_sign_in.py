@@ -136,6 +136,33 @@ def test_temporary_password_must_be_changed_first(client, make):
     assert client.get("/audit").headers["Location"] == "/account"
 
 
+@pytest.fixture
+def holding_a_temporary_password(client, make):
+    from registry.accounts.services import reset_password
+
+    user = make.user("auditor")
+    temporary = reset_password(user, actor=make.user("coordinator"))
+    db.session.commit()
+    attempt(client, user.email, temporary)
+    return user
+
+
+def test_the_password_page_gets_its_styles_with_a_temporary_password(
+    client, holding_a_temporary_password
+):
+    page = client.get("/account").get_data(as_text=True)
+    stylesheet = page.split('<link rel="stylesheet" href="')[1].split('"')[0]
+    response = client.get(stylesheet)
+    assert (response.status_code, response.mimetype) == (200, "text/css")
+
+
+def test_the_temporary_password_warning_is_shown_once(client, holding_a_temporary_password):
+    for _ in range(3):
+        client.get("/datasets")
+    page = client.get("/account").get_data(as_text=True)
+    assert page.count("Choose a new password before you continue.") == 1
+
+
 def test_sign_out_needs_a_post(client, make, sign_in):
     sign_in(make.user("auditor"))
     assert client.get("/sign-out").status_code == 405

@@ -67,3 +67,13 @@ def test_tokens_create_command_names_an_unknown_email(app):
         args=["tokens", "create", "--email", "nobody@city.example"]
     )
     assert result.exit_code == 1 and "--email:" in result.output
+
+
+def test_reading_with_a_token_records_its_use_at_most_once_a_minute(client, make):
+    token = make.token(make.user("auditor"))
+    headers = {"Authorization": f"Bearer {token.secret}"}
+    client.get("/api/v1/me", headers=headers)
+    first = db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token.id))
+    client.get("/api/v1/me", headers=headers)
+    second = db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token.id))
+    assert first is not None and second == first

@@ -76,9 +76,14 @@ def test_a_submission_lands_in_the_coordinators_inbox(make, submitted_by_page):
     assert "awaits triage" in note.body and services.unread_count(coordinator) == 1
 
 
-def test_the_email_is_sent_after_the_transition_commits(smtp, submitted_by_page):
-    coordinator, response = submitted_by_page()
-    assert response.status_code == 302
+def test_the_request_itself_sends_no_email(smtp, submitted_by_page):
+    _, response = submitted_by_page()
+    assert (response.status_code, smtp.messages) == (302, [])
+
+
+def test_the_sender_sends_the_email_the_transition_queued(smtp, submitted_by_page):
+    coordinator, _ = submitted_by_page()
+    services.deliver_pending()
     assert [recipients for recipients, _ in smtp.messages] == [[coordinator.email]]
     assert "awaits triage" in smtp.messages[0][1]
 
@@ -87,6 +92,7 @@ def test_a_dead_mail_server_neither_blocks_nor_loses_the_transition(
     dead_smtp, submitted_by_page, caplog
 ):
     coordinator, response = submitted_by_page()
+    services.deliver_pending()
     email = db.session.scalar(select(OutboundEmail))
     assert response.status_code == 302
     assert (email.sent_at, email.attempts, email.to_address) == (None, 1, coordinator.email)
@@ -97,6 +103,7 @@ def test_a_failed_email_is_retried_by_the_mail_command(
     app, monkeypatch, dead_smtp, submitted_by_page
 ):
     submitted_by_page()
+    services.deliver_pending()
     mailbox = Mailbox()
     controller, port = start_smtp(mailbox)
     try:

@@ -1,51 +1,20 @@
-"""Two members voting at the same moment on PostgreSQL never produce two decisions.
-
-The votes commit for real through separate connections, so the test makes a database of its
-own, migrates it, and drops it afterwards.
-"""
+"""Two members voting at the same moment never produce two decisions, on a new submission or in
+a re-review round. The votes commit for real through separate connections, on a database of the
+test's own (a SQLite file, or a fresh PostgreSQL database)."""
 
 import threading
-import uuid
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from registry import create_app
 from registry.extensions import db
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.own_database]
-
-
-@pytest.fixture
-def scratch_app(database_url):
-    url = make_url(database_url)
-    name = f"registry_race_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "race-test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": url.set(database=name).render_as_string(hide_password=False),
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        }
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+pytestmark = pytest.mark.own_database
 
 
 @pytest.mark.parametrize("rereview", [False, True], ids=["new submission", "re-review round"])
 def test_concurrent_deciding_votes_make_one_decision(scratch_app, rereview):
+    scratch_app = scratch_app()
     from registry.accounts.models import User
     from registry.datasets.models import Dataset
     from registry.datasets.services import update_dataset
@@ -78,6 +47,7 @@ def test_concurrent_deciding_votes_make_one_decision(scratch_app, rereview):
         with scratch_app.app_context():
             member = db.session.get(User, member_id)
             target = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
+            db.session.commit()  # hold no lock while waiting for the other voter (SQLite)
             barrier.wait()
             try:
                 services.cast_vote(target, {"vote": "approve", "rationale": "Yes."}, actor=member)

@@ -1,0 +1,89 @@
+"""Web plumbing: refusals roll back what a request flushed, and a write that cannot get its lock
+in time is a clean 503 that saves nothing."""
+
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from registry.datasets.models import Dataset
+from registry.extensions import db
+from tests import factories
+
+
+def test_a_step_that_loses_a_race_in_the_pages_renders_a_409_page(client, make, monkeypatch):
+    """The record changes under the step between its read and its write (as when another
+    chair decides first on PostgreSQL): the flush fails, and the error page, whose header
+    counts the inbox, still renders."""
+    coordinator = make.user("coordinator")
+    steward = make.user("steward")
+    dataset = make.dataset(actor=steward, department=steward.department_codes[0], **make.COMPLETE)
+    from registry.reviews import services
+
+    def someone_else_saves_first(record):
+        db.session.execute(
+            text("UPDATE datasets SET version = version + 1 WHERE id = :id"), {"id": record.id}
+        )
+
+    monkeypatch.setattr(services, "lock_for_update", someone_else_saves_first)
+    with client.session_transaction() as session:
+        session["_user_id"] = coordinator.get_id()
+
+    response = client.post(f"/datasets/{dataset.identifier}/actions/submit", data={})
+
+    assert response.status_code == 409 and b"changed by someone else" in response.data
+
+
+@pytest.fixture
+def held_lock(database_url):
+    """Holds the lock a write of the given dataset needs, from a connection of its own, until
+    the function it returns releases it."""
+    holders = []
+
+    def _hold(app, dataset_id: int):
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "sqlite":
+            connection = sqlite3.connect(url.database, isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            holders.append(connection.close)
+            return connection.close
+        else:
+            engine = create_engine(url)
+            connection = engine.connect()
+            connection.begin()
+            connection.execute(
+                text("SELECT id FROM datasets WHERE id = :id FOR UPDATE"), {"id": dataset_id}
+            )
+            holders.append(lambda: (connection.close(), engine.dispose()))
+        return holders[-1]
+
+    yield _hold
+    for release in holders:
+        release()  # closing twice is harmless
+
+
+@pytest.mark.own_database
+def test_a_write_that_cannot_get_its_lock_answers_503_and_saves_nothing(scratch_app, held_lock):
+    app = scratch_app(LOCK_TIMEOUT_SECONDS=0.3)
+    with app.app_context():
+        token = factories.token(factories.user("coordinator"))
+        dataset = factories.dataset(title="Before")
+        identifier, dataset_id = dataset.identifier, dataset.id
+    release = held_lock(app, dataset_id)
+
+    response = app.test_client().patch(
+        f"/api/v1/datasets/{identifier}",
+        json={"title": "After"},
+        headers={"Authorization": f"Bearer {token.secret}", "If-Match": '"1"'},
+    )
+    release()
+
+    with app.app_context():
+        title = db.session.scalar(select(Dataset.title).where(Dataset.id == dataset_id))
+    assert (response.status_code, response.headers.get("Retry-After"), title) == (
+        503,
+        "2",
+        "Before",
+    )
+    assert "try again" in response.get_json()["message"]
