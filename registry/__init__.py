@@ -12,6 +12,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
     from registry.config import load_config

@@ -10,6 +10,7 @@ from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
 from registry.demo_datasets import CATALOG, FORMATS, FREQUENCIES, RIGHTS
 from registry.extensions import db
+from registry.notifications.services import mark_read_except_newest
 
 DEPARTMENTS = [
     ("PW", "Public Works", "Marisol Vega"),
@@ -148,6 +149,22 @@ def load_demo_datasets() -> list[Dataset]:
     return created
 
 
+def load_demo() -> tuple[list[tuple[str, str, str, bool]], list[Dataset]]:
+    """Everything the demo city is missing, through the services, in the caller's transaction;
+    returns the sign-ins and the datasets it added."""
+    accounts = load_demo_city()
+    new_datasets = load_demo_datasets()
+    demo_review.advance(new_datasets)
+    settle_inboxes()
+    return accounts, new_datasets
+
+
+def settle_inboxes(keep: int = 5) -> None:
+    """Everyone starts with their few newest notices unread, as if they had kept up."""
+    for user in db.session.scalars(select(User)):
+        mark_read_except_newest(user, keep)
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the registry already has users.")
 def demo_command(if_empty):
@@ -155,9 +172,7 @@ def demo_command(if_empty):
     if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
         click.echo("The registry already has users; the demo city was not loaded.")
         return
-    accounts = load_demo_city()
-    new_datasets = load_demo_datasets()
-    demo_review.advance(new_datasets)
+    accounts, new_datasets = load_demo()
     db.session.commit()
     created = sum(1 for account in accounts if account[3])
     click.echo(

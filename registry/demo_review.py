@@ -25,6 +25,32 @@ def _step(dataset: Dataset, action: str, actor, **extra) -> None:
     reviews.perform_transition(dataset, {"action": action, **extra}, actor=actor)
 
 
+MEDIA_TYPES = {
+    "CSV": ("text/csv", "csv"),
+    "GeoJSON": ("application/geo+json", "geojson"),
+    "XLSX": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "JSON": ("application/json", "json"),
+    "PDF": ("application/pdf", "pdf"),
+    "Shapefile": ("application/zip", "zip"),
+}
+
+
+def _publish(dataset: Dataset, coordinator) -> None:
+    """Publication, with a download for each of the record's formats."""
+    base = f"https://data.riverton.example/d/{dataset.identifier}"
+    distributions = [
+        {
+            "title": f"{dataset.title} ({name})",
+            "format": name,
+            "media_type": MEDIA_TYPES[name][0],
+            "download_url": f"{base}/download.{MEDIA_TYPES[name][1]}",
+        }
+        for name in dataset.formats or ["CSV"]
+        if name in MEDIA_TYPES
+    ] or [{"title": dataset.title, "access_url": base}]
+    _step(dataset, "publish", coordinator, landing_page=base, distributions=distributions)
+
+
 def _votes(dataset: Dataset, choices: list[str], rationale: str | None = None) -> None:
     """Casts the choices in turn with members who are not recused, until one decides."""
     voters = [m for m in map(_person, MEMBERS) if not reviews.is_recused(m, dataset)]
@@ -83,22 +109,12 @@ def advance(datasets: list[Dataset]) -> None:
             _votes(dataset, ["approve", "approve", "request_changes", "approve"])  # approved
         elif plan == 5:
             _votes(dataset, ["approve"] * 4)
-            _step(
-                dataset,
-                "publish",
-                coordinator,
-                landing_page=f"https://data.riverton.example/d/{dataset.identifier}",
-            )
+            _publish(dataset, coordinator)
         elif plan == 6:
             _chair_approves(dataset, today - timedelta(days=20))  # overdue: never published
         else:
             _chair_approves(dataset, today - timedelta(days=45))
-            _step(
-                dataset,
-                "publish",
-                coordinator,
-                landing_page=f"https://data.riverton.example/d/{dataset.identifier}",
-            )
+            _publish(dataset, coordinator)
         if dataset.status == "published":
             published.append(dataset)
     for dataset in published[:2]:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from registry.db import WRITE_INTENT, is_lock_timeout
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
+from registry.labels import error_lines, field_label, period, term
 from registry.permissions import Permission, has_permission
 
 ERROR_TITLES = {
@@ -189,7 +190,11 @@ def may_see_link(user, permission: Permission | None) -> bool:
 
 
 def init_template_globals(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        term=term, field_label=field_label, error_lines=error_lines, period=period
+    )
     app.jinja_env.globals.update(
+        field_label=field_label,
         has_permission=has_permission,
         may_see_link=may_see_link,
         url_with_args=url_with_args,

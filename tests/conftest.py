@@ -113,15 +113,15 @@ def sign_in(client):
     return _sign_in
 
 
-@pytest.fixture
-def scratch_app(database_url, tmp_path):
-    """An app on a database of its own that commits for real: a fresh SQLite *file* on the SQLite
-    run, a fresh PostgreSQL database on the PostgreSQL run. For tests whose threads each hold
-    their own connection (races, locks, background senders); mark them `own_database`."""
-    apps = []
+class ScratchDatabases:
+    """Apps on databases of their own that commit for real: a fresh SQLite *file* on the SQLite
+    run, a fresh PostgreSQL database on the PostgreSQL run. Dropped by close()."""
 
-    def _make(**config):
-        url = make_url(database_url)
+    def __init__(self, database_url: str, folder) -> None:
+        self.database_url, self.folder, self.apps = database_url, folder, []
+
+    def __call__(self, **config):
+        url = make_url(self.database_url)
         admin = None
         if url.get_backend_name() == "postgresql":
             name = f"registry_scratch_{uuid.uuid4().hex[:8]}"
@@ -130,7 +130,7 @@ def scratch_app(database_url, tmp_path):
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
             target = url.set(database=name).render_as_string(hide_password=False)
         else:
-            target = f"sqlite:///{tmp_path / uuid.uuid4().hex[:8]}.sqlite3"
+            target = f"sqlite:///{self.folder / uuid.uuid4().hex[:8]}.sqlite3"
         app = create_app(
             {
                 "TESTING": True,
@@ -144,16 +144,40 @@ def scratch_app(database_url, tmp_path):
         )
         with app.app_context():
             upgrade()
-        apps.append((app, admin, target))
+        self.apps.append((app, admin, target))
         return app
 
-    yield _make
-    for app, admin, target in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if admin is not None:
-            name = make_url(target).database
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
+    def close(self) -> None:
+        for app, admin, target in self.apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            if admin is not None:
+                name = make_url(target).database
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+
+@pytest.fixture
+def scratch_app(database_url, tmp_path):
+    """Makes apps on databases of their own (see ScratchDatabases), for tests whose threads each
+    hold their own connection (races, locks, background senders); mark them `own_database`."""
+    databases = ScratchDatabases(database_url, tmp_path)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(scope="module")
+def demo_app(database_url, tmp_path_factory):
+    """The demo city, loaded once per module into a database of its own. Tests using it only
+    read (mark them `own_database`: they are outside the per-test rollback)."""
+    from registry.demo import load_demo
+
+    databases = ScratchDatabases(database_url, tmp_path_factory.mktemp("demo"))
+    app = databases()
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+    yield app
+    databases.close()

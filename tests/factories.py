@@ -77,6 +77,13 @@ COMPLETE = {
     "contact_name": "Contact",
     "contact_email": "contact@city.example",
     "update_frequency": "R/P1M",
+    "distributions": [
+        {
+            "download_url": "https://data.city.example/d.csv",
+            "media_type": "text/csv",
+            "format": "CSV",
+        }
+    ],
 }
 
 

@@ -87,3 +87,32 @@ def test_a_write_that_cannot_get_its_lock_answers_503_and_saves_nothing(scratch_
         "Before",
     )
     assert "try again" in response.get_json()["message"]
+
+
+def test_the_city_name_is_in_the_header_and_the_page_title(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "CITY_NAME", "City of Riverton")
+    html = client.get("/datasets").get_data(as_text=True)
+    assert "<title>Datasets · City of Riverton Data Registry</title>" in html
+    assert "City of Riverton <small>Data Registry</small>" in html
+
+
+def test_every_page_has_a_favicon_that_is_served(client):
+    html = client.get("/").get_data(as_text=True)
+    href = html.split('<link rel="icon" href="')[1].split('"')[0]
+    assert client.get(href).status_code == 200
+
+
+def test_the_api_page_renders_its_markdown(client):
+    html = client.get("/api").get_data(as_text=True)
+    assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
+
+
+def test_a_disabled_previous_link_is_not_a_link(client, make, sign_in):
+    person = sign_in(make.user("stakeholder"))
+    from registry.notifications.services import notify
+
+    for number in range(30):
+        notify([person], f"Notice {number}", "Body.")
+    db.session.commit()
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "page=0" not in html and '<span class="page-link">Previous</span>' in html

@@ -49,7 +49,7 @@ def load_user_from_token(request):
 TEMPORARY_PASSWORD_ENDPOINTS = frozenset(
     {"auth.account", "auth.change_password", "auth.sign_out", "static", "bootstrap.static"}
 )
-CHOOSE_PASSWORD_MESSAGE = "Choose a new password before you continue."
+CHOOSE_PASSWORD_MESSAGE = "Choose a new password before you continue."  # noqa: S105 - words
 
 
 @auth.before_app_request

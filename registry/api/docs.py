@@ -1,6 +1,8 @@
 """The OpenAPI document, and a page that explains the API to people."""
 
+import markdown
 from flask import Blueprint, jsonify, render_template
+from markupsafe import Markup
 
 from registry.api import api
 from registry.api.openapi import build_spec
@@ -21,4 +23,14 @@ def page():
         for path, item in spec["paths"].items()
         for method, operation in item.items()
     ]
-    return render_template("api/index.html", spec=spec, operations=operations)
+    return render_template(
+        "api/index.html",
+        spec=spec,
+        operations=operations,
+        description=_markdown(spec["info"]["description"]),
+    )
+
+
+def _markdown(text: str) -> Markup:
+    """The document's own prose (written here, never user input), as HTML."""
+    return Markup(markdown.markdown(text))  # noqa: S704 - our own text, not user input

@@ -27,3 +27,35 @@ class Tag(StrEnum):
     REVIEW_REREVIEW_OPEN = "review:rereview:open"
     REVIEW_DECISION = "review:decision:record"
     COMMITTEE_SETTINGS = "review:settings:update"
+
+
+# What each event says, in words, for the audit log's pages.
+TAG_LABELS = {
+    Tag.SIGN_IN: "Signed in",
+    Tag.SIGN_IN_FAILURE: "Sign-in refused",
+    Tag.SIGN_IN_THROTTLED: "Sign-in throttled",
+    Tag.SIGN_OUT: "Signed out",
+    Tag.USER_CREATE: "Person added",
+    Tag.USER_UPDATE: "Person edited",
+    Tag.USER_ROLES_CHANGE: "Roles or departments changed",
+    Tag.USER_DEACTIVATE: "Account deactivated",
+    Tag.USER_ACTIVATE: "Account reactivated",
+    Tag.USER_PASSWORD_RESET: "Password reset",
+    Tag.USER_PASSWORD_CHANGE: "Password changed",
+    Tag.DEPARTMENT_CREATE: "Department added",
+    Tag.DEPARTMENT_UPDATE: "Department edited",
+    Tag.TOKEN_CREATE: "API token created",
+    Tag.TOKEN_REVOKE: "API token revoked",
+    Tag.DATASET_CREATE: "Dataset registered",
+    Tag.DATASET_UPDATE: "Dataset edited",
+    Tag.DATASET_TRANSITION: "Review step taken",
+    Tag.REVIEW_VOTE: "Committee vote",
+    Tag.REVIEW_RECUSAL: "Members recused",
+    Tag.REVIEW_REREVIEW_OPEN: "Re-review opened",
+    Tag.REVIEW_DECISION: "Committee decision recorded",
+    Tag.COMMITTEE_SETTINGS: "Committee settings changed",
+}
+
+
+def tag_label(tag: str) -> str:
+    return TAG_LABELS.get(tag, tag)

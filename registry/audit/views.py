@@ -1,11 +1,11 @@
 """The audit log browser for auditors and coordinators."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from marshmallow import ValidationError
 
 from registry.audit.schemas import load_event_filter
 from registry.audit.services import EventFilter, event_query
-from registry.audit.tags import Tag
+from registry.audit.tags import Tag, tag_label
 from registry.http import paginate, require_permission
 from registry.permissions import Permission
 
@@ -26,5 +26,27 @@ def events():
         page=page,
         filters=request.args,
         errors=errors,
-        tags=sorted(Tag),
+        tags=sorted(Tag, key=tag_label),
+        tag_label=tag_label,
+        subject_link=subject_link,
     ), (422 if errors else 200)
+
+
+# Where each kind of subject is shown, by endpoint name and the argument its id fills.
+SUBJECT_PAGES = {
+    "dataset": ("datasets.show", "identifier"),
+    "user": ("admin.edit_user", "user_id"),
+    "department": ("admin.edit_department", "code"),
+}
+
+
+def subject_link(event) -> str | None:
+    """The page an event is about; the page itself decides whether this reader may see it."""
+    if event.subject_type == "settings":
+        return url_for("reviews.settings")
+    page = SUBJECT_PAGES.get(event.subject_type or "")
+    if page is None or not event.subject_id:
+        return None
+    if page[1] == "user_id" and not event.subject_id.isdigit():
+        return None
+    return url_for(page[0], **{page[1]: event.subject_id})

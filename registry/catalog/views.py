@@ -13,6 +13,12 @@ catalog = Blueprint("catalog", __name__)
 # What the home page offers, each behind the permission that the linked page itself checks.
 NEXT_STEPS = [
     (
+        Permission.DATASET_CREATE,
+        "Register a dataset",
+        "Add a dataset your department holds to the inventory, as a draft you can finish later.",
+        "datasets.new",
+    ),
+    (
         Permission.ACCOUNT_OWN,
         "My work",
         "What waits for you: drafts, submissions, votes and releases.",

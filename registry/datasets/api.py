@@ -16,10 +16,20 @@ from registry.http import json_body, require_signed_in
 from registry.reviews import rereview
 
 
+def without_staff_emails(record: dict) -> dict:
+    """The public reads the record's contact point, and the steward by name only: a staff
+    member's account email is for people signed in."""
+    if not current_user.is_authenticated:
+        record["steward"] = None
+    return record
+
+
 def list_datasets():
     criteria = DatasetQuery().load(request.args.to_dict())
     result = search.find_datasets(current_user, criteria)
-    return jsonify(DatasetPageOut().dump(result))
+    body = DatasetPageOut().dump(result)
+    body["items"] = [without_staff_emails(item) for item in body["items"]]
+    return jsonify(body)
 
 
 @require_signed_in
@@ -36,7 +46,7 @@ def create_dataset():
 
 def dataset_body(dataset) -> dict:
     """The record, with the governance change before the committee if this user may read it."""
-    body = DatasetDetailOut().dump(dataset)
+    body = without_staff_emails(DatasetDetailOut().dump(dataset))
     if not rereview.proposal_readable_by(current_user, dataset):
         body["proposed_governance"] = None
     return body
@@ -73,11 +83,13 @@ def patch_dataset(identifier: str):
 def dataset_history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     versions, hidden = services.history(dataset, current_user)
-    return jsonify(
-        HistoryOut().dump(
-            {"identifier": dataset.identifier, "items": versions, "hidden_versions": hidden}
-        )
+    body = HistoryOut().dump(
+        {"identifier": dataset.identifier, "items": versions, "hidden_versions": hidden}
     )
+    if not current_user.is_authenticated:
+        for item in body["items"]:
+            item["changed_by"] = None
+    return jsonify(body)
 
 
 def register(api: Blueprint) -> None:

@@ -124,5 +124,7 @@ class DatasetVersion(db.Model):
     action: Mapped[str] = mapped_column(String(32))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the person taking a workflow step said: a submission note, a rationale.
+    note: Mapped[str | None] = mapped_column(Text)
     # The classification in force at that version decides who may read it.
     classification: Mapped[str] = mapped_column(String(16))

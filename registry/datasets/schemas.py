@@ -21,7 +21,9 @@ from registry.schemas import InputSchema, LowerEmail, UpperString
 
 _DATE = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
 _DURATION = r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
-TEMPORAL = re.compile(rf"^(?:{_DATE}/{_DATE}|{_DATE}/{_DURATION}|{_DURATION}/{_DATE})$")
+# An ISO 8601 interval; "start/.." (ISO 8601-2's open end) is a period that is still going on.
+TEMPORAL = re.compile(rf"^(?:{_DATE}/(?:{_DATE}|\.\.)|{_DATE}/{_DURATION}|{_DURATION}/{_DATE})$")
+ONGOING = "/.."
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-\d{3})?$")
 MEDIA_TYPE = re.compile(r"^[-\w.+]+/[-\w.+]+$")
 
@@ -90,8 +92,9 @@ class DatasetIn(InputSchema):
         load_default=None,
         validate=validate.Regexp(
             TEMPORAL,
-            error="Use an ISO 8601 interval: start/end, start/duration or duration/end, "
-            "for example 2015-01-01/2024-12-31.",
+            error="Give the first and last dates the data covers, or say it is ongoing (in the "
+            "API, an ISO 8601 interval such as 2015-01-01/2024-12-31, or 2015-01-01/.. when "
+            "ongoing).",
         ),
     )
     spatial = fields.String(load_default=None, validate=validate.Length(max=300))
@@ -117,6 +120,13 @@ class DatasetIn(InputSchema):
     access_level = fields.Enum(AccessLevel, by_value=True, load_default=None, allow_none=True)
     rights = fields.String(load_default=None, validate=validate.Length(max=255))
     release_priority = fields.Enum(Priority, by_value=True, load_default=Priority.MEDIUM)
+
+    @validates_schema
+    def _period_in_order(self, data, **_kwargs):
+        start, _, end = (data.get("temporal") or "").partition("/")
+        days = all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", part) for part in (start, end))
+        if days and end < start:
+            raise ValidationError("The period ends before it starts.", "temporal")
 
 
 class DatasetPatch(DatasetIn):
@@ -144,7 +154,13 @@ class DatasetOut(Schema):
     themes = fields.List(fields.String())
     contact_name = fields.String()
     contact_email = fields.String()
-    steward = fields.Function(lambda dataset: dataset.steward.email if dataset.steward else None)
+    steward = fields.Function(
+        lambda dataset: dataset.steward.email if dataset.steward else None,
+        metadata={"description": "The steward's account email; null for readers not signed in."},
+    )
+    steward_name = fields.Function(
+        lambda dataset: dataset.steward.name if dataset.steward else None
+    )
     source_system = fields.String()
     update_frequency = fields.String()
     temporal = fields.String()
@@ -220,9 +236,14 @@ class DatasetPageOut(Schema):
 class VersionOut(Schema):
     version = fields.Integer()
     changed_at = fields.AwareDateTime()
-    changed_by = fields.String(attribute="changed_by_label")
+    changed_by = fields.String(
+        attribute="changed_by_label",
+        metadata={"description": "The account's email; null for readers not signed in."},
+    )
+    changed_by_name = fields.String()
     action = fields.String()
     changes = fields.Dict()
+    note = fields.String(allow_none=True)
 
 
 class HistoryOut(Schema):

@@ -152,7 +152,9 @@ def _apply(dataset: Dataset, data: dict[str, Any]) -> None:
         dataset.theme_rows = [DatasetTheme(theme=theme) for theme in data["themes"]]
 
 
-def _keep_version(dataset: Dataset, *, actor, action: str, changes: dict) -> DatasetVersion:
+def _keep_version(
+    dataset: Dataset, *, actor, action: str, changes: dict, note: str | None = None
+) -> DatasetVersion:
     version = DatasetVersion(
         dataset_id=dataset.id,
         version=dataset.version,
@@ -162,6 +164,7 @@ def _keep_version(dataset: Dataset, *, actor, action: str, changes: dict) -> Dat
         action=action,
         snapshot=snapshot(dataset),
         changes=changes,
+        note=note,
         # A version holding a proposal is read at the stricter of the two levels.
         classification=rereview.strictest(
             dataset.classification, (dataset.proposed_governance or {}).get("classification")
@@ -181,7 +184,9 @@ def check_can_edit(dataset: Dataset, actor) -> None:
         raise PermissionDenied("You can edit only your own department's datasets.")
 
 
-def keep_transition_version(dataset: Dataset, *, actor, action: str) -> DatasetVersion:
+def keep_transition_version(
+    dataset: Dataset, *, actor, action: str, note: str | None = None
+) -> DatasetVersion:
     """A workflow step is a version too: the history shows the state change beside the edits."""
     previous = db.session.scalar(
         select(DatasetVersion.snapshot)
@@ -190,7 +195,7 @@ def keep_transition_version(dataset: Dataset, *, actor, action: str) -> DatasetV
         .limit(1)
     )
     changes = diff(previous or {}, snapshot(dataset))
-    return _keep_version(dataset, actor=actor, action=action, changes=changes)
+    return _keep_version(dataset, actor=actor, action=action, changes=changes, note=note)
 
 
 def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
@@ -310,9 +315,11 @@ def update_dataset(
 class VersionView:
     version: int
     changed_at: datetime
-    changed_by_label: str
+    changed_by_label: str  # the account's email: for people signed in only
+    changed_by_name: str
     action: str
     changes: dict[str, Any]
+    note: str | None = None
 
 
 HIDDEN_VALUE = "(not shown: the record was restricted then)"
@@ -335,11 +342,14 @@ def history(dataset: Dataset, user) -> tuple[list[VersionView], int]:
     """Newest first. Versions from a time the record was restricted stay hidden from users who
     may not read restricted records, and are only counted; so do the earlier values in the
     first change after such a time, which would otherwise show what the record said then."""
-    versions = db.session.scalars(
-        select(DatasetVersion)
+    rows = db.session.execute(
+        select(DatasetVersion, User.name)
+        .outerjoin(User, User.id == DatasetVersion.changed_by_id)
         .where(DatasetVersion.dataset_id == dataset.id)
         .order_by(DatasetVersion.version)
     ).all()
+    versions = [version for version, _ in rows]
+    names = {version.version: name for version, name in rows}
     shown: list[VersionView] = []
     previous_readable = True
     for version in versions:
@@ -363,8 +373,10 @@ def history(dataset: Dataset, user) -> tuple[list[VersionView], int]:
                     version.version,
                     version.changed_at,
                     version.changed_by_label,
+                    names[version.version] or "the registry",
                     version.action,
                     changes,
+                    version.note,
                 )
             )
         previous_readable = readable

@@ -27,10 +27,11 @@ from registry.datasets.vocab import (
 from registry.errors import Conflict
 from registry.extensions import db
 from registry.http import require_signed_in
+from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, term
 from registry.permissions import Role
 from registry.reviews import rereview
 from registry.reviews.rereview import FIELD_LABELS
-from registry.reviews.services import review_summary
+from registry.reviews.services import REQUIRED_FOR_REVIEW, review_summary
 from registry.reviews.workflow import (
     ACTION_LABELS,
     GOVERNANCE_FIELDS,
@@ -42,28 +43,24 @@ datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
 
 
 @datasets.app_template_filter("field_value")
-def field_value(value) -> str:
-    """A recorded value as a person reads it in a history or a conflict."""
+def field_value(value, field: str | None = None) -> str:
+    """A recorded value as a person reads it in a history or a conflict: words for codes."""
     if value is None or value == [] or value == "":
         return "(empty)"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if field in TERMS and isinstance(value, str | list):
+        return term(value, field)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return ", ".join(value)
     if isinstance(value, dict) and set(value) == set(GOVERNANCE_FIELDS):
         # A proposed governance change, as the record's fields would read.
         return "; ".join(
-            f"{FIELD_LABELS[field]}: {field_value(value[field])}" for field in GOVERNANCE_FIELDS
+            f"{FIELD_LABELS[name]}: {field_value(value[name], name)}" for name in GOVERNANCE_FIELDS
         )
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
-
-
-@datasets.app_template_filter("pii_names")
-def pii_names(kinds) -> str:
-    """Kinds of personal information as people read them."""
-    return ", ".join(PII_KINDS.get(kind, kind) for kind in kinds or [])
 
 
 def _vocabularies() -> dict:
@@ -108,11 +105,9 @@ def _form_context(dataset=None) -> dict:
     options = {
         "department": [(d.code, d.name) for d in departments],
         "steward": [(u.email, f"{u.name} ({', '.join(u.department_codes)})") for u in stewards],
-        "access_level": [(level, level.capitalize()) for level in AccessLevel],
-        "release_priority": [(priority, priority.capitalize()) for priority in Priority],
-        "update_frequency": [
-            (value, f"{label} ({value})") for value, label in UPDATE_FREQUENCIES.items()
-        ],
+        "access_level": list(ACCESS_LEVEL_LABELS.items()),
+        "release_priority": list(PRIORITY_LABELS.items()),
+        "update_frequency": list(UPDATE_FREQUENCIES.items()),
     }
     governance_note = None
     if dataset is not None:
@@ -122,6 +117,7 @@ def _form_context(dataset=None) -> dict:
         "departments": departments,
         "options": options,
         "governance_note": governance_note,
+        "needed": set(REQUIRED_FOR_REVIEW),
         **_vocabularies(),
     }
 

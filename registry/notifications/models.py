@@ -15,6 +15,8 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # What it is about, for filtering the inbox: a workflow state or re-review notice.
+    kind: Mapped[str] = mapped_column(String(32), default="General")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))

@@ -28,14 +28,23 @@ def mail_enabled() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def notify(users: Iterable, subject: str, body: str, link: str | None = None) -> int:
-    """One inbox entry per active user (each once), and their email if mail is configured."""
+def notify(
+    users: Iterable,
+    subject: str,
+    body: str,
+    link: str | None = None,
+    kind: str = "General",
+) -> int:
+    """One inbox entry per active user (each once), and their email if mail is configured.
+    `kind` files it in the inbox ("Submitted", "Re-review"...), for the inbox's filter."""
     seen: set[int] = set()
     for user in users:
         if user is None or user.id in seen or not user.active:
             continue
         seen.add(user.id)
-        db.session.add(Notification(user_id=user.id, subject=subject, body=body, link=link))
+        db.session.add(
+            Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link)
+        )
         if mail_enabled():
             text = body + (f"\n\n{current_app.config.get('BASE_URL', '')}{link}" if link else "")
             db.session.add(OutboundEmail(to_address=user.email, subject=subject, body=text))
@@ -50,11 +59,24 @@ def unread_count(user) -> int:
     )
 
 
-def inbox_query(user):
-    return (
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
+def inbox_query(user, *, unread: bool = False, kind: str | None = None):
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    if kind:
+        query = query.where(Notification.kind == kind)
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def inbox_kinds(user) -> list[str]:
+    """The kinds of notice this person has, for the inbox's filter."""
+    return list(
+        db.session.scalars(
+            select(Notification.kind)
+            .where(Notification.user_id == user.id)
+            .distinct()
+            .order_by(Notification.kind)
+        )
     )
 
 
@@ -133,6 +155,23 @@ def _record_outcome(message: Claimed, error: str | None) -> None:
         values["sent_at"] = utcnow()
     db.session.execute(update(OutboundEmail).where(OutboundEmail.id == message.id).values(values))
     db.session.commit()
+
+
+def mark_read_except_newest(user, keep: int) -> int:
+    """Marks all but the `keep` newest unread notifications of a person read (the demo city's
+    people start with a few notices, not a hundred)."""
+    newest = (
+        select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(keep)
+    )
+    query = update(Notification).where(
+        Notification.user_id == user.id,
+        Notification.read_at.is_(None),
+        Notification.id.not_in(newest.scalar_subquery()),
+    )
+    return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 
 def deliver_pending(limit: int = 100) -> tuple[int, int]:

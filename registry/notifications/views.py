@@ -15,8 +15,17 @@ notifications = Blueprint("notifications", __name__)
 @notifications.get("/inbox")
 @require_permission(Permission.ACCOUNT_OWN)
 def inbox():
-    page = paginate(services.inbox_query(current_user))
-    return render_template("notifications/inbox.html", page=page)
+    filters = {
+        "unread": request.args.get("unread") == "1",
+        "kind": request.args.get("kind") or None,
+    }
+    page = paginate(services.inbox_query(current_user, **filters))
+    return render_template(
+        "notifications/inbox.html",
+        page=page,
+        filters=filters,
+        kinds=services.inbox_kinds(current_user),
+    )
 
 
 @notifications.post("/inbox/read")

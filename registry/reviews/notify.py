@@ -27,47 +27,78 @@ def _committee(dataset: Dataset) -> list[User]:
     ]
 
 
-# The next state decides who must act: triage, the committee, publication, or the department.
+# The next state decides who must act and what each is told: (kind, [(audience, text), ...]).
+# The kind files it in the inbox. Only those who can act are told "awaits your vote".
 NEXT_ACTORS = {
-    State.SUBMITTED: ("coordinators", "{title} was submitted for review and awaits triage."),
-    State.IN_COMMITTEE: ("committee", "{title} is before the committee and awaits your vote."),
-    State.APPROVED: (
-        "coordinators+stewards",
-        "{title} was approved for release by {target}. It awaits publication.",
+    State.SUBMITTED: (
+        "Submitted",
+        [("coordinators", "{title} was submitted for review and awaits triage.")],
     ),
-    State.CHANGES_REQUESTED: ("stewards", "Changes were requested to {title}: {note}"),
-    State.REJECTED: ("stewards", "{title} was not approved for release: {note}"),
-    State.PUBLISHED: ("stewards", "{title} is published."),
-    State.RETIRED: ("stewards", "{title} was retired: {note}"),
-    State.DRAFT: ("stewards", "{title} was reopened as a draft: {note}"),
+    State.IN_COMMITTEE: (
+        "Before the committee",
+        [("committee", "{title} is before the committee and awaits your vote.")],
+    ),
+    State.APPROVED: (
+        "Approved",
+        [
+            (
+                "coordinators",
+                "{title} was approved for release by {target}. It awaits publication.",
+            ),
+            ("stewards", "{title} was approved for release by {target}; it awaits publication."),
+        ],
+    ),
+    State.CHANGES_REQUESTED: (
+        "Changes requested",
+        [("stewards", "Changes were requested to {title}: {note}")],
+    ),
+    State.REJECTED: (
+        "Not approved",
+        [("stewards", "{title} was not approved for release: {note}")],
+    ),
+    State.PUBLISHED: ("Published", [("stewards", "{title} is published.")]),
+    State.RETIRED: ("Retired", [("stewards", "{title} was retired: {note}")]),
+    State.DRAFT: ("Reopened", [("stewards", "{title} was reopened as a draft: {note}")]),
 }
 
 
 # A re-review round leaves the state alone, so its steps say what happened to the proposal.
 REREVIEW_NOTICES = {
-    "opened": (
-        "committee+coordinators",
-        "A change to how {title} is classified or released is before the committee (review "
-        "round {round}) and awaits your vote. The decision in force stays in force meanwhile.",
-    ),
-    "approve": (
-        "coordinators+stewards",
-        "The committee approved the proposed change to {title}; it now stands as decided.",
-    ),
-    "reject": (
-        "coordinators+stewards",
-        "The committee did not approve the proposed change to {title}; the earlier decision "
-        "stays in force: {note}",
-    ),
-    "request_changes": (
-        "stewards",
-        "The committee asked for changes to the proposed change to {title}; the earlier "
-        "decision stays in force, and you may propose again: {note}",
-    ),
-    "withdrawn": (
-        "committee+coordinators",
-        "The proposed change to {title} was withdrawn: {note}",
-    ),
+    "opened": [
+        (
+            "committee",
+            "A change to how {title} is classified or released is before the committee (review "
+            "round {round}) and awaits your vote. The decision in force stays in force meanwhile.",
+        ),
+        (
+            "coordinators",
+            "A change to how {title} is classified or released is before the committee (review "
+            "round {round}). The decision in force stays in force meanwhile.",
+        ),
+    ],
+    "approve": [
+        (
+            "coordinators+stewards",
+            "The committee approved the proposed change to {title}; it now stands as decided.",
+        )
+    ],
+    "reject": [
+        (
+            "coordinators+stewards",
+            "The committee did not approve the proposed change to {title}; the earlier decision "
+            "stays in force: {note}",
+        )
+    ],
+    "request_changes": [
+        (
+            "stewards",
+            "The committee asked for changes to the proposed change to {title}; the earlier "
+            "decision stays in force, and you may propose again: {note}",
+        )
+    ],
+    "withdrawn": [
+        ("committee+coordinators", "The proposed change to {title} was withdrawn: {note}")
+    ],
 }
 REREVIEW_SUBJECTS = {
     "opened": "re-review opened",
@@ -78,15 +109,7 @@ REREVIEW_SUBJECTS = {
 }
 
 
-def notify_next(dataset: Dataset, note: str | None, notice: str | None = None) -> int:
-    """Tells whoever must act after a step: by the state it reached, or by the re-review
-    notice it gives (see REREVIEW_NOTICES)."""
-    if notice is not None:
-        who, template = REREVIEW_NOTICES[notice]
-        subject = f"{dataset.title}: {REREVIEW_SUBJECTS[notice]}"
-    else:
-        who, template = NEXT_ACTORS[State(dataset.status)]
-        subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
+def _audience(dataset: Dataset, who: str) -> list[User]:
     people: list[User] = []
     if "coordinators" in who:
         people += active_users_with_role(Role.COORDINATOR)
@@ -94,10 +117,28 @@ def notify_next(dataset: Dataset, note: str | None, notice: str | None = None) -
         people += _stewards(dataset)
     if "committee" in who:
         people += _committee(dataset)
-    body = template.format(
-        title=dataset.title,
-        note=note or "see the record for the reason.",
-        target=dataset.release_target_date or "the policy deadline",
-        round=dataset.review_round,
-    )
-    return notify(people, subject, body, link=f"/datasets/{dataset.identifier}")
+    return people
+
+
+def notify_next(dataset: Dataset, note: str | None, notice: str | None = None) -> int:
+    """Tells whoever must act after a step: by the state it reached, or by the re-review
+    notice it gives (see REREVIEW_NOTICES). A person in two audiences hears once, in the
+    first that names them."""
+    if notice is not None:
+        kind, messages = "Re-review", REREVIEW_NOTICES[notice]
+        subject = f"{dataset.title}: {REREVIEW_SUBJECTS[notice]}"
+    else:
+        kind, messages = NEXT_ACTORS[State(dataset.status)]
+        subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
+    told: set[int] = set()
+    for who, template in messages:
+        people = [person for person in _audience(dataset, who) if person.id not in told]
+        told.update(person.id for person in people)
+        body = template.format(
+            title=dataset.title,
+            note=note or "see the record for the reason.",
+            target=dataset.release_target_date or "the policy deadline",
+            round=dataset.review_round,
+        )
+        notify(people, subject, body, link=f"/datasets/{dataset.identifier}", kind=kind)
+    return len(told)

@@ -12,8 +12,9 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from registry.datasets.models import Dataset
-from registry.datasets.permissions import can_edit_dataset
+from registry.accounts.models import User
+from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.permissions import can_edit_dataset, can_read_version
 from registry.datasets.services import lock_for_update, snapshot
 from registry.errors import PermissionDenied
 from registry.extensions import db
@@ -165,20 +166,30 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
 
 
 def _publication(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
-    if not data.get("landing_page"):
-        raise ValidationError({"landing_page": ["Give the page where the public finds the data."]})
+    """Publication needs where the public finds the data (the landing page, the record's own
+    unless another is given) and at least one distribution to download or access it."""
+    landing_page = data.get("landing_page") or dataset.landing_page
+    distributions = data.get("distributions")
+    if distributions is None:
+        distributions = dataset.distributions or []
+    errors: dict[str, list[str]] = {}
+    if not landing_page:
+        errors["landing_page"] = ["Give the page where the public finds the data."]
+    if not distributions:
+        errors["distributions"] = [
+            "Add at least one distribution: a download URL with its media type, or an access URL."
+        ]
+    raise_for(errors)
     published_on = data.get("published_on") or date.today()
-    updates: dict[str, Any] = {
-        "landing_page": data["landing_page"],
+    return {
+        "landing_page": landing_page,
         "published_on": published_on,
         "issued": dataset.issued or published_on,
-    }
-    if data.get("distributions") is not None:
-        updates["distributions"] = [
+        "distributions": [
             {key: value for key, value in item.items() if value is not None}
-            for item in data["distributions"]
-        ]
-    return updates
+            for item in distributions
+        ],
+    }
 
 
 def _on_time(dataset: Dataset, published_on: date) -> bool:
@@ -217,6 +228,25 @@ def due_for_rereview(dataset: Dataset, today: date | None = None) -> bool:
     return (today - decision.decided_at.date()).days > get_settings().rereview_days
 
 
+def latest_submission(dataset: Dataset, user) -> dict[str, Any] | None:
+    """Who last submitted the record for review, when, and what they said, if this user may read
+    the version it made."""
+    row = db.session.execute(
+        select(DatasetVersion, User.name)
+        .outerjoin(User, User.id == DatasetVersion.changed_by_id)
+        .where(
+            DatasetVersion.dataset_id == dataset.id,
+            DatasetVersion.action.in_([str(Action.SUBMIT), str(Action.RESUBMIT)]),
+        )
+        .order_by(DatasetVersion.version.desc())
+        .limit(1)
+    ).first()
+    if row is None or not can_read_version(user, dataset, row[0].classification):
+        return None
+    version, name = row
+    return {"by": name or "the registry", "at": version.changed_at, "note": version.note}
+
+
 def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     """What the dataset page shows of its review to this user."""
     from registry.reviews.permissions import available_actions, can_read_votes, can_vote
@@ -224,8 +254,13 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     late = published_late(dataset)
     open_round = rereview.is_open(dataset)
     readable = [d for d in decisions(dataset) if rereview.decision_readable_by(user, dataset, d)]
+    actions = available_actions(user, dataset)
+    submitting = {Action.SUBMIT, Action.RESUBMIT} & set(actions)
     summary: dict[str, Any] = {
-        "actions": available_actions(user, dataset),
+        "actions": actions,
+        # Said before the button is pressed: what the record lacks to be submitted.
+        "missing": missing_for_review(dataset) if submitting else [],
+        "submission": latest_submission(dataset, user),
         "decisions": readable,
         # Those who may not read the proposal see the record as it stands, round and all.
         "proposal": dataset.proposed_governance

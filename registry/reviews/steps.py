@@ -33,7 +33,7 @@ def move(
         raise Conflict(
             "This dataset was changed by someone else at the same moment. Reload it and try again."
         ) from exc
-    keep_transition_version(dataset, actor=actor, action=action)
+    keep_transition_version(dataset, actor=actor, action=action, note=note)
     record_event(
         Tag.DATASET_TRANSITION,
         actor=actor,

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from registry.datasets.forms import distributions_from_form, with_distribution_rows
+from registry.datasets.permissions import can_create_dataset
 from registry.datasets.services import get_readable
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
@@ -47,6 +49,7 @@ def _action_page(dataset, action: Action, form: dict, errors=None, status: int =
         # What the committee judges: a re-review's proposal, or the record as it stands.
         proposal=dataset.proposed_governance,
         in_force=rereview.in_force(dataset),
+        review=services.review_summary(dataset, current_user) if action == Action.DECIDE else {},
     ), status
 
 
@@ -62,12 +65,22 @@ def take_action(identifier: str, action: str):
         if step not in available_actions(current_user, dataset):
             flash(f"“{ACTION_LABELS[step]}” is not possible for you now.", "warning")
             return redirect(url_for("datasets.show", identifier=identifier))
-        return _action_page(dataset, step, {})
+        start = {}
+        if step == Action.PUBLISH:  # from what the record already says
+            start = with_distribution_rows(
+                {"landing_page": dataset.landing_page, "distributions": dataset.distributions}
+            )
+        return _action_page(dataset, step, start)
     form = form_to_dict(request.form)
     form["action"] = step.value
+    if step == Action.PUBLISH:
+        form = {key: value for key, value in form.items() if not key.startswith("distributions-")}
+        form["distributions"] = distributions_from_form(request.form)
     try:
         services.perform_transition(dataset, form, actor=current_user)
     except ValidationError as exc:
+        if step == Action.PUBLISH:
+            form = with_distribution_rows(form)
         return _action_page(dataset, step, form, exc.messages, 422)
     db.session.commit()
     flash(
@@ -146,7 +159,12 @@ QUEUE_TITLES = {
 @require_permission(Permission.ACCOUNT_OWN)
 def my_work():
     queues = services.work_queues(current_user)
-    return render_template("reviews/work.html", queues=queues, titles=QUEUE_TITLES)
+    return render_template(
+        "reviews/work.html",
+        queues=queues,
+        titles=QUEUE_TITLES,
+        can_create=can_create_dataset(current_user),
+    )
 
 
 @reviews.get("/datasets/<identifier>/decisions/<int:review_round>")

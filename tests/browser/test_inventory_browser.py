@@ -28,7 +28,7 @@ def test_steward_registers_finds_and_edits_a_dataset(page, live_server, screensh
     screenshot("inventory-search")
     page.get_by_role("link", name="Splash Pad Water Usage").click()
 
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Approximate records").fill("1200")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("alert")).to_contain_text("Saved.")

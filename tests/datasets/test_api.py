@@ -3,6 +3,7 @@
 import pytest
 
 from registry.api.openapi import build_spec
+from registry.extensions import db
 
 VALID = {"title": "Street Tree Inventory", "department": "PW", "classification": "public"}
 
@@ -192,3 +193,25 @@ def test_every_api_route_is_in_the_openapi_document(app):
 def test_the_openapi_document_is_served(client):
     body = client.get("/api/v1/openapi.json").get_json()
     assert body["openapi"] == "3.0.3" and "Dataset" in body["components"]["schemas"]
+
+
+def test_the_public_reads_the_steward_by_name_never_by_account_email(client, make, steward):
+    from registry.reviews.services import perform_transition
+
+    dataset = make.dataset(actor=steward, department="PW", **make.COMPLETE)
+    coordinator = make.user("coordinator")
+    perform_transition(dataset, {"action": "submit"}, actor=steward)
+    perform_transition(dataset, {"action": "send_to_committee"}, actor=coordinator)
+    chair = make.user("committee", chair=True)
+    decide = {"action": "decide", "outcome": "approve", "note": "Ok", "minutes_reference": "M1"}
+    perform_transition(dataset, decide, actor=chair)
+    publish = {"action": "publish", "landing_page": "https://data.city.example/trees"}
+    perform_transition(dataset, publish, actor=coordinator)
+    db.session.commit()
+
+    record = client.get(f"/api/v1/datasets/{dataset.identifier}").get_json()
+    history = client.get(f"/api/v1/datasets/{dataset.identifier}/history").get_json()
+    page = client.get(f"/datasets/{dataset.identifier}").get_data(as_text=True)
+    assert (record["steward"], record["steward_name"]) == (None, steward.name)
+    assert {item["changed_by"] for item in history["items"]} == {None}
+    assert steward.email not in page and chair.email not in page

@@ -122,3 +122,28 @@ def test_an_edit_updates_the_search_index(inventory, find, make):
         actor=make.user("coordinator"),
     )
     assert (titles(find(q="pothole")), titles(find(q="defects"))) == ([], ["Road Defects"])
+
+
+def test_facets_come_in_the_order_people_expect(inventory, find):
+    facets = find().facets
+    assert list(facets["release_priority"]) == ["high", "medium", "low"]
+    assert list(facets["classification"]) == ["public", "internal"]
+
+
+def test_department_facets_are_ordered_by_name(make, find):
+    make.department(code="AA", name="Zoning Board")
+    make.department(code="ZZ", name="Airport")
+    make.dataset(department="AA")
+    make.dataset(department="ZZ")
+    assert list(find().facets["department"]) == ["ZZ", "AA"]
+
+
+def test_status_facets_follow_the_workflow(make, find):
+    from registry.reviews.services import perform_transition
+
+    steward = make.user("steward")
+    code = steward.department_codes[0]
+    make.dataset(actor=steward, department=code)
+    submitted = make.dataset(actor=steward, department=code, **make.COMPLETE)
+    perform_transition(submitted, {"action": "submit"}, actor=steward)
+    assert list(find().facets["status"]) == ["draft", "submitted"]

@@ -52,7 +52,7 @@ def test_the_form_explains_every_problem(client, steward):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "This is required." in html and "Say which law or policy" in html
-    assert "Row 1: media type: A download URL needs its media type." in html
+    assert "Distribution 1: Media type: A download URL needs its media type." in html
 
 
 def edit_form(client, identifier):

@@ -50,8 +50,15 @@ def test_draft_to_publication_through_the_pages(as_user, make, cast):
     decision = coordinator.get(f"{page}/decisions/1").get_data(as_text=True)
     assert "Approve" in decision and "Low risk, high demand." in decision
 
+    form = coordinator.get(f"{page}/actions/publish").get_data(as_text=True)
+    kept = re.search(r'name="distributions-0-download_url" value="([^"]+)"', form).group(1)
     coordinator.post(
-        f"{page}/actions/publish", data={"landing_page": "https://data.riverton.example/x"}
+        f"{page}/actions/publish",
+        data={
+            "landing_page": "https://data.riverton.example/x",
+            "distributions-0-download_url": kept,
+            "distributions-0-media_type": "text/csv",
+        },
     )
     html = coordinator.get(page).get_data(as_text=True)
     assert "Published on time" in html
@@ -95,3 +102,68 @@ def test_the_committee_settings_page_saves(as_user, make, cast):
         r'id="release_deadline_days"[^>]*value="60"|value="60"[^>]*id="release_deadline_days"',
         client.get("/admin/committee").get_data(as_text=True),
     )
+
+
+def test_publication_needs_a_distribution(as_user, make, cast):
+    dataset = make.dataset(
+        actor=cast["steward"], department="PW", **{**make.COMPLETE, "distributions": []}
+    )
+    from registry.reviews.services import perform_transition
+
+    perform_transition(dataset, {"action": "submit"}, actor=cast["steward"])
+    perform_transition(dataset, {"action": "send_to_committee"}, actor=cast["coordinator"])
+    for member in cast["members"][1:]:
+        make_vote = {"vote": "approve", "rationale": "Fine."}
+        as_user(member).post(f"/datasets/{dataset.identifier}/vote", data=make_vote)
+
+    response = as_user(cast["coordinator"]).post(
+        f"/datasets/{dataset.identifier}/actions/publish",
+        data={"landing_page": "https://data.riverton.example/x"},
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Add at least one distribution" in html
+
+
+def test_the_publication_form_starts_from_the_record(as_user, make, cast):
+    dataset = make.dataset(
+        actor=cast["steward"],
+        department="PW",
+        landing_page="https://data.riverton.example/trees",
+        **make.COMPLETE,
+    )
+    from registry.reviews.services import perform_transition
+
+    perform_transition(dataset, {"action": "submit"}, actor=cast["steward"])
+    perform_transition(dataset, {"action": "send_to_committee"}, actor=cast["coordinator"])
+    for member in cast["members"][1:]:
+        as_user(member).post(
+            f"/datasets/{dataset.identifier}/vote", data={"vote": "approve", "rationale": "Ok."}
+        )
+
+    html = as_user(cast["coordinator"]).get(f"/datasets/{dataset.identifier}/actions/publish").text
+
+    assert 'value="https://data.riverton.example/trees"' in html
+    assert 'value="https://data.city.example/d.csv"' in html
+
+
+def test_the_submission_note_is_on_the_review_panel(as_user, make, cast):
+    dataset = make.dataset(actor=cast["steward"], department="PW", **make.COMPLETE)
+    steward = as_user(cast["steward"])
+    steward.post(
+        f"/datasets/{dataset.identifier}/actions/submit",
+        data={"note": "Ready: the dictionary was checked by the GIS team."},
+    )
+
+    html = as_user(cast["coordinator"]).get(f"/datasets/{dataset.identifier}").text
+
+    assert "the dictionary was checked by the GIS team" in html
+
+
+def test_the_record_says_what_is_missing_before_submitting(as_user, make, cast):
+    dataset = make.dataset(actor=cast["steward"], department="PW")
+
+    html = as_user(cast["steward"]).get(f"/datasets/{dataset.identifier}").text
+
+    missing = html.split('id="missing"')[1].split("</div>")[0]
+    assert "keywords" in missing and "an update frequency" in missing

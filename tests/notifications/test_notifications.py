@@ -137,3 +137,43 @@ def test_the_inbox_shows_and_clears_unread_notifications(client, make, sign_in, 
     assert "awaits triage" in html and '1<span class="visually-hidden"> unread' in html
     client.post("/inbox/read")
     assert services.unread_count(coordinator) == 0
+
+
+def test_coordinators_are_never_told_that_something_awaits_their_vote(make):
+    from registry.datasets.services import update_dataset
+
+    coordinator = make.user("coordinator")
+    member = make.user("committee")
+    dataset = make.in_committee()
+    from registry.reviews.services import cast_vote
+
+    other = make.user("committee")
+    make.user("committee")
+    for voter in (member, other):  # quorum is two of three: approved
+        cast_vote(dataset, {"vote": "approve", "rationale": "Ok."}, actor=voter)
+    update_dataset(
+        dataset,
+        {"classification": "internal", "version": dataset.version},
+        actor=dataset.steward,
+    )  # a re-review round opens: the committee votes, coordinators are informed
+    bodies = {
+        note.user_id: note.body
+        for note in db.session.scalars(select(Notification).where(Notification.kind == "Re-review"))
+    }
+    assert "awaits your vote" in bodies[member.id]
+    assert "awaits your vote" not in bodies[coordinator.id]
+
+
+def test_the_inbox_filters_by_kind_and_unread(client, make, sign_in):
+    person = make.user("stakeholder")
+    services.notify([person], "A", "First.", kind="Submitted")
+    services.notify([person], "B", "Second.", kind="Approved")
+    services.mark_read(
+        person, db.session.scalar(select(Notification.id).where(Notification.subject == "B"))
+    )
+    db.session.commit()
+    sign_in(person)
+    by_kind = client.get("/inbox?kind=Approved").get_data(as_text=True)
+    unread = client.get("/inbox?unread=1").get_data(as_text=True)
+    assert "Second." in by_kind and "First." not in by_kind
+    assert "First." in unread and "Second." not in unread

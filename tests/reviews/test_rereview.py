@@ -477,7 +477,7 @@ def test_the_chair_decides_a_rereview_from_the_page_and_errors_say_where(
     sign_in(committee[0])
     path = f"/datasets/{published.identifier}/actions/decide"
     page = client.get(path)
-    assert "A re-review round" in page.text and "As proposed (internal)" in page.text
+    assert "A re-review round" in page.text and "As proposed (2 · Internal)" in page.text
     form = {
         "outcome": "approve",
         "minutes_reference": "GC 9",

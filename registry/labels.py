@@ -1,0 +1,156 @@
+"""The words people read for what the registry stores as codes: field names (as the forms label
+them, so an error summary names a field the way its form does) and vocabulary values. The codes
+stay in the API and the exports; every page shows these."""
+
+from datetime import date
+from typing import Any
+
+from registry.datasets.vocab import (
+    CLASSIFICATION_LEVELS,
+    PII_KINDS,
+    UPDATE_FREQUENCIES,
+    AccessLevel,
+    Classification,
+    Priority,
+)
+from registry.reviews.workflow import STATE_LABELS, Outcome
+
+ACCESS_LEVEL_LABELS = {
+    AccessLevel.PUBLIC: "Public",
+    AccessLevel.RESTRICTED_PUBLIC: "Restricted public",
+    AccessLevel.NON_PUBLIC: "Non-public",
+}
+
+CLASSIFICATION_NAMES = {
+    level: f"{CLASSIFICATION_LEVELS[level]} · {level.value.capitalize()}"
+    for level in Classification
+}
+
+PRIORITY_LABELS = {Priority.HIGH: "High", Priority.MEDIUM: "Medium", Priority.LOW: "Low"}
+
+OUTCOME_LABELS = {
+    Outcome.APPROVE: "Approve",
+    Outcome.REJECT: "Reject",
+    Outcome.REQUEST_CHANGES: "Request changes",
+}
+
+# Field names as the forms label them.
+FIELD_LABELS = {
+    # Datasets
+    "title": "Title",
+    "description": "Description",
+    "department": "Department",
+    "steward": "Data steward",
+    "keywords": "Keywords",
+    "themes": "Themes",
+    "contact_name": "Contact name",
+    "contact_email": "Contact email",
+    "classification": "Sensitivity classification",
+    "access_level": "Access level",
+    "release_priority": "Department's release priority",
+    "rights": "Legal basis for any restriction",
+    "contains_pii": "Contains personal information",
+    "pii_kinds": "Which kinds",
+    "update_frequency": "Update frequency",
+    "source_system": "Source system",
+    "temporal": "Time period",
+    "spatial": "Area covered",
+    "record_count": "Approximate records",
+    "issued": "Issued",
+    "modified": "Last modified",
+    "formats": "Formats",
+    "language": "Languages",
+    "landing_page": "Landing page",
+    "data_dictionary": "Data dictionary",
+    "license": "License",
+    "distributions": "Distributions",
+    "release_target_date": "Release target date",
+    "status": "Status",
+    "proposed_governance": "Proposed governance change",
+    "published_on": "Publication date",
+    "version": "Version",
+    # Review steps and votes
+    "note": "Rationale",
+    "outcome": "The committee's decision",
+    "minutes_reference": "Meeting minutes reference",
+    "conditions": "Conditions of release",
+    "vote": "Your vote",
+    "rationale": "Rationale",
+    "quorum": "Quorum",
+    "release_deadline_days": "Days from approval to release",
+    "rereview_days": "Days between re-reviews",
+    # People and departments
+    "name": "Name",
+    "email": "Email",
+    "code": "Code",
+    "roles": "Roles",
+    "departments": "Departments",
+    "is_chair": "Chair",
+    "active": "Active",
+    "password": "Password",
+    "current_password": "Current password",
+    "new_password": "New password",
+    "confirm_password": "New password again",
+}
+
+TERMS: dict[str, dict[Any, str]] = {
+    "status": STATE_LABELS,
+    "access_level": ACCESS_LEVEL_LABELS,
+    "classification": CLASSIFICATION_NAMES,
+    "release_priority": PRIORITY_LABELS,
+    "update_frequency": UPDATE_FREQUENCIES,
+    "outcome": OUTCOME_LABELS,
+    "vote": OUTCOME_LABELS,
+    "pii_kinds": PII_KINDS,
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def term(value: Any, field: str) -> str:
+    """A stored value in words: `term("in_committee", "status")` is "In committee"."""
+    if value is None or value == "":
+        return ""
+    words = TERMS.get(field, {})
+    if isinstance(value, list):
+        return ", ".join(words.get(item, str(item)) for item in value)
+    return words.get(value, str(value))
+
+
+def error_lines(messages: Any) -> list[str]:
+    """One field's errors as sentences. Nested errors (a list of distributions, say) name the
+    row and the field they are about: "Row 2, Download URL: Not a valid URL."."""
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, list):
+        return [line for item in messages for line in error_lines(item)]
+    if isinstance(messages, dict):
+        lines = []
+        for key, inner in messages.items():
+            where = f"Row {int(key) + 1}" if str(key).isdigit() else field_label(str(key))
+            lines += [f"{where}: {line}" for line in error_lines(inner)]
+        return lines
+    return [str(messages)]
+
+
+def _day(text: str) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{day.day} {day:%B %Y}"
+
+
+def period(temporal: str | None) -> str:
+    """A stored ISO 8601 interval in words: "1 January 2015 to 31 December 2024", or "from
+    1 January 2015, ongoing"; other ISO forms (a duration) are shown as stored."""
+    if not temporal:
+        return ""
+    start, _, end = temporal.partition("/")
+    if end == "..":
+        return f"from {_day(start)}, ongoing"
+    if "P" in start or "P" in end:
+        return temporal
+    return f"{_day(start)} to {_day(end)}"

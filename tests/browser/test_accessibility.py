@@ -1,0 +1,98 @@
+"""axe-core over every page, for every audience, signed in and not: no serious or critical
+violation anywhere. Pages come from the app's own routes, so a new page is checked too."""
+
+import pytest
+from sqlalchemy import select
+
+from registry.datasets.models import Dataset
+from registry.db import reading_only
+from registry.extensions import db
+from tests.browser.test_accounts_browser import sign_in_by_keyboard
+
+pytestmark = pytest.mark.browser
+
+PEOPLE = {
+    "public": None,
+    "steward": ("steward.pw@riverton.example", "demo-steward-2026"),
+    "coordinator": ("coordinator@riverton.example", "demo-coordinator-2026"),
+    "chair": ("chair@riverton.example", "demo-committee-2026"),
+    "stakeholder": ("stakeholder@riverton.example", "demo-stakeholder-2026"),
+    "auditor": ("auditor@riverton.example", "demo-auditor-2026"),
+}
+
+# Routes that are not pages: JSON, files, the health check, and POST-only forms.
+NOT_PAGES = ("/api/v1", "/static", "/bootstrap", "/healthz")
+
+
+def _record(status: str, classification: str = "public") -> str:
+    return db.session.scalar(
+        select(Dataset.identifier)
+        .where(
+            Dataset.status == status,
+            Dataset.classification == classification,
+            Dataset.department.has(code="PW"),
+        )
+        .order_by(Dataset.id)
+        .limit(1)
+    )
+
+
+@pytest.fixture(scope="module")
+def pages(live_app):
+    """Every GET page of the app, its placeholders filled with demo records."""
+    with live_app.app_context(), reading_only():
+        committee = _record("in_committee", "internal") or _record("in_committee")
+        approved, published, draft = (
+            _record("approved"),
+            _record("published"),
+            _record("draft"),
+        )
+        coordinator_id = db.session.scalar(
+            select(Dataset.steward_id).where(Dataset.identifier == draft)
+        )
+    fills = {
+        "/datasets/<identifier>/actions/<action>": [
+            f"/datasets/{draft}/actions/submit",
+            f"/datasets/{approved}/actions/publish",
+            f"/datasets/{committee}/actions/decide",
+        ],
+        "/datasets/<identifier>/decisions/<int:review_round>": [
+            f"/datasets/{published}/decisions/1"
+        ],
+        "/datasets/<identifier>/vote": [f"/datasets/{committee}/vote"],
+        "/datasets/<identifier>": [
+            f"/datasets/{draft}",
+            f"/datasets/{committee}",
+            f"/datasets/{published}",
+        ],
+        "/datasets/<identifier>/edit": [f"/datasets/{draft}/edit"],
+        "/datasets/<identifier>/history": [f"/datasets/{published}/history"],
+        "/admin/users/<int:user_id>/edit": [f"/admin/users/{coordinator_id}/edit"],
+        "/admin/departments/<code>/edit": ["/admin/departments/PW/edit"],
+    }
+    found = []
+    for rule in live_app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(NOT_PAGES):
+            continue
+        found += fills.get(rule.rule, [rule.rule])
+    assert all("<" not in path for path in found), "fill in the new route's placeholders"
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_no_page_has_a_serious_accessibility_violation(
+    browser, live_server, pages, axe, who, screenshot
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    if PEOPLE[who]:
+        sign_in_by_keyboard(page, live_server, *PEOPLE[who])
+    problems = {}
+    for path in pages:
+        page.goto(f"{live_server}{path}")
+        found = axe(page)
+        if found:
+            problems[path] = found
+            screenshot(f"axe-{who}-{path.strip('/').replace('/', '_')}", target=page)
+    context.close()
+    assert problems == {}
