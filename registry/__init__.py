@@ -48,10 +48,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from registry.http import init_error_handlers, init_template_globals
+    from registry.http import init_error_handlers, init_security_headers, init_template_globals
     from registry.notifications.views import init_mail_delivery
 
     init_error_handlers(app)
+    init_security_headers(app)
     init_template_globals(app)
     init_mail_delivery(app)
 

@@ -35,14 +35,20 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BOOTSTRAP_SERVE_LOCAL = True
-    # Sign-in throttling: failures counted in a sliding window, per account and per address.
+    # Sign-in throttling, failures counted in a sliding window (accounts.services.throttle): an
+    # address is refused for an account after this many failures for it, and for every account
+    # after the second number; an account failed this often from anywhere (the third) makes new
+    # addresses back off, while its owner's usual address is spared.
     SIGN_IN_WINDOW_MINUTES = 15
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
+    SIGN_IN_ACCOUNT_BACKOFF_AFTER = 10
     # werkzeug's scrypt parameters; tests lower the cost, production keeps the library default.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name
     PASSWORD_MIN_LENGTH = 12
     PER_PAGE = 25
+    # Request bodies larger than this are refused with 413 (uploads have their own limit).
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Email: off unless REGISTRY_MAIL_SERVER is set; the inbox works either way.
     MAIL_SERVER = None
     MAIL_PORT = 25

@@ -31,11 +31,11 @@ DOMAIN = "riverton.example"
 
 # Demo only: these passwords are printed by the command and listed in the README.
 PASSWORDS = {
-    "coordinator": "demo-coordinator-2026",
-    "steward": "demo-steward-2026",
-    "committee": "demo-committee-2026",
-    "stakeholder": "demo-stakeholder-2026",
-    "auditor": "demo-auditor-2026",
+    "coordinator": "open-data-lead-2026",
+    "steward": "department-data-2026",
+    "committee": "governance-vote-2026",
+    "stakeholder": "community-voice-2026",
+    "auditor": "check-everything-2026",
 }
 
 PEOPLE = [

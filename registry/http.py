@@ -1,9 +1,20 @@
 """Web plumbing shared by every blueprint: permission checks, safe redirects, error responses."""
 
+import json
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
@@ -15,6 +26,7 @@ from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
 from registry.labels import error_lines, field_label, period, term
 from registry.permissions import Permission, has_permission
+from registry.schemas import MAX_PAGE
 
 ERROR_TITLES = {
     400: "Bad request",
@@ -41,6 +53,7 @@ ERROR_HELP = {
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def writes_on_read(view):
@@ -53,6 +66,19 @@ def writes_on_read(view):
 def init_write_intent(app: Flask) -> None:
     """Declares, before a request's first query, whether its transaction will write (see
     registry.db.WRITE_INTENT). Registered before every other before_request function."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No database stores a NUL character; one in the address or a form is a 400 here,
+        before anything tries to look it up."""
+        values = [request.path, *request.args.values()]
+        if request.method not in SAFE_METHODS and request.mimetype in FORM_TYPES:
+            values += [value for value in request.form.values() if isinstance(value, str)]
+        if any("\x00" in value for value in values):
+            return error_response(
+                400, "The address or form contains a NUL character, which is not allowed."
+            )
+        return None
 
     @app.before_request
     def declare_write_intent():
@@ -91,13 +117,18 @@ MAX_PER_PAGE = 100
 
 
 def paginate(query):
-    """One page of a select, from the `page` and `per_page` arguments (at most 100 a page)."""
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=request.args.get("per_page", current_app.config["PER_PAGE"], type=int),
-        max_per_page=MAX_PER_PAGE,
-    )
+    """One page of a select, from the `page` and `per_page` arguments (at most 100 a page); a
+    page number that is not one is a 422 that says so."""
+    page = request.args.get("page", 1, type=int)
+    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
+    errors = {}
+    if not 1 <= page <= MAX_PAGE:
+        errors["page"] = [f"Give a page number from 1 to {MAX_PAGE:,}."]
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        errors["per_page"] = [f"Give from 1 to {MAX_PER_PAGE} a page."]
+    if errors:
+        raise ValidationError(errors)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
 
 
 def require_signed_in(view):
@@ -120,10 +151,17 @@ def _ask_to_sign_in():
 
 
 def json_body() -> dict:
-    """The request's JSON object; anything else is a 400 that says what was expected."""
-    body = request.get_json(silent=True)
+    """The request's JSON object; anything else (not JSON, not an object, nested too deep to
+    read) is a 400 that says what was expected."""
+    expected = "Send a JSON object with Content-Type: application/json."
+    if not request.is_json:
+        raise DomainError(expected)
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        raise DomainError(expected + " This body is not JSON the registry can read.") from None
     if not isinstance(body, dict):
-        raise DomainError("Send a JSON object with Content-Type: application/json.")
+        raise DomainError(expected)
     return body
 
 
@@ -203,6 +241,49 @@ def init_template_globals(app: Flask) -> None:
     )
 
 
+# Scripts and styles come only from the registry itself: no inline script can run, and no page
+# can be framed by another site.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if str(app.config.get("ENV", "")).lower() == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # What a signed-in person sees (a new token or temporary password included) is theirs
+        # alone: never kept by the browser's or a proxy's cache. Asked of what the request
+        # already knows, so that answering never loads the user (which may be what failed).
+        user = g.get("_login_user")
+        signed_in = (user is not None and user.is_authenticated) or "_user_id" in session
+        if signed_in and request.endpoint not in STATIC_ENDPOINTS:
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+
 def init_error_handlers(app: Flask) -> None:
     """Every refusal first rolls back whatever the request flushed: nothing is half-saved, and
     the error page (whose header reads the session) never meets a failed transaction."""
@@ -240,6 +321,7 @@ def init_error_handlers(app: Flask) -> None:
         if not is_lock_timeout(exc):
             return unexpected_error(exc)
         db.session.rollback()
+        WRITE_INTENT.set(False)  # the error page only reads: it must not wait for the lock too
         app.logger.warning("Lock wait timed out on %s %s: %s", request.method, request.path, exc)
         response = make_response(error_response(503, ERROR_HELP[503], code="busy"))
         response.headers["Retry-After"] = str(app.config["RETRY_AFTER_SECONDS"])

@@ -1,6 +1,13 @@
 """Imports every domain's models so that metadata, migrations and the shell see all tables."""
 
-from registry.accounts.models import ApiToken, Department, SignInFailure, User, UserRole
+from registry.accounts.models import (
+    ApiToken,
+    Department,
+    SignInFailure,
+    User,
+    UserRole,
+    UserSession,
+)
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.notifications.models import Notification, OutboundEmail
@@ -21,5 +28,6 @@ __all__ = [
     "SignInFailure",
     "User",
     "UserRole",
+    "UserSession",
     "Vote",
 ]

@@ -1,12 +1,42 @@
 """Building blocks shared by every domain's marshmallow schemas."""
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load
 
+# No list is paged this deep; a larger page number is a mistake or a probe, refused with 422.
+MAX_PAGE = 100_000
+
+# Control characters other than tab, line feed and carriage return, and the bidirectional
+# overrides and isolates that can make a title read differently from what it says.
+INVISIBLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class UnsafeText(ValueError):
+    pass
+
+
+def clean_text(value: Any) -> Any:
+    """Text as the registry stores it, in any nesting of lists and objects: a NUL character or
+    a lone surrogate (which no database stores) is refused; other control characters and
+    bidirectional overrides are removed."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise UnsafeText("This contains a NUL character, which is not allowed.")
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+            raise UnsafeText("This contains invalid Unicode (a lone surrogate).")
+        return INVISIBLE.sub("", value)
+    if isinstance(value, list):
+        return [clean_text(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(key): clean_text(item) for key, item in value.items()}
+    return value
+
 
 class InputSchema(Schema):
-    """Strips surrounding whitespace; a blank optional field is None, a blank required one missing.
+    """Cleans text (clean_text) and strips surrounding whitespace; a blank optional field is
+    None, a blank required one missing.
 
     HTML forms send "" for an untouched field; treating it as absent makes the form and the JSON
     API load through the same rules and get the same messages.
@@ -19,8 +49,13 @@ class InputSchema(Schema):
     def _tidy_strings(self, data: Any, **_kwargs: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        tidy = {}
+        tidy, unsafe = {}, {}
         for key, value in data.items():
+            try:
+                value = clean_text(value)
+            except UnsafeText as problem:
+                unsafe[str(key)] = [str(problem)]
+                continue
             if isinstance(value, str):
                 value = value.strip()
                 field = self.fields.get(key)
@@ -29,6 +64,8 @@ class InputSchema(Schema):
                         continue
                     value = None
             tidy[key] = value
+        if unsafe:
+            raise ValidationError(unsafe)
         return tidy
 
 

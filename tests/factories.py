@@ -98,3 +98,12 @@ def in_committee(department_code: str | None = None, **fields):
     perform_transition(created, {"action": "send_to_committee"}, actor=user("coordinator"))
     db.session.commit()
     return created
+
+
+def browser_session(user) -> str:
+    """A signed-in session for the user, as sign-in makes; the value the cookie carries."""
+    from registry.accounts.sessions import start_session
+
+    key = start_session(user)
+    db.session.commit()
+    return key

@@ -40,7 +40,7 @@ def test_demo_can_run_twice(demo):
 @reads_the_demo
 def test_demo_prints_the_sign_ins(demo):
     output = demo.test_cli_runner().invoke(args=["demo"]).output
-    assert "coordinator@riverton.example" in output and "demo-coordinator-2026" in output
+    assert "coordinator@riverton.example" in output and "open-data-lead-2026" in output
 
 
 def test_demo_if_empty_leaves_a_used_registry_alone(app, make):

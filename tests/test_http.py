@@ -28,7 +28,7 @@ def test_a_step_that_loses_a_race_in_the_pages_renders_a_409_page(client, make, 
 
     monkeypatch.setattr(services, "lock_for_update", someone_else_saves_first)
     with client.session_transaction() as session:
-        session["_user_id"] = coordinator.get_id()
+        session["_user_id"] = factories.browser_session(coordinator)
 
     response = client.post(f"/datasets/{dataset.identifier}/actions/submit", data={})
 
@@ -116,3 +116,76 @@ def test_a_disabled_previous_link_is_not_a_link(client, make, sign_in):
     db.session.commit()
     html = client.get("/inbox").get_data(as_text=True)
     assert "page=0" not in html and '<span class="page-link">Previous</span>' in html
+
+
+@pytest.mark.own_database
+def test_a_page_whose_write_cannot_get_its_lock_answers_a_503_page(scratch_app, held_lock):
+    app = scratch_app(LOCK_TIMEOUT_SECONDS=0.3)
+    with app.app_context():
+        user = factories.user("coordinator")
+        dataset = factories.dataset()
+        key, identifier = factories.browser_session(user), dataset.identifier
+        dataset_id = dataset.id
+    release = held_lock(app, dataset_id)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = key
+
+    response = client.post(f"/datasets/{identifier}/edit", data={"title": "After", "version": 1})
+    release()
+
+    assert response.status_code == 503 and "try again" in response.get_data(as_text=True)
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
+
+
+def _every_get_route(app, world: dict) -> list[str]:
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and "<" not in rule.rule:
+            paths.append(rule.rule)
+    return [*paths, f"/datasets/{world['identifier']}", "/no-such-page"]
+
+
+@pytest.fixture
+def headers_world(make):
+    return {"identifier": make.dataset().identifier}
+
+
+def test_every_response_carries_the_security_headers(app, client, headers_world):
+    for path in _every_get_route(app, headers_world):
+        response = client.get(path)
+        missing = [name for name in SECURITY_HEADERS if name not in response.headers]
+        assert missing == [], path
+        policy = response.headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+
+
+def test_signed_in_pages_are_never_cached_and_public_ones_may_be(app, client, make, sign_in):
+    public = client.get("/datasets")
+    sign_in(make.user("auditor"))
+    private = client.get("/datasets")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    assert private.headers["Cache-Control"] == "no-store"
+
+
+def test_production_asks_browsers_for_https_only(tmp_path):
+    from registry import create_app
+
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "x" * 64,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_no_page_has_an_inline_script(app, client, make, sign_in, headers_world):
+    sign_in(make.user("coordinator"))
+    for path in _every_get_route(app, headers_world):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and " onclick=" not in html and "style=" not in html, path

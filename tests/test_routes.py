@@ -8,6 +8,7 @@ redirect that follows the action.
 import pytest
 
 from registry.extensions import db
+from tests import factories
 
 ROLES = ("anonymous", "steward", "coordinator", "committee", "stakeholder", "auditor")
 
@@ -139,7 +140,7 @@ def test_route_answers_each_role_as_the_table_says(client, make, world, method, 
     if role != "anonymous":
         user = make.user(role)
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = factories.browser_session(user)
             session["_fresh"] = True
     response = client.open(fill(rule, world), method=method)
     db.session.rollback()

@@ -1,6 +1,5 @@
 """Departments, users, their roles, and the record of failed sign-ins used for throttling."""
 
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -10,10 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.db import UTCDateTime, utcnow
 from registry.extensions import db
 from registry.permissions import Role
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
 
 
 class Department(db.Model):
@@ -58,9 +53,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Part of the session identity: rotating it signs the user out everywhere else.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Spared the account-wide back-off: the owner's own usual address (services.throttle).
+    last_sign_in_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -82,8 +77,12 @@ class User(UserMixin, db.Model):
     def has_role(self, role: Role) -> bool:
         return role in self.role_set
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    # The key of the browser session being started: flask-login stores what get_id() returns,
+    # and the loader finds the user by it (accounts.sessions). Not a column.
+    session_key = None
+
+    def get_id(self) -> str | None:
+        return self.session_key
 
     @property
     def department_codes(self) -> list[str]:
@@ -128,3 +127,22 @@ class ApiToken(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class UserSession(db.Model):
+    """A signed-in browser session, kept on the server so that signing out, a password change
+    and a deactivation end it for good. The cookie carries a random key; only its SHA-256 is
+    stored. A session ends at `expires_at` however much it is used."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_ended_at", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -10,7 +10,8 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry.accounts.models import Department, SignInFailure, User, UserRole, new_session_token
+from registry.accounts.models import Department, SignInFailure, User, UserRole
+from registry.accounts.passwords import password_problems
 from registry.accounts.schemas import (
     DepartmentIn,
     DepartmentUpdate,
@@ -19,6 +20,7 @@ from registry.accounts.schemas import (
     UserIn,
     UserUpdate,
 )
+from registry.accounts.sessions import end_everything
 from registry.audit.services import changes, record_event
 from registry.audit.tags import Tag
 from registry.db import utcnow
@@ -189,6 +191,10 @@ def create_user(
     data, errors = load_input(UserIn(), raw)
     if password is not None:
         errors.update(load_input(NewPasswordIn(), {"password": password})[1])
+        if "password" not in errors:
+            problems = password_problems(password, email=data.get("email"), name=data.get("name"))
+            if problems:
+                errors["password"] = problems
     rule_errors, departments = _check_user_rules(data, user=None, actor=actor)
     raise_for(errors, rule_errors)
     temporary = None if password else temporary_password()
@@ -230,8 +236,9 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
         ]
     if "departments" in data:
         user.departments = departments
+    ended = None
     if before["active"] and not user.active:
-        user.session_token = new_session_token()
+        ended = end_everything(user)
     db.session.flush()
     old, new = changes(before, user_snapshot(user))
     role_keys = [key for key in new if key in ROLE_FIELDS]
@@ -256,6 +263,7 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
             subject_id=user.id,
             before={key: old[key] for key in other_keys},
             after={key: new[key] for key in other_keys},
+            details=_ended(ended),
         )
     return user
 
@@ -269,10 +277,22 @@ def reset_password(user: User, *, actor: User) -> str:
     temporary = temporary_password()
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
-    user.session_token = new_session_token()
+    ended = end_everything(user)
     db.session.flush()
-    record_event(Tag.USER_PASSWORD_RESET, actor=actor, subject_type="user", subject_id=user.id)
+    record_event(
+        Tag.USER_PASSWORD_RESET,
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        details=_ended(ended),
+    )
     return temporary
+
+
+def _ended(ended: tuple[int, int] | None) -> dict | None:
+    if ended is None:
+        return None
+    return {"sessions_ended": ended[0], "tokens_revoked": ended[1]}
 
 
 def change_own_password(user: User, raw: dict[str, Any]) -> User:
@@ -284,23 +304,22 @@ def change_own_password(user: User, raw: dict[str, Any]) -> User:
         rule_errors["current_password"] = ["This is not your current password."]
     elif current is not None and data.get("new_password") == current:
         rule_errors["new_password"] = ["Choose a password different from the current one."]
+    elif data.get("new_password"):
+        problems = password_problems(data["new_password"], email=user.email, name=user.name)
+        if problems:
+            rule_errors["new_password"] = problems
     raise_for(errors, rule_errors)
     user.password_hash = hash_password(data["new_password"])
     user.must_change_password = False
-    user.session_token = new_session_token()
+    ended = end_everything(user)
     db.session.flush()
-    record_event(Tag.USER_PASSWORD_CHANGE, actor=user, subject_type="user", subject_id=user.id)
-    return user
-
-
-def load_session_user(session_id: str) -> User | None:
-    """The flask-login loader: the id must carry the user's current session token."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-        return None
+    record_event(
+        Tag.USER_PASSWORD_CHANGE,
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        details=_ended(ended),
+    )
     return user
 
 
@@ -320,36 +339,68 @@ class SignInOutcome:
     throttled: bool = False
 
 
+def _failures(*conditions, since) -> tuple[int, object]:
+    """How many failures match since then, and when the last one was."""
+    row = db.session.execute(
+        select(func.count(), func.max(SignInFailure.at)).where(
+            SignInFailure.at >= since, *conditions
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def throttle(email: str, address: str, *, now) -> str | None:
+    """Why this attempt must wait, or None. Nothing here lets a stranger lock an owner out:
+
+    - an address that failed too often for one account is refused for that account only;
+    - an address that failed too often over any accounts (password spraying) is refused;
+    - an account that many addresses failed for makes new addresses wait, longer with each
+      failure (at most 15 minutes), while the address its owner last signed in from is spared.
+    """
+    config = current_app.config
+    minutes = config["SIGN_IN_WINDOW_MINUTES"]
+    window = now - timedelta(minutes=minutes)
+    pair, _ = _failures(
+        SignInFailure.email == email, SignInFailure.address == address, since=window
+    )
+    if pair >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]:
+        return (
+            "Too many failed sign-ins for this account from here. Wait "
+            f"{minutes} minutes and try again, or ask the open data coordinator to reset your "
+            "password."
+        )
+    by_address, _ = _failures(SignInFailure.address == address, since=window)
+    if by_address >= config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"]:
+        return f"Too many failed sign-ins from this address. Wait {minutes} minutes and try again."
+    account, last = _failures(SignInFailure.email == email, since=window)
+    over = account - config["SIGN_IN_ACCOUNT_BACKOFF_AFTER"]
+    if over >= 0:
+        user = find_user_by_email(email)
+        if user is None or user.last_sign_in_address != address:
+            wait = timedelta(seconds=min(2**over, 900))
+            if now < last + wait:
+                seconds = int((last + wait - now).total_seconds()) + 1
+                return (
+                    "This account has had many failed sign-ins from several places. "
+                    f"Wait {seconds} seconds and try again."
+                )
+    return None
+
+
 def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
-    """Checks a sign-in, throttling repeated failures per account and per address.
+    """Checks a sign-in, throttling repeated failures (see throttle()).
 
     Failures are stored rows, not worker memory, so the limits hold across workers and hosts.
-    The refusal never says whether the email exists, and a throttled unknown email is refused
-    exactly like a known one.
+    The refusal never says whether the email exists, and an unknown email is throttled exactly
+    like a known one.
     """
     config = current_app.config
     email = email.strip().lower()
     now = utcnow()
-    window = now - timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
-    by_account = db.session.scalar(
-        select(func.count()).where(SignInFailure.email == email, SignInFailure.at >= window)
-    )
-    by_address = db.session.scalar(
-        select(func.count()).where(SignInFailure.address == address, SignInFailure.at >= window)
-    )
-    if (
-        by_account >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
-        or by_address >= config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"]
-    ):
+    refusal = throttle(email, address, now=now)
+    if refusal is not None:
         record_event(Tag.SIGN_IN_THROTTLED, actor_label=email, address=address)
-        minutes = config["SIGN_IN_WINDOW_MINUTES"]
-        return SignInOutcome(
-            refusal=(
-                "Too many failed sign-ins for this account or from this address. "
-                f"Wait {minutes} minutes and try again, or ask the open data coordinator."
-            ),
-            throttled=True,
-        )
+        return SignInOutcome(refusal=refusal, throttled=True)
     user = find_user_by_email(email)
     stored = user.password_hash if user else _dummy_hash(config["PASSWORD_HASH_METHOD"])
     password_ok = check_password_hash(stored, password)
@@ -371,8 +422,11 @@ def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
             address=address,
         )
         return SignInOutcome(refusal=GENERIC_SIGN_IN_ERROR)
-    db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.address == address)
+    )
     user.last_sign_in_at = now
+    user.last_sign_in_address = address
     record_event(Tag.SIGN_IN, actor=user, subject_type="user", subject_id=user.id, address=address)
     return SignInOutcome(user=user)
 

@@ -1,11 +1,11 @@
 """Sign-in, the user's own account page, and the coordinator's people and department pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from registry.accounts import services, tokens
+from registry.accounts import services, sessions, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
@@ -18,13 +18,17 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @login_manager.user_loader
-def load_user(session_id: str):
-    return services.load_session_user(session_id)
+def load_user(session_key: str):
+    return sessions.user_for_session(session_key)
 
 
 @login_manager.request_loader
 def load_user_from_token(request):
-    """`Authorization: Bearer <token>` signs in one API request, never a session."""
+    """`Authorization: Bearer <token>` signs in one API request, never a session, and never a
+    page or form: tokens are for the API alone. A request it signs in is marked so, and only
+    such a request is spared the CSRF check (registry.api)."""
+    if not request.path.startswith("/api/"):
+        return None
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
@@ -41,7 +45,18 @@ def load_user_from_token(request):
         except OperationalError:  # busy: the last use is a convenience, the request is not
             db.session.rollback()
         token = db.session.get(ApiToken, token_id)
+    g.signed_in_by_token = True
     return token.user
+
+
+def start_browser_session(user) -> None:
+    """A fresh session cookie naming a new server-side session (nothing of an earlier session
+    carries over), committed before the response."""
+    user.session_key = sessions.start_session(user, address=client_address())
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    session.permanent = True
 
 
 # What someone holding a temporary password may still reach: the page to change it, signing
@@ -88,9 +103,7 @@ def sign_in():
         status = 429 if outcome.throttled else 401
         form.pop("password", None)
         return render_template("auth/sign_in.html", form=form, refusal=outcome.refusal), status
-    session.clear()
-    login_user(outcome.user)
-    session.permanent = True
+    start_browser_session(outcome.user)
     flash(f"Signed in as {outcome.user.name}.", "success")
     return redirect(safe_next(data["next"]) or url_for("catalog.home"))
 
@@ -99,6 +112,7 @@ def sign_in():
 @login_required
 def sign_out():
     services.record_sign_out(current_user, address=client_address())
+    sessions.end_session(session.get("_user_id", ""))
     db.session.commit()
     logout_user()
     session.clear()
@@ -154,8 +168,12 @@ def change_password():
     except ValidationError as exc:
         return _account_page(422, errors=exc.messages)
     db.session.commit()
-    login_user(current_user)  # the session token rotated; keep this session, end the others
-    flash("Your password is changed. Other sessions of yours were signed out.", "success")
+    start_browser_session(current_user._get_current_object())  # every earlier one has ended
+    flash(
+        "Your password is changed. Your other sessions were signed out and your API tokens "
+        "revoked.",
+        "success",
+    )
     return redirect(url_for("catalog.home"))
 
 

@@ -1,6 +1,6 @@
 """The JSON API blueprint: wiring only; each domain's api module adds its routes."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from flask_login import current_user
 
 from registry.extensions import csrf
@@ -11,13 +11,14 @@ csrf.exempt(api)
 
 @api.before_request
 def protect_cookie_writes():
-    """A token request carries no ambient credentials, so needs no CSRF token; a write
-    authenticated by the session cookie still does (in an X-CSRFToken header)."""
+    """A request signed in by a valid token carries no ambient credentials, so needs no CSRF
+    token; a write signed in by the session cookie still does (in an X-CSRFToken header), even
+    if it also sends an Authorization header."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     if request.method in {"GET", "HEAD", "OPTIONS"} or not current_user.is_authenticated:
         return  # reads are safe; anonymous writes are refused with 401 by the endpoint
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+    if g.get("signed_in_by_token"):
         return
     csrf.protect()
 

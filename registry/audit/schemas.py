@@ -1,11 +1,14 @@
 """Shapes of the audit log filter and of an event as the API returns it."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from marshmallow import Schema, fields, validate
 
 from registry.audit.services import EventFilter
 from registry.schemas import InputSchema
+
+# The registry's records start in this century; dates outside are typing mistakes or probes.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class EventFilterIn(InputSchema):
@@ -13,8 +16,8 @@ class EventFilterIn(InputSchema):
     actor = fields.String(load_default=None, validate=validate.Length(max=254))
     subject_type = fields.String(load_default=None, validate=validate.Length(max=32))
     subject_id = fields.String(load_default=None, validate=validate.Length(max=128))
-    since = fields.Date(load_default=None)
-    until = fields.Date(load_default=None)
+    since = fields.Date(load_default=None, validate=validate.Range(min=EARLIEST, max=LATEST))
+    until = fields.Date(load_default=None, validate=validate.Range(min=EARLIEST, max=LATEST))
 
 
 class AuditEventOut(Schema):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from registry.datasets import search, services
 from registry.datasets.schemas import (
@@ -60,11 +61,17 @@ def get_dataset(identifier: str):
 
 
 def _if_match_version() -> int | None:
-    """If-Match: "3" (or W/"3") names the version the edit is based on."""
-    for tag in request.if_match.as_set(include_weak=True):
-        if tag.isdigit():
-            return int(tag)
-    return None
+    """If-Match: "3" (or W/"3") names the version the edit is based on; `*` or no header leaves
+    it to the body's `version`. Anything else is a 422 that says what to send."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or len(tag) > 9:
+        raise ValidationError(
+            {"If-Match": ['Name the version the edit is based on, for example "3".']}
+        )
+    return int(tag)
 
 
 @require_signed_in

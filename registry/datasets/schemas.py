@@ -11,13 +11,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from registry.datasets.vocab import (
     PII_KINDS,
+    THEMES,
     UPDATE_FREQUENCIES,
     AccessLevel,
     Classification,
     Priority,
 )
 from registry.reviews.workflow import State
-from registry.schemas import InputSchema, LowerEmail, UpperString
+from registry.schemas import MAX_PAGE, InputSchema, LowerEmail, UpperString
 
 _DATE = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
 _DURATION = r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
@@ -31,23 +32,42 @@ _url = fields.Url(load_default=None, schemes={"http", "https"}, validate=validat
 
 
 class StringList(fields.List):
-    """A list of short strings; a form may send one comma-separated string instead.
-
-    Blanks are dropped and repeats removed, keeping the first spelling.
+    """A list of at most `max_items` short strings; a form may send one comma-separated string
+    instead. Blanks are dropped and repeats removed, keeping the first spelling. With a
+    `vocabulary`, each must be one of its words (in any case), spelled as the vocabulary does.
     """
 
-    def __init__(self, max_length: int = 100, **kwargs):
+    def __init__(
+        self,
+        max_length: int = 100,
+        max_items: int = 50,
+        vocabulary: list[str] | None = None,
+        **kwargs,
+    ):
         super().__init__(fields.String(validate=validate.Length(max=max_length)), **kwargs)
+        self.max_items = max_items
+        self.vocabulary = {word.lower(): word for word in vocabulary} if vocabulary else None
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = value.split(",")
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(f"Give at most {self.max_items}.")
         items = super()._deserialize(value, attr, data, **kwargs)
         seen: dict[str, str] = {}
         for item in (item.strip() for item in items):
             if item and item.lower() not in seen:
                 seen[item.lower()] = item
-        return list(seen.values())
+        if self.vocabulary is None:
+            return list(seen.values())
+        unknown = [item for key, item in seen.items() if key not in self.vocabulary]
+        if unknown:
+            raise ValidationError(
+                f"Not in the list: {', '.join(unknown)}. Use "
+                + ", ".join(self.vocabulary.values())
+                + "."
+            )
+        return [self.vocabulary[key] for key in seen]
 
 
 class DistributionIn(InputSchema):
@@ -76,8 +96,8 @@ class DatasetIn(InputSchema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     description = fields.String(load_default=None, validate=validate.Length(max=20000))
     department = UpperString(required=True)
-    keywords = StringList(load_default=list)
-    themes = StringList(load_default=list)
+    keywords = StringList(load_default=list, max_items=50)
+    themes = StringList(load_default=list, max_items=len(THEMES), vocabulary=THEMES)
     contact_name = fields.String(load_default=None, validate=validate.Length(max=200))
     contact_email = LowerEmail(load_default=None)
     steward = LowerEmail(allow_none=True)  # absent: the registering steward; null: nobody
@@ -98,8 +118,12 @@ class DatasetIn(InputSchema):
         ),
     )
     spatial = fields.String(load_default=None, validate=validate.Length(max=300))
-    formats = StringList(max_length=50, load_default=list)
-    record_count = fields.Integer(load_default=None, validate=validate.Range(min=0), strict=False)
+    formats = StringList(max_length=50, max_items=20, load_default=list)
+    record_count = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=2**63 - 1, error="Give a whole number from 0 up."),
+        strict=False,
+    )
     landing_page = _url
     data_dictionary = _url
     license = _url
@@ -108,8 +132,13 @@ class DatasetIn(InputSchema):
             validate=validate.Regexp(LANGUAGE, error="Use a language tag such as en-US.")
         ),
         load_default=list,
+        validate=validate.Length(max=20, error="Give at most 20 languages."),
     )
-    distributions = fields.List(fields.Nested(DistributionIn), load_default=list)
+    distributions = fields.List(
+        fields.Nested(DistributionIn),
+        load_default=list,
+        validate=validate.Length(max=50, error="Give at most 50 distributions."),
+    )
     issued = fields.Date(load_default=None)
     modified = fields.Date(load_default=None)
     classification = fields.Enum(Classification, by_value=True, required=True)
@@ -220,7 +249,9 @@ class DatasetQuery(InputSchema):
     release_priority = fields.Enum(Priority, by_value=True, load_default=None)
     theme = fields.String(load_default=None, validate=validate.Length(max=100))
     sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), strict=False
+    )
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 

@@ -3,9 +3,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from registry.accounts import services
+from registry.accounts.sessions import user_for_session
 from registry.audit.models import AuditEvent
 from registry.audit.tags import Tag
 from registry.extensions import db
+from tests import factories
 
 
 def events(tag):
@@ -95,17 +97,17 @@ def test_rejected_update_changes_nothing(make):
 def test_deactivating_a_user_signs_them_out_everywhere(make):
     coordinator = make.user("coordinator")
     target = make.user("auditor")
-    old_session = target.get_id()
+    old_session = factories.browser_session(target)
     services.set_user_active(target, False, actor=coordinator)
-    assert services.load_session_user(old_session) is None
+    assert user_for_session(old_session) is None
 
 
 def test_reset_password_rotates_the_session_and_forces_a_change(make):
     coordinator = make.user("coordinator")
     target = make.user("auditor")
-    old_session = target.get_id()
+    old_session = factories.browser_session(target)
     services.reset_password(target, actor=coordinator)
-    assert (services.load_session_user(old_session), target.must_change_password) == (None, True)
+    assert (user_for_session(old_session), target.must_change_password) == (None, True)
 
 
 def test_changing_password_needs_the_current_one(make):
@@ -116,3 +118,49 @@ def test_changing_password_needs_the_current_one(make):
             {"current_password": "wrong", "new_password": "n" * 12, "confirm_password": "n" * 12},
         )
     assert "current_password" in caught.value.messages
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("123456789012", "harder password"),
+        ("passwordpassword", "harder password"),
+        ("qwertyuiopasdf", "harder password"),
+        ("okafor-in-riverton", "email address or your name"),
+        ("dana.okafor@city.example!", "email address or your name"),
+    ],
+)
+def test_a_common_or_personal_password_is_refused_alike_in_the_form_and_the_cli(
+    app, client, make, password, problem
+):
+    user, _ = services.create_user(
+        {"email": "dana.okafor@city.example", "name": "Dana Okafor", "roles": ["auditor"]},
+        actor=None,
+        password="a perfectly fine passphrase",
+    )
+    db.session.commit()
+    client.post("/sign-in", data={"email": user.email, "password": "a perfectly fine passphrase"})
+    form = client.post(
+        "/account/password",
+        data={
+            "current_password": "a perfectly fine passphrase",
+            "new_password": password,
+            "confirm_password": password,
+        },
+    )
+    cli = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "dana2@city.example",
+            "--name",
+            "Dana Okafor",
+            "--role",
+            "auditor",
+            "--password-stdin",
+        ],
+        input=password.replace("dana.okafor@city.example", "dana2@city.example") + "\n",
+    )
+    assert form.status_code == 422 and problem in form.get_data(as_text=True)
+    assert cli.exit_code == 1 and "--password:" in cli.output

@@ -166,3 +166,36 @@ def test_the_temporary_password_warning_is_shown_once(client, holding_a_temporar
 def test_sign_out_needs_a_post(client, make, sign_in):
     sign_in(make.user("auditor"))
     assert client.get("/sign-out").status_code == 405
+
+
+def attempt_from(client, address, email, password):
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_an_attacker_cannot_lock_the_owner_out_from_elsewhere(client, make):
+    user = make.user("coordinator")
+    for _ in range(6):
+        attempt_from(client, "203.0.113.9", user.email, "wrong password")
+    locked_there = attempt_from(client, "203.0.113.9", user.email, PASSWORD)
+    owner = attempt_from(client, "198.51.100.7", user.email, PASSWORD)
+    assert (locked_there.status_code, owner.status_code) == (429, 302)
+
+
+def test_failures_from_many_addresses_make_new_addresses_back_off(client, make):
+    user = make.user("auditor")
+    for number in range(12):
+        attempt_from(client, f"203.0.113.{number}", user.email, "wrong password")
+    assert attempt_from(client, "192.0.2.50", user.email, PASSWORD).status_code == 429
+
+
+def test_the_owners_usual_address_is_spared_the_back_off(client, make):
+    user = make.user("auditor")
+    attempt_from(client, "198.51.100.7", user.email, PASSWORD)
+    client.post("/sign-out", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    for number in range(12):
+        attempt_from(client, f"203.0.113.{number}", user.email, "wrong password")
+    assert attempt_from(client, "198.51.100.7", user.email, PASSWORD).status_code == 302

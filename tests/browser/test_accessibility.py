@@ -13,11 +13,11 @@ pytestmark = pytest.mark.browser
 
 PEOPLE = {
     "public": None,
-    "steward": ("steward.pw@riverton.example", "demo-steward-2026"),
-    "coordinator": ("coordinator@riverton.example", "demo-coordinator-2026"),
-    "chair": ("chair@riverton.example", "demo-committee-2026"),
-    "stakeholder": ("stakeholder@riverton.example", "demo-stakeholder-2026"),
-    "auditor": ("auditor@riverton.example", "demo-auditor-2026"),
+    "steward": ("steward.pw@riverton.example", "department-data-2026"),
+    "coordinator": ("coordinator@riverton.example", "open-data-lead-2026"),
+    "chair": ("chair@riverton.example", "governance-vote-2026"),
+    "stakeholder": ("stakeholder@riverton.example", "community-voice-2026"),
+    "auditor": ("auditor@riverton.example", "check-everything-2026"),
 }
 
 # Routes that are not pages: JSON, files, the health check, and POST-only forms.

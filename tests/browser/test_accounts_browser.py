@@ -19,7 +19,7 @@ def sign_in_by_keyboard(page, live_server, email, password):
 
 
 def test_coordinator_signs_in_by_keyboard_and_sees_their_navigation(page, live_server, screenshot):
-    sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "demo-coordinator-2026")
+    sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "open-data-lead-2026")
     expect(page.get_by_role("alert")).to_contain_text("Signed in as Dana Okafor")
     nav = page.get_by_role("navigation", name="Main")
     for link in ("People", "Departments", "Audit log"):
@@ -28,7 +28,7 @@ def test_coordinator_signs_in_by_keyboard_and_sees_their_navigation(page, live_s
 
 
 def test_stakeholder_sees_no_admin_navigation(page, live_server):
-    sign_in_by_keyboard(page, live_server, "stakeholder@riverton.example", "demo-stakeholder-2026")
+    sign_in_by_keyboard(page, live_server, "stakeholder@riverton.example", "community-voice-2026")
     expect(page.get_by_role("heading", name="Welcome, Aisha Karim")).to_be_visible()
     expect(page.get_by_role("link", name="People", exact=True)).to_have_count(0)
 
@@ -42,7 +42,7 @@ def test_a_wrong_password_is_explained_without_saying_which_part(page, live_serv
 
 
 def test_department_form_shows_errors_then_saves(page, live_server, screenshot):
-    sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "demo-coordinator-2026")
+    sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "open-data-lead-2026")
     page.get_by_role("link", name="Departments", exact=True).click()
     page.get_by_role("link", name="Add a department").click()
     page.get_by_role("textbox", name="Code", exact=True).fill("PW")
@@ -61,7 +61,7 @@ def test_department_form_shows_errors_then_saves(page, live_server, screenshot):
 def test_navigation_collapses_into_a_menu_on_a_phone(browser, live_server, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "demo-coordinator-2026")
+    sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "open-data-lead-2026")
     people = page.get_by_role("link", name="People", exact=True)
     expect(people).to_be_hidden()
     page.get_by_role("button", name="Show navigation").click()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_steward_registers_finds_and_edits_a_dataset(page, live_server, screenshot):
-    sign_in_by_keyboard(page, live_server, "steward.pr@riverton.example", "demo-steward-2026")
+    sign_in_by_keyboard(page, live_server, "steward.pr@riverton.example", "department-data-2026")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Datasets").click()
     page.get_by_role("link", name="Register a dataset").click()
     page.get_by_role("textbox", name="Title", exact=True).fill("Splash Pad Water Usage")
@@ -39,7 +39,7 @@ def test_steward_registers_finds_and_edits_a_dataset(page, live_server, screensh
 
 
 def test_facets_narrow_the_list(page, live_server):
-    sign_in_by_keyboard(page, live_server, "stakeholder@riverton.example", "demo-stakeholder-2026")
+    sign_in_by_keyboard(page, live_server, "stakeholder@riverton.example", "community-voice-2026")
     page.goto(f"{live_server}/datasets")
     refine = page.get_by_role("complementary", name="Refine results")
     refine.get_by_role("link", name=re.compile("^Public Health")).click()

@@ -21,7 +21,7 @@ def phone(browser):
 
 
 def test_a_steward_on_a_phone_registers_a_dataset_in_words(phone, live_server, screenshot):
-    sign_in_by_keyboard(phone, live_server, "steward.lib@riverton.example", "demo-steward-2026")
+    sign_in_by_keyboard(phone, live_server, "steward.lib@riverton.example", "department-data-2026")
     phone.get_by_role("link", name="Register a dataset").click()
     phone.get_by_role("textbox", name="Title", exact=True).fill("Library Card Sign-ups")
     phone.get_by_label("1 · Public: may be released as is").check()
@@ -41,7 +41,7 @@ def test_a_steward_on_a_phone_registers_a_dataset_in_words(phone, live_server, s
 
 
 def test_a_period_that_ends_before_it_starts_is_explained_by_its_label(phone, live_server):
-    sign_in_by_keyboard(phone, live_server, "steward.lib@riverton.example", "demo-steward-2026")
+    sign_in_by_keyboard(phone, live_server, "steward.lib@riverton.example", "department-data-2026")
     phone.goto(f"{live_server}/datasets/new")
     phone.get_by_role("textbox", name="Title", exact=True).fill("Branch Visits")
     phone.get_by_label("1 · Public: may be released as is").check()
@@ -67,7 +67,7 @@ def test_on_a_phone_the_filters_come_before_the_results(phone, live_server, scre
 
 
 def test_wide_tables_scroll_inside_their_own_box_on_a_phone(phone, live_server):
-    sign_in_by_keyboard(phone, live_server, "auditor@riverton.example", "demo-auditor-2026")
+    sign_in_by_keyboard(phone, live_server, "auditor@riverton.example", "check-everything-2026")
     phone.goto(f"{live_server}/audit")
     page_width = phone.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390

@@ -28,7 +28,7 @@ def test_a_proposed_change_goes_to_the_committee_while_the_record_stays_publishe
     browser, live_server, screenshot
 ):
     steward = browser.new_page()
-    sign_in_by_keyboard(steward, live_server, "steward.pw@riverton.example", "demo-steward-2026")
+    sign_in_by_keyboard(steward, live_server, "steward.pw@riverton.example", "department-data-2026")
     href = _published_without_a_rereview(steward, live_server)
     expect(steward.locator("#governance-note")).to_contain_text("opens a re-review")
     steward.get_by_label("Contains personal information").check()
@@ -41,7 +41,7 @@ def test_a_proposed_change_goes_to_the_committee_while_the_record_stays_publishe
 
     member = browser.new_page()
     sign_in_by_keyboard(
-        member, live_server, "committee.privacy@riverton.example", "demo-committee-2026"
+        member, live_server, "committee.privacy@riverton.example", "governance-vote-2026"
     )
     member.goto(f"{live_server}/work")
     queue = member.get_by_role("region", name=re.compile("Awaiting your vote"))

@@ -7,6 +7,7 @@ import pytest
 
 from registry.datasets import services
 from registry.extensions import db
+from tests import factories
 
 READERS_OF_RESTRICTED = ["coordinator", "committee", "auditor", "own steward"]
 NOT_READERS_OF_RESTRICTED = ["stakeholder", "other steward", "anonymous"]
@@ -44,7 +45,7 @@ def as_(client):
     def _as(user):
         if user is not None:
             with client.session_transaction() as session:
-                session["_user_id"] = user.get_id()
+                session["_user_id"] = factories.browser_session(user)
         return client
 
     return _as

@@ -136,7 +136,7 @@ def chairs_and_records(scratch_app):
         chairs = [factories.user("committee", chair=True) for _ in range(3)]
         records = [factories.in_committee().identifier for _ in range(10)]
         tokens = [factories.token(chair) for chair in chairs]
-        sessions = [chair.get_id() for chair in chairs]
+        sessions = [factories.browser_session(chair) for chair in chairs]
     return app, records, tokens, sessions
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from registry.datasets.services import get_readable
+from tests import factories
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def as_user(app):
     def _as(user):
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = factories.browser_session(user)
         return client
 
     return _as

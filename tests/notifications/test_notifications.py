@@ -9,6 +9,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.notifications import services
 from registry.notifications.models import Notification, OutboundEmail
+from tests import factories
 
 
 class Mailbox:
@@ -63,7 +64,7 @@ def submitted_by_page(app, make):
         )
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = steward.get_id()
+            session["_user_id"] = factories.browser_session(steward)
         response = client.post(f"/datasets/{dataset.identifier}/actions/submit", data={})
         return coordinator, response
 

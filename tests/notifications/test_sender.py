@@ -53,7 +53,7 @@ def test_a_request_returns_before_its_mail_and_the_sender_delivers_it(scratch_ap
         dataset = factories.dataset(
             actor=steward, department=steward.department_codes[0], **factories.COMPLETE
         )
-        identifier, session_id = dataset.identifier, steward.get_id()
+        identifier, session_id = dataset.identifier, factories.browser_session(steward)
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
