@@ -45,6 +45,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (catalog, auth, admin, datasets, reviews, notifications, audit, api, api_docs):
         app.register_blueprint(blueprint)
+    from registry.api.limits import init_rate_limits
+
+    init_rate_limits(app, api)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -47,6 +47,11 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name
     PASSWORD_MIN_LENGTH = 12
     PER_PAGE = 25
+    # JSON API rate limits, per client address and per token (Flask-Limiter's syntax), and
+    # where they are counted: memory:// (one worker) or redis://host:6379 (all of them).
+    API_RATE_LIMIT_PER_ADDRESS = "600 per minute"
+    API_RATE_LIMIT_PER_TOKEN = "300 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
     # Request bodies larger than this are refused with 413 (uploads have their own limit).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Email: off unless REGISTRY_MAIL_SERVER is set; the inbox works either way.

@@ -46,6 +46,8 @@ def app(database_url):
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             # Tests send queued mail themselves (services.deliver_pending), as cron would.
             "MAIL_BACKGROUND_SENDER": False,
+            # Hundreds of API calls from one address; the limits have tests of their own.
+            "RATELIMIT_ENABLED": False,
         }
     )
     with app.app_context():
@@ -139,6 +141,7 @@ class ScratchDatabases:
                 "WTF_CSRF_ENABLED": False,
                 "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
                 "MAIL_BACKGROUND_SENDER": False,
+                "RATELIMIT_ENABLED": False,
                 **config,
             }
         )
