@@ -50,7 +50,7 @@ class Defaults:
     # JSON API rate limits, per client address and per token (Flask-Limiter's syntax), and
     # where they are counted: memory:// (one worker) or redis://host:6379 (all of them).
     API_RATE_LIMIT_PER_ADDRESS = "600 per minute"
-    API_RATE_LIMIT_PER_TOKEN = "300 per minute"
+    API_RATE_LIMIT_PER_TOKEN = "300 per minute"  # noqa: S105 - a rate, not a secret
     RATELIMIT_STORAGE_URI = "memory://"
     # Request bodies larger than this are refused with 413 (uploads have their own limit).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
