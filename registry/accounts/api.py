@@ -3,17 +3,15 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from registry.accounts.schemas import DepartmentOut, UserOut
+from registry.accounts.schemas import DepartmentOut, MeOut
 from registry.accounts.services import list_departments
 from registry.http import require_permission
-from registry.permissions import Permission, permissions_for
+from registry.permissions import Permission
 
 
 @require_permission(Permission.ACCOUNT_OWN)
 def me():
-    body = UserOut().dump(current_user)
-    body["permissions"] = sorted(permissions_for(current_user.role_set))
-    return jsonify(body)
+    return jsonify(MeOut().dump(current_user))
 
 
 def departments():

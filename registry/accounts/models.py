@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import UTCDateTime, utcnow
 from registry.extensions import db
-from registry.permissions import Role
+from registry.permissions import Role, permissions_for
 
 
 class Department(db.Model):
@@ -73,6 +73,14 @@ class User(UserMixin, db.Model):
     @property
     def role_set(self) -> frozenset[Role]:
         return frozenset(Role(row.role) for row in self.role_rows)
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted(str(role) for role in self.role_set)
+
+    @property
+    def permission_names(self) -> list[str]:
+        return sorted(str(permission) for permission in permissions_for(self.role_set))
 
     def has_role(self, role: Role) -> bool:
         return role in self.role_set

@@ -36,8 +36,8 @@ class DepartmentUpdate(DepartmentIn):
 class DepartmentOut(Schema):
     code = fields.String()
     name = fields.String()
-    contact_name = fields.String()
-    contact_email = fields.String()
+    contact_name = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
 
 
 class UserIn(InputSchema):
@@ -56,11 +56,17 @@ class UserOut(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
-    roles = fields.Function(lambda user: sorted(user.role_set))
-    departments = fields.Function(lambda user: user.department_codes)
+    roles = fields.List(fields.String(), attribute="role_names")
+    departments = fields.List(fields.String(), attribute="department_codes")
     is_chair = fields.Boolean()
     active = fields.Boolean()
-    last_sign_in_at = fields.AwareDateTime()
+    last_sign_in_at = fields.AwareDateTime(allow_none=True)
+
+
+class MeOut(UserOut):
+    """The signed-in user, with what their roles allow."""
+
+    permissions = fields.List(fields.String(), attribute="permission_names")
 
 
 class SignInIn(InputSchema):

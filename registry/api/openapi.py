@@ -6,7 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from registry.accounts.schemas import DepartmentOut, UserOut
+from registry.accounts.schemas import DepartmentOut, MeOut
 from registry.audit.schemas import AuditEventOut, EventFilterIn
 from registry.datasets.schemas import (
     DatasetDetailOut,
@@ -73,6 +73,35 @@ def _errors(*codes: str) -> dict:
     return {code: ERRORS[code] for code in codes}
 
 
+# Answers any operation may give, whatever it does (added to the built document, so the schema
+# is referenced directly).
+ERROR_REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+EVERY_OPERATION = {
+    "400": {
+        "description": "The request cannot be read: not JSON, a NUL character, a bad CSRF token.",
+        **ERROR_REF,
+    },
+    "429": {
+        "description": "Over the rate limit, per address or per token; see Retry-After.",
+        **ERROR_REF,
+    },
+    "503": {
+        "description": "Busy: a write could not get its lock in time; nothing was saved. See "
+        "Retry-After.",
+        **ERROR_REF,
+    },
+}
+WITH_A_BODY = {"413": {"description": "The body is over the size limit.", **ERROR_REF}}
+
+
+def _with_common_answers(document: dict) -> dict:
+    for item in document["paths"].values():
+        for operation in item.values():
+            extra = EVERY_OPERATION | (WITH_A_BODY if "requestBody" in operation else {})
+            operation["responses"] = extra | operation["responses"]
+    return document
+
+
 @cache
 def build_spec() -> dict:
     """Built once per process: the document depends only on code."""
@@ -99,7 +128,7 @@ def build_spec() -> dict:
         "DatasetPatch": DatasetPatch,
         "DatasetPage": DatasetPageOut,
         "History": HistoryOut,
-        "User": UserOut,
+        "User": MeOut,
         "DepartmentList": DepartmentListOut,
         "AuditPage": AuditPageOut,
         "TransitionIn": TransitionIn,
@@ -275,4 +304,4 @@ def build_spec() -> dict:
             "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}
         },
     )
-    return spec.to_dict()
+    return _with_common_answers(spec.to_dict())

@@ -25,10 +25,10 @@ class AuditEventOut(Schema):
     occurred_at = fields.AwareDateTime()
     actor = fields.String(attribute="actor_label")
     tag = fields.String()
-    subject_type = fields.String()
-    subject_id = fields.String()
+    subject_type = fields.String(allow_none=True)
+    subject_id = fields.String(allow_none=True)
     payload = fields.Dict()
-    address = fields.String()
+    address = fields.String(allow_none=True)
     hash = fields.String()
     prev_hash = fields.String()
 

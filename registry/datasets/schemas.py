@@ -165,52 +165,53 @@ class DatasetPatch(DatasetIn):
 
 
 class DistributionOut(Schema):
-    title = fields.String()
-    description = fields.String()
-    download_url = fields.String()
-    access_url = fields.String()
-    media_type = fields.String()
-    format = fields.String()
+    title = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    download_url = fields.String(allow_none=True)
+    access_url = fields.String(allow_none=True)
+    media_type = fields.String(allow_none=True)
+    format = fields.String(allow_none=True)
 
 
 class DatasetOut(Schema):
     identifier = fields.String()
     title = fields.String()
-    description = fields.String()
+    description = fields.String(allow_none=True)
     department = fields.Function(lambda dataset: dataset.department.code)
     department_name = fields.Function(lambda dataset: dataset.department.name)
     keywords = fields.List(fields.String())
     themes = fields.List(fields.String())
-    contact_name = fields.String()
-    contact_email = fields.String()
+    contact_name = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
     steward = fields.Function(
         lambda dataset: dataset.steward.email if dataset.steward else None,
+        allow_none=True,
         metadata={"description": "The steward's account email; null for readers not signed in."},
     )
     steward_name = fields.Function(
         lambda dataset: dataset.steward.name if dataset.steward else None
     )
-    source_system = fields.String()
-    update_frequency = fields.String()
-    temporal = fields.String()
-    spatial = fields.String()
+    source_system = fields.String(allow_none=True)
+    update_frequency = fields.String(allow_none=True)
+    temporal = fields.String(allow_none=True)
+    spatial = fields.String(allow_none=True)
     formats = fields.List(fields.String())
-    record_count = fields.Integer()
-    landing_page = fields.String()
-    data_dictionary = fields.String()
-    license = fields.String()
+    record_count = fields.Integer(allow_none=True)
+    landing_page = fields.String(allow_none=True)
+    data_dictionary = fields.String(allow_none=True)
+    license = fields.String(allow_none=True)
     language = fields.List(fields.String())
     distributions = fields.List(fields.Nested(DistributionOut))
-    issued = fields.Date()
-    modified = fields.Date()
+    issued = fields.Date(allow_none=True)
+    modified = fields.Date(allow_none=True)
     classification = fields.String()
     classification_level = fields.Integer(attribute="level")
     contains_pii = fields.Boolean()
     pii_kinds = fields.List(fields.String())
     access_level = fields.String()
-    rights = fields.String()
+    rights = fields.String(allow_none=True)
     release_priority = fields.String()
-    release_target_date = fields.Date()
+    release_target_date = fields.Date(allow_none=True)
     status = fields.String()
     version = fields.Integer()
     created_at = fields.AwareDateTime()
@@ -268,6 +269,7 @@ class VersionOut(Schema):
     version = fields.Integer()
     changed_at = fields.AwareDateTime()
     changed_by = fields.String(
+        allow_none=True,
         attribute="changed_by_label",
         metadata={"description": "The account's email; null for readers not signed in."},
     )

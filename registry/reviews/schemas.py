@@ -47,7 +47,7 @@ class VoteOut(Schema):
     member_name = fields.Function(lambda vote: vote.member.name)
     vote = fields.String()
     rationale = fields.String()
-    conditions = fields.String()
+    conditions = fields.String(allow_none=True)
     cast_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
@@ -58,7 +58,7 @@ class DecisionVoteOut(Schema):
     name = fields.String()
     vote = fields.String()
     rationale = fields.String()
-    conditions = fields.String()
+    conditions = fields.String(allow_none=True)
 
 
 class DecisionOut(Schema):
@@ -66,13 +66,13 @@ class DecisionOut(Schema):
     outcome = fields.String()
     classification = fields.String()
     access_level = fields.String()
-    rights = fields.String()
-    conditions = fields.String()
-    release_target_date = fields.Date()
+    rights = fields.String(allow_none=True)
+    conditions = fields.String(allow_none=True)
+    release_target_date = fields.Date(allow_none=True)
     proposal = fields.Dict(allow_none=True)
     method = fields.String()
-    minutes_reference = fields.String()
-    rationale = fields.String()
+    minutes_reference = fields.String(allow_none=True)
+    rationale = fields.String(allow_none=True)
     tally = fields.Dict()
     votes = fields.List(fields.Nested(DecisionVoteOut))
     decided_at = fields.AwareDateTime()
