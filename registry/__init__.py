@@ -62,5 +62,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from registry.cli import init_cli
+    from registry.integrity import init_integrity_checks
 
     init_cli(app)
+    init_integrity_checks(app)

@@ -28,10 +28,20 @@ def fail(exc: ValidationError | DomainError) -> None:
 def init_cli(app: Flask) -> None:
     from registry.accounts.cli import departments_cli, tokens_cli, users_cli
     from registry.audit.cli import audit_cli
+    from registry.backup import backup_command, restore_command
     from registry.demo import demo_command
     from registry.notifications.cli import mail_cli
 
-    for command in (departments_cli, users_cli, tokens_cli, audit_cli, mail_cli, demo_command):
+    for command in (
+        departments_cli,
+        users_cli,
+        tokens_cli,
+        audit_cli,
+        mail_cli,
+        demo_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)
 
 

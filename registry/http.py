@@ -21,6 +21,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from registry.audit.services import record_event
 from registry.db import WRITE_INTENT, is_lock_timeout
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
@@ -54,6 +55,15 @@ ERROR_HELP = {
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def record_read(tag, **event) -> None:
+    """Audits a read that matters (a restricted record, the audit log, an export) in a short
+    transaction of its own: what the request read is committed first, so on SQLite the event's
+    write waits its turn for the lock instead of failing to upgrade the read."""
+    db.session.commit()
+    record_event(tag, actor=current_user, address=client_address(), **event)
+    db.session.commit()
 
 
 def writes_on_read(view):

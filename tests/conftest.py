@@ -122,7 +122,8 @@ class ScratchDatabases:
     def __init__(self, database_url: str, folder) -> None:
         self.database_url, self.folder, self.apps = database_url, folder, []
 
-    def __call__(self, **config):
+    def __call__(self, _skip_upgrade: bool = False, **config):
+        """An app on a new database, migrated unless `_skip_upgrade` (an empty database)."""
         url = make_url(self.database_url)
         admin = None
         if url.get_backend_name() == "postgresql":
@@ -145,8 +146,9 @@ class ScratchDatabases:
                 **config,
             }
         )
-        with app.app_context():
-            upgrade()
+        if not _skip_upgrade:
+            with app.app_context():
+                upgrade()
         self.apps.append((app, admin, target))
         return app
 

@@ -76,6 +76,8 @@ ROUTES = {
     ("GET", "/admin/committee"): COORDINATOR_PAGE,
     ("POST", "/admin/committee"): COORDINATOR_FORM,
     ("GET", "/audit"): AUDIT_PAGE,
+    ("GET", "/audit/head"): EVERYONE,
+    ("GET", "/api/v1/audit/head"): EVERYONE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
     ("GET", "/api/v1/datasets"): EVERYONE,

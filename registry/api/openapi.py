@@ -39,6 +39,12 @@ class TransitionResultOut(DatasetDetailOut):
     allowed_actions = fields.List(fields.String())
 
 
+class AuditHeadOut(Schema):
+    seq = fields.Integer(metadata={"description": "The newest event's sequence number."})
+    hash = fields.String(metadata={"description": "Its SHA-256 hash, covering every event before."})
+    at = fields.String(metadata={"description": "When this was read (UTC, ISO 8601)."})
+
+
 class AuditPageOut(Schema):
     items = fields.List(fields.Nested(AuditEventOut))
     total = fields.Integer()
@@ -131,6 +137,7 @@ def build_spec() -> dict:
         "User": MeOut,
         "DepartmentList": DepartmentListOut,
         "AuditPage": AuditPageOut,
+        "AuditHead": AuditHeadOut,
         "TransitionIn": TransitionIn,
         "TransitionResult": TransitionResultOut,
         "VoteIn": VoteIn,
@@ -276,6 +283,15 @@ def build_spec() -> dict:
                 "parameters": [{"in": "query", "schema": EventFilterIn}],
                 "responses": {"200": {"description": "One page", **_json("AuditPage")}}
                 | _errors("401", "403", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/audit/head",
+        operations={
+            "get": {
+                "summary": "The audit log's newest event number and hash, for anyone to keep",
+                "responses": {"200": {"description": "The head", **_json("AuditHead")}},
             }
         },
     )

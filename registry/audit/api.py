@@ -2,15 +2,18 @@
 
 from flask import Blueprint, jsonify, request
 
+from registry.audit.checkpoints import current_head
 from registry.audit.schemas import AuditEventOut, load_event_filter
 from registry.audit.services import event_query
-from registry.http import paginate, require_permission
+from registry.audit.tags import Tag
+from registry.http import paginate, record_read, require_permission
 from registry.permissions import Permission
 
 
 @require_permission(Permission.AUDIT_READ)
 def audit_events():
     page = paginate(event_query(load_event_filter(request.args)))
+    record_read(Tag.AUDIT_READ, details={"filters": request.args.to_dict(), "via": "api"})
     return jsonify(
         items=AuditEventOut(many=True).dump(page.items),
         total=page.total,
@@ -19,5 +22,12 @@ def audit_events():
     )
 
 
+def audit_head():
+    """Public: the audit log's head, to keep a copy of (see /audit/head)."""
+    head = current_head()
+    return jsonify(seq=head.seq, hash=head.hash, at=head.at.isoformat(timespec="seconds"))
+
+
 def register(api: Blueprint) -> None:
     api.add_url_rule("/audit", view_func=audit_events, methods=["GET"])
+    api.add_url_rule("/audit/head", view_func=audit_head, methods=["GET"])

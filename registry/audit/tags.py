@@ -27,6 +27,9 @@ class Tag(StrEnum):
     REVIEW_REREVIEW_OPEN = "review:rereview:open"
     REVIEW_DECISION = "review:decision:record"
     COMMITTEE_SETTINGS = "review:settings:update"
+    # Reads that matter
+    DATASET_READ_RESTRICTED = "dataset:read:restricted"
+    AUDIT_READ = "audit:read"
 
 
 # What each event says, in words, for the audit log's pages.
@@ -54,6 +57,8 @@ TAG_LABELS = {
     Tag.REVIEW_REREVIEW_OPEN: "Re-review opened",
     Tag.REVIEW_DECISION: "Committee decision recorded",
     Tag.COMMITTEE_SETTINGS: "Committee settings changed",
+    Tag.DATASET_READ_RESTRICTED: "Restricted dataset read",
+    Tag.AUDIT_READ: "Audit log read",
 }
 
 

@@ -3,10 +3,11 @@
 from flask import Blueprint, render_template, request, url_for
 from marshmallow import ValidationError
 
+from registry.audit.checkpoints import current_head
 from registry.audit.schemas import load_event_filter
 from registry.audit.services import EventFilter, event_query
 from registry.audit.tags import Tag, tag_label
-from registry.http import paginate, require_permission
+from registry.http import paginate, record_read, require_permission
 from registry.permissions import Permission
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")
@@ -21,6 +22,7 @@ def events():
     except ValidationError as exc:
         errors, criteria = exc.messages, EventFilter()
     page = paginate(event_query(criteria))
+    record_read(Tag.AUDIT_READ, details={"filters": request.args.to_dict(), "via": "page"})
     return render_template(
         "audit/events.html",
         page=page,
@@ -50,3 +52,10 @@ def subject_link(event) -> str | None:
     if page[1] == "user_id" and not event.subject_id.isdigit():
         return None
     return url_for(page[0], **{page[1]: event.subject_id})
+
+
+@audit.get("/head")
+def head():
+    """Public: the newest event's number and hash, for anyone (auditors, journalists) to note
+    down. A log rewritten later no longer reaches what they noted (audit.checkpoints)."""
+    return render_template("audit/head.html", head=current_head())

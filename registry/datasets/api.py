@@ -12,6 +12,7 @@ from registry.datasets.schemas import (
     DatasetQuery,
     HistoryOut,
 )
+from registry.datasets.views import audit_restricted_read
 from registry.extensions import db
 from registry.http import json_body, require_signed_in
 from registry.reviews import rereview
@@ -55,6 +56,7 @@ def dataset_body(dataset) -> dict:
 
 def get_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
+    audit_restricted_read(dataset, "api")
     response = jsonify(dataset_body(dataset))
     response.set_etag(str(dataset.version))
     return response
@@ -89,6 +91,7 @@ def patch_dataset(identifier: str):
 
 def dataset_history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
+    audit_restricted_read(dataset, "history api")
     versions, hidden = services.history(dataset, current_user)
     body = HistoryOut().dump(
         {"identifier": dataset.identifier, "items": versions, "hidden_versions": hidden}

@@ -7,6 +7,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.accounts.services import active_users_with_role, list_departments
+from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.forms import dataset_form_to_raw, record_to_form
 from registry.datasets.permissions import (
@@ -26,7 +27,7 @@ from registry.datasets.vocab import (
 )
 from registry.errors import Conflict
 from registry.extensions import db
-from registry.http import require_signed_in
+from registry.http import record_read, require_signed_in
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, term
 from registry.permissions import Role
 from registry.reviews import rereview
@@ -146,9 +147,21 @@ def new():
     return redirect(url_for("datasets.show", identifier=dataset.identifier))
 
 
+def audit_restricted_read(dataset, via: str) -> None:
+    """Reading a restricted record is itself on the record."""
+    if dataset.classification == Classification.RESTRICTED:
+        record_read(
+            Tag.DATASET_READ_RESTRICTED,
+            subject_type="dataset",
+            subject_id=dataset.identifier,
+            details={"via": via},
+        )
+
+
 @datasets.get("/<identifier>")
 def show(identifier: str):
     dataset = services.get_readable(identifier, current_user)
+    audit_restricted_read(dataset, "page")
     return render_template(
         "datasets/show.html",
         dataset=dataset,
@@ -213,6 +226,7 @@ def _conflict(dataset, raw):
 @datasets.get("/<identifier>/history")
 def history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
+    audit_restricted_read(dataset, "history page")
     versions, hidden = services.history(dataset, current_user)
     return render_template(
         "datasets/history.html",

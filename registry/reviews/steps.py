@@ -33,7 +33,7 @@ def move(
         raise Conflict(
             "This dataset was changed by someone else at the same moment. Reload it and try again."
         ) from exc
-    keep_transition_version(dataset, actor=actor, action=action, note=note)
+    version = keep_transition_version(dataset, actor=actor, action=action, note=note)
     record_event(
         Tag.DATASET_TRANSITION,
         actor=actor,
@@ -41,7 +41,7 @@ def move(
         subject_id=dataset.identifier,
         before={"status": source},
         after={"status": str(target)},
-        details={"action": action, "note": note, **details},
+        details={"action": action, "note": note, "version": version.version, **details},
     )
     notify_next(dataset, note, notice)
 
