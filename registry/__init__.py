@@ -27,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from registry.extensions import init_extensions
-    from registry.http import init_write_intent
+    from registry.web import init_write_intent
 
     init_write_intent(app)  # before any other hook can query
     init_extensions(app)
@@ -51,8 +51,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from registry.http import init_error_handlers, init_security_headers, init_template_globals
     from registry.notifications.views import init_mail_delivery
+    from registry.web import init_error_handlers, init_security_headers, init_template_globals
 
     init_error_handlers(app)
     init_security_headers(app)

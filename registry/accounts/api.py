@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from registry.accounts.schemas import DepartmentOut, MeOut
 from registry.accounts.services import list_departments
-from registry.http import require_permission
 from registry.permissions import Permission
+from registry.web import require_permission
 
 
 @require_permission(Permission.ACCOUNT_OWN)

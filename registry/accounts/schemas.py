@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from registry.permissions import Role
-from registry.schemas import InputSchema, LowerEmail, UpperString
+from registry.validation import InputSchema, LowerEmail, UpperString
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256

@@ -27,7 +27,7 @@ from registry.db import utcnow
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.permissions import Role
-from registry.schemas import load_input, raise_for
+from registry.validation import load_input, raise_for
 
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an active account."
 

@@ -13,7 +13,7 @@ from registry.audit.tags import Tag
 from registry.db import utcnow
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.schemas import InputSchema, load_input, raise_for
+from registry.validation import InputSchema, load_input, raise_for
 
 TOKEN_PREFIX = "cdr_"  # noqa: S105 - marks our tokens, not a secret
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from marshmallow import Schema, fields, validate
 
 from registry.audit.services import EventFilter
-from registry.schemas import InputSchema
+from registry.validation import InputSchema
 
 # The registry's records start in this century; dates outside are typing mistakes or probes.
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)

@@ -7,8 +7,8 @@ from registry.audit.checkpoints import current_head
 from registry.audit.schemas import load_event_filter
 from registry.audit.services import EventFilter, event_query
 from registry.audit.tags import Tag, tag_label
-from registry.http import paginate, record_read, require_permission
 from registry.permissions import Permission
+from registry.web import paginate, record_read, require_permission
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")
 

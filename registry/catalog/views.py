@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from registry.extensions import db
-from registry.http import may_see_link
 from registry.permissions import ROLE_LABELS, Permission
+from registry.web import may_see_link
 
 catalog = Blueprint("catalog", __name__)
 

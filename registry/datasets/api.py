@@ -14,8 +14,8 @@ from registry.datasets.schemas import (
 )
 from registry.datasets.views import audit_restricted_read
 from registry.extensions import db
-from registry.http import json_body, require_signed_in
 from registry.reviews import rereview
+from registry.web import json_body, require_signed_in
 
 
 def without_staff_emails(record: dict) -> dict:

@@ -18,7 +18,7 @@ from registry.datasets.vocab import (
     Priority,
 )
 from registry.reviews.workflow import State
-from registry.schemas import MAX_PAGE, InputSchema, LowerEmail, UpperString
+from registry.validation import MAX_PAGE, InputSchema, LowerEmail, UpperString
 
 _DATE = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
 _DURATION = r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"

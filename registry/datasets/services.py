@@ -30,7 +30,7 @@ from registry.extensions import db
 from registry.permissions import Role
 from registry.reviews import rereview
 from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
-from registry.schemas import load_input, raise_for
+from registry.validation import load_input, raise_for
 
 IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 

@@ -27,7 +27,6 @@ from registry.datasets.vocab import (
 )
 from registry.errors import Conflict
 from registry.extensions import db
-from registry.http import record_read, require_signed_in
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, term
 from registry.permissions import Role
 from registry.reviews import rereview
@@ -39,6 +38,7 @@ from registry.reviews.workflow import (
     STATE_LABELS,
     State,
 )
+from registry.web import record_read, require_signed_in
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
 

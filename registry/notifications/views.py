@@ -4,10 +4,10 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from registry.extensions import db
-from registry.http import paginate, require_permission, safe_next
 from registry.notifications import services
 from registry.notifications.sender import init_mail_sender
 from registry.permissions import Permission
+from registry.web import paginate, require_permission, safe_next
 
 notifications = Blueprint("notifications", __name__)
 

@@ -6,11 +6,11 @@ from flask_login import current_user
 from registry.datasets.api import dataset_body
 from registry.datasets.services import get_readable
 from registry.extensions import db
-from registry.http import json_body, require_permission, require_signed_in
 from registry.permissions import Permission
 from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions
 from registry.reviews.schemas import DecisionOut, ReviewOut
+from registry.web import json_body, require_permission, require_signed_in
 
 
 def review_state(dataset) -> dict:

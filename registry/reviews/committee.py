@@ -35,7 +35,7 @@ from registry.reviews.workflow import (
     before_committee,
     transition,
 )
-from registry.schemas import load_input, raise_for
+from registry.validation import load_input, raise_for
 
 
 def get_settings() -> CommitteeSettings:

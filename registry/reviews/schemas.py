@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from registry.datasets.schemas import DistributionIn
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.reviews.workflow import Action, Outcome
-from registry.schemas import InputSchema
+from registry.validation import InputSchema
 
 
 class TransitionIn(InputSchema):

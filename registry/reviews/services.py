@@ -51,7 +51,7 @@ from registry.reviews.workflow import (
     before_committee,
     transition,
 )
-from registry.schemas import load_input, raise_for
+from registry.validation import load_input, raise_for
 
 # What a committee needs in front of it to judge a dataset.
 REQUIRED_FOR_REVIEW = {

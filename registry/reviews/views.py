@@ -9,12 +9,12 @@ from registry.datasets.permissions import can_create_dataset
 from registry.datasets.services import get_readable
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
-from registry.http import require_permission, require_signed_in
 from registry.permissions import Permission
 from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.workflow import ACTION_LABELS, STATE_LABELS, Action, Outcome
-from registry.schemas import form_to_dict
+from registry.validation import form_to_dict
+from registry.web import require_permission, require_signed_in
 
 reviews = Blueprint("reviews", __name__)
 

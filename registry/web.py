@@ -27,7 +27,7 @@ from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
 from registry.labels import error_lines, field_label, period, term
 from registry.permissions import Permission, has_permission
-from registry.schemas import MAX_PAGE
+from registry.validation import MAX_PAGE
 
 ERROR_TITLES = {
     400: "Bad request",

@@ -1,4 +1,4 @@
-"""Building blocks shared by every domain's marshmallow schemas."""
+"""Validation building blocks for every schema: clean text, form fields as dicts, errors collected."""
 
 import re
 from typing import Any
