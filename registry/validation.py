@@ -1,4 +1,4 @@
-"""Validation building blocks for every schema: clean text, form fields as dicts, errors collected."""
+"""Validation building blocks for every schema: clean text, form fields as dicts, all errors."""
 
 import re
 from typing import Any
