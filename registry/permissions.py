@@ -40,6 +40,8 @@ class Permission(StrEnum):
     API_TOKENS = "account:api_tokens"
     REVIEW_READ = "review:read"
     REVIEW_SETTINGS = "review:settings"
+    # The full inventory, restricted records included, as one export or read.
+    INVENTORY_FULL = "inventory:full"
 
 
 # Every signed-in user may look after their own account and tokens, whatever roles they hold.
@@ -64,12 +66,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATASET_READ_ALL,
             Permission.REVIEW_READ,
             Permission.REVIEW_SETTINGS,
+            Permission.INVENTORY_FULL,
         }
     ),
     Role.COMMITTEE: frozenset({Permission.DATASET_READ_ALL, Permission.REVIEW_READ}),
     Role.STAKEHOLDER: frozenset({Permission.DATASET_READ_CANDIDATES}),
     Role.AUDITOR: frozenset(
-        {Permission.AUDIT_READ, Permission.DATASET_READ_ALL, Permission.REVIEW_READ}
+        {
+            Permission.AUDIT_READ,
+            Permission.DATASET_READ_ALL,
+            Permission.REVIEW_READ,
+            Permission.INVENTORY_FULL,
+        }
     ),
 }
 

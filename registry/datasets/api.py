@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.datasets import search, services
+from registry.datasets.history import history as readable_history
 from registry.datasets.schemas import (
     DatasetDetailOut,
     DatasetOut,
@@ -13,24 +14,20 @@ from registry.datasets.schemas import (
     HistoryOut,
 )
 from registry.datasets.views import audit_restricted_read
+from registry.datasets.visibility import redact
 from registry.extensions import db
-from registry.reviews import rereview
 from registry.web import json_body, require_signed_in
 
 
-def without_staff_emails(record: dict) -> dict:
-    """The public reads the record's contact point, and the steward by name only: a staff
-    member's account email is for people signed in."""
-    if not current_user.is_authenticated:
-        record["steward"] = None
-    return record
-
-
 def list_datasets():
+    """Facet counts only when asked for (`?facets=department,status`): they cost a query."""
     criteria = DatasetQuery().load(request.args.to_dict())
-    result = search.find_datasets(current_user, criteria)
+    result = search.find_datasets(current_user, criteria, facets=criteria.pop("facets"))
     body = DatasetPageOut().dump(result)
-    body["items"] = [without_staff_emails(item) for item in body["items"]]
+    body["items"] = [
+        redact(item, dataset, current_user)
+        for item, dataset in zip(body["items"], result.items, strict=True)
+    ]
     return jsonify(body)
 
 
@@ -47,18 +44,24 @@ def create_dataset():
 
 
 def dataset_body(dataset) -> dict:
-    """The record, with the governance change before the committee if this user may read it."""
-    body = without_staff_emails(DatasetDetailOut().dump(dataset))
-    if not rereview.proposal_readable_by(current_user, dataset):
-        body["proposed_governance"] = None
-    return body
+    """The record as this reader may see it (datasets.visibility.redact)."""
+    return redact(DatasetDetailOut().dump(dataset), dataset, current_user)
+
+
+def _with_etag(response, body: dict):
+    """The version is the ETag for those who see it; for others a digest of what they read."""
+    if body.get("version") is not None:
+        response.set_etag(str(body["version"]))
+    else:
+        response.add_etag()
+    return response
 
 
 def get_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "api")
-    response = jsonify(dataset_body(dataset))
-    response.set_etag(str(dataset.version))
+    body = dataset_body(dataset)
+    response = _with_etag(jsonify(body), body)
     return response
 
 
@@ -92,7 +95,7 @@ def patch_dataset(identifier: str):
 def dataset_history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "history api")
-    versions, hidden = services.history(dataset, current_user)
+    versions, hidden = readable_history(dataset, current_user)
     body = HistoryOut().dump(
         {"identifier": dataset.identifier, "items": versions, "hidden_versions": hidden}
     )

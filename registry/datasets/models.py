@@ -1,6 +1,6 @@
 """The dataset record, its themes, and the version kept for every change."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -14,14 +14,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.accounts.models import Department, User
-from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
+from registry.datasets.vocab import CLASSIFICATION_LEVELS, AccessLevel, Classification
 from registry.db import UTCDateTime, utcnow
 from registry.extensions import db
-from registry.reviews.workflow import INITIAL_STATE
+from registry.reviews.workflow import INITIAL_STATE, State
+
+DECIDED = [str(State.APPROVED), str(State.PUBLISHED)]
 
 
 class DatasetTheme(db.Model):
@@ -83,6 +87,8 @@ class Dataset(db.Model):
     # re-review round; null when no re-review is open. The fields above stay in force meanwhile.
     proposed_governance: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     published_on: Mapped[date | None] = mapped_column(Date)
+    # The day the committee last approved the governance in force (re-reviews count from it).
+    approved_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32), default=str(INITIAL_STATE))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -105,6 +111,112 @@ class Dataset(db.Model):
     def level(self) -> int:
         return CLASSIFICATION_LEVELS[Classification(self.classification)]
 
+    # Derived statuses, each defined once beside its SQL twin (tests/datasets/test_derived.py
+    # checks that the two agree on every kind of record).
+
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        """Approved, not yet published, and past its release target date."""
+        return (
+            self.status == State.APPROVED
+            and self.release_target_date is not None
+            and today > self.release_target_date
+        )
+
+    @is_overdue.expression
+    def is_overdue(cls, today: date):
+        return (
+            (cls.status == str(State.APPROVED))
+            & cls.release_target_date.is_not(None)
+            & (cls.release_target_date < today)
+        )
+
+    @hybrid_property
+    def published_late(self) -> bool:
+        """Published after its release target date."""
+        return (
+            self.published_on is not None
+            and self.release_target_date is not None
+            and self.published_on > self.release_target_date
+        )
+
+    @published_late.expression
+    def published_late(cls):
+        return cls.published_on > cls.release_target_date
+
+    @hybrid_property
+    def published_on_time(self) -> bool:
+        """Published, by its release target date (or with none set)."""
+        return self.published_on is not None and not self.published_late
+
+    @published_on_time.expression
+    def published_on_time(cls):
+        return cls.published_on.is_not(None) & (
+            cls.release_target_date.is_(None) | (cls.published_on <= cls.release_target_date)
+        )
+
+    @hybrid_method
+    def is_due_for_rereview(self, today: date, interval_days: int) -> bool:
+        """Released or releasable, no re-review open, last approved longer ago than the
+        interval."""
+        return (
+            self.status in DECIDED
+            and self.proposed_governance is None
+            and self.approved_on is not None
+            and (today - self.approved_on).days > interval_days
+        )
+
+    @is_due_for_rereview.expression
+    def is_due_for_rereview(cls, today: date, interval_days: int):
+        return (
+            cls.status.in_(DECIDED)
+            & cls.proposed_governance.is_(None)
+            & cls.approved_on.is_not(None)
+            & (cls.approved_on < today - timedelta(days=interval_days))
+        )
+
+    @hybrid_property
+    def metadata_complete(self) -> bool:
+        """The POD v1.1 fields a public record needs are filled in: description, keywords,
+        contact point (name and email), update frequency (accrualPeriodicity) and license, and
+        the legal basis (rights) when access is not public."""
+        return bool(
+            self.description
+            and self.keywords
+            and self.contact_name
+            and self.contact_email
+            and self.update_frequency
+            and self.license
+            and (self.access_level == AccessLevel.PUBLIC or self.rights)
+        )
+
+    @metadata_complete.expression
+    def metadata_complete(cls):
+        def filled(column):
+            return column.is_not(None) & (column != "")
+
+        return (
+            filled(cls.description)
+            & (func.json_array_length(cls.keywords) > 0)
+            & filled(cls.contact_name)
+            & filled(cls.contact_email)
+            & filled(cls.update_frequency)
+            & filled(cls.license)
+            & ((cls.access_level == str(AccessLevel.PUBLIC)) | filled(cls.rights))
+        )
+
+    @hybrid_method
+    def updated_since(self, moment: datetime) -> bool:
+        return self.updated_at >= moment
+
+    @updated_since.expression
+    def updated_since(cls, moment: datetime):
+        return cls.updated_at >= moment
+
+    def age_days(self, today: date) -> int:
+        """Days since the record last changed."""
+        return (today - self.updated_at.date()).days
+
     def __repr__(self) -> str:
         return f"<Dataset {self.identifier}>"
 
@@ -113,7 +225,11 @@ class DatasetVersion(db.Model):
     """The whole record as it stood after one change, and what that change altered."""
 
     __tablename__ = "dataset_versions"
-    __table_args__ = (UniqueConstraint("dataset_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "version"),
+        # as_of: each record's latest version up to a moment.
+        Index("ix_dataset_versions_dataset_id_changed_at", "dataset_id", "changed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
@@ -126,5 +242,9 @@ class DatasetVersion(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # What the person taking a workflow step said: a submission note, a rationale.
     note: Mapped[str | None] = mapped_column(Text)
-    # The classification in force at that version decides who may read it.
+    # What the record was at that version, for reading it as of a date through the same
+    # visibility rule as the record itself: the classification in force (a proposal is in the
+    # snapshot), status and department.
     classification: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))

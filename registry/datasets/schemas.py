@@ -28,6 +28,9 @@ ONGOING = "/.."
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-\d{3})?$")
 MEDIA_TYPE = re.compile(r"^[-\w.+]+/[-\w.+]+$")
 
+# The facets a list can count (datasets.search.FACETS).
+FACET_NAMES = ("department", "status", "classification", "release_priority", "theme")
+
 _url = fields.Url(load_default=None, schemes={"http", "https"}, validate=validate.Length(max=500))
 
 
@@ -213,7 +216,13 @@ class DatasetOut(Schema):
     release_priority = fields.String()
     release_target_date = fields.Date(allow_none=True)
     status = fields.String()
-    version = fields.Integer()
+    version = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The version edits are based on; null for readers who may not see "
+            "every step of the record (those who may edit it always see it)."
+        },
+    )
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
@@ -252,6 +261,16 @@ class DatasetQuery(InputSchema):
     sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(
         load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), strict=False
+    )
+    facets = StringList(
+        load_default=list,
+        max_items=len(FACET_NAMES),
+        vocabulary=list(FACET_NAMES),
+        metadata={
+            "description": "Facet counts to include, comma-separated: "
+            + ", ".join(FACET_NAMES)
+            + ". None unless asked for."
+        },
     )
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 

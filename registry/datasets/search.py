@@ -7,6 +7,7 @@ facet counts only ever count what the user may read.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,12 +16,20 @@ from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
 from registry.datasets.models import Dataset, DatasetTheme
-from registry.datasets.permissions import readable_by
+from registry.datasets.schemas import FACET_NAMES
+from registry.datasets.visibility import not_readable_restricted, readable_by
 from registry.datasets.vocab import Classification, PriorityRank
 from registry.extensions import db
 from registry.reviews.workflow import State
 
-FACETS = ("department", "status", "classification", "release_priority", "theme")
+FACETS = FACET_NAMES
+# The facets counted by grouping the records themselves (themes are counted apart).
+GROUPED = {
+    "department": Dataset.department_id,
+    "status": Dataset.status,
+    "classification": Dataset.classification,
+    "release_priority": Dataset.release_priority,
+}
 
 
 def _dialect() -> str:
@@ -151,12 +160,14 @@ def _in_facet_order(name: str, counts: dict[str, int], names: dict[str, str]) ->
     return dict(sorted(counts.items()))
 
 
-def find_datasets(user, criteria: dict[str, Any]) -> SearchResult:
-    """One page of the records the user may read that match, with the total and facet counts.
+def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS) -> SearchResult:
+    """One page of the records the user may read that match, with the total and the facet
+    counts asked for (the page shows them all; the API only those it is asked for).
 
-    Three queries whatever the size: the page, one grouped count that yields the total and four
-    facets, and the theme counts.
+    At most three queries whatever the size: the page, one count grouped by the facets asked
+    for (which yields the total), and the theme counts if asked for.
     """
+    wanted = [name for name in FACETS if name in set(facets)]
     terms = search_terms(criteria.get("q"))
     conditions = _conditions(user, criteria)
     matches = _matches(terms) if terms else None
@@ -178,51 +189,44 @@ def find_datasets(user, criteria: dict[str, Any]) -> SearchResult:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
     grouped = db.session.execute(
-        over_matches(
-            select(
-                Dataset.department_id,
-                Dataset.status,
-                Dataset.classification,
-                Dataset.release_priority,
-                func.count(),
-            ).select_from(Dataset)
-        ).group_by(
-            Dataset.department_id, Dataset.status, Dataset.classification, Dataset.release_priority
-        )
+        over_matches(select(*grouped_by, func.count()).select_from(Dataset)).group_by(*grouped_by)
     ).all()
-    departments = db.session.execute(select(Department.id, Department.code, Department.name)).all()
-    codes = {row.id: row.code for row in departments}
-    names = {row.code: row.name for row in departments}
-    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for department_id, status, classification, priority, count in grouped:
-        for name, value in (
-            ("department", codes[department_id]),
-            ("status", status),
-            ("classification", classification),
-            ("release_priority", priority),
-        ):
-            facets[name][value] = facets[name].get(value, 0) + count
-    facets = {name: _in_facet_order(name, counts, names) for name, counts in facets.items()}
-    facets["theme"] = dict(
-        db.session.execute(
-            over_matches(
-                select(DatasetTheme.theme, func.count())
-                .select_from(Dataset)
-                .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
+    counted: dict[str, dict[str, int]] = {name: {} for name in wanted}
+    names: dict[str, str] = {}
+    if "department" in wanted:
+        departments = db.session.execute(
+            select(Department.id, Department.code, Department.name)
+        ).all()
+        codes = {row.id: row.code for row in departments}
+        names = {row.code: row.name for row in departments}
+    grouped_names = [name for name in wanted if name in GROUPED]
+    for row in grouped:
+        for name, value in zip(grouped_names, row[:-1], strict=True):
+            key = codes[value] if name == "department" else value
+            counted[name][key] = counted[name].get(key, 0) + row[-1]
+    result_facets = {name: _in_facet_order(name, counts, names) for name, counts in counted.items()}
+    if "theme" in wanted:
+        result_facets["theme"] = dict(
+            db.session.execute(
+                over_matches(
+                    select(DatasetTheme.theme, func.count())
+                    .select_from(Dataset)
+                    .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
+                )
+                .group_by(DatasetTheme.theme)
+                .order_by(DatasetTheme.theme)
             )
-            .group_by(DatasetTheme.theme)
-            .order_by(DatasetTheme.theme)
+            .tuples()
+            .all()
         )
-        .tuples()
-        .all()
-    )
     return SearchResult(
         items=list(items),
         total=sum(row[-1] for row in grouped),
         page=page,
         per_page=per_page,
-        facets=facets,
+        facets=result_facets,
         restricted_not_shown=restricted_not_shown(user, criteria.get("department")),
     )
 
@@ -233,9 +237,7 @@ def restricted_not_shown(user, department_code: str | None = None) -> int:
     Only ever by department: a count that followed a search term or any other filter would
     reveal what a restricted record is about.
     """
-    query = select(func.count(Dataset.id)).where(
-        Dataset.classification == str(Classification.RESTRICTED), ~readable_by(user)
-    )
+    query = select(func.count(Dataset.id)).where(not_readable_restricted(user))
     if department_code:
         query = query.join(Department, Dataset.department_id == Department.id).where(
             Department.code == department_code

@@ -2,8 +2,6 @@
 change kept as a version and an audit event in the same transaction."""
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,22 +11,18 @@ from registry.accounts.models import Department, User
 from registry.accounts.services import find_user_by_email
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
-from registry.datasets import search
+from registry.datasets import governance, search
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
-from registry.datasets.permissions import (
-    can_edit_dataset,
-    can_read_unpublished,
-    can_read_version,
-    creatable_department_ids,
-    readable_by,
-)
-from registry.datasets.schemas import DatasetIn, DatasetOut, DatasetPatch
+from registry.datasets.permissions import can_edit_dataset, creatable_department_ids
+from registry.datasets.schemas import DatasetIn, DatasetPatch
+from registry.datasets.signals import proposal_opened
+from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot
+from registry.datasets.visibility import readable_by
 from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classification
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
-from registry.reviews import rereview
 from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
 from registry.validation import load_input, raise_for
 
@@ -38,8 +32,6 @@ IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 PLAIN_FIELDS = [
     name for name in DatasetIn().fields if name not in {"department", "steward", "themes"}
 ]
-# Snapshot fields that are bookkeeping, not content: never shown as a change.
-BOOKKEEPING = {"version", "created_at", "updated_at"}
 
 ALLOWED_ACCESS = {
     Classification.PUBLIC: set(AccessLevel),
@@ -69,19 +61,6 @@ def lock_for_update(dataset: Dataset) -> None:
     """
     db.session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
     db.session.refresh(dataset)
-
-
-def snapshot(dataset: Dataset) -> dict[str, Any]:
-    """The record as a version keeps it: its fields, and any change proposed to its governance."""
-    return {**DatasetOut().dump(dataset), "proposed_governance": dataset.proposed_governance}
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        key: {"from": before.get(key), "to": value}
-        for key, value in after.items()
-        if key not in BOOKKEEPING and before.get(key) != value
-    }
 
 
 def _new_identifier(department: Department) -> str:
@@ -165,10 +144,9 @@ def _keep_version(
         snapshot=snapshot(dataset),
         changes=changes,
         note=note,
-        # A version holding a proposal is read at the stricter of the two levels.
-        classification=rereview.strictest(
-            dataset.classification, (dataset.proposed_governance or {}).get("classification")
-        ),
+        classification=dataset.classification,
+        status=dataset.status,
+        department_id=dataset.department_id,
     )
     db.session.add(version)
     return version
@@ -273,16 +251,18 @@ def update_dataset(
         # A new classification brings its own default access level unless one is given.
         merged["access_level"] = data["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
     raise_for(errors, record_problems(merged))
-    # On a decided record a governance change is a proposal to the committee, not an edit.
-    proposal = rereview.proposal_from_edit(dataset, merged)
-    if proposal is not None or rereview.edit_mode(dataset) != GovernanceEdit.APPLY:
+    # On a decided record a governance change is a proposal to the committee, not an edit: it
+    # waits in a new review round, and the review side announces it (proposal_opened).
+    proposal = governance.proposal_from_edit(dataset, merged)
+    if proposal is not None or governance.edit_mode(dataset) != GovernanceEdit.APPLY:
         for field in GOVERNANCE_FIELDS:
             data.pop(field, None)
     _apply(dataset, data)
     dataset.department = department
     dataset.steward = steward
     if proposal is not None:
-        rereview.open_round(dataset, proposal)
+        dataset.proposed_governance = proposal
+        dataset.review_round += 1
     after_values = snapshot(dataset)
     changes = diff(before, after_values)
     if not changes:
@@ -307,77 +287,5 @@ def update_dataset(
         details={"version": dataset.version},
     )
     if proposal is not None:
-        rereview.announce_round(dataset, actor=actor, note=None, via="edit")
+        proposal_opened.send(dataset, actor=actor, note=None, via="edit")
     return dataset
-
-
-@dataclass(frozen=True)
-class VersionView:
-    version: int
-    changed_at: datetime
-    changed_by_label: str  # the account's email: for people signed in only
-    changed_by_name: str
-    action: str
-    changes: dict[str, Any]
-    note: str | None = None
-
-
-HIDDEN_VALUE = "(not shown: the record was restricted then)"
-HIDDEN_PROPOSAL = "(not shown: a proposal before the committee)"
-
-
-def _proposal_change(dataset: Dataset, user, change: dict[str, Any]) -> dict[str, Any]:
-    """A proposed governance change is shown only to those who may read the proposal."""
-
-    def shown(value):
-        if not isinstance(value, dict):
-            return value
-        readable = can_read_unpublished(user, dataset, value["classification"])
-        return value if readable else HIDDEN_PROPOSAL
-
-    return {"from": shown(change["from"]), "to": shown(change["to"])}
-
-
-def history(dataset: Dataset, user) -> tuple[list[VersionView], int]:
-    """Newest first. Versions from a time the record was restricted stay hidden from users who
-    may not read restricted records, and are only counted; so do the earlier values in the
-    first change after such a time, which would otherwise show what the record said then."""
-    rows = db.session.execute(
-        select(DatasetVersion, User.name)
-        .outerjoin(User, User.id == DatasetVersion.changed_by_id)
-        .where(DatasetVersion.dataset_id == dataset.id)
-        .order_by(DatasetVersion.version)
-    ).all()
-    versions = [version for version, _ in rows]
-    names = {version.version: name for version, name in rows}
-    shown: list[VersionView] = []
-    previous_readable = True
-    for version in versions:
-        readable = can_read_version(user, dataset, version.classification)
-        if readable:
-            changes = version.changes
-            if not previous_readable:
-                changes = {
-                    field: {"from": HIDDEN_VALUE, "to": change["to"]}
-                    for field, change in changes.items()
-                }
-            if "proposed_governance" in changes:
-                changes = {
-                    **changes,
-                    "proposed_governance": _proposal_change(
-                        dataset, user, changes["proposed_governance"]
-                    ),
-                }
-            shown.append(
-                VersionView(
-                    version.version,
-                    version.changed_at,
-                    version.changed_by_label,
-                    names[version.version] or "the registry",
-                    version.action,
-                    changes,
-                    version.note,
-                )
-            )
-        previous_readable = readable
-    return shown[::-1], len(versions) - len(shown)

@@ -10,12 +10,14 @@ from registry.accounts.services import active_users_with_role, list_departments
 from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.forms import dataset_form_to_raw, record_to_form
+from registry.datasets.governance import FIELD_LABELS, edit_mode
+from registry.datasets.history import history as readable_history
 from registry.datasets.permissions import (
     can_create_dataset,
     can_edit_dataset,
     creatable_department_ids,
 )
-from registry.datasets.schemas import SORTS, DatasetQuery
+from registry.datasets.schemas import SORTS, DatasetOut, DatasetQuery
 from registry.datasets.vocab import (
     CLASSIFICATION_LABELS,
     PII_KINDS,
@@ -29,12 +31,10 @@ from registry.errors import Conflict
 from registry.extensions import db
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, term
 from registry.permissions import Role
-from registry.reviews import rereview
-from registry.reviews.rereview import FIELD_LABELS
-from registry.reviews.services import REQUIRED_FOR_REVIEW, review_summary
 from registry.reviews.workflow import (
     ACTION_LABELS,
     GOVERNANCE_FIELDS,
+    REQUIRED_FOR_REVIEW,
     STATE_LABELS,
     State,
 )
@@ -112,7 +112,7 @@ def _form_context(dataset=None) -> dict:
     }
     governance_note = None
     if dataset is not None:
-        governance_note = str(rereview.edit_mode(dataset))
+        governance_note = str(edit_mode(dataset))
     return {
         "dataset": dataset,
         "departments": departments,
@@ -165,9 +165,7 @@ def show(identifier: str):
     return render_template(
         "datasets/show.html",
         dataset=dataset,
-        record=services.snapshot(dataset),
         can_edit=can_edit_dataset(current_user, dataset),
-        review=review_summary(dataset, current_user),
         action_labels=ACTION_LABELS,
         **_vocabularies(),
     )
@@ -179,7 +177,7 @@ def edit(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     services.check_can_edit(dataset, current_user)
     if request.method == "GET":
-        form = record_to_form(services.snapshot(dataset))
+        form = record_to_form(DatasetOut().dump(dataset))
         return render_template("datasets/form.html", form=form, **_form_context(dataset))
     raw = dataset_form_to_raw(request.form)
     round_before = dataset.review_round
@@ -212,7 +210,7 @@ def _conflict(dataset, raw):
     db.session.rollback()
     dataset = services.get_readable(dataset.identifier, current_user)
     base = int(raw.get("version") or 0)
-    versions, _ = services.history(dataset, current_user)
+    versions, _ = readable_history(dataset, current_user)
     theirs = [version for version in versions if version.version > base]
     form = record_to_form({**raw, "version": dataset.version})
     return render_template(
@@ -227,7 +225,7 @@ def _conflict(dataset, raw):
 def history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "history page")
-    versions, hidden = services.history(dataset, current_user)
+    versions, hidden = readable_history(dataset, current_user)
     return render_template(
         "datasets/history.html",
         dataset=dataset,

@@ -1,13 +1,16 @@
 """Review endpoints of the JSON API: transitions, votes, and the state of a review."""
 
+from datetime import date
+
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from registry.datasets.api import dataset_body
+from registry.datasets.governance import question
 from registry.datasets.services import get_readable
 from registry.extensions import db
 from registry.permissions import Permission
-from registry.reviews import rereview, services
+from registry.reviews import services
 from registry.reviews.permissions import available_actions
 from registry.reviews.schemas import DecisionOut, ReviewOut
 from registry.web import json_body, require_permission, require_signed_in
@@ -24,7 +27,13 @@ def review_state(dataset) -> dict:
             "tally": services.tally(state.counted),
             "votes": state.votes,
             "decision": services.latest_decision(dataset),
-            "proposal": rereview.question(dataset),
+            "proposal": question(dataset),
+            "release_target_date": dataset.release_target_date,
+            "published_on": dataset.published_on,
+            "overdue": dataset.is_overdue(date.today()),
+            "published_late": dataset.published_late,
+            "published_on_time": dataset.published_on_time,
+            "due_for_rereview": services.due_for_rereview(dataset),
         }
     )
 
@@ -60,7 +69,7 @@ def get_decisions(identifier: str):
     readable = [
         decision
         for decision in services.decisions(dataset)
-        if rereview.decision_readable_by(current_user, dataset, decision)
+        if services.decision_readable(current_user, dataset, decision)
     ]
     return jsonify(items=DecisionOut(many=True).dump(readable))
 

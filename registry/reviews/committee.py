@@ -16,6 +16,7 @@ from registry.accounts.models import User
 from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
+from registry.datasets.governance import in_force, proposal_open, question, stage
 from registry.datasets.models import Dataset
 from registry.datasets.services import lock_for_update, record_problems
 from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
@@ -23,16 +24,16 @@ from registry.db import utcnow
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
-from registry.reviews import rereview
 from registry.reviews.models import CommitteeSettings, Decision, Vote
+from registry.reviews.permissions import facts_for, is_recused
 from registry.reviews.schemas import SettingsIn, VoteIn
-from registry.reviews.steps import approval_updates, move
+from registry.reviews.steps import StepChanges, approval_updates, move
 from registry.reviews.workflow import (
     COMMITTEE,
+    THE_COMMITTEE,
     Action,
     Outcome,
-    State,
-    before_committee,
+    may_vote,
     transition,
 )
 from registry.validation import load_input, raise_for
@@ -70,13 +71,6 @@ def committee_members() -> list[User]:
 
 def quorum_needed(settings: CommitteeSettings, members: list[User]) -> int:
     return settings.quorum or len(members) // 2 + 1
-
-
-def is_recused(member: User, dataset: Dataset) -> bool:
-    """Members who steward the dataset or belong to its department do not judge it."""
-    return dataset.steward_id == member.id or dataset.department_id in (
-        department.id for department in member.departments
-    )
 
 
 def current_votes(dataset: Dataset) -> list[Vote]:
@@ -130,14 +124,14 @@ def check_can_vote(dataset: Dataset, actor) -> None:
     if actor is None or Role.COMMITTEE not in actor.role_set:
         raise PermissionDenied("Only committee members vote.")
     lock_for_update(dataset)
-    if not before_committee(State(dataset.status), rereview.is_open(dataset)):
-        raise InvalidTransition(
-            "Votes are taken only while the dataset is before the committee.",
-            allowed_actions=[],
-        )
     if is_recused(actor, dataset):
         raise PermissionDenied(
             "You are recused: you steward this dataset or belong to its department."
+        )
+    if not may_vote(stage(dataset), actor.role_set, facts_for(dataset, actor)):
+        raise InvalidTransition(
+            "Votes are taken only while the dataset is before the committee.",
+            allowed_actions=[],
         )
 
 
@@ -212,7 +206,7 @@ def round_state(dataset: Dataset) -> RoundState:
 
 
 def _decide_if_settled(dataset: Dataset, actor) -> Decision | None:
-    """Quorum reached and a majority of the votes cast agree: the decision falls."""
+    """Quorum reached and a majority of the votes cast agree: the committee as a body decides."""
     state = round_state(dataset)
     votes, quorum = state.counted, state.quorum
     if len(votes) < quorum:
@@ -223,60 +217,63 @@ def _decide_if_settled(dataset: Dataset, actor) -> Decision | None:
     conditions = "; ".join(
         vote.conditions for vote in votes if vote.vote == outcome and vote.conditions
     )
-    note = f"Decided by {count} of {len(votes)} votes (quorum {quorum})."
-    open_round = rereview.is_open(dataset)
-    target = transition(
-        State(dataset.status),
-        Action.DECIDE,
-        [COMMITTEE],
-        note=note,
-        outcome=Outcome(outcome),
-        rereview=open_round,
-    )
-    decision = _record_decision(
+    return decide(
         dataset,
         Outcome(outcome),
-        votes,
-        method="votes",
         actor=actor,
+        method="votes",
+        note=f"Decided by {count} of {len(votes)} votes (quorum {quorum}).",
+        votes=votes,
         conditions=conditions or None,
     )
-    move(
-        dataset,
-        target,
-        action=str(Action.DECIDE),
-        actor=actor,
-        note=note,
-        details={"decision": decision.id},
-        updates=approval_updates(dataset, decision),
-        notice=decision.outcome if open_round else None,
-    )
+
+
+def decide(
+    dataset: Dataset,
+    outcome: Outcome,
+    *,
+    actor,
+    method: str,
+    note: str,
+    votes: list[Vote],
+    changes: StepChanges | None = None,
+    **terms: Any,
+) -> Decision:
+    """The committee's decision, whichever way it falls (by votes, or recorded by a chair from a
+    meeting): written once, and the record moved as the workflow says."""
+    facts = THE_COMMITTEE if method == "votes" else facts_for(dataset, actor)
+    roles = [COMMITTEE] if method == "votes" else actor.role_set
+    step = transition(stage(dataset), Action.DECIDE, roles, facts=facts, note=note, outcome=outcome)
+    was_open = proposal_open(dataset)
+    decision = _record_decision(dataset, outcome, votes, method=method, actor=actor, **terms)
+    changes = changes or StepChanges()
+    changes.updates.update(approval_updates(dataset, decision))
+    changes.details["decision"] = decision.id
+    changes.notice = decision.outcome if was_open else None
+    move(dataset, step.target, action=str(Action.DECIDE), actor=actor, note=note, changes=changes)
     return decision
 
 
-def chair_decision(dataset: Dataset, data: dict[str, Any], actor) -> Decision:
+def chair_terms(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
+    """What a chair's recorded decision carries: the minutes it cites, and for an approval any
+    classification, access level or legal basis the meeting set."""
     if not data.get("minutes_reference"):
         raise ValidationError(
             {"minutes_reference": ["Cite the meeting minutes this decision is in."]}
         )
     terms = _approved_terms(dataset, data) if data["outcome"] == Outcome.APPROVE else {}
-    return _record_decision(
-        dataset,
-        data["outcome"],
-        round_state(dataset).counted,
-        method="chair",
-        actor=actor,
-        conditions=data.get("conditions"),
+    return {
         **terms,
-        release_target_date=data.get("release_target_date"),
-        minutes_reference=data["minutes_reference"],
-        rationale=data["note"],
-    )
+        "conditions": data.get("conditions"),
+        "release_target_date": data.get("release_target_date"),
+        "minutes_reference": data["minutes_reference"],
+        "rationale": data["note"],
+    }
 
 
 def _judged(dataset: Dataset) -> dict[str, Any]:
     """The governance before the committee: a re-review's proposal, or the record's own."""
-    return dataset.proposed_governance or rereview.in_force(dataset)
+    return dataset.proposed_governance or in_force(dataset)
 
 
 def _approved_terms(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
@@ -313,12 +310,12 @@ def _record_decision(
     if approved and target is None:
         target = (
             dataset.release_target_date
-            if rereview.is_open(dataset)
+            if proposal_open(dataset)
             else date.today() + timedelta(days=get_settings().release_deadline_days)
         )
     # What stands after the decision: what it approved (a chair's terms over those judged), or
     # else the governance in force.
-    standing = _judged(dataset) if approved else rereview.in_force(dataset)
+    standing = _judged(dataset) if approved else in_force(dataset)
     terms = {key: fields.pop(key, None) for key in ("classification", "access_level", "rights")}
     decision = Decision(
         dataset_id=dataset.id,
@@ -328,7 +325,7 @@ def _record_decision(
         access_level=str(terms["access_level"] or standing["access_level"]),
         rights=terms["rights"] or standing["rights"],
         release_target_date=target if approved else None,
-        proposal=rereview.question(dataset),
+        proposal=question(dataset),
         method=method,
         tally=tally(votes),
         votes=[

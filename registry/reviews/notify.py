@@ -1,27 +1,30 @@
-"""Who must act after each workflow step, and what they are told."""
+"""Who must act after each workflow step, and what they are told. Nobody is told about a
+record (or a proposal) they may not read, checked as the notice is written."""
 
 from registry.accounts.models import User
 from registry.accounts.services import active_users_with_role
 from registry.datasets.models import Dataset
+from registry.datasets.visibility import in_department, may_be_told
 from registry.notifications.services import notify
 from registry.permissions import Role
+from registry.reviews.permissions import is_recused
 from registry.reviews.workflow import STATE_LABELS, State
 
 
 def _stewards(dataset: Dataset) -> list[User]:
-    """The dataset's steward, or else every steward of its department."""
-    if dataset.steward is not None:
-        return [dataset.steward]
-    return [
+    """The dataset's steward while they belong to its department, or else every steward of
+    the department."""
+    department_stewards = [
         user
         for user in active_users_with_role(Role.STEWARD)
-        if dataset.department_id in (department.id for department in user.departments)
+        if in_department(user, dataset.department_id)
     ]
+    if dataset.steward is not None and dataset.steward in department_stewards:
+        return [dataset.steward]
+    return department_stewards
 
 
 def _committee(dataset: Dataset) -> list[User]:
-    from registry.reviews.committee import is_recused  # committee -> steps -> notify: import late
-
     return [
         user for user in active_users_with_role(Role.COMMITTEE) if not is_recused(user, dataset)
     ]
@@ -100,6 +103,9 @@ REREVIEW_NOTICES = {
         ("committee+coordinators", "The proposed change to {title} was withdrawn: {note}")
     ],
 }
+# Notices that speak of an open proposal: only those who may read it are told.
+PROPOSAL_NOTICES = frozenset({"opened", "withdrawn"})
+
 REREVIEW_SUBJECTS = {
     "opened": "re-review opened",
     "approve": "proposed change approved",
@@ -120,10 +126,13 @@ def _audience(dataset: Dataset, who: str) -> list[User]:
     return people
 
 
-def notify_next(dataset: Dataset, note: str | None, notice: str | None = None) -> int:
+def notify_next(
+    dataset: Dataset, note: str | None, notice: str | None = None, proposal: dict | None = None
+) -> int:
     """Tells whoever must act after a step: by the state it reached, or by the re-review
     notice it gives (see REREVIEW_NOTICES). A person in two audiences hears once, in the
-    first that names them."""
+    first that names them. A notice about a proposal (`proposal`, or the one open) reaches only
+    those who may read it."""
     if notice is not None:
         kind, messages = "Re-review", REREVIEW_NOTICES[notice]
         subject = f"{dataset.title}: {REREVIEW_SUBJECTS[notice]}"
@@ -131,8 +140,14 @@ def notify_next(dataset: Dataset, note: str | None, notice: str | None = None) -
         kind, messages = NEXT_ACTORS[State(dataset.status)]
         subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
     told: set[int] = set()
+    if notice in PROPOSAL_NOTICES:
+        proposal = proposal or dataset.proposed_governance
     for who, template in messages:
-        people = [person for person in _audience(dataset, who) if person.id not in told]
+        people = [
+            person
+            for person in _audience(dataset, who)
+            if person.id not in told and may_be_told(person, dataset, proposal=proposal)
+        ]
         told.update(person.id for person in people)
         body = template.format(
             title=dataset.title,

@@ -1,26 +1,52 @@
-"""What a user may do in a dataset's review now: the workflow table's roles plus the rules that
-depend on the record (whose department, who chairs, who is recused)."""
+"""What a person may do in a dataset's review now: the facts the workflow's checks need about a
+record and a person, gathered in one place, and the workflow's answers for them."""
 
-from registry.errors import PermissionDenied
-from registry.permissions import Permission, Role, has_permission
-from registry.reviews.workflow import Action, State, allowed_actions, before_committee
+from typing import Any
+
+from registry.datasets.governance import stage
+from registry.datasets.snapshots import snapshot
+from registry.datasets.visibility import in_department
+from registry.permissions import Permission, has_permission
+from registry.reviews.workflow import (
+    Action,
+    Facts,
+    allowed_actions,
+    may_vote,
+    missing_for_review,
+    publication_problems,
+)
+
+
+def is_recused(member, dataset) -> bool:
+    """Members who steward the dataset or belong to its department do not judge it."""
+    return dataset.steward_id == member.id or in_department(member, dataset.department_id)
+
+
+def facts_for(dataset, person, publication: dict[str, Any] | None = None) -> Facts:
+    """What the workflow's checks need to know about this record and this person; for a
+    publication, about the landing page and distributions it would have."""
+    unpublishable: dict[str, str] = {}
+    if publication is not None:
+        unpublishable = publication_problems(
+            publication.get("landing_page"), publication.get("distributions") or []
+        )
+    return Facts(
+        in_department=in_department(person, dataset.department_id),
+        is_chair=bool(getattr(person, "is_chair", False)),
+        recused=is_recused(person, dataset),
+        missing=tuple(missing_for_review(snapshot(dataset))),
+        unpublishable=tuple(unpublishable.items()),
+    )
+
+
+def signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
 
 
 def available_actions(user, dataset) -> list[Action]:
-    from registry.reviews.services import check_object_rules
-
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return []
-    from registry.reviews.rereview import is_open
-
-    actions = []
-    for action in allowed_actions(State(dataset.status), user.role_set, is_open(dataset)):
-        try:
-            check_object_rules(dataset, action, user)
-        except PermissionDenied:
-            continue
-        actions.append(action)
-    return actions
+    return allowed_actions(stage(dataset), user.role_set, facts_for(dataset, user))
 
 
 def can_read_votes(user) -> bool:
@@ -28,13 +54,4 @@ def can_read_votes(user) -> bool:
 
 
 def can_vote(user, dataset) -> bool:
-    from registry.reviews.rereview import is_open
-    from registry.reviews.services import is_recused
-
-    return (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and Role.COMMITTEE in user.role_set
-        and before_committee(State(dataset.status), is_open(dataset))
-        and not is_recused(user, dataset)
-    )
+    return signed_in(user) and may_vote(stage(dataset), user.role_set, facts_for(dataset, user))

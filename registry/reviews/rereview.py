@@ -1,104 +1,22 @@
-"""Re-review rounds: a change to the governance of a decided record becomes a question for the
-committee, and the decision in force stays in force until the committee answers it.
+"""Re-review rounds, from the review side: announcing a round to the committee (whether an edit
+opened it, through datasets.signals, or a `rereview` step), and what a reader may see of rounds,
+proposals and decisions.
 
-The workflow table says when an edit proposes instead of applying (governance_edit) and which
-steps close a round; this module keeps the proposal, says who may read it, and turns the
-committee's answer into changes to the record.
+The workflow table says when an edit proposes instead of applying and which steps close a
+round; datasets.governance keeps the proposal on the record.
 """
 
-from collections.abc import Mapping
 from typing import Any
-
-from marshmallow import ValidationError
 
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
+from registry.datasets.governance import in_force, proposal_open
 from registry.datasets.models import Dataset
-from registry.datasets.permissions import can_read_unpublished, can_read_version
-from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
+from registry.datasets.signals import proposal_opened
+from registry.datasets.visibility import can_read_level, proposal_readable, sees_everything_about
+from registry.reviews.committee import record_recusals
 from registry.reviews.models import Decision
-from registry.reviews.workflow import (
-    GOVERNANCE_FIELDS,
-    GovernanceEdit,
-    State,
-    governance_edit,
-)
-
-FIELD_LABELS = {
-    "classification": "classification",
-    "access_level": "access level",
-    "rights": "legal basis for restriction",
-    "contains_pii": "personal information",
-    "pii_kinds": "kinds of personal information",
-}
-
-
-def governance_of(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The governance fields of a record (or of loaded input), as stored and compared."""
-    return {
-        "classification": str(values["classification"]),
-        "access_level": str(values["access_level"]),
-        "rights": values.get("rights") or None,
-        "contains_pii": bool(values.get("contains_pii")),
-        "pii_kinds": sorted(str(kind) for kind in values.get("pii_kinds") or []),
-    }
-
-
-def in_force(dataset: Dataset) -> dict[str, Any]:
-    return governance_of({field: getattr(dataset, field) for field in GOVERNANCE_FIELDS})
-
-
-def is_open(dataset: Dataset) -> bool:
-    return dataset.proposed_governance is not None
-
-
-def edit_mode(dataset: Dataset) -> GovernanceEdit:
-    """What an edit to the governance fields of this record does now (the workflow's rule)."""
-    return governance_edit(State(dataset.status), is_open(dataset))
-
-
-def proposal_from_edit(dataset: Dataset, merged: Mapping[str, Any]) -> dict[str, Any] | None:
-    """What an edit does to the governance fields of the record, given the record as it would
-    stand (`merged`): None when it may apply them (or leaves them as they are), the proposal
-    when it opens a re-review round, and a ValidationError while the committee is judging."""
-    current = in_force(dataset)
-    wanted = governance_of(merged)
-    if wanted == current:
-        return None
-    decision = edit_mode(dataset)
-    if decision == GovernanceEdit.APPLY:
-        return None
-    changed = [
-        FIELD_LABELS[field] for field in GOVERNANCE_FIELDS if wanted[field] != current[field]
-    ]
-    if decision == GovernanceEdit.REFUSE:
-        what = (
-            f"a proposed change is before it in review round {dataset.review_round}"
-            if is_open(dataset)
-            else "it is judging the record as its members see it"
-        )
-        raise ValidationError(
-            {
-                "_schema": [
-                    f"The {', '.join(changed)} cannot change now: {what}. Wait for its decision"
-                    + (", or withdraw the proposed change." if is_open(dataset) else ".")
-                ]
-            }
-        )
-    return wanted
-
-
-def question(dataset: Dataset) -> dict[str, Any] | None:
-    """An open round's question: the governance in force and the change proposed to it."""
-    if not is_open(dataset):
-        return None
-    return {"in_force": in_force(dataset), "proposed": dataset.proposed_governance}
-
-
-def open_round(dataset: Dataset, proposal: dict[str, Any]) -> None:
-    """Puts the proposal before the committee in a new round; the record itself is unchanged."""
-    dataset.proposed_governance = proposal
-    dataset.review_round += 1
+from registry.reviews.notify import notify_next
 
 
 def announce_round(
@@ -106,9 +24,6 @@ def announce_round(
 ) -> None:
     """The round's audit event, its recusals, and (unless the step gave it already) word to the
     committee and coordinators. Called after the flush that opened it, in its transaction."""
-    from registry.reviews.committee import record_recusals
-    from registry.reviews.notify import notify_next
-
     record_event(
         Tag.REVIEW_REREVIEW_OPEN,
         actor=actor,
@@ -123,24 +38,32 @@ def announce_round(
         notify_next(dataset, note, notice="opened")
 
 
-def strictest(*classifications: str | None) -> str:
-    return max(
-        (str(level) for level in classifications if level),
-        key=lambda level: CLASSIFICATION_LEVELS[Classification(level)],
+@proposal_opened.connect
+def _round_opened_by_an_edit(dataset: Dataset, *, actor, note, via) -> None:
+    announce_round(dataset, actor=actor, note=note, via=via)
+
+
+def readable_proposal(reader, dataset: Dataset) -> dict[str, Any] | None:
+    """The open proposal, if this reader may read it."""
+    if proposal_open(dataset) and proposal_readable(reader, dataset, dataset.proposed_governance):
+        return dataset.proposed_governance
+    return None
+
+
+def shows_rounds(reader, dataset: Dataset) -> bool:
+    """Review round numbers count rounds the reader may not see; only those who see everything
+    about the record are shown them."""
+    return sees_everything_about(reader, dataset)
+
+
+def decision_readable_by(reader, dataset: Dataset, decision: Decision) -> bool:
+    """A decision is read at the strictest level of everything it shows: what it approved, and
+    for a re-review round both the governance in force then and the change proposed."""
+    question = decision.proposal or {}
+    return can_read_level(
+        reader,
+        dataset,
+        decision.classification,
+        (question.get("in_force") or {}).get("classification"),
+        (question.get("proposed") or {}).get("classification"),
     )
-
-
-def proposal_readable_by(user, dataset: Dataset) -> bool:
-    """An open proposal is deliberation, not publication: shown to those who could read the
-    record unpublished at the proposed level, never to the public."""
-    if not is_open(dataset):
-        return False
-    return can_read_unpublished(user, dataset, dataset.proposed_governance["classification"])
-
-
-def decision_readable_by(user, dataset: Dataset, decision: Decision) -> bool:
-    """A decision is read at the strictest level it names, its proposal included: a rejected
-    proposal to restrict a public record says what the record was thought to hold."""
-    proposed = (decision.proposal or {}).get("proposed") or {}
-    level = strictest(decision.classification, proposed.get("classification"))
-    return can_read_version(user, dataset, level)

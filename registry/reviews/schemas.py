@@ -90,3 +90,11 @@ class ReviewOut(Schema):
         allow_none=True,
         metadata={"description": "An open re-review: the governance in force and the change."},
     )
+    release_target_date = fields.Date(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "Approved, unpublished, past its target."})
+    published_late = fields.Boolean(metadata={"description": "Published after its target date."})
+    published_on_time = fields.Boolean(metadata={"description": "Published by its target date."})
+    due_for_rereview = fields.Boolean(
+        metadata={"description": "Its last approval is older than the re-review interval."}
+    )

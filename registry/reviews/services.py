@@ -1,36 +1,37 @@
 """Moving datasets through review, and what each person's review work is.
 
-Whether a transition may happen is only ever asked of reviews.workflow; this module adds the
-rules that need stored data (department, chair, recusal, completeness) and applies the step
-through reviews.steps, in the caller's transaction. The committee's votes and decisions live in
-reviews.committee, re-exported here so callers have one entry point.
+Whether a step may happen, and what it does, is only ever asked of reviews.workflow; this module
+gathers the facts it needs (reviews.permissions), applies the step's effects, one function each,
+and moves the record through reviews.steps, in the caller's transaction. The committee's votes
+and decisions live in reviews.committee, re-exported here so callers have one entry point.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from registry.accounts.models import User
+from registry.datasets.governance import in_force, proposal_open, stage
 from registry.datasets.models import Dataset, DatasetVersion
-from registry.datasets.permissions import can_edit_dataset, can_read_version
-from registry.datasets.services import lock_for_update, snapshot
-from registry.errors import PermissionDenied
+from registry.datasets.services import lock_for_update
+from registry.datasets.snapshots import snapshot
+from registry.datasets.visibility import can_read_level
 from registry.extensions import db
 from registry.permissions import Role
 from registry.reviews import rereview
 from registry.reviews.committee import (
     cast_vote,
-    chair_decision,
+    chair_terms,
     check_can_vote,
     committee_members,
     current_votes,
+    decide,
     decision_for_round,
     decisions,
     get_settings,
-    is_recused,
-    latest_approval,
     latest_decision,
     quorum_needed,
     record_recusals,
@@ -38,51 +39,86 @@ from registry.reviews.committee import (
     tally,
     update_settings,
 )
-from registry.reviews.models import Decision, Vote
+from registry.reviews.models import Vote
+from registry.reviews.permissions import (
+    available_actions,
+    can_read_votes,
+    can_vote,
+    facts_for,
+    is_recused,
+)
 from registry.reviews.schemas import TransitionIn
-from registry.reviews.steps import approval_updates, move
+from registry.reviews.steps import StepChanges, move
 from registry.reviews.workflow import (
-    ACTION_LABELS,
-    CLOSES_REREVIEW,
-    DECIDED_STATES,
     Action,
-    Outcome,
-    State,
+    Effect,
+    MissingInput,
     before_committee,
+    missing_for_review,
     transition,
 )
 from registry.validation import load_input, raise_for
 
-# What a committee needs in front of it to judge a dataset.
-REQUIRED_FOR_REVIEW = {
-    "description": "a description",
-    "keywords": "keywords",
-    "themes": "a theme",
-    "contact_name": "a contact name",
-    "contact_email": "a contact email",
-    "steward": "a steward",
-    "update_frequency": "an update frequency",
+AfterMove = Callable[[], None] | None
+
+
+def _new_round(dataset, data, actor, changes: StepChanges) -> AfterMove:
+    changes.updates["review_round"] = dataset.review_round + 1
+    return lambda: record_recusals(dataset, actor)
+
+
+def _open_rereview(dataset, data, actor, changes: StepChanges) -> AfterMove:
+    """The committee confirms or changes the governance in force, as it stands now."""
+    changes.updates["review_round"] = dataset.review_round + 1
+    changes.updates["proposed_governance"] = in_force(dataset)
+    changes.notice = "opened"
+    return lambda: rereview.announce_round(
+        dataset, actor=actor, note=data["note"], via="rereview", notify=False
+    )
+
+
+def _close_rereview(dataset, data, actor, changes: StepChanges) -> AfterMove:
+    changes.closed_proposal = dataset.proposed_governance
+    changes.updates["proposed_governance"] = None  # the decision in force stands
+    changes.details["withdrew_proposal"] = dataset.review_round
+    if data["action"] == Action.WITHDRAW:
+        changes.notice = "withdrawn"
+    return None
+
+
+def _publication(dataset, data, actor, changes: StepChanges) -> AfterMove:
+    published_on = data.get("published_on") or date.today()
+    changes.updates.update(
+        landing_page=data.get("landing_page") or dataset.landing_page,
+        published_on=published_on,
+        issued=dataset.issued or published_on,
+        distributions=[
+            {key: value for key, value in item.items() if value is not None}
+            for item in _distributions(dataset, data)
+        ],
+    )
+    changes.details["published_on"] = published_on.isoformat()
+    on_time = dataset.release_target_date is None or published_on <= dataset.release_target_date
+    changes.details["on_time"] = on_time
+    return None
+
+
+def _record_decision(dataset, data, actor, changes: StepChanges) -> AfterMove:
+    return None  # the decision moves the record itself (committee.decide)
+
+
+EFFECTS: dict[Effect, Callable[..., AfterMove]] = {
+    Effect.NEW_ROUND: _new_round,
+    Effect.OPEN_REREVIEW: _open_rereview,
+    Effect.CLOSE_REREVIEW: _close_rereview,
+    Effect.PUBLICATION: _publication,
+    Effect.RECORD_DECISION: _record_decision,
 }
 
 
-def missing_for_review(dataset: Dataset) -> list[str]:
-    record = snapshot(dataset)
-    return [label for field, label in REQUIRED_FOR_REVIEW.items() if not record.get(field)]
-
-
-def check_object_rules(dataset: Dataset, action: Action, actor) -> None:
-    """Rules of the table's roles that depend on the record: whose department, who chairs."""
-    roles = actor.role_set
-    departmental = action in {Action.SUBMIT, Action.RESUBMIT, Action.REREVIEW, Action.WITHDRAW}
-    if departmental and Role.COORDINATOR not in roles and not can_edit_dataset(actor, dataset):
-        raise PermissionDenied(
-            f"“{ACTION_LABELS[action]}” is for the dataset's own department or a coordinator."
-        )
-    if action == Action.DECIDE:
-        if not actor.is_chair:
-            raise PermissionDenied("Only a chair records the committee's decision.")
-        if is_recused(actor, dataset):
-            raise PermissionDenied("You are recused from this dataset.")
+def _distributions(dataset, data) -> list:
+    given = data.get("distributions")
+    return dataset.distributions or [] if given is None else given
 
 
 def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Dataset:
@@ -93,139 +129,61 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
     raise_for(errors)
     lock_for_update(dataset)
     action = data["action"]
+    publication = None
+    if action == Action.PUBLISH:
+        landing_page = data.get("landing_page") or dataset.landing_page
+        publication = {"landing_page": landing_page, "distributions": _distributions(dataset, data)}
     roles = actor.role_set if actor is not None else frozenset()
-    open_round = rereview.is_open(dataset)
     try:
-        target = transition(
-            State(dataset.status),
+        step = transition(
+            stage(dataset),
             action,
             roles,
+            facts=facts_for(dataset, actor, publication),
             note=data["note"],
             outcome=data["outcome"],
-            rereview=open_round,
         )
-    except ValueError as missing:
-        field = str(missing)
-        message = {
-            "note": "Say why: this is a judgement, and the record keeps the reason.",
-            "outcome": "Choose the committee's decision.",
-        }[field]
-        raise ValidationError({field: [message]}) from None
-    check_object_rules(dataset, action, actor)
-    if action in {Action.SUBMIT, Action.RESUBMIT}:
-        missing = missing_for_review(dataset)
-        if missing:
-            raise ValidationError(
-                {
-                    "_schema": [
-                        "Complete the record before submitting it: add " + ", ".join(missing) + "."
-                    ]
-                }
-            )
-    details: dict[str, Any] = {}
-    updates: dict[str, Any] = {}
-    notice = None
-    if action == Action.SEND_TO_COMMITTEE:
-        updates["review_round"] = dataset.review_round + 1
-    if action == Action.REREVIEW:
-        # The committee confirms or changes the governance in force, as it stands now.
-        updates["review_round"] = dataset.review_round + 1
-        updates["proposed_governance"] = rereview.in_force(dataset)
-        notice = "opened"
-    if action == Action.DECIDE:
-        decision = chair_decision(dataset, data, actor)
-        details["decision"] = decision.id
-        updates.update(approval_updates(dataset, decision))
-        notice = decision.outcome if open_round else None
-    elif open_round and action in CLOSES_REREVIEW:
-        updates["proposed_governance"] = None  # withdrawn: the decision in force stands
-        details["withdrew_proposal"] = dataset.review_round
-        notice = "withdrawn" if action == Action.WITHDRAW else None
-    if action == Action.PUBLISH:
-        publication = _publication(dataset, data)
-        updates.update(publication)
-        details["published_on"] = publication["published_on"].isoformat()
-        details["on_time"] = _on_time(dataset, publication["published_on"])
-    move(
-        dataset,
-        target,
-        action=str(action),
-        actor=actor,
-        note=data["note"],
-        details=details,
-        updates=updates,
-        notice=notice,
-    )
-    if action == Action.SEND_TO_COMMITTEE:
-        record_recusals(dataset, actor)
-    if action == Action.REREVIEW:
-        rereview.announce_round(
-            dataset, actor=actor, note=data["note"], via="rereview", notify=False
+    except MissingInput as missing:
+        raise ValidationError(
+            {field: [message] for field, message in missing.problems.items()}
+        ) from None
+    changes = StepChanges()
+    after = [EFFECTS[effect](dataset, data, actor, changes) for effect in step.effects]
+    if Effect.RECORD_DECISION in step.effects:
+        decide(
+            dataset,
+            data["outcome"],
+            actor=actor,
+            method="chair",
+            note=data["note"],
+            votes=round_state(dataset).counted,
+            changes=changes,
+            **chair_terms(dataset, data),
         )
+    else:
+        move(
+            dataset,
+            step.target,
+            action=str(action),
+            actor=actor,
+            note=data["note"],
+            changes=changes,
+        )
+    for hook in after:
+        if hook is not None:
+            hook()
     return dataset
 
 
-def _publication(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
-    """Publication needs where the public finds the data (the landing page, the record's own
-    unless another is given) and at least one distribution to download or access it."""
-    landing_page = data.get("landing_page") or dataset.landing_page
-    distributions = data.get("distributions")
-    if distributions is None:
-        distributions = dataset.distributions or []
-    errors: dict[str, list[str]] = {}
-    if not landing_page:
-        errors["landing_page"] = ["Give the page where the public finds the data."]
-    if not distributions:
-        errors["distributions"] = [
-            "Add at least one distribution: a download URL with its media type, or an access URL."
-        ]
-    raise_for(errors)
-    published_on = data.get("published_on") or date.today()
-    return {
-        "landing_page": landing_page,
-        "published_on": published_on,
-        "issued": dataset.issued or published_on,
-        "distributions": [
-            {key: value for key, value in item.items() if value is not None}
-            for item in distributions
-        ],
-    }
-
-
-def _on_time(dataset: Dataset, published_on: date) -> bool:
-    return dataset.release_target_date is None or published_on <= dataset.release_target_date
-
-
-# Votes and decisions -----------------------------------------------------------------------
-
-
-def is_overdue(dataset: Dataset, today: date | None = None) -> bool:
-    """Approved, not yet published, and past the release target date."""
-    today = today or date.today()
-    return (
-        dataset.status == State.APPROVED
-        and dataset.release_target_date is not None
-        and today > dataset.release_target_date
-    )
-
-
-def published_late(dataset: Dataset) -> bool:
-    return (
-        dataset.published_on is not None
-        and dataset.release_target_date is not None
-        and dataset.published_on > dataset.release_target_date
-    )
+# What the pages and the API read of a review ----------------------------------------------
 
 
 def due_for_rereview(dataset: Dataset, today: date | None = None) -> bool:
-    """The last classification decision is older than the re-review interval."""
-    if dataset.status not in DECIDED_STATES or rereview.is_open(dataset):
-        return False  # not released or releasable, or the committee is looking at it now
-    decision = latest_approval(dataset)
-    if decision is None:
-        return False
-    today = today or date.today()
-    return (today - decision.decided_at.date()).days > get_settings().rereview_days
+    return dataset.is_due_for_rereview(today or date.today(), get_settings().rereview_days)
+
+
+def decision_readable(user, dataset: Dataset, decision) -> bool:
+    return rereview.decision_readable_by(user, dataset, decision)
 
 
 def latest_submission(dataset: Dataset, user) -> dict[str, Any] | None:
@@ -241,7 +199,7 @@ def latest_submission(dataset: Dataset, user) -> dict[str, Any] | None:
         .order_by(DatasetVersion.version.desc())
         .limit(1)
     ).first()
-    if row is None or not can_read_version(user, dataset, row[0].classification):
+    if row is None or not can_read_level(user, dataset, row[0].classification):
         return None
     version, name = row
     return {"by": name or "the registry", "at": version.changed_at, "note": version.note}
@@ -249,31 +207,27 @@ def latest_submission(dataset: Dataset, user) -> dict[str, Any] | None:
 
 def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     """What the dataset page shows of its review to this user."""
-    from registry.reviews.permissions import available_actions, can_read_votes, can_vote
-
-    late = published_late(dataset)
-    open_round = rereview.is_open(dataset)
-    readable = [d for d in decisions(dataset) if rereview.decision_readable_by(user, dataset, d)]
+    today = date.today()
+    readable = [d for d in decisions(dataset) if decision_readable(user, dataset, d)]
     actions = available_actions(user, dataset)
     submitting = {Action.SUBMIT, Action.RESUBMIT} & set(actions)
+    proposal = rereview.readable_proposal(user, dataset)
     summary: dict[str, Any] = {
         "actions": actions,
         # Said before the button is pressed: what the record lacks to be submitted.
-        "missing": missing_for_review(dataset) if submitting else [],
+        "missing": missing_for_review(snapshot(dataset)) if submitting else [],
         "submission": latest_submission(dataset, user),
         "decisions": readable,
-        # Those who may not read the proposal see the record as it stands, round and all.
-        "proposal": dataset.proposed_governance
-        if rereview.proposal_readable_by(user, dataset)
-        else None,
-        "in_force": rereview.in_force(dataset),
-        "show_round": not open_round or rereview.proposal_readable_by(user, dataset),
-        "overdue": is_overdue(dataset),
-        "late": late,
-        "on_time": dataset.published_on is not None and not late,
-        "due_for_rereview": due_for_rereview(dataset),
+        # Those who may not read the proposal see the record as it stands, and no round.
+        "proposal": proposal,
+        "in_force": in_force(dataset),
+        "show_round": rereview.shows_rounds(user, dataset),
+        "overdue": dataset.is_overdue(today),
+        "late": dataset.published_late,
+        "on_time": dataset.published_on_time,
+        "due_for_rereview": due_for_rereview(dataset, today),
         "can_vote": can_vote(user, dataset),
-        "show_votes": can_read_votes(user) and before_committee(State(dataset.status), open_round),
+        "show_votes": can_read_votes(user) and before_committee(stage(dataset)),
     }
     if summary["show_votes"] or summary["can_vote"]:
         state = round_state(dataset)
@@ -294,25 +248,22 @@ def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
     queues: dict[str, list[Dataset]] = {}
     if Role.STEWARD in roles and user.departments:
         mine = Dataset.department_id.in_([department.id for department in user.departments])
-        queues["drafts"] = _datasets(mine, Dataset.status == State.DRAFT)
-        queues["changes_requested"] = _datasets(mine, Dataset.status == State.CHANGES_REQUESTED)
+        queues["drafts"] = _datasets(mine, Dataset.status == "draft")
+        queues["changes_requested"] = _datasets(mine, Dataset.status == "changes_requested")
         queues["in_rereview"] = _datasets(mine, Dataset.proposed_governance.is_not(None))
     if Role.COORDINATOR in roles:
-        queues["to_triage"] = _datasets(Dataset.status == State.SUBMITTED)
-        queues["overdue"] = _datasets(
-            Dataset.status == State.APPROVED, Dataset.release_target_date < today
+        queues["to_triage"] = _datasets(Dataset.status == "submitted")
+        queues["overdue"] = _datasets(Dataset.is_overdue(today))
+        queues["to_publish"] = _datasets(Dataset.status == "approved", ~Dataset.is_overdue(today))
+        queues["due_for_rereview"] = _datasets(
+            Dataset.is_due_for_rereview(today, get_settings().rereview_days)
         )
-        queues["to_publish"] = _datasets(
-            Dataset.status == State.APPROVED,
-            (Dataset.release_target_date >= today) | Dataset.release_target_date.is_(None),
-        )
-        queues["due_for_rereview"] = _due_for_rereview(today)
         queues["in_rereview"] = _datasets(Dataset.proposed_governance.is_not(None))
     if Role.COMMITTEE in roles:
         voted = select(Vote.dataset_id).where(
             Vote.member_id == user.id, Vote.review_round == Dataset.review_round
         )
-        before = (Dataset.status == State.IN_COMMITTEE) | Dataset.proposed_governance.is_not(None)
+        before = (Dataset.status == "in_committee") | Dataset.proposed_governance.is_not(None)
         candidates = _datasets(before, ~Dataset.id.in_(voted))
         queues["awaiting_vote"] = [d for d in candidates if not is_recused(user, d)]
     return queues
@@ -323,46 +274,20 @@ def _datasets(*conditions) -> list[Dataset]:
     return list(db.session.scalars(query.order_by(Dataset.release_target_date, Dataset.title)))
 
 
-def _due_for_rereview(today: date) -> list[Dataset]:
-    """Released or releasable records whose last approval is older than the interval."""
-    last_approval = (
-        select(Decision.dataset_id, func.max(Decision.decided_at).label("decided_at"))
-        .where(Decision.outcome == str(Outcome.APPROVE))
-        .group_by(Decision.dataset_id)
-        .subquery()
-    )
-    cutoff = today - timedelta(days=get_settings().rereview_days)
-    query = (
-        select(Dataset)
-        .join(last_approval, last_approval.c.dataset_id == Dataset.id)
-        .where(
-            Dataset.status.in_([State.APPROVED, State.PUBLISHED]),
-            Dataset.proposed_governance.is_(None),
-            last_approval.c.decided_at < datetime.combine(cutoff, time.min, UTC),
-        )
-        .order_by(Dataset.title)
-    )
-    return list(db.session.scalars(query))
-
-
 __all__ = [
-    "REQUIRED_FOR_REVIEW",
     "cast_vote",
     "check_can_vote",
-    "check_object_rules",
     "committee_members",
     "current_votes",
     "decision_for_round",
+    "decision_readable",
     "decisions",
     "due_for_rereview",
     "get_settings",
-    "is_overdue",
     "is_recused",
-    "latest_approval",
     "latest_decision",
-    "missing_for_review",
     "perform_transition",
-    "published_late",
+    "proposal_open",
     "quorum_needed",
     "review_summary",
     "round_state",

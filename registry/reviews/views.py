@@ -5,14 +5,22 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.datasets.forms import distributions_from_form, with_distribution_rows
+from registry.datasets.governance import FIELD_LABELS, in_force
 from registry.datasets.permissions import can_create_dataset
 from registry.datasets.services import get_readable
+from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
 from registry.permissions import Permission
-from registry.reviews import rereview, services
+from registry.reviews import services
 from registry.reviews.permissions import available_actions, can_vote
-from registry.reviews.workflow import ACTION_LABELS, STATE_LABELS, Action, Outcome
+from registry.reviews.workflow import (
+    ACTION_LABELS,
+    STATE_LABELS,
+    Action,
+    Outcome,
+    missing_for_review,
+)
 from registry.validation import form_to_dict
 from registry.web import require_permission, require_signed_in
 
@@ -22,9 +30,16 @@ reviews = Blueprint("reviews", __name__)
 @reviews.app_context_processor
 def _governance_labels() -> dict:
     return {
-        "governance_labels": rereview.FIELD_LABELS,
+        "governance_labels": FIELD_LABELS,
         "state_labels": STATE_LABELS,
     }
+
+
+@reviews.app_template_global("review_summary")
+def _review_summary(dataset, user):
+    """The review panel of a dataset's page, which the inventory's pages show without knowing
+    the review side."""
+    return services.review_summary(dataset, user)
 
 
 OUTCOME_LABELS = {
@@ -45,10 +60,10 @@ def _action_page(dataset, action: Action, form: dict, errors=None, status: int =
         outcomes=OUTCOME_LABELS,
         classifications=list(Classification),
         access_levels=list(AccessLevel),
-        missing=services.missing_for_review(dataset),
+        missing=missing_for_review(snapshot(dataset)),
         # What the committee judges: a re-review's proposal, or the record as it stands.
         proposal=dataset.proposed_governance,
-        in_force=rereview.in_force(dataset),
+        in_force=in_force(dataset),
         review=services.review_summary(dataset, current_user) if action == Action.DECIDE else {},
     ), status
 
@@ -172,7 +187,7 @@ def decision(identifier: str, review_round: int):
     """Printable: the attachment to the meeting's minutes."""
     dataset = get_readable(identifier, current_user)
     record = services.decision_for_round(dataset, review_round)
-    if record is None or not rereview.decision_readable_by(current_user, dataset, record):
+    if record is None or not services.decision_readable(current_user, dataset, record):
         abort(404)
     return render_template(
         "reviews/decision.html", dataset=dataset, decision=record, outcomes=OUTCOME_LABELS

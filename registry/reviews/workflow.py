@@ -1,16 +1,22 @@
-"""The review workflow as data: states, actions, and who may move a dataset from one to another.
+"""The review workflow as data: where a record stands, what may happen next, who may do it, what
+it needs, and what it does. The only authority on whether a step may happen.
 
-Pure Python: no Flask, no database. It is the only place that decides whether a transition may
-happen; services, pages and the API ask it, and governance staff can read the table below.
+Pure Python: no Flask, no database. Services gather the facts about a record and a person
+(Facts) and ask transition(); pages and the API ask allowed_actions(); governance staff can read
+the table below.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from registry.errors import InvalidTransition, PermissionDenied
 
 
 class State(StrEnum):
+    """The status a record stores."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
     IN_COMMITTEE = "in_committee"
@@ -33,6 +39,36 @@ STATE_LABELS = {
 }
 
 INITIAL_STATE = State.DRAFT
+
+
+class Stage(StrEnum):
+    """Where a record stands in the workflow: its state, and for a decided record whether a
+    re-review round is open (the decision in force stays in force meanwhile)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_COMMITTEE = "in_committee"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+    APPROVED_IN_REREVIEW = "approved+rereview"
+    PUBLISHED_IN_REREVIEW = "published+rereview"
+
+
+IN_REREVIEW = {
+    State.APPROVED: Stage.APPROVED_IN_REREVIEW,
+    State.PUBLISHED: Stage.PUBLISHED_IN_REREVIEW,
+}
+
+
+def stage_of(status: str, proposal_open: bool) -> Stage:
+    """The one place that turns a record's status and open proposal into its stage."""
+    state = State(status)
+    if proposal_open and state in IN_REREVIEW:
+        return IN_REREVIEW[state]
+    return Stage(state.value)
 
 
 class Action(StrEnum):
@@ -76,6 +112,27 @@ OUTCOME_STATES = {
     Outcome.REQUEST_CHANGES: State.CHANGES_REQUESTED,
 }
 
+
+class Check(StrEnum):
+    """Rules beyond the role that depend on the record and the person (see Facts)."""
+
+    OWN_DEPARTMENT = "own_department"  # the record's department, or a coordinator
+    CHAIR = "chair"  # a chair records the committee's decision
+    NOT_RECUSED = "not_recused"  # members of the record's department or its steward sit out
+    COMPLETE = "complete"  # complete enough for the committee to judge
+    PUBLISHABLE = "publishable"  # a landing page and at least one distribution
+
+
+class Effect(StrEnum):
+    """What a step does besides moving the record; the services hold one function per effect."""
+
+    NEW_ROUND = "new_round"  # the committee takes it up in a new review round
+    OPEN_REREVIEW = "open_rereview"  # a re-review round on the governance in force
+    RECORD_DECISION = "record_decision"  # the committee's decision, written once
+    CLOSE_REREVIEW = "close_rereview"  # the proposal is withdrawn; the decision in force stands
+    PUBLICATION = "publication"  # landing page, distributions, publication date
+
+
 STEWARD, COORDINATOR, COMMITTEE = "steward", "coordinator", "committee"
 
 
@@ -83,64 +140,187 @@ STEWARD, COORDINATOR, COMMITTEE = "steward", "coordinator", "committee"
 class Rule:
     target: State | None  # None: the decision's outcome says where it goes
     roles: frozenset[str]
-    rationale: bool  # a judgement, which must say why
+    rationale: bool = False  # a judgement, which must say why
+    checks: tuple[Check, ...] = ()
+    effects: tuple[Effect, ...] = ()
 
 
-def _rule(target, *roles, rationale=False) -> Rule:
-    return Rule(target, frozenset(roles), rationale)
+def _rule(target, *roles, rationale=False, checks=(), effects=()) -> Rule:
+    return Rule(target, frozenset(roles), rationale, tuple(checks), tuple(effects))
 
 
-TRANSITIONS: dict[tuple[State, Action], Rule] = {
-    (State.DRAFT, Action.SUBMIT): _rule(State.SUBMITTED, STEWARD, COORDINATOR),
-    (State.CHANGES_REQUESTED, Action.RESUBMIT): _rule(State.SUBMITTED, STEWARD, COORDINATOR),
-    (State.SUBMITTED, Action.REQUEST_CHANGES): _rule(
+_DEPARTMENT = (Check.OWN_DEPARTMENT,)
+_CHAIR = (Check.CHAIR, Check.NOT_RECUSED)
+_DECIDE = (Effect.RECORD_DECISION,)
+
+TRANSITIONS: dict[tuple[Stage, Action], Rule] = {
+    (Stage.DRAFT, Action.SUBMIT): _rule(
+        State.SUBMITTED, STEWARD, COORDINATOR, checks=(*_DEPARTMENT, Check.COMPLETE)
+    ),
+    (Stage.CHANGES_REQUESTED, Action.RESUBMIT): _rule(
+        State.SUBMITTED, STEWARD, COORDINATOR, checks=(*_DEPARTMENT, Check.COMPLETE)
+    ),
+    (Stage.SUBMITTED, Action.REQUEST_CHANGES): _rule(
         State.CHANGES_REQUESTED, COORDINATOR, rationale=True
     ),
-    (State.SUBMITTED, Action.SEND_TO_COMMITTEE): _rule(State.IN_COMMITTEE, COORDINATOR),
-    # Recorded by a chair from a meeting; votes reaching quorum decide without this action.
-    (State.IN_COMMITTEE, Action.DECIDE): _rule(None, COMMITTEE, rationale=True),
-    (State.APPROVED, Action.PUBLISH): _rule(State.PUBLISHED, COORDINATOR),
-    (State.PUBLISHED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (State.APPROVED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (State.REJECTED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (State.DRAFT, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (State.REJECTED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
-    (State.RETIRED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
-    # The committee looks again at how a released or releasable record is classified.
-    (State.APPROVED, Action.REREVIEW): _rule(State.APPROVED, STEWARD, COORDINATOR),
-    (State.PUBLISHED, Action.REREVIEW): _rule(State.PUBLISHED, STEWARD, COORDINATOR),
-}
-
-# The fields a committee decision fixes. Changing one of them on a record in a decided state
-# does not change the record: it opens a re-review round with the change as its proposal.
-GOVERNANCE_FIELDS = ("classification", "access_level", "rights", "contains_pii", "pii_kinds")
-DECIDED_STATES = frozenset({State.APPROVED, State.PUBLISHED})
-
-# While a re-review round is open the decision in force stays in force: the record keeps its
-# state, may still be published or retired, and the committee's decision on the proposal (by
-# votes or by the chair) leaves the state where it is. This table replaces the one above then.
-REREVIEW_TRANSITIONS: dict[tuple[State, Action], Rule] = {
-    (State.APPROVED, Action.DECIDE): _rule(State.APPROVED, COMMITTEE, rationale=True),
-    (State.PUBLISHED, Action.DECIDE): _rule(State.PUBLISHED, COMMITTEE, rationale=True),
-    (State.APPROVED, Action.WITHDRAW): _rule(State.APPROVED, STEWARD, COORDINATOR, rationale=True),
-    (State.PUBLISHED, Action.WITHDRAW): _rule(
-        State.PUBLISHED, STEWARD, COORDINATOR, rationale=True
+    (Stage.SUBMITTED, Action.SEND_TO_COMMITTEE): _rule(
+        State.IN_COMMITTEE, COORDINATOR, effects=(Effect.NEW_ROUND,)
     ),
-    (State.APPROVED, Action.PUBLISH): TRANSITIONS[(State.APPROVED, Action.PUBLISH)],
-    (State.APPROVED, Action.RETIRE): TRANSITIONS[(State.APPROVED, Action.RETIRE)],
-    (State.PUBLISHED, Action.RETIRE): TRANSITIONS[(State.PUBLISHED, Action.RETIRE)],
+    # A chair records a meeting's decision; votes reaching quorum decide without this action.
+    (Stage.IN_COMMITTEE, Action.DECIDE): _rule(
+        None, COMMITTEE, rationale=True, checks=_CHAIR, effects=_DECIDE
+    ),
+    (Stage.APPROVED, Action.PUBLISH): _rule(
+        State.PUBLISHED, COORDINATOR, checks=(Check.PUBLISHABLE,), effects=(Effect.PUBLICATION,)
+    ),
+    (Stage.PUBLISHED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (Stage.APPROVED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (Stage.REJECTED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (Stage.DRAFT, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (Stage.REJECTED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
+    (Stage.RETIRED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
+    # The committee looks again at how a released or releasable record is classified.
+    (Stage.APPROVED, Action.REREVIEW): _rule(
+        State.APPROVED, STEWARD, COORDINATOR, checks=_DEPARTMENT, effects=(Effect.OPEN_REREVIEW,)
+    ),
+    (Stage.PUBLISHED, Action.REREVIEW): _rule(
+        State.PUBLISHED, STEWARD, COORDINATOR, checks=_DEPARTMENT, effects=(Effect.OPEN_REREVIEW,)
+    ),
+    # During a re-review round the decision in force stays in force: the record keeps its state,
+    # may still be published or retired, and the committee's decision on the proposal (by votes
+    # or by a chair) leaves the state where it is.
+    (Stage.APPROVED_IN_REREVIEW, Action.DECIDE): _rule(
+        State.APPROVED, COMMITTEE, rationale=True, checks=_CHAIR, effects=_DECIDE
+    ),
+    (Stage.PUBLISHED_IN_REREVIEW, Action.DECIDE): _rule(
+        State.PUBLISHED, COMMITTEE, rationale=True, checks=_CHAIR, effects=_DECIDE
+    ),
+    (Stage.APPROVED_IN_REREVIEW, Action.WITHDRAW): _rule(
+        State.APPROVED,
+        STEWARD,
+        COORDINATOR,
+        rationale=True,
+        checks=_DEPARTMENT,
+        effects=(Effect.CLOSE_REREVIEW,),
+    ),
+    (Stage.PUBLISHED_IN_REREVIEW, Action.WITHDRAW): _rule(
+        State.PUBLISHED,
+        STEWARD,
+        COORDINATOR,
+        rationale=True,
+        checks=_DEPARTMENT,
+        effects=(Effect.CLOSE_REREVIEW,),
+    ),
+    (Stage.APPROVED_IN_REREVIEW, Action.PUBLISH): _rule(
+        State.PUBLISHED, COORDINATOR, checks=(Check.PUBLISHABLE,), effects=(Effect.PUBLICATION,)
+    ),
+    (Stage.APPROVED_IN_REREVIEW, Action.RETIRE): _rule(
+        State.RETIRED, COORDINATOR, rationale=True, effects=(Effect.CLOSE_REREVIEW,)
+    ),
+    (Stage.PUBLISHED_IN_REREVIEW, Action.RETIRE): _rule(
+        State.RETIRED, COORDINATOR, rationale=True, effects=(Effect.CLOSE_REREVIEW,)
+    ),
 }
-# Steps that end an open re-review round: a decision, a withdrawal, or retiring the record.
-CLOSES_REREVIEW = frozenset({Action.DECIDE, Action.WITHDRAW, Action.RETIRE})
+
+# The fields a committee decision fixes. Changing one of them on a decided record does not
+# change the record: it opens a re-review round with the change as its proposal.
+GOVERNANCE_FIELDS = ("classification", "access_level", "rights", "contains_pii", "pii_kinds")
+DECIDED_STAGES = frozenset({Stage.APPROVED, Stage.PUBLISHED})
+
+# What the committee needs in front of it to judge a record (Check.COMPLETE).
+REQUIRED_FOR_REVIEW = {
+    "description": "a description",
+    "keywords": "keywords",
+    "themes": "a theme",
+    "contact_name": "a contact name",
+    "contact_email": "a contact email",
+    "steward": "a steward",
+    "update_frequency": "an update frequency",
+}
 
 
-def _table(rereview: bool) -> dict[tuple[State, Action], Rule]:
-    return REREVIEW_TRANSITIONS if rereview else TRANSITIONS
+def missing_for_review(record: Mapping[str, Any]) -> list[str]:
+    """What a record (its fields, by name) lacks before it can be submitted."""
+    return [label for field, label in REQUIRED_FOR_REVIEW.items() if not record.get(field)]
 
 
-def before_committee(state: State, rereview: bool = False) -> bool:
+def publication_problems(landing_page: str | None, distributions: list) -> dict[str, str]:
+    """Publication needs where the public finds the data and a way to get it (PUBLISHABLE)."""
+    problems = {}
+    if not landing_page:
+        problems["landing_page"] = "Give the page where the public finds the data."
+    if not distributions:
+        problems["distributions"] = (
+            "Add at least one distribution: a download URL with its media type, or an access URL."
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the checks need to know, gathered by the services before a step."""
+
+    in_department: bool = False  # the person belongs to the record's department
+    is_chair: bool = False
+    recused: bool = False
+    missing: tuple[str, ...] = ()  # missing_for_review() of the record
+    unpublishable: tuple[tuple[str, str], ...] = ()  # publication_problems() of the step
+
+
+# The committee as a body, when votes reaching quorum decide: no chair records it, nobody sits
+# out (recused members' votes are never counted).
+THE_COMMITTEE = Facts(is_chair=True)
+
+
+class MissingInput(ValueError):
+    """The step is allowed but lacks what it needs; `problems` maps a field to what to give."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+# Checks about who may act (they hide an action), and about what the step needs (they do not:
+# the person is told what is missing instead).
+WHO_CHECKS = frozenset({Check.OWN_DEPARTMENT, Check.CHAIR, Check.NOT_RECUSED})
+
+
+def _refusal(check: Check, action: Action, roles: set[str], facts: Facts) -> str | None:
+    """Why a who-check refuses this person, or None."""
+    if check == Check.OWN_DEPARTMENT and COORDINATOR not in roles and not facts.in_department:
+        return f"“{ACTION_LABELS[action]}” is for the dataset's own department or a coordinator."
+    if check == Check.CHAIR and not facts.is_chair:
+        return "Only a chair records the committee's decision."
+    if check == Check.NOT_RECUSED and facts.recused:
+        return "You are recused: you steward this dataset or belong to its department."
+    return None
+
+
+def allowed_actions(stage: Stage, roles, facts: Facts | None = None) -> list[Action]:
+    """The actions these roles (and, given facts, this person) may take now, in table order."""
+    roles = {str(role) for role in roles}
+    allowed = []
+    for (from_stage, action), rule in TRANSITIONS.items():
+        if from_stage != stage or not rule.roles & roles:
+            continue
+        if facts is not None and any(
+            _refusal(check, action, roles, facts) for check in rule.checks if check in WHO_CHECKS
+        ):
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def before_committee(stage: Stage) -> bool:
     """Members vote wherever the committee may decide."""
-    return (state, Action.DECIDE) in _table(rereview)
+    return (stage, Action.DECIDE) in TRANSITIONS
+
+
+def may_vote(stage: Stage, roles, facts: Facts) -> bool:
+    """Committee members vote while the committee may decide, unless recused."""
+    return (
+        COMMITTEE in {str(role) for role in roles} and before_committee(stage) and not facts.recused
+    )
 
 
 class GovernanceEdit(StrEnum):
@@ -149,51 +329,68 @@ class GovernanceEdit(StrEnum):
     REFUSE = "refuse"  # the committee is judging the record as its members see it
 
 
-def governance_edit(state: State, rereview: bool = False) -> GovernanceEdit:
-    """What an edit to GOVERNANCE_FIELDS does in this state."""
-    if before_committee(state, rereview):
+def governance_edit(stage: Stage) -> GovernanceEdit:
+    """What an edit to GOVERNANCE_FIELDS does at this stage."""
+    if before_committee(stage):
         return GovernanceEdit.REFUSE
-    if state in DECIDED_STATES:
+    if stage in DECIDED_STAGES:
         return GovernanceEdit.PROPOSE
     return GovernanceEdit.APPLY
 
 
-def allowed_actions(state: State, roles, rereview: bool = False) -> list[Action]:
-    """The actions these roles may take from this state, in the table's order."""
-    roles = {str(role) for role in roles}
-    return [
-        action
-        for (from_state, action), rule in _table(rereview).items()
-        if from_state == state and rule.roles & roles
-    ]
+@dataclass(frozen=True)
+class Step:
+    target: State
+    effects: tuple[Effect, ...]
 
 
 def transition(
-    state: State,
+    stage: Stage,
     action: Action,
     roles,
     *,
+    facts: Facts | None = None,
     note: str | None = None,
     outcome: Outcome | None = None,
-    rereview: bool = False,
-) -> State:
-    """The state after `action`, or why not: an action that does not apply to this state is
-    InvalidTransition (naming those that do); one these roles may not take is PermissionDenied;
-    a judgement without a rationale, or a decision without an outcome, is a ValueError.
-    `rereview` says a re-review round is open on the record."""
-    table = _table(rereview)
-    rule = table.get((state, action))
+) -> Step:
+    """Where `action` takes a record at this stage and what it does, or why not: an action that
+    does not apply is InvalidTransition (naming those that do); one this person may not take is
+    PermissionDenied; a step lacking what it needs is MissingInput."""
+    rule = TRANSITIONS.get((stage, action))
     if rule is None:
-        possible = [a for (s, a) in table if s == state]
-        during = " while a re-review is open" if rereview else ""
+        possible = [a for (s, a) in TRANSITIONS if s == stage]
         raise InvalidTransition(
-            f"A {STATE_LABELS[state].lower()} dataset cannot be sent to '{action}'{during}.",
+            f"A dataset that is {describe(stage)} cannot be sent to '{action}'.",
             allowed_actions=[str(a) for a in possible],
         )
-    if not rule.roles & {str(role) for role in roles}:
+    roles = {str(role) for role in roles}
+    facts = facts or Facts()
+    if not rule.roles & roles:
         raise PermissionDenied(f"Your role may not {ACTION_LABELS[action].lower()}.")
+    for check in rule.checks:
+        refusal = _refusal(check, action, roles, facts)
+        if refusal:
+            raise PermissionDenied(refusal)
+    problems: dict[str, str] = {}
     if rule.rationale and not (note or "").strip():
-        raise ValueError("note")
-    if action == Action.DECIDE and outcome is None:
-        raise ValueError("outcome")
-    return rule.target if rule.target is not None else OUTCOME_STATES[outcome]
+        problems["note"] = "Say why: this is a judgement, and the record keeps the reason."
+    if Effect.RECORD_DECISION in rule.effects and outcome is None:
+        problems["outcome"] = "Choose the committee's decision."
+    if Check.COMPLETE in rule.checks and facts.missing:
+        problems["_schema"] = (
+            "Complete the record before submitting it: add " + ", ".join(facts.missing) + "."
+        )
+    if Check.PUBLISHABLE in rule.checks:
+        problems.update(dict(facts.unpublishable))
+    if problems:
+        raise MissingInput(problems)
+    target = rule.target if rule.target is not None else OUTCOME_STATES[outcome]
+    return Step(target, rule.effects)
+
+
+def describe(stage: Stage) -> str:
+    """A stage in words: "approved, with a re-review open"."""
+    for state, in_rereview in IN_REREVIEW.items():
+        if stage == in_rereview:
+            return f"{STATE_LABELS[state].lower()}, with a re-review open"
+    return STATE_LABELS[State(stage.value)].lower()

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from registry.audit.models import AuditEvent
 from registry.audit.tags import Tag
 from registry.datasets import services
+from registry.datasets.history import history
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.errors import Conflict, PermissionDenied
 from registry.extensions import db
@@ -114,7 +115,7 @@ def test_an_edit_keeps_a_version_with_the_changes(make):
     services.update_dataset(
         dataset, {"title": "Street Tree Inventory", "version": 1}, actor=make.user("coordinator")
     )
-    versions, _hidden = services.history(dataset, make.user("auditor"))
+    versions, _hidden = history(dataset, make.user("auditor"))
     assert [(v.version, v.changes) for v in versions] == [
         (2, {"title": {"from": "Street Trees", "to": "Street Tree Inventory"}}),
         (1, {}),

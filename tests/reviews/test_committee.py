@@ -224,7 +224,7 @@ def test_submitting_an_incomplete_record_says_what_is_missing(make):
 
 
 def test_each_step_is_one_version_in_the_history(make, committee):
-    from registry.datasets.services import history
+    from registry.datasets.history import history
 
     dataset = make.in_committee()
     versions, _ = history(dataset, make.user("auditor"))

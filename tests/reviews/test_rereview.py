@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from registry.audit.models import AuditEvent
 from registry.datasets import services as datasets
+from registry.datasets.history import history
 from registry.datasets.models import DatasetVersion
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
@@ -15,12 +16,13 @@ from registry.reviews import services
 from registry.reviews.workflow import (
     GOVERNANCE_FIELDS,
     Action,
-    GovernanceEdit,
+    Facts,
     Outcome,
+    Stage,
     State,
     allowed_actions,
     before_committee,
-    governance_edit,
+    stage_of,
     transition,
 )
 
@@ -40,41 +42,32 @@ ROLES = ["steward", "coordinator", "committee", "stakeholder", "auditor"]
 @pytest.mark.parametrize("state", [State.APPROVED, State.PUBLISHED])
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_a_rereview_decision_keeps_the_state_whatever_the_outcome(state, outcome):
-    assert (
-        transition(
-            state, Action.DECIDE, ["committee"], note="Minutes", outcome=outcome, rereview=True
-        )
-        == state
+    step = transition(
+        stage_of(state, proposal_open=True),
+        Action.DECIDE,
+        ["committee"],
+        facts=Facts(is_chair=True),
+        note="Minutes",
+        outcome=outcome,
     )
-
-
-def test_what_each_state_does_with_a_governance_edit():
-    expected = {
-        State.DRAFT: GovernanceEdit.APPLY,
-        State.SUBMITTED: GovernanceEdit.APPLY,
-        State.CHANGES_REQUESTED: GovernanceEdit.APPLY,
-        State.REJECTED: GovernanceEdit.APPLY,
-        State.RETIRED: GovernanceEdit.APPLY,
-        State.IN_COMMITTEE: GovernanceEdit.REFUSE,
-        State.APPROVED: GovernanceEdit.PROPOSE,
-        State.PUBLISHED: GovernanceEdit.PROPOSE,
-    }
-    assert {state: governance_edit(state) for state in State} == expected
-    assert governance_edit(State.PUBLISHED, rereview=True) == GovernanceEdit.REFUSE
+    assert step.target == state
 
 
 def test_the_committee_sits_in_committee_and_in_an_open_rereview():
-    assert [s for s in State if before_committee(s)] == [State.IN_COMMITTEE]
-    assert [s for s in State if before_committee(s, True)] == [State.APPROVED, State.PUBLISHED]
+    assert [stage for stage in Stage if before_committee(stage)] == [
+        Stage.IN_COMMITTEE,
+        Stage.APPROVED_IN_REREVIEW,
+        Stage.PUBLISHED_IN_REREVIEW,
+    ]
 
 
 def test_a_coordinator_may_publish_or_retire_during_a_rereview_but_not_start_another():
-    assert allowed_actions(State.APPROVED, ["coordinator"], rereview=True) == [
+    assert allowed_actions(Stage.APPROVED_IN_REREVIEW, ["coordinator"]) == [
         Action.WITHDRAW,
         Action.PUBLISH,
         Action.RETIRE,
     ]
-    assert Action.REREVIEW in allowed_actions(State.PUBLISHED, ["coordinator"])
+    assert Action.REREVIEW in allowed_actions(Stage.PUBLISHED, ["coordinator"])
 
 
 # The services ----------------------------------------------------------------------------
@@ -136,7 +129,8 @@ def test_a_governance_edit_to_a_published_dataset_opens_a_round_and_changes_noth
         .order_by(DatasetVersion.version.desc())
     )
     assert set(version.changes) == {"spatial", "proposed_governance"}
-    assert version.classification == "sensitive"  # read at the stricter level
+    assert version.classification == "public"  # in force; the proposal is in the snapshot
+    assert version.snapshot["proposed_governance"]["classification"] == "sensitive"
 
 
 def test_opening_a_round_is_audited_and_tells_the_committee(published, committee):
@@ -232,7 +226,7 @@ def test_the_history_shows_the_proposal_and_its_application(published, committee
     propose(published)
     for member in committee[1:4]:
         vote(published, member)
-    versions, hidden = datasets.history(published, make.user("coordinator"))
+    versions, hidden = history(published, make.user("coordinator"))
     assert hidden == 0
     decided, proposed = versions[0], versions[1]
     assert decided.action == "decide" and decided.changes["classification"] == {
@@ -354,7 +348,8 @@ def test_a_periodic_rereview_asks_the_committee_to_confirm_what_is_in_force(
     assert services.work_queues(committee[1])["awaiting_vote"] == [published]
     for member in committee[1:4]:
         vote(published, member)
-    assert services.latest_approval(published).review_round == published.review_round
+    assert services.latest_decision(published).outcome == "approve"
+    assert published.approved_on == services.latest_decision(published).decided_at.date()
     assert published.classification == "public" and published.proposed_governance is None
 
 
@@ -377,8 +372,9 @@ def test_the_public_still_sees_the_published_record_and_not_the_proposal(client,
     body = client.get(f"/api/v1/datasets/{published.identifier}").get_json()
     assert (body["classification"], body["proposed_governance"]) == ("public", None)
     history = client.get(f"/api/v1/datasets/{published.identifier}/history").get_json()
-    assert history["hidden_versions"] == 1
-    assert "proposed_governance" not in str(history["items"])
+    # The record was never restricted: nothing is hidden, counted or named.
+    assert history["hidden_versions"] == 0
+    assert "proposed_governance" not in str(history["items"]) and body["version"] is None
 
 
 def test_an_open_proposal_is_deliberation_the_public_does_not_see(client, published, make, sign_in):
@@ -388,8 +384,10 @@ def test_an_open_proposal_is_deliberation_the_public_does_not_see(client, publis
     assert "Re-review open" not in page.text and "Municipal Code 2.14" not in page.text
     assert "review round" not in page.text
     history = client.get(f"/api/v1/datasets/{published.identifier}/history").get_json()
-    change = history["items"][0]["changes"]["proposed_governance"]
-    assert change["to"] == "(not shown: a proposal before the committee)"
+    assert "proposed_governance" not in str(history) and "Municipal" not in str(history)
+    assert [item["version"] for item in history["items"]] == list(
+        range(len(history["items"]), 0, -1)
+    )
     sign_in(make.user("stakeholder"))
     assert "Municipal Code 2.14" in client.get(f"/datasets/{published.identifier}").text
 

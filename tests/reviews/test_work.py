@@ -60,7 +60,7 @@ def test_the_coordinator_sees_triage_publication_and_overdue(make):
         ["Approved now"],
         ["Approved long ago"],
     )
-    assert services.is_overdue(late) and not services.is_overdue(waiting)
+    assert late.is_overdue(date.today()) and not waiting.is_overdue(date.today())
 
 
 def test_an_old_approval_is_due_for_rereview(make):

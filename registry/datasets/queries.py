@@ -1,0 +1,202 @@
+"""The inventory read by scope, now or as of any moment: what exports, data.json, the public
+inventory, the release queue and the dashboard read.
+
+A scope selects within what the reader may read (visibility) and never widens it:
+
+- public: published records at levels 1 to 3, what anyone may read;
+- approved: every record whose release the committee approved, published or not (the approved
+  inventory), at levels 1 to 3;
+- inventory: every record the reader may read; restricted ones they may not read appear only as
+  counts per department;
+- full: every record, restricted ones included: coordinators and auditors only.
+
+As of a moment, each record is read from the newest version it had by then (its snapshot), and
+the same scope and visibility apply to what that version says the record was.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, func, select, true
+
+from registry.accounts.models import Department
+from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.snapshots import snapshot
+from registry.datasets.visibility import (
+    RELEASABLE,
+    readable_by,
+    redact,
+    versions_readable_by,
+)
+from registry.datasets.vocab import Classification
+from registry.errors import PermissionDenied
+from registry.extensions import db
+from registry.permissions import Permission, has_permission
+from registry.reviews.workflow import State
+
+
+class Scope(StrEnum):
+    PUBLIC = "public"
+    APPROVED = "approved"
+    INVENTORY = "inventory"
+    FULL = "full"
+
+
+SCOPE_DESCRIPTIONS = {
+    Scope.PUBLIC: "Published datasets: the open data catalog, what anyone may read.",
+    Scope.APPROVED: "Every dataset whose release the governance committee approved, published "
+    "or not yet: the approved inventory.",
+    Scope.INVENTORY: "Every dataset you may read, in any state; restricted datasets you may not "
+    "read are counted per department.",
+    Scope.FULL: "Every dataset the city holds, restricted ones included (coordinators and "
+    "auditors only).",
+}
+
+APPROVED_STATES = [str(State.APPROVED), str(State.PUBLISHED)]
+
+
+def may_use_scope(scope: Scope, reader) -> bool:
+    if scope == Scope.FULL:
+        return has_permission(reader, Permission.INVENTORY_FULL)
+    return True
+
+
+def check_scope(scope: Scope, reader) -> None:
+    """A scope the reader may not use is refused, never quietly narrowed."""
+    if not may_use_scope(scope, reader):
+        raise PermissionDenied(
+            "The full inventory, restricted records included, is for coordinators and auditors."
+        )
+
+
+def _condition(scope: Scope, reader, columns, visible):
+    """The scope over some columns (a record's, or a version's), within what `visible` allows."""
+    classification, status = columns
+    if scope == Scope.PUBLIC:
+        return classification.in_(RELEASABLE) & (status == str(State.PUBLISHED))
+    if scope == Scope.APPROVED:
+        return classification.in_(RELEASABLE) & status.in_(APPROVED_STATES) & visible
+    if scope == Scope.INVENTORY:
+        return visible
+    return true()
+
+
+def scope_condition(scope: Scope, reader):
+    """The scope over current records."""
+    check_scope(scope, reader)
+    columns = (Dataset.classification, Dataset.status)
+    return _condition(scope, reader, columns, readable_by(reader))
+
+
+def _department(code: str | None):
+    if not code:
+        return None
+    return db.session.scalar(select(Department.id).where(Department.code == code.upper()))
+
+
+def records(
+    scope: Scope,
+    reader,
+    *,
+    department: str | None = None,
+    as_of: datetime | None = None,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """The records in scope, as their snapshots (now, or as of a moment) and redacted for the
+    reader, by department code and identifier. Streams in batches: memory stays flat."""
+    check_scope(scope, reader)
+    department_id = _department(department)
+    if department and department_id is None:
+        return
+    if as_of is None:
+        query = (
+            select(Dataset)
+            .join(Department, Department.id == Dataset.department_id)
+            .where(scope_condition(scope, reader))
+            .order_by(Department.code, Dataset.identifier)
+        )
+        if department_id is not None:
+            query = query.where(Dataset.department_id == department_id)
+        for dataset in db.session.scalars(query.execution_options(yield_per=batch)):
+            yield redact(snapshot(dataset), dataset, reader)
+        return
+    for version in _versions_as_of(scope, reader, as_of, department_id, batch):
+        yield _redact_snapshot(version, reader)
+
+
+def _latest_versions(moment: datetime):
+    return (
+        select(DatasetVersion.dataset_id, func.max(DatasetVersion.version).label("version"))
+        .where(DatasetVersion.changed_at <= moment)
+        .group_by(DatasetVersion.dataset_id)
+        .subquery("latest")
+    )
+
+
+def _versions_as_of(scope, reader, moment, department_id, batch) -> Iterator[DatasetVersion]:
+    latest = _latest_versions(moment)
+    columns = (DatasetVersion.classification, DatasetVersion.status)
+    query = (
+        select(DatasetVersion)
+        .join(
+            latest,
+            and_(
+                latest.c.dataset_id == DatasetVersion.dataset_id,
+                latest.c.version == DatasetVersion.version,
+            ),
+        )
+        .join(Department, Department.id == DatasetVersion.department_id)
+        .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
+        .where(_condition(scope, reader, columns, versions_readable_by(reader)))
+        .order_by(Department.code, Dataset.identifier)
+    )
+    if department_id is not None:
+        query = query.where(DatasetVersion.department_id == department_id)
+    yield from db.session.scalars(query.execution_options(yield_per=batch))
+
+
+class _AsItWas:
+    """A record as a version says it was, for redact()'s questions."""
+
+    def __init__(self, version: DatasetVersion) -> None:
+        values = version.snapshot
+        self.department_id = version.department_id
+        self.classification = values["classification"]
+        self.proposed_governance = values.get("proposed_governance")
+
+
+def _redact_snapshot(version: DatasetVersion, reader) -> dict[str, Any]:
+    return redact(dict(version.snapshot), _AsItWas(version), reader)
+
+
+def restricted_counts(
+    reader, *, department: str | None = None, as_of: datetime | None = None
+) -> dict[str, int]:
+    """Restricted records the reader may not read, counted per department code (the inventory
+    scope's aggregate). Only ever by department: a finer count would say what they are about."""
+    restricted = str(Classification.RESTRICTED)
+    if as_of is None:
+        query = (
+            select(Department.code, func.count())
+            .join(Dataset, Dataset.department_id == Department.id)
+            .where(Dataset.classification == restricted, ~readable_by(reader))
+        )
+    else:
+        latest = _latest_versions(as_of)
+        query = (
+            select(Department.code, func.count())
+            .join(DatasetVersion, DatasetVersion.department_id == Department.id)
+            .join(
+                latest,
+                and_(
+                    latest.c.dataset_id == DatasetVersion.dataset_id,
+                    latest.c.version == DatasetVersion.version,
+                ),
+            )
+            .where(DatasetVersion.classification == restricted, ~versions_readable_by(reader))
+        )
+    if department:
+        query = query.where(Department.code == department.upper())
+    return dict(db.session.execute(query.group_by(Department.code)).tuples().all())

@@ -1,0 +1,243 @@
+"""Who may read what of the inventory, defined once.
+
+One rule (`_may_read`) says who reads a record given its classification, status and
+department. It is written against a small set of terms that either build SQL (for a query over
+records or their versions) or evaluate plain values (for a loaded record, a version, a proposal,
+a decision), so the query and the per-object answer can never disagree. Everything else here is
+that rule applied: to records, to the versions in their history, to proposals before the
+committee, to decisions, to the restricted count, to who may be told about a record; and
+`redact()`, the one function that decides what a reader sees of a record's fields.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, true
+
+from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
+from registry.permissions import Permission, has_permission
+from registry.reviews.workflow import GOVERNANCE_FIELDS, State
+
+RELEASABLE = [str(level) for level in Classification if level != Classification.RESTRICTED]
+PUBLISHED = str(State.PUBLISHED)
+
+
+class _SqlTerms:
+    """The rule's terms over columns: each answer is a SQL condition."""
+
+    def __init__(self, classification, status, department_id) -> None:
+        self.classification, self.status, self.department_id = (
+            classification,
+            status,
+            department_id,
+        )
+
+    def anything(self):
+        return true()
+
+    def releasable(self):
+        return self.classification.in_(RELEASABLE)
+
+    def published(self):
+        return self.status == PUBLISHED
+
+    def department_in(self, ids: list[int]):
+        return self.department_id.in_(ids)
+
+    def both(self, *conditions):
+        return and_(*conditions)
+
+    def either(self, *conditions):
+        return or_(*conditions)
+
+
+class _ValueTerms:
+    """The same terms over plain values: each answer is a bool."""
+
+    def __init__(self, classification: str, status: str, department_id: int) -> None:
+        self.classification, self.status, self.department_id = (
+            str(classification),
+            str(status),
+            department_id,
+        )
+
+    def anything(self):
+        return True
+
+    def releasable(self):
+        return self.classification in RELEASABLE
+
+    def published(self):
+        return self.status == PUBLISHED
+
+    def department_in(self, ids: list[int]):
+        return self.department_id in ids
+
+    def both(self, *conditions):
+        return all(conditions)
+
+    def either(self, *conditions):
+        return any(conditions)
+
+
+def department_ids(reader) -> list[int]:
+    if reader is None or not getattr(reader, "is_authenticated", False):
+        return []
+    return [department.id for department in reader.departments]
+
+
+def in_department(person, department_id: int) -> bool:
+    """Whether a person belongs to a department (the one way this is asked)."""
+    return department_id in department_ids(person)
+
+
+def reads_everything(reader) -> bool:
+    return has_permission(reader, Permission.DATASET_READ_ALL)
+
+
+def _may_read(reader, terms):
+    """Coordinators, committee and auditors read everything; stewards their department's records
+    at every level; stakeholders and stewards levels 1 to 3 in any state; everyone, signed in or
+    not, the published records at levels 1 to 3."""
+    if reads_everything(reader):
+        return terms.anything()
+    options = [terms.both(terms.releasable(), terms.published())]
+    if has_permission(reader, Permission.DATASET_READ_CANDIDATES):
+        options.append(terms.releasable())
+    if has_permission(reader, Permission.DATASET_READ_DEPARTMENT) and department_ids(reader):
+        options.append(terms.department_in(department_ids(reader)))
+    return terms.either(*options)
+
+
+# Records --------------------------------------------------------------------------------
+
+
+def readable_by(reader) -> ColumnElement[bool]:
+    """The records a reader may read, as a condition every read path applies."""
+    return _may_read(
+        reader, _SqlTerms(Dataset.classification, Dataset.status, Dataset.department_id)
+    )
+
+
+def versions_readable_by(reader) -> ColumnElement[bool]:
+    """The same rule over versions, by what each version says the record was then (as_of)."""
+    terms = _SqlTerms(
+        DatasetVersion.classification, DatasetVersion.status, DatasetVersion.department_id
+    )
+    return _may_read(reader, terms)
+
+
+def can_read(reader, *, classification: str, status: str, department_id: int) -> bool:
+    return _may_read(reader, _ValueTerms(classification, status, department_id))
+
+
+def not_readable_restricted(reader) -> ColumnElement[bool]:
+    """Restricted records this reader may not read: they appear only as counts per department."""
+    return (Dataset.classification == str(Classification.RESTRICTED)) & ~readable_by(reader)
+
+
+# What a readable record shows -------------------------------------------------------------
+
+
+def strictest(*classifications: str | None) -> str:
+    return max(
+        (str(level) for level in classifications if level),
+        key=lambda level: CLASSIFICATION_LEVELS[Classification(level)],
+    )
+
+
+def can_read_level(reader, dataset: Dataset, *classifications: str | None) -> bool:
+    """Whether a reader of the record may read what it said at these levels (an old version, a
+    decision naming them): at the strictest of them, as if released. An earlier restricted
+    version stays hidden from readers of restricted records no longer."""
+    level = strictest(*classifications)
+    return can_read(
+        reader, classification=level, status=PUBLISHED, department_id=dataset.department_id
+    )
+
+
+def proposal_readable_at(
+    reader, *, department_id: int, in_force: str, proposal: Mapping[str, Any] | None
+) -> bool:
+    """A proposal before the committee is deliberation, not publication: shown to those who
+    could read the record unpublished (never the public) at the stricter of the proposed level
+    and the one in force."""
+    if not proposal:
+        return False
+    level = strictest(proposal.get("classification"), in_force)
+    return can_read(
+        reader, classification=level, status=str(State.DRAFT), department_id=department_id
+    )
+
+
+def proposal_readable(reader, dataset: Dataset, proposal: Mapping[str, Any] | None) -> bool:
+    return proposal_readable_at(
+        reader,
+        department_id=dataset.department_id,
+        in_force=dataset.classification,
+        proposal=proposal,
+    )
+
+
+def sees_everything_about(reader, dataset: Dataset) -> bool:
+    """Readers who may read any level of this record in any state: for them nothing about it is
+    held back (proposals, rounds, versions)."""
+    return reads_everything(reader) or in_department(reader, dataset.department_id)
+
+
+def may_be_told(person, dataset: Dataset, *, proposal: Mapping[str, Any] | None = None) -> bool:
+    """A notification about a record goes only to people who may read what it says: the record
+    as it stands, and the proposal it mentions."""
+    if person is None or not person.active:
+        return False
+    readable = can_read(
+        person,
+        classification=dataset.classification,
+        status=dataset.status,
+        department_id=dataset.department_id,
+    )
+    return readable and (proposal is None or proposal_readable(person, dataset, proposal))
+
+
+def redact(record: dict[str, Any], dataset: Dataset, reader) -> dict[str, Any]:
+    """What a reader sees of a record's fields (a DatasetOut dump), for every page, API answer,
+    export and feed: staff account emails only for people signed in; a proposal only for those
+    who may read it; the version (which counts steps the reader may not see) only for those who
+    may see every step."""
+    shown = dict(record)
+    if reader is None or not getattr(reader, "is_authenticated", False):
+        shown["steward"] = None
+    if "proposed_governance" in shown and not proposal_readable(
+        reader, dataset, dataset.proposed_governance
+    ):
+        shown["proposed_governance"] = None
+    if not sees_everything_about(reader, dataset):
+        shown["version"] = None
+    return shown
+
+
+def governance_levels(values: Iterable[Mapping[str, Any] | None]) -> list[str]:
+    """The classifications named by governance blocks (in force, proposed), for can_read_level."""
+    return [block["classification"] for block in values if block and "classification" in block]
+
+
+__all__ = [
+    "GOVERNANCE_FIELDS",
+    "RELEASABLE",
+    "can_read",
+    "can_read_level",
+    "department_ids",
+    "governance_levels",
+    "in_department",
+    "may_be_told",
+    "not_readable_restricted",
+    "proposal_readable",
+    "proposal_readable_at",
+    "readable_by",
+    "reads_everything",
+    "redact",
+    "sees_everything_about",
+    "strictest",
+    "versions_readable_by",
+]
