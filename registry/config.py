@@ -35,7 +35,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BOOTSTRAP_SERVE_LOCAL = True
-    # Sign-in throttling, failures counted in a sliding window (accounts.services.throttle): an
+    # Sign-in throttling, failures counted in a sliding window (accounts.signin.throttle): an
     # address is refused for an account after this many failures for it, and for every account
     # after the second number; an account failed this often from anywhere (the third) makes new
     # addresses back off, while its owner's usual address is spared.

@@ -54,7 +54,7 @@ class User(UserMixin, db.Model):
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Spared the account-wide back-off: the owner's own usual address (services.throttle).
+    # Spared the account-wide back-off: the owner's own usual address (signin.throttle).
     last_sign_in_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

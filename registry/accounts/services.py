@@ -1,16 +1,13 @@
 """Account rules: departments, users, roles, passwords, sign-in. Services flush; callers commit."""
 
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry.accounts.models import Department, SignInFailure, User, UserRole
+from registry.accounts.models import Department, User, UserRole
 from registry.accounts.passwords import password_problems
 from registry.accounts.schemas import (
     DepartmentIn,
@@ -21,16 +18,13 @@ from registry.accounts.schemas import (
     UserUpdate,
 )
 from registry.accounts.sessions import end_everything
+from registry.accounts.signals import departments_left
 from registry.audit.services import changes, record_event
 from registry.audit.tags import Tag
-from registry.db import utcnow
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.permissions import Role
 from registry.validation import load_input, raise_for
-
-GENERIC_SIGN_IN_ERROR = "That email and password do not match an active account."
-
 
 # Departments -------------------------------------------------------------------------------
 
@@ -234,6 +228,7 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
         user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
             UserRole(role=role) for role in sorted(wanted - {row.role for row in user.role_rows})
         ]
+    left = set(before["departments"]) - {department.code for department in departments}
     if "departments" in data:
         user.departments = departments
     ended = None
@@ -250,6 +245,15 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
             subject_id=user.id,
             before={key: old[key] for key in role_keys},
             after={key: new[key] for key in role_keys},
+        )
+    if "departments" in data and left:
+        departments_left.send(
+            user,
+            department_ids=[
+                d.id
+                for d in db.session.scalars(select(Department).where(Department.code.in_(left)))
+            ],
+            actor=actor,
         )
     other_keys = [key for key in new if key not in ROLE_FIELDS]
     if other_keys:
@@ -321,118 +325,6 @@ def change_own_password(user: User, raw: dict[str, Any]) -> User:
         details=_ended(ended),
     )
     return user
-
-
-# Sign-in -----------------------------------------------------------------------------------
-
-
-@cache
-def _dummy_hash(method: str) -> str:
-    """Checked against when the email is unknown, so both cases take the same time."""
-    return generate_password_hash(secrets.token_hex(16), method=method)
-
-
-@dataclass(frozen=True)
-class SignInOutcome:
-    user: User | None = None
-    refusal: str | None = None
-    throttled: bool = False
-
-
-def _failures(*conditions, since) -> tuple[int, object]:
-    """How many failures match since then, and when the last one was."""
-    row = db.session.execute(
-        select(func.count(), func.max(SignInFailure.at)).where(
-            SignInFailure.at >= since, *conditions
-        )
-    ).one()
-    return row[0], row[1]
-
-
-def throttle(email: str, address: str, *, now) -> str | None:
-    """Why this attempt must wait, or None. Nothing here lets a stranger lock an owner out:
-
-    - an address that failed too often for one account is refused for that account only;
-    - an address that failed too often over any accounts (password spraying) is refused;
-    - an account that many addresses failed for makes new addresses wait, longer with each
-      failure (at most 15 minutes), while the address its owner last signed in from is spared.
-    """
-    config = current_app.config
-    minutes = config["SIGN_IN_WINDOW_MINUTES"]
-    window = now - timedelta(minutes=minutes)
-    pair, _ = _failures(
-        SignInFailure.email == email, SignInFailure.address == address, since=window
-    )
-    if pair >= config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]:
-        return (
-            "Too many failed sign-ins for this account from here. Wait "
-            f"{minutes} minutes and try again, or ask the open data coordinator to reset your "
-            "password."
-        )
-    by_address, _ = _failures(SignInFailure.address == address, since=window)
-    if by_address >= config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"]:
-        return f"Too many failed sign-ins from this address. Wait {minutes} minutes and try again."
-    account, last = _failures(SignInFailure.email == email, since=window)
-    over = account - config["SIGN_IN_ACCOUNT_BACKOFF_AFTER"]
-    if over >= 0:
-        user = find_user_by_email(email)
-        if user is None or user.last_sign_in_address != address:
-            wait = timedelta(seconds=min(2**over, 900))
-            if now < last + wait:
-                seconds = int((last + wait - now).total_seconds()) + 1
-                return (
-                    "This account has had many failed sign-ins from several places. "
-                    f"Wait {seconds} seconds and try again."
-                )
-    return None
-
-
-def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
-    """Checks a sign-in, throttling repeated failures (see throttle()).
-
-    Failures are stored rows, not worker memory, so the limits hold across workers and hosts.
-    The refusal never says whether the email exists, and an unknown email is throttled exactly
-    like a known one.
-    """
-    config = current_app.config
-    email = email.strip().lower()
-    now = utcnow()
-    refusal = throttle(email, address, now=now)
-    if refusal is not None:
-        record_event(Tag.SIGN_IN_THROTTLED, actor_label=email, address=address)
-        return SignInOutcome(refusal=refusal, throttled=True)
-    user = find_user_by_email(email)
-    stored = user.password_hash if user else _dummy_hash(config["PASSWORD_HASH_METHOD"])
-    password_ok = check_password_hash(stored, password)
-    if user is None or not password_ok or not user.active:
-        reason = (
-            "unknown account"
-            if user is None
-            else "wrong password"
-            if not password_ok
-            else "inactive"
-        )
-        db.session.add(SignInFailure(email=email, address=address, at=now))
-        record_event(
-            Tag.SIGN_IN_FAILURE,
-            actor_label=email,
-            subject_type="user" if user else None,
-            subject_id=user.id if user else None,
-            details={"reason": reason},
-            address=address,
-        )
-        return SignInOutcome(refusal=GENERIC_SIGN_IN_ERROR)
-    db.session.execute(
-        delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.address == address)
-    )
-    user.last_sign_in_at = now
-    user.last_sign_in_address = address
-    record_event(Tag.SIGN_IN, actor=user, subject_type="user", subject_id=user.id, address=address)
-    return SignInOutcome(user=user)
-
-
-def record_sign_out(user: User, *, address: str | None) -> None:
-    record_event(Tag.SIGN_OUT, actor=user, subject_type="user", subject_id=user.id, address=address)
 
 
 def list_users_query(

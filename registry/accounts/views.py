@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from registry.accounts import services, sessions, tokens
+from registry.accounts import services, sessions, signin, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
@@ -97,7 +97,7 @@ def sign_in():
         data = SignInIn().load(form)
     except ValidationError as exc:
         return render_template("auth/sign_in.html", form=form, errors=exc.messages), 422
-    outcome = services.authenticate(data["email"], data["password"], address=client_address())
+    outcome = signin.authenticate(data["email"], data["password"], address=client_address())
     db.session.commit()
     if outcome.user is None:
         status = 429 if outcome.throttled else 401
@@ -111,7 +111,7 @@ def sign_in():
 @auth.post("/sign-out")
 @login_required
 def sign_out():
-    services.record_sign_out(current_user, address=client_address())
+    signin.record_sign_out(current_user, address=client_address())
     sessions.end_session(session.get("_user_id", ""))
     db.session.commit()
     logout_user()

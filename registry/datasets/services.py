@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry.accounts.models import Department, User
-from registry.accounts.services import find_user_by_email
+from registry.accounts.services import active_users_with_role, find_user_by_email
+from registry.accounts.signals import departments_left
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import governance, search
@@ -22,6 +23,7 @@ from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classific
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
+from registry.notifications.services import notify
 from registry.permissions import Role
 from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
 from registry.validation import load_input, raise_for
@@ -289,3 +291,39 @@ def update_dataset(
     if proposal is not None:
         proposal_opened.send(dataset, actor=actor, note=None, via="edit")
     return dataset
+
+
+@departments_left.connect
+def release_stewardship(user: User, *, department_ids: list[int], actor) -> None:
+    """A steward who leaves a department no longer looks after its records (nor hears about
+    them): each becomes unstewarded, as a version and an audit event, and the coordinators are
+    told to name a new steward."""
+    records = db.session.scalars(
+        select(Dataset).where(
+            Dataset.steward_id == user.id, Dataset.department_id.in_(department_ids)
+        )
+    ).all()
+    for dataset in records:
+        before = snapshot(dataset)
+        dataset.steward = None
+        dataset.updated_at = utcnow()
+        db.session.flush()
+        changes = diff(before, snapshot(dataset))
+        _keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
+        record_event(
+            Tag.DATASET_UPDATE,
+            actor=actor,
+            subject_type="dataset",
+            subject_id=dataset.identifier,
+            before={key: change["from"] for key, change in changes.items()},
+            after={key: change["to"] for key, change in changes.items()},
+            details={"version": dataset.version, "reason": "steward left the department"},
+        )
+        notify(
+            active_users_with_role(Role.COORDINATOR),
+            f"{dataset.title}: no steward",
+            f"{user.name} no longer belongs to {dataset.department.name}, so {dataset.title} "
+            "has no steward. Name one on the record.",
+            link=f"/datasets/{dataset.identifier}",
+            kind="Needs a steward",
+        )

@@ -10,7 +10,7 @@ from registry.datasets.governance import question
 from registry.datasets.services import get_readable
 from registry.extensions import db
 from registry.permissions import Permission
-from registry.reviews import services
+from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions
 from registry.reviews.schemas import DecisionOut, ReviewOut
 from registry.web import json_body, require_permission, require_signed_in
@@ -71,7 +71,11 @@ def get_decisions(identifier: str):
         for decision in services.decisions(dataset)
         if services.decision_readable(current_user, dataset, decision)
     ]
-    return jsonify(items=DecisionOut(many=True).dump(readable))
+    items = DecisionOut(many=True).dump(readable)
+    if not rereview.shows_rounds(current_user, dataset):
+        for item in items:  # round numbers would count rounds this reader may not see
+            item["review_round"] = None
+    return jsonify(items=items)
 
 
 def register(api: Blueprint) -> None:

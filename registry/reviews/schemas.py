@@ -62,7 +62,10 @@ class DecisionVoteOut(Schema):
 
 
 class DecisionOut(Schema):
-    review_round = fields.Integer()
+    review_round = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Null for readers who may not see every round of the record."},
+    )
     outcome = fields.String()
     classification = fields.String()
     access_level = fields.String()

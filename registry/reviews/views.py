@@ -12,7 +12,7 @@ from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
 from registry.permissions import Permission
-from registry.reviews import services
+from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.workflow import (
     ACTION_LABELS,
@@ -190,7 +190,11 @@ def decision(identifier: str, review_round: int):
     if record is None or not services.decision_readable(current_user, dataset, record):
         abort(404)
     return render_template(
-        "reviews/decision.html", dataset=dataset, decision=record, outcomes=OUTCOME_LABELS
+        "reviews/decision.html",
+        dataset=dataset,
+        decision=record,
+        outcomes=OUTCOME_LABELS,
+        show_round=rereview.shows_rounds(current_user, dataset),
     )
 
 

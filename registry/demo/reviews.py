@@ -5,10 +5,10 @@ from datetime import date, timedelta
 from registry.accounts.services import find_user_by_email
 from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
+from registry.demo.city import DOMAIN
 from registry.reviews import services as reviews
 from registry.reviews.permissions import can_vote
 
-DOMAIN = "riverton.example"
 MEMBERS = ["committee.legal", "committee.privacy", "committee.it", "committee.health", "chair"]
 RATIONALES = {
     "approve": "Fits the open data policy; no personal information is exposed.",
