@@ -18,6 +18,7 @@ from registry.datasets.permissions import (
     creatable_department_ids,
 )
 from registry.datasets.schemas import SORTS, DatasetOut, DatasetQuery
+from registry.datasets.visibility import redact
 from registry.datasets.vocab import (
     CLASSIFICATION_LABELS,
     PII_KINDS,
@@ -165,6 +166,7 @@ def show(identifier: str):
     return render_template(
         "datasets/show.html",
         dataset=dataset,
+        record=redact(DatasetOut().dump(dataset), dataset, current_user),
         can_edit=can_edit_dataset(current_user, dataset),
         action_labels=ACTION_LABELS,
         **_vocabularies(),
