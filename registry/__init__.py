@@ -42,8 +42,20 @@ def register_blueprints(app: Flask) -> None:
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
     from registry.reviews.views import reviews
+    from registry.transfer.views import transfer
 
-    for blueprint in (catalog, auth, admin, datasets, reviews, notifications, audit, api, api_docs):
+    for blueprint in (
+        catalog,
+        auth,
+        admin,
+        datasets,
+        reviews,
+        notifications,
+        audit,
+        transfer,
+        api,
+        api_docs,
+    ):
         app.register_blueprint(blueprint)
     from registry.api.limits import init_rate_limits
 

@@ -1,5 +1,6 @@
 """The `registry` command: Flask's own commands (run, routes, shell, db) plus the registry's."""
 
+import getpass
 import sys
 
 import click
@@ -8,6 +9,27 @@ from flask.cli import FlaskGroup
 from marshmallow import ValidationError
 
 from registry.errors import DomainError
+from registry.permissions import Role
+
+
+class CommandLineOperator:
+    """Whoever runs a command on the server: they read and write as a coordinator and an auditor
+    may (they could read the database anyway), and the audit log names them as the command line
+    and their system account."""
+
+    is_authenticated = True
+    is_active = True
+    active = True
+    is_chair = False
+    id = None
+    departments: list = []
+    department_codes: list = []
+    role_set = frozenset({Role.COORDINATOR, Role.AUDITOR})
+    name = "Command line"
+
+    @property
+    def email(self) -> str:
+        return f"command line ({getpass.getuser()})"
 
 
 def fail(exc: ValidationError | DomainError) -> None:
@@ -31,6 +53,7 @@ def init_cli(app: Flask) -> None:
     from registry.backup import backup_command, restore_command
     from registry.demo import demo_command
     from registry.notifications.cli import mail_cli
+    from registry.transfer.cli import export_command, import_command
 
     for command in (
         departments_cli,
@@ -41,6 +64,8 @@ def init_cli(app: Flask) -> None:
         demo_command,
         backup_command,
         restore_command,
+        export_command,
+        import_command,
     ):
         app.cli.add_command(command)
 

@@ -52,6 +52,11 @@ class Defaults:
     API_RATE_LIMIT_PER_ADDRESS = "600 per minute"
     API_RATE_LIMIT_PER_TOKEN = "300 per minute"  # noqa: S105 - a rate, not a secret
     RATELIMIT_STORAGE_URI = "memory://"
+    # The city's time zone: "as of a date" means the end of that day here.
+    TIMEZONE = "UTC"
+    # Inventory uploads: the largest file, and the most rows in one import.
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_ROWS = 20_000
     # Request bodies larger than this are refused with 413 (uploads have their own limit).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Email: off unless REGISTRY_MAIL_SERVER is set; the inbox works either way.

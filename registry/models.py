@@ -12,6 +12,7 @@ from registry.audit.models import AuditChainHead, AuditEvent
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.notifications.models import Notification, OutboundEmail
 from registry.reviews.models import CommitteeSettings, Decision, Vote
+from registry.transfer.models import ImportUpload
 
 __all__ = [
     "ApiToken",
@@ -23,6 +24,7 @@ __all__ = [
     "DatasetVersion",
     "Decision",
     "Department",
+    "ImportUpload",
     "Notification",
     "OutboundEmail",
     "SignInFailure",

@@ -6,6 +6,7 @@ functions named after the service they guard; they build on has_permission() her
 
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import cache
 
 
 class Role(StrEnum):
@@ -83,6 +84,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 
 def permissions_for(roles: Iterable[Role]) -> frozenset[Permission]:
+    return _permissions_for(frozenset(roles))
+
+
+@cache
+def _permissions_for(roles: frozenset[Role]) -> frozenset[Permission]:
+    """Asked on every read of every record (visibility, redaction): worked out once per set."""
     granted = set(SIGNED_IN_PERMISSIONS)
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]

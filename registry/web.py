@@ -212,6 +212,7 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
 # The main navigation: each link shows only to users holding the permission its page checks.
 NAV_LINKS = [
     (None, "Datasets", "datasets.index"),
+    (None, "Exports", "transfer.exports"),
     (Permission.ACCOUNT_OWN, "My work", "reviews.my_work"),
     (Permission.USERS_MANAGE, "People", "admin.users"),
     (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),

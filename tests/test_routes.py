@@ -77,6 +77,14 @@ ROUTES = {
     ("POST", "/admin/committee"): COORDINATOR_FORM,
     ("GET", "/audit"): AUDIT_PAGE,
     ("GET", "/audit/head"): EVERYONE,
+    ("GET", "/exports"): EVERYONE,
+    ("GET", "/exports/inventory.<any(xlsx, csv):extension>"): EVERYONE,
+    ("GET", "/exports/data.json"): EVERYONE,
+    ("GET", "/data.json"): EVERYONE,
+    ("GET", "/imports"): expect(302, 403, coordinator=200, steward=200),
+    # No file: the form's errors. An upload that is not theirs (or none) is not found.
+    ("POST", "/imports"): expect(302, 403, coordinator=422, steward=422),
+    ("POST", "/imports/<int:upload_id>/confirm"): expect(302, 403, coordinator=404, steward=404),
     ("GET", "/api/v1/audit/head"): EVERYONE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
@@ -127,6 +135,8 @@ def world(make):
         "<identifier>": dataset.identifier,
         "<action>": "submit",
         "<int:review_round>": "1",
+        "<int:upload_id>": "1",
+        "<any(xlsx, csv):extension>": "xlsx",
     }
 
 

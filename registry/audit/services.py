@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from registry.audit.tags import Tag
@@ -14,6 +14,7 @@ from registry.db import utcnow
 from registry.extensions import db
 
 SYSTEM_LABEL = "system"
+COLUMNS = [column for column in AuditEvent.__table__.columns if column.key != "id"]
 
 
 def _json_safe(value: Any) -> Any:
@@ -50,7 +51,7 @@ def record_event(
     details: dict[str, Any] | None = None,
     address: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the current transaction (flushed, not committed).
+    """Append one event to the chain in the current transaction (written, not committed).
 
     The UPDATE on the head row takes its lock first (a row lock on PostgreSQL, the write lock on
     SQLite), so concurrent writers queue up instead of forking the chain. The head is the one
@@ -62,11 +63,11 @@ def record_event(
     - Keep the hold short: validate, read and compute before the first event, and commit soon
       after it; nothing slow (mail, files, other servers) happens while it is held.
     """
-    db.session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + 1)
-    )
     head = db.session.execute(
-        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+        update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(seq=AuditChainHead.seq + 1)
+        .returning(AuditChainHead.seq, AuditChainHead.hash)
     ).one()
     payload = {key: value for key, value in (("before", before), ("after", after)) if value}
     payload.update(details or {})
@@ -83,9 +84,11 @@ def record_event(
         prev_hash=head.hash,
     )
     event.hash = event_hash(event)
-    db.session.add(event)
+    # Written as a plain INSERT, without the unit of work: one event is three statements.
+    db.session.execute(
+        insert(AuditEvent).values({column.key: getattr(event, column.key) for column in COLUMNS})
+    )
     db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=event.hash))
-    db.session.flush()
     return event
 
 

@@ -30,6 +30,8 @@ class Tag(StrEnum):
     # Reads that matter
     DATASET_READ_RESTRICTED = "dataset:read:restricted"
     AUDIT_READ = "audit:read"
+    EXPORT = "transfer:export"
+    IMPORT = "transfer:import"
 
 
 # What each event says, in words, for the audit log's pages.
@@ -59,6 +61,8 @@ TAG_LABELS = {
     Tag.COMMITTEE_SETTINGS: "Committee settings changed",
     Tag.DATASET_READ_RESTRICTED: "Restricted dataset read",
     Tag.AUDIT_READ: "Audit log read",
+    Tag.EXPORT: "Inventory exported",
+    Tag.IMPORT: "Inventory imported",
 }
 
 

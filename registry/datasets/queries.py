@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, true
 
-from registry.accounts.models import Department
-from registry.datasets.models import Dataset, DatasetVersion
-from registry.datasets.snapshots import snapshot
+from registry.accounts.models import Department, User
+from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.snapshots import snapshot_of_row
 from registry.datasets.visibility import (
     RELEASABLE,
     readable_by,
@@ -111,19 +111,54 @@ def records(
     if department and department_id is None:
         return
     if as_of is None:
-        query = (
-            select(Dataset)
-            .join(Department, Department.id == Dataset.department_id)
-            .where(scope_condition(scope, reader))
-            .order_by(Department.code, Dataset.identifier)
-        )
-        if department_id is not None:
-            query = query.where(Dataset.department_id == department_id)
-        for dataset in db.session.scalars(query.execution_options(yield_per=batch)):
-            yield redact(snapshot(dataset), dataset, reader)
+        yield from _current(scope, reader, department_id, batch)
         return
     for version in _versions_as_of(scope, reader, as_of, department_id, batch):
         yield _redact_snapshot(version, reader)
+
+
+def _current(scope, reader, department_id, batch) -> Iterator[dict[str, Any]]:
+    """Current records read as table rows (no objects), in batches, each batch's themes in one
+    query: an export of a state-sized inventory neither waits on nor holds every record."""
+    query = (
+        select(
+            Dataset.__table__,
+            Department.code.label("department_code"),
+            User.name.label("steward_name"),
+        )
+        .join(Department, Department.id == Dataset.department_id)
+        .outerjoin(User, User.id == Dataset.steward_id)
+        .where(scope_condition(scope, reader))
+        .order_by(Department.code, Dataset.identifier)
+    )
+    if department_id is not None:
+        query = query.where(Dataset.department_id == department_id)
+    result = db.session.execute(query.execution_options(yield_per=batch))
+    for rows in result.mappings().partitions():
+        themes = _themes([row["id"] for row in rows])
+        for row in rows:
+            yield redact(snapshot_of_row(row, themes.get(row["id"], [])), _AsItIs(row), reader)
+
+
+def _themes(ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    query = (
+        select(DatasetTheme.dataset_id, DatasetTheme.theme)
+        .where(DatasetTheme.dataset_id.in_(ids))
+        .order_by(DatasetTheme.dataset_id, DatasetTheme.theme)
+    )
+    for dataset_id, theme in db.session.execute(query):
+        found.setdefault(dataset_id, []).append(theme)
+    return found
+
+
+class _AsItIs:
+    """A record's row, for redact()'s questions."""
+
+    def __init__(self, row) -> None:
+        self.department_id = row["department_id"]
+        self.classification = row["classification"]
+        self.proposed_governance = row["proposed_governance"]
 
 
 def _latest_versions(moment: datetime):

@@ -28,6 +28,9 @@ from registry.permissions import Role
 from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
 from registry.validation import load_input, raise_for
 
+# Schemas hold no state between loads: built once, not for every record of an import.
+DATASET_IN, DATASET_PATCH = DatasetIn(), DatasetPatch(partial=True)
+
 IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
 # Fields stored as they load; department, steward and themes are resolved separately.
@@ -178,9 +181,15 @@ def keep_transition_version(
     return _keep_version(dataset, actor=actor, action=action, changes=changes, note=note)
 
 
-def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
+def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None) -> Dataset:
+    """Registers a draft. `identifier` keeps one given by another registry's export (the
+    importer checks its form); it must be new here."""
     check_can_create(actor)
-    data, errors = load_input(DatasetIn(), raw)
+    data, errors = load_input(DATASET_IN, raw)
+    if identifier is not None and db.session.scalar(
+        select(Dataset.id).where(Dataset.identifier == identifier)
+    ):
+        errors["identifier"] = ["Another dataset already has this identifier."]
     department = None
     if "department" in data:
         department = _resolve_department(data["department"], actor, errors)
@@ -197,7 +206,7 @@ def create_dataset(raw: dict[str, Any], *, actor) -> Dataset:
     raise_for(errors, rule_errors)
     now = utcnow()
     dataset = Dataset(
-        identifier=_new_identifier(department),
+        identifier=identifier or _new_identifier(department),
         department=department,
         steward=steward,
         status=str(INITIAL_STATE),
@@ -226,7 +235,7 @@ def update_dataset(
     """Applies an edit based on `version` (in the body, or given as expected_version from an
     If-Match header). A stale version is a Conflict naming the current one: never an overwrite."""
     check_can_edit(dataset, actor)
-    data, errors = load_input(DatasetPatch(partial=True), raw)
+    data, errors = load_input(DATASET_PATCH, raw)
     if "access_level" in data and data["access_level"] is None:
         del data["access_level"]  # "the default": decided below from the classification
     based_on = data.pop("version", None) or expected_version

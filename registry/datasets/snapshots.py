@@ -2,6 +2,7 @@
 a format number, independent of the API's output schema (which may change without rewriting
 history). as_of() and the history read it; a migration converts older shapes."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -51,26 +52,45 @@ BOOKKEEPING = frozenset(
 )
 
 
+# The fields stored as dates or timestamps, kept in a snapshot as ISO 8601 text.
+DATED = frozenset(
+    {"issued", "modified", "release_target_date", "published_on", "created_at", "updated_at"}
+)
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _shape(
+    values: Mapping[str, Any], department: str, steward: str | None, themes: list[str]
+) -> dict[str, Any]:
+    """The one shape, from a loaded record or a row of its table."""
+    shaped = {name: values[name] for name in PLAIN}
+    for name in DATED:
+        shaped[name] = _plain(shaped[name])
+    shaped.update(
+        format=FORMAT,
+        department=department,
+        department_id=values["department_id"],
+        steward=steward,
+        steward_id=values["steward_id"],
+        themes=themes,
+    )
+    return shaped
 
 
 def snapshot(dataset: Dataset) -> dict[str, Any]:
     """The record as a version keeps it."""
-    values = {name: _plain(getattr(dataset, name)) for name in PLAIN}
-    values.update(
-        format=FORMAT,
-        department=dataset.department.code,
-        department_id=dataset.department_id,
-        steward=dataset.steward.name if dataset.steward else None,
-        steward_id=dataset.steward_id,
-        themes=list(dataset.themes),
-    )
-    return values
+    values = {name: getattr(dataset, name) for name in (*PLAIN, "department_id", "steward_id")}
+    steward = dataset.steward.name if dataset.steward else None
+    return _shape(values, dataset.department.code, steward, list(dataset.themes))
+
+
+def snapshot_of_row(row: Mapping[str, Any], themes: list[str]) -> dict[str, Any]:
+    """The same, from a row of the datasets table with its department's code and steward's name
+    (`department_code`, `steward_name`): how exports read many records without loading each."""
+    return _shape(row, row["department_code"], row["steward_name"], themes)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -203,6 +203,11 @@ HEADERS = [column.header for column in COLUMNS]
 BY_FIELD = {column.field: column for column in COLUMNS}
 
 
+# The columns whose values need writing out (the rest are written as they are).
+_WRITERS = [(column.field, None if column.write is _text else column.write) for column in COLUMNS]
+
+
 def row_of(record: dict[str, Any]) -> list[Any]:
     """A record (a snapshot, redacted) as one spreadsheet row, in column order."""
-    return [column.write(record.get(column.field)) for column in COLUMNS]
+    get = record.get
+    return [get(name) if write is None else write(get(name)) for name, write in _WRITERS]

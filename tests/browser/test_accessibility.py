@@ -20,8 +20,16 @@ PEOPLE = {
     "auditor": ("auditor@riverton.example", "check-everything-2026"),
 }
 
-# Routes that are not pages: JSON, files, the health check, and POST-only forms.
-NOT_PAGES = ("/api/v1", "/static", "/bootstrap", "/healthz")
+# Routes that are not pages: JSON, downloads, the health check.
+NOT_PAGES = (
+    "/api/v1",
+    "/static",
+    "/bootstrap",
+    "/healthz",
+    "/exports/inventory",
+    "/exports/data.json",
+    "/data.json",
+)
 
 
 def _record(status: str, classification: str = "public") -> str:

@@ -7,11 +7,19 @@ import pytest
 from registry.accounts.services import find_user_by_email
 
 NAVIGATION = {
-    "coordinator": ["Datasets", "My work", "People", "Departments", "Committee", "Audit log"],
-    "auditor": ["Datasets", "My work", "Audit log"],
-    "steward": ["Datasets", "My work"],
-    "committee": ["Datasets", "My work"],
-    "stakeholder": ["Datasets", "My work"],
+    "coordinator": [
+        "Datasets",
+        "Exports",
+        "My work",
+        "People",
+        "Departments",
+        "Committee",
+        "Audit log",
+    ],
+    "auditor": ["Datasets", "Exports", "My work", "Audit log"],
+    "steward": ["Datasets", "Exports", "My work"],
+    "committee": ["Datasets", "Exports", "My work"],
+    "stakeholder": ["Datasets", "Exports", "My work"],
 }
 
 
@@ -28,7 +36,7 @@ def test_navigation_shows_each_role_what_it_may_use(client, make, sign_in, role,
 
 def test_anonymous_visitors_see_sign_in(client):
     html = client.get("/").get_data(as_text=True)
-    assert nav_links(html) == ["Datasets"] and 'href="/sign-in"' in html
+    assert nav_links(html) == ["Datasets", "Exports"] and 'href="/sign-in"' in html
 
 
 def test_coordinator_adds_a_steward_who_then_sets_a_password(client, make, sign_in):

@@ -1,0 +1,96 @@
+"""The public catalog as a Project Open Data v1.1 (DCAT-US) `data.json`, written record by record
+(never the whole catalog in memory), valid against the non-federal schema and the rules GSA's
+validators add: unique identifiers, rights when not public, an ISO 8601 interval for temporal,
+mailto: emails, a mediaType beside each downloadURL."""
+
+import json
+from datetime import date
+from typing import IO, Any
+
+from registry.datasets.vocab import AccessLevel
+
+CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
+CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
+DESCRIBED_BY = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
+DISTRIBUTION_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "download_url": "downloadURL",
+    "access_url": "accessURL",
+    "media_type": "mediaType",
+    "format": "format",
+}
+
+
+def _temporal(value: str | None, today: date) -> str | None:
+    """An ongoing period ("start/..") is published as running up to today."""
+    if not value:
+        return None
+    start, _, end = value.partition("/")
+    return f"{start}/{today.isoformat()}" if end == ".." else value
+
+
+def dataset_entry(
+    record: dict[str, Any], departments: dict[str, str], today: date
+) -> dict[str, Any]:
+    """One record (a snapshot) as a POD dataset."""
+    entry: dict[str, Any] = {
+        "@type": "dcat:Dataset",
+        "identifier": record["identifier"],
+        "title": record["title"],
+        "description": record.get("description") or record["title"],
+        "keyword": record.get("keywords") or [],
+        "modified": record.get("modified") or (record.get("updated_at") or "")[:10],
+        "publisher": {
+            "@type": "org:Organization",
+            "name": departments.get(record["department"], record["department"]),
+        },
+        "contactPoint": {
+            "@type": "vcard:Contact",
+            "fn": record.get("contact_name") or departments.get(record["department"], "City"),
+        },
+        "accessLevel": record["access_level"],
+    }
+    if record.get("contact_email"):
+        entry["contactPoint"]["hasEmail"] = "mailto:" + record["contact_email"]
+    if record["access_level"] != AccessLevel.PUBLIC and record.get("rights"):
+        entry["rights"] = record["rights"]
+    optional = {
+        "license": record.get("license"),
+        "spatial": record.get("spatial"),
+        "temporal": _temporal(record.get("temporal"), today),
+        "accrualPeriodicity": record.get("update_frequency"),
+        "landingPage": record.get("landing_page"),
+        "describedBy": record.get("data_dictionary"),
+        "issued": record.get("issued"),
+        "language": record.get("language") or None,
+        "theme": record.get("themes") or None,
+    }
+    entry.update({key: value for key, value in optional.items() if value})
+    distributions = [
+        {
+            "@type": "dcat:Distribution",
+            **{pod: item[ours] for ours, pod in DISTRIBUTION_FIELDS.items() if item.get(ours)},
+        }
+        for item in record.get("distributions") or []
+    ]
+    if distributions:
+        entry["distribution"] = distributions
+    return entry
+
+
+def write_catalog(sink: IO[bytes], records, tally, context: dict[str, Any]) -> None:
+    """Streams the catalog: its head, then each dataset as it is read, then its tail."""
+    today = date.today()
+    base = context["base_url"].rstrip("/")
+    head = {"@context": CONTEXT, "@type": "dcat:Catalog"}
+    if base.startswith(("http://", "https://")):  # the catalog's own address, when known
+        head["@id"] = f"{base}/data.json"
+    head.update(conformsTo=CONFORMS_TO, describedBy=DESCRIBED_BY)
+    opening = json.dumps(head, ensure_ascii=False)[:-1] + ', "dataset": ['
+    sink.write(opening.encode())
+    for number, record in enumerate(records):
+        tally.count(record)
+        entry = dataset_entry(record, context["departments"], today)
+        sink.write(((",\n" if number else "\n") + json.dumps(entry, ensure_ascii=False)).encode())
+    sink.write(b"\n]}\n")

@@ -1,0 +1,179 @@
+"""Exports of the inventory: a scope, optionally one department, optionally as of the end of a
+day in the city's time zone, as XLSX, CSV or DCAT-US data.json.
+
+Each export is written once to a temporary file (in memory while small), so that its SHA-256 is
+known before anyone receives it: the audit event and the response's headers carry it, and an
+auditor can prove a file is what the registry produced. Rows stream from the database in
+batches and the writers stream too, so memory stays flat however large the inventory.
+"""
+
+import hashlib
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from registry.accounts.models import Department, User
+from registry.audit.checkpoints import current_head
+from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope, check_scope, records
+from registry.db import utcnow
+from registry.extensions import db
+from registry.transfer import datajson, spreadsheets
+
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "datajson": ("application/json", "json"),
+}
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "UTC")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of a day in the city's time zone, in UTC: "as of 2025-06-30" is the
+    inventory as it stood when that day ended where the city is."""
+    start_of_next = datetime.combine(day + timedelta(days=1), time.min, tzinfo=city_zone())
+    return (start_of_next - timedelta(microseconds=1)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    format: str
+    scope: Scope
+    department: str | None = None
+    as_of: date | None = None
+
+    @property
+    def filename(self) -> str:
+        parts = ["inventory", str(self.scope)]
+        if self.department:
+            parts.append(self.department.lower())
+        parts.append((self.as_of or date.today()).isoformat())
+        if self.format == "datajson":
+            return "data-" + "-".join(parts[1:]) + ".json"
+        return "-".join(parts) + "." + FORMATS[self.format][1]
+
+
+@dataclass
+class Tally:
+    """What the Summary sheet and the audit event say of an export's rows."""
+
+    rows: int = 0
+    by_department: Counter = field(default_factory=Counter)
+    by_status: Counter = field(default_factory=Counter)
+    by_classification: Counter = field(default_factory=Counter)
+
+    def count(self, record: dict[str, Any]) -> None:
+        self.rows += 1
+        self.by_department[record.get("department")] += 1
+        self.by_status[record.get("status")] += 1
+        self.by_classification[record.get("classification")] += 1
+
+
+@dataclass
+class ExportFile:
+    request: ExportRequest
+    file: IO[bytes]
+    size: int
+    sha256: str
+    rows: int
+    exported_at: datetime
+    head: Any
+
+    @property
+    def mimetype(self) -> str:
+        return FORMATS[self.request.format][0]
+
+    def audit_details(self, actor) -> dict[str, Any]:
+        return {
+            "format": self.request.format,
+            "scope": str(self.request.scope),
+            "department": self.request.department,
+            "as_of": self.request.as_of.isoformat() if self.request.as_of else None,
+            "rows": self.rows,
+            "bytes": self.size,
+            "sha256": self.sha256,
+            "audit_head": self.head.seq,
+        }
+
+
+def export_records(request: ExportRequest, reader) -> Iterator[dict[str, Any]]:
+    """The records of the export, redacted for the reader, with the steward named by account
+    email for people signed in (by name for others, as redact() leaves it)."""
+    moment = end_of_day(request.as_of) if request.as_of else None
+    emails: dict[int, str] = {}
+    if reader is not None and getattr(reader, "is_authenticated", False):
+        emails = dict(db.session.execute(select(User.id, User.email)).tuples().all())
+    for record in records(request.scope, reader, department=request.department, as_of=moment):
+        if emails and record.get("steward_id") in emails:
+            record = {**record, "steward": emails[record["steward_id"]]}
+        yield record
+
+
+class _Hashing:
+    """A binary file that hashes and counts what is written to it."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target, self.digest, self.size = target, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.target.write(data)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+    # zipfile asks a stream these; a hashing stream cannot seek back, so it never claims to.
+    def seekable(self) -> bool:
+        return False
+
+    def tell(self) -> int:
+        return self.size
+
+
+def department_names() -> dict[str, str]:
+    return dict(db.session.execute(select(Department.code, Department.name)).tuples().all())
+
+
+def produce(request: ExportRequest, reader, *, base_url: str | None = None) -> ExportFile:
+    """Writes the export (checking the scope first: a forbidden scope is refused, never
+    narrowed) and returns it with its digest; the caller audits and delivers it."""
+    check_scope(request.scope, reader)
+    if request.format == "datajson" and request.scope != Scope.PUBLIC:
+        raise ValueError("data.json is the public catalog: export it with the public scope.")
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
+    sink = _Hashing(spool)
+    head, exported_at = current_head(), utcnow()
+    tally = Tally()
+    rows = export_records(request, reader)
+    context = {
+        "request": request,
+        "reader": reader,
+        "exported_at": exported_at,
+        "head": head,
+        "scope_description": SCOPE_DESCRIPTIONS[request.scope],
+        "city": current_app.config.get("CITY_NAME") or "",
+        "base_url": current_app.config.get("BASE_URL") or base_url or "",
+        "departments": department_names(),
+    }
+    if request.format == "xlsx":
+        spreadsheets.write_xlsx(sink, rows, tally, context)
+    elif request.format == "csv":
+        spreadsheets.write_csv(sink, rows, tally)
+    else:
+        datajson.write_catalog(sink, rows, tally, context)
+    spool.flush()
+    spool.seek(0)
+    return ExportFile(
+        request, spool, sink.size, sink.digest.hexdigest(), tally.rows, exported_at, head
+    )

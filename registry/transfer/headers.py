@@ -1,0 +1,168 @@
+"""Reading the spreadsheets cities already keep: their column headers matched to the record's
+fields (without regard to case, spacing or punctuation, and through the names published city
+inventories use, such as San Francisco's, San Diego's and New York's), and their values turned
+into the registry's codes. Pure functions: no database, no Flask."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from registry.datasets.vocab import UPDATE_FREQUENCIES
+from registry.transfer.columns import COLUMNS
+
+# The names other inventories give a field, beside the registry's own headers and field names.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "identifier": ("id", "dataset id", "dataset identifier", "uid", "four by four"),
+    "title": ("name", "dataset name", "dataset title", "data set name", "dataset"),
+    "description": ("summary", "dataset description", "description of dataset", "notes"),
+    "department": (
+        "agency",
+        "division",
+        "dept",
+        "department name",
+        "department code",
+        "publisher",
+        "owning department",
+        "responsible department",
+    ),
+    "steward": ("data steward", "owner", "data owner", "data custodian", "custodian"),
+    "contact_name": ("contact", "point of contact", "contact person", "data contact"),
+    "contact_email": ("email", "contact email address", "point of contact email"),
+    "keywords": ("tags", "keyword", "search terms"),
+    "themes": ("category", "theme", "topic", "categories"),
+    "update_frequency": (
+        "frequency",
+        "refresh frequency",
+        "publishing frequency",
+        "update schedule",
+        "accrual periodicity",
+        "how often updated",
+    ),
+    "classification": (
+        "data classification",
+        "sensitivity",
+        "security classification",
+        "data sensitivity",
+        "classification level",
+    ),
+    "source_system": ("system", "system of record", "source", "application"),
+    "temporal": ("temporal coverage", "date range", "time coverage", "coverage period"),
+    "spatial": ("geographic coverage", "geographic unit", "area", "spatial coverage"),
+    "record_count": ("row count", "rows", "number of records", "records", "record count"),
+    "landing_page": ("url", "link", "dataset link", "dataset url", "portal link"),
+    "data_dictionary": ("dictionary", "data dictionary url", "metadata link"),
+    "formats": ("format", "file format", "file formats"),
+    "access_level": ("access", "public access level"),
+    "rights": ("legal basis for restriction", "restriction reason", "exemption"),
+    "contains_pii": ("personal information", "pii", "contains pii"),
+    "pii_kinds": ("pii kinds", "kinds of pii", "types of personal information"),
+    "release_priority": ("priority", "department priority"),
+    "license": ("licence", "license url"),
+    "language": ("languages",),
+    "issued": ("date created", "created", "publication date", "date published"),
+    "modified": ("last updated", "last modified", "date updated", "updated"),
+}
+
+
+def squash(header: object) -> str:
+    """A header without case, spacing or punctuation: "Dataset  Name:" is "datasetname"."""
+    return re.sub(r"[^a-z0-9]", "", str(header or "").lower())
+
+
+def _names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for column in COLUMNS:
+        for name in (column.header, column.field, *SYNONYMS.get(column.field, ())):
+            names.setdefault(squash(name), column.field)
+    return names
+
+
+NAMES = _names()
+
+
+@dataclass(frozen=True)
+class Matching:
+    """How a file's columns were read: each header's field (by position), and the headers left
+    unread, which the upload page shows before anything is written."""
+
+    fields: dict[int, str]
+    headers: list[str]
+    ignored: list[str]
+
+    def header_of(self, field: str) -> str:
+        for position, name in self.fields.items():
+            if name == field:
+                return self.headers[position]
+        return field
+
+
+def match_headers(headers: Iterable[object]) -> Matching:
+    """Each header to a field; a field claimed twice keeps its first column."""
+    headers = [str(header or "").strip() for header in headers]
+    fields: dict[int, str] = {}
+    taken: set[str] = set()
+    ignored = []
+    for position, header in enumerate(headers):
+        field = NAMES.get(squash(header))
+        if field is None or field in taken:
+            if header:
+                ignored.append(header)
+            continue
+        fields[position] = field
+        taken.add(field)
+    return Matching(fields, headers, ignored)
+
+
+# Words people write for an update frequency, beside the POD codes and the registry's words.
+FREQUENCY_WORDS = {
+    **{squash(words): code for code, words in UPDATE_FREQUENCIES.items()},
+    **{squash(code): code for code in UPDATE_FREQUENCIES},
+    "annually": "R/P1Y",
+    "annual": "R/P1Y",
+    "yearly": "R/P1Y",
+    "biannually": "R/P6M",
+    "semiannually": "R/P6M",
+    "biweekly": "R/P2W",
+    "fortnightly": "R/P2W",
+    "bimonthly": "R/P2M",
+    "realtime": "R/PT1S",
+    "asneeded": "irregular",
+    "adhoc": "irregular",
+    "asupdated": "irregular",
+    "historical": "irregular",
+    "none": "irregular",
+}
+
+CLASSIFICATION_WORDS = {
+    **{word: "public" for word in ("public", "1", "level1", "open", "low")},
+    **{word: "internal" for word in ("internal", "2", "level2", "protected", "moderate")},
+    **{word: "sensitive" for word in ("sensitive", "3", "level3", "confidential", "high")},
+    **{
+        word: "restricted"
+        for word in ("restricted", "4", "level4", "secret", "highlysensitive", "critical")
+    },
+}
+
+PRIORITY_WORDS = {"high": "high", "h": "high", "medium": "medium", "med": "medium", "m": "medium"}
+PRIORITY_WORDS.update({"low": "low", "l": "low", "1": "high", "2": "medium", "3": "low"})
+
+
+def frequency_code(value: str) -> str:
+    """A frequency in words or as a code, as its POD code; unknown words pass through (the
+    schema then says what it accepts)."""
+    return FREQUENCY_WORDS.get(squash(value), value)
+
+
+def classification_code(value: str) -> str:
+    return CLASSIFICATION_WORDS.get(squash(value), value.strip().lower())
+
+
+def priority_code(value: str) -> str:
+    return PRIORITY_WORDS.get(squash(value), value.strip().lower())
+
+
+NORMALISERS = {
+    "update_frequency": frequency_code,
+    "classification": classification_code,
+    "release_priority": priority_code,
+}

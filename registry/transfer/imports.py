@@ -1,0 +1,389 @@
+"""Spreadsheets back in: the XLSX export's Inventory sheet, a CSV with its headers, or the
+inventory a department already keeps, validated row by row through the same services as the API.
+
+If any row is invalid nothing changes, and the report names every problem by sheet, row and
+column header; otherwise the whole file is one transaction, each record's change audited by its
+service and the import itself by one event. A dry run does all of it and then rolls back.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from registry.accounts.models import Department
+from registry.accounts.services import active_users_with_role
+from registry.audit.services import record_event
+from registry.audit.tags import Tag
+from registry.datasets import services as datasets
+from registry.datasets.models import Dataset
+from registry.datasets.visibility import in_department
+from registry.errors import Conflict, DomainError, NotFound, PermissionDenied
+from registry.extensions import db
+from registry.labels import field_label
+from registry.permissions import Role
+from registry.transfer.cells import from_csv
+from registry.transfer.columns import BY_FIELD
+from registry.transfer.headers import NORMALISERS, Matching, match_headers
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9]{3,40}$")
+# Fields the importer reads (the rest are the registry's own: status, dates it sets).
+IMPORTED = {name for name, column in BY_FIELD.items() if column.importable}
+
+
+class ImportRefused(DomainError):
+    """The file cannot be read at all (too big, not what it claims, malformed)."""
+
+    status = 422
+    code = "import_refused"
+
+
+@dataclass
+class Table:
+    sheet: str
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+
+
+@dataclass
+class RowProblem:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}, row {self.row}" + (
+            f", column “{self.column}”" if self.column else ""
+        )
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Report:
+    matching: Matching
+    sheet: str
+    rows: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# Reading the file ---------------------------------------------------------------------------
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """The file's first table: the XLSX export's Inventory sheet (or the first sheet), or a
+    CSV. Limits and malformed files are refused with what to do about them."""
+    config = current_app.config
+    if len(data) > config["IMPORT_MAX_BYTES"]:
+        raise ImportRefused(
+            f"The file is {len(data) / 1e6:.1f} MB; the registry imports files of up to "
+            f"{config['IMPORT_MAX_BYTES'] / 1e6:.0f} MB. Split it by department."
+        )
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        table = _read_xlsx(data)
+    elif name.endswith((".csv", ".txt")):
+        table = _read_csv(data)
+    else:
+        raise ImportRefused("Upload an .xlsx workbook or a .csv file.")
+    if len(table.rows) > config["IMPORT_MAX_ROWS"]:
+        raise ImportRefused(
+            f"The file has {len(table.rows):,} rows; the registry imports up to "
+            f"{config['IMPORT_MAX_ROWS']:,} at a time. Split it by department."
+        )
+    return table
+
+
+def _read_xlsx(data: bytes) -> Table:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRefused(
+            "This is not an XLSX workbook (it is not a zip file). Save it as .xlsx."
+        )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > 40 * current_app.config["IMPORT_MAX_BYTES"]:
+            raise ImportRefused("The workbook unpacks to far more than its size: refused.")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise ImportRefused(
+            f"The workbook cannot be read ({type(exc).__name__}). Open it in a spreadsheet "
+            "program and save it again as .xlsx."
+        ) from None
+    try:
+        sheet = (
+            workbook["Inventory"] if "Inventory" in workbook.sheetnames else workbook.worksheets[0]
+        )
+        rows = []
+        headers: list[str] | None = None
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(values)
+            if headers is None:
+                if any(cell not in (None, "") for cell in cells):
+                    headers = [str(cell or "").strip() for cell in cells]
+                continue
+            if any(cell not in (None, "") for cell in cells):
+                rows.append((number, cells))
+        return Table(sheet.title, headers or [], rows)
+    finally:
+        workbook.close()
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            "The CSV is not UTF-8 text. Save it as “CSV UTF-8 (comma delimited)”."
+        ) from None
+    if "\x00" in text:
+        raise ImportRefused("This is not a CSV file: it holds binary data.")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        lines = list(enumerate(reader, start=1))
+    except csv.Error as exc:
+        raise ImportRefused(f"The CSV cannot be read: {exc}.") from None
+    headers: list[str] | None = None
+    rows = []
+    for number, cells in lines:
+        if headers is None:
+            if any(cell.strip() for cell in cells):
+                headers = [cell.strip() for cell in cells]
+            continue
+        if any(cell.strip() for cell in cells):
+            rows.append((number, [from_csv(cell) for cell in cells]))
+    return Table("CSV", headers or [], rows)
+
+
+# Turning cells into records -------------------------------------------------------------------
+
+
+def _cell_value(field_name: str, cell: Any) -> Any:
+    """A cell as the API takes the field: spreadsheet dates and numbers as such, lists and
+    JSON as the export writes them, words for codes where a city's sheet uses words."""
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if isinstance(cell, datetime):
+        cell = cell.date()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, str):
+        cell = cell.strip()
+    column = BY_FIELD[field_name]
+    value = column.read(cell if not isinstance(cell, int) or column.kind == "number" else str(cell))
+    if field_name in NORMALISERS and isinstance(value, str):
+        value = NORMALISERS[field_name](value)
+    return value
+
+
+def _departments() -> tuple[dict[str, str], dict[str, str]]:
+    rows = db.session.execute(select(Department.code, Department.name)).all()
+    return {code.lower(): code for code, _ in rows}, {name.lower(): code for code, name in rows}
+
+
+def _department_code(value: Any, codes, names) -> str | None:
+    text = str(value or "").strip().lower()
+    return codes.get(text) or names.get(text)
+
+
+def _steward_email(value: str, department: str | None) -> str:
+    """A steward by email, or by their name when one steward of the department has it."""
+    if "@" in value:
+        return value
+    matches = [
+        user
+        for user in active_users_with_role(Role.STEWARD)
+        if user.name.lower() == value.lower()
+        and (department is None or department in user.department_codes)
+    ]
+    return matches[0].email if len(matches) == 1 else value
+
+
+def record_of(
+    table: Table, matching: Matching, cells: list[Any], department: str | None, known=None
+):
+    """One row as (the raw record the services take, the problems found reading it). `known`
+    is _departments(), read once per file."""
+    codes, names = known or _departments()
+    raw: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for position, name in matching.fields.items():
+        if name not in IMPORTED or position >= len(cells):
+            continue
+        try:
+            value = _cell_value(name, cells[position])
+        except ValueError as exc:
+            problems[name] = str(exc)
+            continue
+        if value is not None and value != []:
+            raw[name] = value
+    if department:
+        raw["department"] = department
+    elif "department" in raw:
+        code = _department_code(raw["department"], codes, names)
+        if code is None:
+            problems["department"] = (
+                f"There is no department with the code or name “{raw['department']}”."
+            )
+        else:
+            raw["department"] = code
+    if isinstance(raw.get("steward"), str):
+        raw["steward"] = _steward_email(raw["steward"], raw.get("department"))
+    return raw, problems
+
+
+# Applying ----------------------------------------------------------------------------------
+
+
+def _problems(exc: ValidationError) -> dict[str, str]:
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    flat = {}
+    for name, value in messages.items():
+        text = value if isinstance(value, str) else "; ".join(_flatten(value))
+        flat[str(name)] = text
+    return flat
+
+
+def _flatten(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [f"{key}: {line}" for key, inner in value.items() for line in _flatten(inner)]
+    if isinstance(value, list):
+        return [line for item in value for line in _flatten(item)]
+    return [str(value)]
+
+
+def _apply_row(raw: dict[str, Any], actor) -> tuple[str, str]:
+    """Creates or updates one record; returns (what happened, its identifier)."""
+    identifier = raw.pop("identifier", None)
+    version = raw.pop("version", None)
+    existing = None
+    if identifier:
+        existing = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
+    if existing is None:
+        if identifier and not IDENTIFIER.match(str(identifier)):
+            raise ValidationError({"identifier": ["Use an identifier such as pw-4f7k2m."]})
+        created = datasets.create_dataset(raw, actor=actor, identifier=identifier or None)
+        return "created", created.identifier
+    datasets.check_can_edit(existing, actor)
+    if version is None:
+        raise ValidationError(
+            {"version": ["Give the version this row was exported at, so no change is lost."]}
+        )
+    before = existing.version
+    datasets.update_dataset(existing, raw, actor=actor, expected_version=int(version))
+    return ("updated" if existing.version != before else "unchanged"), existing.identifier
+
+
+def run_import(
+    table: Table, *, actor, department: str | None = None, dry_run: bool, digest: str
+) -> Report:
+    """Validates and applies every row inside one savepoint; keeps it only if every row is
+    valid and this is not a dry run. The caller commits."""
+    matching = match_headers(table.headers)
+    report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
+    if "title" not in matching.fields.values():
+        report.problems.append(
+            RowProblem(
+                table.sheet,
+                1,
+                "",
+                "No column holds the title (for example “Title” or “Dataset Name”).",
+            )
+        )
+        return report
+    _lock_departments(department)
+    outer = db.session.begin_nested()
+    known = _departments()
+    for number, cells in table.rows:
+        raw, problems = record_of(table, matching, cells, department, known)
+        for name, message in problems.items():
+            report.problems.append(
+                RowProblem(table.sheet, number, matching.header_of(name), message)
+            )
+        if problems:
+            continue
+        row = db.session.begin_nested()
+        try:
+            outcome, identifier = _apply_row(raw, actor)
+        except ValidationError as exc:
+            row.rollback()
+            for name, message in _problems(exc).items():
+                header = "" if name == "_schema" else matching.header_of(name)
+                if header == name and name != "_schema":
+                    header = field_label(name)
+                report.problems.append(RowProblem(table.sheet, number, header, message))
+            continue
+        except (Conflict, PermissionDenied, NotFound) as exc:
+            row.rollback()
+            report.problems.append(
+                RowProblem(table.sheet, number, matching.header_of("identifier"), exc.message)
+            )
+            continue
+        row.commit()
+        getattr(report, outcome).append(identifier)
+    if report.problems or dry_run:
+        outer.rollback()
+        return report
+    outer.commit()
+    record_event(
+        Tag.IMPORT,
+        actor=actor,
+        subject_type="department" if department else None,
+        subject_id=department,
+        details={
+            "sheet": table.sheet,
+            "rows": report.rows,
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "sha256": digest,
+        },
+    )
+    return report
+
+
+def _lock_departments(department: str | None) -> None:
+    """Two imports into one department never interleave: each holds its department's row
+    until it commits (on SQLite a writer holds the whole database anyway)."""
+    query = select(Department.id).with_for_update()
+    if department:
+        query = query.where(Department.code == department)
+    db.session.execute(query).all()
+
+
+def check_can_import(actor, department: str | None) -> None:
+    """Stewards import into their own department, coordinators into any."""
+    if actor is None or not (Role.COORDINATOR in actor.role_set or Role.STEWARD in actor.role_set):
+        raise PermissionDenied("Only coordinators and data stewards import inventories.")
+    if Role.COORDINATOR in actor.role_set:
+        return
+    if department is None:
+        raise PermissionDenied("Choose your department: stewards import into their own.")
+    code_id = db.session.scalar(select(Department.id).where(Department.code == department))
+    if code_id is None or not in_department(actor, code_id):
+        raise PermissionDenied("You can import only into your own department.")

@@ -1,0 +1,21 @@
+"""What an export request may ask for, for pages, the CLI and the API alike."""
+
+from datetime import date
+
+from marshmallow import fields, validate
+
+from registry.datasets.queries import Scope
+from registry.validation import InputSchema, UpperString
+
+EARLIEST = date(1990, 1, 1)
+
+
+class ExportQuery(InputSchema):
+    scope = fields.Enum(Scope, by_value=True, load_default=Scope.PUBLIC)
+    department = UpperString(load_default=None, validate=validate.Length(max=16))
+    as_of = fields.Date(
+        load_default=None,
+        validate=validate.Range(
+            min=EARLIEST, max=date(2999, 12, 31), error="Give a date from 1990 until today."
+        ),
+    )

@@ -1,0 +1,141 @@
+"""The XLSX and CSV writers. XLSX: openpyxl in write-only mode (rows go straight to disk), with an
+Inventory sheet (frozen header, filters, readable widths, real dates and numbers, every text
+stored as text), a Fields sheet and a Summary sheet. CSV: RFC 4180, UTF-8 with a byte-order
+mark for Excel, the Inventory sheet's columns."""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from registry.labels import CLASSIFICATION_NAMES, STATE_LABELS
+from registry.transfer.cells import TRIGGERS
+from registry.transfer.columns import COLUMNS, HEADERS, row_of
+
+WIDTHS = {"text": 24, "number": 14, "date": 13}
+WIDE = {"Title": 40, "Description": 60, "Distributions": 50, "Keywords": 30, "Legal basis": 30}
+
+
+def _cell(sheet, value: Any, *, bold: bool = False):
+    """A styled cell (headings)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _value(sheet, value: Any) -> Any:
+    """What a row holds: a date as a date, a number as a number, and text as text. openpyxl
+    would store a text starting with = as a formula (and an error code as an error): such a
+    text goes in a cell that says it is a string. Plain values are cheapest, so the rest stay
+    plain."""
+    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _sheet_rows(sheet, rows: Iterable[list[Any]]) -> None:
+    for row in rows:
+        sheet.append([_value(sheet, value) for value in row])
+
+
+def write_xlsx(sink: IO[bytes], records, tally, context: dict[str, Any]) -> None:
+    workbook = Workbook(write_only=True)
+    inventory = workbook.create_sheet("Inventory")
+    inventory.freeze_panes = "A2"
+    for number, column in enumerate(COLUMNS, start=1):
+        width = WIDE.get(column.header, WIDTHS[column.kind])
+        inventory.column_dimensions[get_column_letter(number)].width = width
+    inventory.append([_cell(inventory, header, bold=True) for header in HEADERS])
+    for record in records:
+        tally.count(record)
+        inventory.append([_value(inventory, value) for value in row_of(record)])
+    inventory.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{tally.rows + 1}"
+
+    fields = workbook.create_sheet("Fields")
+    for letter, width in zip("ABCD", (28, 22, 70, 50), strict=True):
+        fields.column_dimensions[letter].width = width
+    fields.freeze_panes = "A2"
+    titles = ("Column", "Field", "Meaning", "Allowed values")
+    fields.append([_cell(fields, text, bold=True) for text in titles])
+    _sheet_rows(fields, ([c.header, c.field, c.meaning, c.allowed] for c in COLUMNS))
+
+    summary = workbook.create_sheet("Summary")
+    summary.column_dimensions["A"].width = 34
+    summary.column_dimensions["B"].width = 70
+    _sheet_rows(summary, _summary_rows(tally, context))
+    workbook.save(sink)
+
+
+def _summary_rows(tally, context: dict[str, Any]) -> list[list[Any]]:
+    request, reader = context["request"], context["reader"]
+    who = getattr(reader, "email", None) if getattr(reader, "is_authenticated", False) else None
+    head = context["head"]
+    rows: list[list[Any]] = [
+        ["Inventory export", context["city"] or "City Data Registry"],
+        ["Scope", f"{request.scope}: {context['scope_description']}"],
+        ["Department", context["departments"].get(request.department, "All departments")],
+        ["As of", request.as_of or "now"],
+        ["Exported at (UTC)", context["exported_at"].strftime("%Y-%m-%d %H:%M:%S")],
+        ["Exported by", who or "the public"],
+        ["Rows", tally.rows],
+        ["Audit log head when exported", f"event {head.seq}, hash {head.hash}"],
+        [
+            "Digest",
+            "The file's SHA-256 is in the export's audit event and the download's "
+            "X-Content-SHA256 header.",
+        ],
+        [],
+        ["Datasets by department", ""],
+    ]
+    names = context["departments"]
+    rows += [[names.get(code, code), count] for code, count in sorted(tally.by_department.items())]
+    rows += [[], ["Datasets by status", ""]]
+    rows += [[STATE_LABELS.get(s, s), n] for s, n in sorted(tally.by_status.items())]
+    rows += [[], ["Datasets by classification", ""]]
+    rows += [
+        [CLASSIFICATION_NAMES.get(c, c), n] for c, n in sorted(tally.by_classification.items())
+    ]
+    return rows
+
+
+def write_csv(sink: IO[bytes], records, tally) -> None:
+    """RFC 4180 (CRLF line ends, quotes where needed), UTF-8 with a byte-order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> None:
+        sink.write(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+
+    sink.write(codecs.BOM_UTF8)
+    writer.writerow(HEADERS)
+    for number, record in enumerate(records, start=1):
+        tally.count(record)
+        writer.writerow([_csv_value(value) for value in row_of(record)])
+        if number % 500 == 0:
+            flush()
+    flush()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(TRIGGERS) else value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,222 @@
+"""Exports and imports in the browser, and the public catalog at /data.json."""
+
+import hashlib
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import delete, func, select
+
+from registry.accounts.services import list_departments
+from registry.audit.tags import Tag
+from registry.datasets.models import Dataset
+from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope, may_use_scope, scope_condition
+from registry.db import utcnow
+from registry.extensions import db
+from registry.permissions import Permission
+from registry.transfer.exports import ExportRequest, produce
+from registry.transfer.imports import ImportRefused, check_can_import, read_table, run_import
+from registry.transfer.models import ImportUpload
+from registry.transfer.schemas import ExportQuery
+from registry.validation import form_to_dict
+from registry.web import record_read, require_permission, writes_on_read
+
+transfer = Blueprint("transfer", __name__)
+
+SCOPE_NAMES = {
+    Scope.PUBLIC: "Published datasets",
+    Scope.APPROVED: "Approved for release",
+    Scope.INVENTORY: "Everything you may read",
+    Scope.FULL: "The full inventory",
+}
+
+
+def _export_query() -> dict:
+    """The export's scope, department and date from the query string; a 422 says what is
+    wrong with them."""
+    return ExportQuery().load(
+        {key: request.args[key] for key in ("scope", "department", "as_of") if key in request.args}
+    )
+
+
+@transfer.get("/exports")
+def exports():
+    scopes = [scope for scope in Scope if may_use_scope(scope, current_user)]
+    return render_template(
+        "transfer/exports.html",
+        scopes=scopes,
+        scope_names=SCOPE_NAMES,
+        scope_descriptions=SCOPE_DESCRIPTIONS,
+        departments=list_departments(),
+        can_import=_may_import(),
+    )
+
+
+def _deliver(produced):
+    record_read(Tag.EXPORT, details=produced.audit_details(current_user))
+    response = send_file(
+        produced.file,
+        mimetype=produced.mimetype,
+        as_attachment=True,
+        download_name=produced.request.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-SHA256"] = produced.sha256
+    response.headers["X-Audit-Head"] = f"{produced.head.seq} {produced.head.hash}"
+    return response
+
+
+@transfer.get("/exports/inventory.<any(xlsx, csv):extension>")
+@writes_on_read
+def export_inventory(extension: str):
+    """A spreadsheet of the scope asked for; a scope the reader may not use is a 403, never a
+    quietly smaller file."""
+    query = _export_query()
+    request_ = ExportRequest(extension, query["scope"], query["department"], query["as_of"])
+    return _deliver(produce(request_, current_user))
+
+
+@transfer.get("/exports/data.json")
+@writes_on_read
+def export_datajson():
+    """The public catalog as of a date, as a file, audited like every export."""
+    query = _export_query()
+    request_ = ExportRequest("datajson", Scope.PUBLIC, query["department"], query["as_of"])
+    return _deliver(produce(request_, current_user, base_url=request.host_url))
+
+
+@transfer.get("/data.json")
+def data_json():
+    """The city's public catalog for harvesters (DCAT-US v1.1). A conditional GET answers 304
+    without writing anything; its ETag follows every change to a published record."""
+    state = db.session.execute(
+        select(func.count(), func.max(Dataset.updated_at), func.sum(Dataset.version)).where(
+            scope_condition(Scope.PUBLIC, None)
+        )
+    ).one()
+    etag = hashlib.sha256(f"{state[0]}|{state[1]}|{state[2]}".encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        produced = produce(ExportRequest("datajson", Scope.PUBLIC), None, base_url=request.host_url)
+        response = send_file(produced.file, mimetype="application/json", max_age=300)
+    response.set_etag(etag)
+    if state[1] is not None:
+        response.last_modified = state[1]
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+# Imports ---------------------------------------------------------------------------------
+
+
+def _may_import() -> bool:
+    return current_user.is_authenticated and bool(
+        {"coordinator", "steward"} & {str(role) for role in current_user.role_set}
+    )
+
+
+def _import_departments():
+    if "coordinator" in {str(role) for role in current_user.role_set}:
+        return list_departments()
+    return [d for d in list_departments() if d.code in current_user.department_codes]
+
+
+@transfer.get("/imports")
+@require_permission(Permission.DATASET_CREATE)
+def imports():
+    return render_template("transfer/import.html", departments=_import_departments(), form={})
+
+
+@transfer.post("/imports")
+@require_permission(Permission.DATASET_CREATE)
+def upload():
+    """Step one: the file is checked in a dry run and kept, and the page shows how each column
+    was read and what the import would do. Nothing is written to the inventory yet."""
+    # Uploads have their own limit, larger than other requests'.
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 64 * 1024
+    form = form_to_dict(request.form)
+    department = (form.get("department") or "").upper() or None
+    if department is None and "coordinator" not in {str(r) for r in current_user.role_set}:
+        own = current_user.department_codes
+        department = own[0] if len(own) == 1 else None  # a steward imports into their own
+    check_can_import(current_user, department)
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        return render_template(
+            "transfer/import.html",
+            departments=_import_departments(),
+            form=form,
+            errors={"file": ["Choose the spreadsheet to import."]},
+        ), 422
+    data = upload_file.read()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        table = read_table(upload_file.filename, data)
+    except ImportRefused as refused:
+        return render_template(
+            "transfer/import.html",
+            departments=_import_departments(),
+            form=form,
+            errors={"file": [refused.message]},
+        ), 422
+    report = run_import(
+        table, actor=current_user, department=department, dry_run=True, digest=digest
+    )
+    db.session.rollback()
+    stored = None
+    if report.ok:
+        db.session.execute(
+            delete(ImportUpload).where(ImportUpload.created_at < utcnow() - timedelta(days=1))
+        )
+        stored = ImportUpload(
+            user_id=current_user.id,
+            filename=upload_file.filename[:255],
+            department=department,
+            sha256=digest,
+            content=data,
+        )
+        db.session.add(stored)
+        db.session.commit()
+    return render_template(
+        "transfer/preview.html", report=report, upload=stored, filename=upload_file.filename
+    ), (200 if report.ok else 422)
+
+
+@transfer.post("/imports/<int:upload_id>/confirm")
+@require_permission(Permission.DATASET_CREATE)
+def confirm(upload_id: int):
+    """Step two: the previewed file, imported for real in one transaction."""
+    stored = db.session.get(ImportUpload, upload_id)
+    if stored is None or stored.user_id != current_user.id:
+        abort(404)
+    check_can_import(current_user, stored.department)
+    table = read_table(stored.filename, stored.content)
+    report = run_import(
+        table, actor=current_user, department=stored.department, dry_run=False, digest=stored.sha256
+    )
+    if not report.ok:  # the inventory changed since the preview
+        db.session.rollback()
+        return render_template(
+            "transfer/preview.html", report=report, upload=None, filename=stored.filename
+        ), 409
+    db.session.delete(stored)
+    db.session.commit()
+    flash(
+        f"Imported {stored.filename}: {len(report.created)} created, {len(report.updated)} "
+        f"updated, {len(report.unchanged)} unchanged.",
+        "success",
+    )
+    return redirect(url_for("datasets.index"))
