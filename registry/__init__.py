@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.catalog.views import catalog
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
+    from registry.priorities.views import program_pages
     from registry.reviews.views import reviews
     from registry.transfer.views import transfer
 
@@ -50,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         datasets,
         reviews,
+        program_pages,
         notifications,
         audit,
         transfer,
@@ -63,11 +65,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from registry.housekeeping import init_housekeeping
     from registry.notifications.views import init_mail_delivery
     from registry.web import init_error_handlers, init_security_headers, init_template_globals
 
     init_error_handlers(app)
     init_security_headers(app)
+    init_housekeeping(app)
     init_template_globals(app)
     init_mail_delivery(app)
 

@@ -52,6 +52,7 @@ def init_cli(app: Flask) -> None:
     from registry.audit.cli import audit_cli
     from registry.backup import backup_command, restore_command
     from registry.demo import demo_command
+    from registry.housekeeping import housekeeping_command
     from registry.notifications.cli import mail_cli
     from registry.transfer.cli import export_command, import_command
 
@@ -66,6 +67,7 @@ def init_cli(app: Flask) -> None:
         restore_command,
         export_command,
         import_command,
+        housekeeping_command,
     ):
         app.cli.add_command(command)
 

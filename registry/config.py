@@ -70,6 +70,9 @@ class Defaults:
     # Send queued mail from a thread in each app process, woken after a request commits; with
     # False only `registry mail send` (cron) sends.
     MAIL_BACKGROUND_SENDER = True
+    # Announce voting rounds and clear expired uploads from a thread in each app process; with
+    # False, run `registry housekeeping` from cron instead.
+    HOUSEKEEPING_THREAD = True
     BASE_URL = ""  # prefixed to links in emails, e.g. https://registry.city.gov
 
 

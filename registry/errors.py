@@ -32,3 +32,8 @@ class Conflict(DomainError):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"

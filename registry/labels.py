@@ -2,7 +2,7 @@
 them, so an error summary names a field the way its form does) and vocabulary values. The codes
 stay in the API and the exports; every page shows these."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from registry.datasets.vocab import (
@@ -154,3 +154,10 @@ def period(temporal: str | None) -> str:
     if "P" in start or "P" in end:
         return temporal
     return f"{_day(start)} to {_day(end)}"
+
+
+def when(moment: datetime | None) -> str:
+    """A moment in words, in UTC as stored: "2 December 2026, 14:05 UTC"."""
+    if moment is None:
+        return ""
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"

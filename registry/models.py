@@ -9,16 +9,29 @@ from registry.accounts.models import (
     UserSession,
 )
 from registry.audit.models import AuditChainHead, AuditEvent
-from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.notifications.models import Notification, OutboundEmail
+from registry.priorities.models import (
+    Assessment,
+    Ballot,
+    DataRequest,
+    ProgramSettings,
+    RoundVote,
+    ScoreOverride,
+    VotingRound,
+)
 from registry.reviews.models import CommitteeSettings, Decision, Vote
 from registry.transfer.models import ImportUpload
 
 __all__ = [
     "ApiToken",
+    "Assessment",
     "AuditChainHead",
     "AuditEvent",
+    "Ballot",
+    "CityPriority",
     "CommitteeSettings",
+    "DataRequest",
     "Dataset",
     "DatasetTheme",
     "DatasetVersion",
@@ -27,9 +40,13 @@ __all__ = [
     "ImportUpload",
     "Notification",
     "OutboundEmail",
+    "ProgramSettings",
+    "RoundVote",
+    "ScoreOverride",
     "SignInFailure",
     "User",
     "UserRole",
     "UserSession",
     "Vote",
+    "VotingRound",
 ]

@@ -43,6 +43,10 @@ class Permission(StrEnum):
     REVIEW_SETTINGS = "review:settings"
     # The full inventory, restricted records included, as one export or read.
     INVENTORY_FULL = "inventory:full"
+    # The program: voting rounds, data requests, the city's priorities, scores.
+    PROGRAM_MANAGE = "program:manage"
+    ROUND_VOTE = "round:vote"
+    ASSESS = "review:assess"
 
 
 # Every signed-in user may look after their own account and tokens, whatever roles they hold.
@@ -68,10 +72,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REVIEW_READ,
             Permission.REVIEW_SETTINGS,
             Permission.INVENTORY_FULL,
+            Permission.PROGRAM_MANAGE,
         }
     ),
-    Role.COMMITTEE: frozenset({Permission.DATASET_READ_ALL, Permission.REVIEW_READ}),
-    Role.STAKEHOLDER: frozenset({Permission.DATASET_READ_CANDIDATES}),
+    Role.COMMITTEE: frozenset(
+        {Permission.DATASET_READ_ALL, Permission.REVIEW_READ, Permission.ASSESS}
+    ),
+    Role.STAKEHOLDER: frozenset({Permission.DATASET_READ_CANDIDATES, Permission.ROUND_VOTE}),
     Role.AUDITOR: frozenset(
         {
             Permission.AUDIT_READ,

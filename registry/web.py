@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -25,7 +26,7 @@ from registry.audit.services import record_event
 from registry.db import WRITE_INTENT, is_lock_timeout
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
-from registry.labels import error_lines, field_label, period, term
+from registry.labels import error_lines, field_label, period, term, when
 from registry.permissions import Permission, has_permission
 from registry.validation import MAX_PAGE
 
@@ -126,9 +127,9 @@ def safe_next(target: str | None) -> str | None:
 MAX_PER_PAGE = 100
 
 
-def paginate(query):
-    """One page of a select, from the `page` and `per_page` arguments (at most 100 a page); a
-    page number that is not one is a 422 that says so."""
+def _page_arguments() -> tuple[int, int]:
+    """The `page` and `per_page` arguments (at most 100 a page); a page number that is not one
+    is a 422 that says so."""
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
     errors = {}
@@ -138,7 +139,30 @@ def paginate(query):
         errors["per_page"] = [f"Give from 1 to {MAX_PER_PAGE} a page."]
     if errors:
         raise ValidationError(errors)
+    return page, per_page
+
+
+def paginate(query):
+    """One page of a select, from the `page` and `per_page` arguments."""
+    page, per_page = _page_arguments()
     return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
+
+
+class ListPagination(Pagination):
+    """One page of a list computed in Python (the release queue, ranked by a formula)."""
+
+    def _query_items(self) -> list:
+        start = (self.page - 1) * self.per_page
+        return self._query_args["items"][start : start + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: list):
+    """Like paginate(), for a list already in memory."""
+    page, per_page = _page_arguments()
+    return ListPagination(page=page, per_page=per_page, error_out=False, items=items)
 
 
 def require_signed_in(view):
@@ -212,11 +236,18 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
 # The main navigation: each link shows only to users holding the permission its page checks.
 NAV_LINKS = [
     (None, "Datasets", "datasets.index"),
+    (None, "Release queue", "program.queue_page"),
+    (None, "Voting", "program.round_list"),
+    (None, "Requests", "program.request_list"),
     (None, "Exports", "transfer.exports"),
     (Permission.ACCOUNT_OWN, "My work", "reviews.my_work"),
+]
+# Running the program, under one "Manage" menu so that the bar fits a laptop.
+MANAGE_LINKS = [
     (Permission.USERS_MANAGE, "People", "admin.users"),
     (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
     (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
+    (Permission.PROGRAM_MANAGE, "Program", "program.settings"),
     (Permission.AUDIT_READ, "Audit log", "audit.events"),
 ]
 
@@ -238,17 +269,23 @@ def may_see_link(user, permission: Permission | None) -> bool:
     return permission is None or has_permission(user, permission)
 
 
+def visible_links(user, links: list[tuple]) -> list[tuple]:
+    return [link for link in links if may_see_link(user, link[0])]
+
+
 def init_template_globals(app: Flask) -> None:
     app.jinja_env.filters.update(
-        term=term, field_label=field_label, error_lines=error_lines, period=period
+        term=term, field_label=field_label, error_lines=error_lines, period=period, when=when
     )
     app.jinja_env.globals.update(
         field_label=field_label,
         has_permission=has_permission,
         may_see_link=may_see_link,
+        visible_links=visible_links,
         url_with_args=url_with_args,
         Permission=Permission,
         nav_links=NAV_LINKS,
+        manage_links=MANAGE_LINKS,
     )
 
 

@@ -48,6 +48,8 @@ def app(database_url):
             "MAIL_BACKGROUND_SENDER": False,
             # Hundreds of API calls from one address; the limits have tests of their own.
             "RATELIMIT_ENABLED": False,
+            # Tests run housekeeping themselves (registry.housekeeping.run_once).
+            "HOUSEKEEPING_THREAD": False,
         }
     )
     with app.app_context():
@@ -143,6 +145,7 @@ class ScratchDatabases:
                 "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
                 "MAIL_BACKGROUND_SENDER": False,
                 "RATELIMIT_ENABLED": False,
+                "HOUSEKEEPING_THREAD": False,
                 **config,
             }
         )

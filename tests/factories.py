@@ -107,3 +107,45 @@ def browser_session(user) -> str:
     key = start_session(user)
     db.session.commit()
     return key
+
+
+def voting_round(actor=None, *, opens_in_hours: float = -1, closes_in_hours: float = 24, **fields):
+    """A voting round created by a coordinator; open now unless the hours say otherwise."""
+    from datetime import timedelta
+
+    from registry.db import utcnow
+    from registry.priorities.rounds import create_round
+
+    now = utcnow()
+    raw = {
+        "title": "Release priorities",
+        "opens_at": (now + timedelta(hours=opens_in_hours)).isoformat(),
+        "closes_at": (now + timedelta(hours=closes_in_hours)).isoformat(),
+        **fields,
+    }
+    created = create_round(raw, actor=actor or user("coordinator"))
+    db.session.commit()
+    return created
+
+
+def data_request(actor=None, **fields):
+    """A data request from a stakeholder (or `actor`)."""
+    from registry.priorities.requests import submit_request
+
+    number = next(_counter)
+    raw = {
+        "title": f"Requested data {number}",
+        "description": "Please publish this data for the public.",
+        **fields,
+    }
+    created = submit_request(raw, actor=actor or user("stakeholder"), address="192.0.2.1")
+    db.session.commit()
+    return created
+
+
+def city_priority(name: str = "Safe neighbourhoods"):
+    from registry.priorities.program import save_city_priority
+
+    created = save_city_priority({"name": name}, actor=user("coordinator"))
+    db.session.commit()
+    return created

@@ -4,10 +4,13 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department, User
-from registry.datasets.models import Dataset
+from registry.datasets.models import CityPriority, Dataset, dataset_city_priorities
+from registry.db import utcnow
 from registry.extensions import db
 from registry.notifications.models import Notification
 from registry.permissions import Role
+from registry.priorities import requests, rounds
+from registry.priorities.models import Assessment, DataRequest
 from registry.reviews.models import Decision, Vote
 from registry.reviews.workflow import State
 
@@ -80,3 +83,22 @@ def test_nobody_in_the_demo_starts_with_more_than_five_unread_notices(demo):
         .group_by(Notification.user_id)
     ).all()
     assert unread and max(count for _, count in unread) <= 5
+
+
+@reads_the_demo
+def test_demo_has_the_program_in_every_state(demo):
+    now = utcnow()
+    states = sorted(rounds.state_of(item, now) for item in rounds.list_rounds())
+    assert states == ["closed", "open"]
+    closed = next(item for item in rounds.list_rounds() if item.is_closed(now))
+    assert len(rounds.tallies(closed)) >= 10
+    assert set(db.session.scalars(select(DataRequest.status))) == set(requests.STATUS_LABELS)
+    assert db.session.scalars(requests.overdue_query(now)).all()
+    assessed = db.session.scalar(select(func.count(func.distinct(Assessment.dataset_id))))
+    assert assessed >= 24
+    linked = db.session.scalars(
+        select(CityPriority.name).join(
+            dataset_city_priorities, dataset_city_priorities.c.priority_id == CityPriority.id
+        )
+    )
+    assert len(set(linked)) == 4

@@ -85,6 +85,42 @@ ROUTES = {
     # No file: the form's errors. An upload that is not theirs (or none) is not found.
     ("POST", "/imports"): expect(302, 403, coordinator=422, steward=422),
     ("POST", "/imports/<int:upload_id>/confirm"): expect(302, 403, coordinator=404, steward=404),
+    # The program: rounds, requests, the queue, assessments and the coordinator's settings.
+    ("GET", "/rounds"): EVERYONE,
+    ("GET", "/rounds/<int:round_id>"): EVERYONE,
+    # No candidate: the stakeholder is sent back to the round with the error.
+    ("POST", "/rounds/<int:round_id>/votes"): expect(302, 403, stakeholder=302),
+    ("POST", "/rounds/<int:round_id>/close"): COORDINATOR_ACTION,
+    ("GET", "/admin/rounds/new"): COORDINATOR_PAGE,
+    ("POST", "/admin/rounds/new"): COORDINATOR_FORM,
+    ("GET", "/requests"): EVERYONE,
+    # The coordinator allows requests without an account by default.
+    ("GET", "/requests/new"): EVERYONE,
+    ("POST", "/requests/new"): expect(422, 422),
+    ("GET", "/requests/<int:request_id>"): EVERYONE,
+    ("POST", "/requests/<int:request_id>/answer"): COORDINATOR_FORM,
+    ("GET", "/queue"): EVERYONE,
+    ("GET", "/queue/<identifier>/override"): COORDINATOR_PAGE,
+    ("POST", "/queue/<identifier>/override"): COORDINATOR_FORM,
+    # Committee members not of the dataset's department assess it.
+    ("GET", "/datasets/<identifier>/assessment"): expect(302, 403, committee=200),
+    ("POST", "/datasets/<identifier>/assessment"): expect(302, 403, committee=422),
+    ("GET", "/admin/program"): COORDINATOR_PAGE,
+    ("POST", "/admin/program"): COORDINATOR_FORM,
+    ("GET", "/admin/priorities/new"): COORDINATOR_PAGE,
+    ("POST", "/admin/priorities/new"): COORDINATOR_FORM,
+    ("GET", "/admin/priorities/<int:priority_id>"): COORDINATOR_PAGE,
+    ("POST", "/admin/priorities/<int:priority_id>"): COORDINATOR_FORM,
+    ("GET", "/api/v1/rounds"): EVERYONE,
+    ("POST", "/api/v1/rounds"): expect(401, 403, coordinator=400),
+    ("GET", "/api/v1/rounds/<int:round_id>"): EVERYONE,
+    ("POST", "/api/v1/rounds/<int:round_id>/close"): expect(401, 403, coordinator=200),
+    ("PUT", "/api/v1/rounds/<int:round_id>/votes/<candidate>"): expect(401, 403, stakeholder=400),
+    ("GET", "/api/v1/requests"): EVERYONE,
+    ("POST", "/api/v1/requests"): expect(400, 400),
+    ("GET", "/api/v1/requests/<int:request_id>"): EVERYONE,
+    ("POST", "/api/v1/requests/<int:request_id>/answer"): expect(401, 403, coordinator=400),
+    ("GET", "/api/v1/priorities"): EVERYONE,
     ("GET", "/api/v1/audit/head"): EVERYONE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
@@ -128,6 +164,9 @@ def world(make):
     target = make.user("stakeholder", email="target@city.example")
     token = make.token(target)
     dataset = make.dataset(department=department.code, classification="internal")
+    voting_round = make.voting_round()
+    request = make.data_request()
+    priority = make.city_priority()
     return {
         "<code>": department.code,
         "<int:user_id>": str(target.id),
@@ -137,6 +176,10 @@ def world(make):
         "<int:review_round>": "1",
         "<int:upload_id>": "1",
         "<any(xlsx, csv):extension>": "xlsx",
+        "<int:round_id>": str(voting_round.id),
+        "<int:request_id>": str(request.id),
+        "<int:priority_id>": str(priority.id),
+        "<candidate>": dataset.identifier,
     }
 
 

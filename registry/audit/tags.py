@@ -27,6 +27,16 @@ class Tag(StrEnum):
     REVIEW_REREVIEW_OPEN = "review:rereview:open"
     REVIEW_DECISION = "review:decision:record"
     COMMITTEE_SETTINGS = "review:settings:update"
+    # The program: rounds, votes, requests, the city's priorities, assessments, scores
+    ROUND_CREATE = "program:round:create"
+    ROUND_CLOSE = "program:round:close"
+    ROUND_VOTE = "program:round:vote"
+    REQUEST_CREATE = "program:request:create"
+    REQUEST_RESPOND = "program:request:respond"
+    CITY_PRIORITY = "program:city_priority"
+    PROGRAM_SETTINGS = "program:settings"
+    ASSESSMENT = "program:assessment"
+    SCORE_OVERRIDE = "program:score:override"
     # Reads that matter
     DATASET_READ_RESTRICTED = "dataset:read:restricted"
     AUDIT_READ = "audit:read"
@@ -61,6 +71,15 @@ TAG_LABELS = {
     Tag.COMMITTEE_SETTINGS: "Committee settings changed",
     Tag.DATASET_READ_RESTRICTED: "Restricted dataset read",
     Tag.AUDIT_READ: "Audit log read",
+    Tag.ROUND_CREATE: "Voting round created",
+    Tag.ROUND_CLOSE: "Voting round closed early",
+    Tag.ROUND_VOTE: "Stakeholder vote",
+    Tag.REQUEST_CREATE: "Data request made",
+    Tag.REQUEST_RESPOND: "Data request answered",
+    Tag.CITY_PRIORITY: "City priority changed",
+    Tag.PROGRAM_SETTINGS: "Program settings changed",
+    Tag.ASSESSMENT: "Committee assessment",
+    Tag.SCORE_OVERRIDE: "Priority score overridden",
     Tag.EXPORT: "Inventory exported",
     Tag.IMPORT: "Inventory imported",
 }

@@ -22,6 +22,9 @@ def dataset_form_to_raw(form) -> dict[str, Any]:
         if key in raw:
             raw[key] = [item for item in (raw[key] or "").split(",") if item.strip()]
     raw["pii_kinds"] = form.getlist("pii_kinds")
+    raw.pop("city_priorities_shown", None)
+    if "city_priorities_shown" in form:  # checkboxes: none ticked sends nothing
+        raw["city_priorities"] = form.getlist("city_priorities")
     raw["temporal"] = _period(form)
     raw["contains_pii"] = "contains_pii" in form
     raw["distributions"] = distributions_from_form(form)

@@ -7,11 +7,13 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -35,6 +37,27 @@ class DatasetTheme(db.Model):
         ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
     )
     theme: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class CityPriority(db.Model):
+    """One of the city's strategic priorities (a short list the coordinator keeps, such as
+    "Safe neighbourhoods"), which a record may say it supports."""
+
+    __tablename__ = "city_priorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+dataset_city_priorities = Table(
+    "dataset_city_priorities",
+    db.Model.metadata,
+    Column("dataset_id", ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True),
+    Column("priority_id", ForeignKey("city_priorities.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_dataset_city_priorities_priority_id", "priority_id"),
+)
 
 
 class Dataset(db.Model):
@@ -99,6 +122,9 @@ class Dataset(db.Model):
     theme_rows: Mapped[list[DatasetTheme]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=DatasetTheme.theme
     )
+    supports: Mapped[list[CityPriority]] = relationship(
+        secondary=dataset_city_priorities, lazy="selectin", order_by=CityPriority.position
+    )
 
     # UPDATE ... WHERE version = :seen, so two writers can never both succeed.
     __mapper_args__ = {"version_id_col": version}
@@ -106,6 +132,10 @@ class Dataset(db.Model):
     @property
     def themes(self) -> list[str]:
         return [row.theme for row in self.theme_rows]
+
+    @property
+    def city_priorities(self) -> list[str]:
+        return [priority.name for priority in self.supports]
 
     @property
     def level(self) -> int:

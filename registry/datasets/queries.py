@@ -22,7 +22,13 @@ from typing import Any
 from sqlalchemy import and_, func, select, true
 
 from registry.accounts.models import Department, User
-from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.models import (
+    CityPriority,
+    Dataset,
+    DatasetTheme,
+    DatasetVersion,
+    dataset_city_priorities,
+)
 from registry.datasets.snapshots import snapshot_of_row
 from registry.datasets.visibility import (
     RELEASABLE,
@@ -135,9 +141,11 @@ def _current(scope, reader, department_id, batch) -> Iterator[dict[str, Any]]:
         query = query.where(Dataset.department_id == department_id)
     result = db.session.execute(query.execution_options(yield_per=batch))
     for rows in result.mappings().partitions():
-        themes = _themes([row["id"] for row in rows])
+        ids = [row["id"] for row in rows]
+        themes, priorities = _themes(ids), _city_priorities(ids)
         for row in rows:
-            yield redact(snapshot_of_row(row, themes.get(row["id"], [])), _AsItIs(row), reader)
+            record = snapshot_of_row(row, themes.get(row["id"], []), priorities.get(row["id"], []))
+            yield redact(record, _AsItIs(row), reader)
 
 
 def _themes(ids: list[int]) -> dict[int, list[str]]:
@@ -149,6 +157,20 @@ def _themes(ids: list[int]) -> dict[int, list[str]]:
     )
     for dataset_id, theme in db.session.execute(query):
         found.setdefault(dataset_id, []).append(theme)
+    return found
+
+
+def _city_priorities(ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    link = dataset_city_priorities.c
+    query = (
+        select(link.dataset_id, CityPriority.name)
+        .join(CityPriority, CityPriority.id == link.priority_id)
+        .where(link.dataset_id.in_(ids))
+        .order_by(link.dataset_id, CityPriority.position)
+    )
+    for dataset_id, name in db.session.execute(query):
+        found.setdefault(dataset_id, []).append(name)
     return found
 
 

@@ -101,6 +101,9 @@ class DatasetIn(InputSchema):
     department = UpperString(required=True)
     keywords = StringList(load_default=list, max_items=50)
     themes = StringList(load_default=list, max_items=len(THEMES), vocabulary=THEMES)
+    # The city's strategic priorities it supports, by name (checked against the list the
+    # coordinator keeps, in the service).
+    city_priorities = StringList(load_default=list, max_items=20)
     contact_name = fields.String(load_default=None, validate=validate.Length(max=200))
     contact_email = LowerEmail(load_default=None)
     steward = LowerEmail(allow_none=True)  # absent: the registering steward; null: nobody
@@ -184,6 +187,7 @@ class DatasetOut(Schema):
     department_name = fields.Function(lambda dataset: dataset.department.name)
     keywords = fields.List(fields.String())
     themes = fields.List(fields.String())
+    city_priorities = fields.List(fields.String())
     contact_name = fields.String(allow_none=True)
     contact_email = fields.String(allow_none=True)
     steward = fields.Function(
@@ -258,6 +262,7 @@ class DatasetQuery(InputSchema):
     classification = fields.Enum(Classification, by_value=True, load_default=None)
     release_priority = fields.Enum(Priority, by_value=True, load_default=None)
     theme = fields.String(load_default=None, validate=validate.Length(max=100))
+    city_priority = fields.String(load_default=None, validate=validate.Length(max=120))
     sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(
         load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), strict=False

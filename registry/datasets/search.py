@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
-from registry.datasets.models import Dataset, DatasetTheme
+from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import not_readable_restricted, readable_by
 from registry.datasets.vocab import Classification, PriorityRank
@@ -119,6 +119,8 @@ def _conditions(user, criteria: dict[str, Any]) -> list:
             conditions.append(getattr(Dataset, name) == str(criteria[name]))
     if criteria.get("theme"):
         conditions.append(Dataset.theme_rows.any(DatasetTheme.theme == criteria["theme"]))
+    if criteria.get("city_priority"):
+        conditions.append(Dataset.supports.any(CityPriority.name == criteria["city_priority"]))
     return conditions
 
 

@@ -13,7 +13,7 @@ from registry.accounts.signals import departments_left
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import governance, search
-from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.permissions import can_edit_dataset, creatable_department_ids
 from registry.datasets.schemas import DatasetIn, DatasetPatch
 from registry.datasets.signals import proposal_opened
@@ -33,9 +33,11 @@ DATASET_IN, DATASET_PATCH = DatasetIn(), DatasetPatch(partial=True)
 
 IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
-# Fields stored as they load; department, steward and themes are resolved separately.
+# Fields stored as they load; department, steward, themes and priorities are resolved apart.
 PLAIN_FIELDS = [
-    name for name in DatasetIn().fields if name not in {"department", "steward", "themes"}
+    name
+    for name in DatasetIn().fields
+    if name not in {"department", "steward", "themes", "city_priorities"}
 ]
 
 ALLOWED_ACCESS = {
@@ -100,6 +102,28 @@ def _resolve_steward(email: str | None, department: Department | None, errors: d
     return user
 
 
+def city_priority_names() -> list[str]:
+    """The city's strategic priorities, in the coordinator's order."""
+    query = select(CityPriority.name).order_by(CityPriority.position, CityPriority.name)
+    return list(db.session.scalars(query))
+
+
+def _resolve_priorities(names: list[str] | None, errors: dict) -> list[CityPriority] | None:
+    """The city's priorities a record supports, by name (in any case)."""
+    if names is None:
+        return None
+    known = {p.name.lower(): p for p in db.session.scalars(select(CityPriority))}
+    unknown = [name for name in names if name.lower() not in known]
+    if unknown:
+        listed = ", ".join(p.name for p in sorted(known.values(), key=lambda p: p.position))
+        errors["city_priorities"] = [
+            f"Not one of the city's priorities: {', '.join(unknown)}. "
+            + (f"Use {listed}." if listed else "The coordinator has listed none yet.")
+        ]
+        return None
+    return [known[name.lower()] for name in names]
+
+
 def _stewards(user, department: Department) -> bool:
     return Role.STEWARD in user.role_set and department.id in [d.id for d in user.departments]
 
@@ -134,6 +158,8 @@ def _apply(dataset: Dataset, data: dict[str, Any]) -> None:
             setattr(dataset, name, str(value) if hasattr(value, "value") else value)
     if "themes" in data:
         dataset.theme_rows = [DatasetTheme(theme=theme) for theme in data["themes"]]
+    if data.get("city_priorities_resolved") is not None:
+        dataset.supports = data["city_priorities_resolved"]
 
 
 def _keep_version(
@@ -196,6 +222,7 @@ def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None)
     if "steward" not in data and department is not None and _stewards(actor, department):
         data["steward"] = actor.email  # a steward registering their own data looks after it
     steward = _resolve_steward(data.get("steward"), department, errors)
+    data["city_priorities_resolved"] = _resolve_priorities(data.get("city_priorities"), errors)
     if "classification" in data:
         data["access_level"] = (
             data.get("access_level") or DEFAULT_ACCESS_LEVEL[data["classification"]]
@@ -256,6 +283,8 @@ def update_dataset(
     if "steward" in data or "department" in data:
         steward_email = data.get("steward", steward.email if steward else None)
         steward = _resolve_steward(steward_email, department, errors)
+    if "city_priorities" in data:
+        data["city_priorities_resolved"] = _resolve_priorities(data["city_priorities"], errors)
     before = snapshot(dataset)
     merged = {**before, **data}
     if "classification" in data and "access_level" not in data:

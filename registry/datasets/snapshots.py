@@ -63,7 +63,11 @@ def _plain(value: Any) -> Any:
 
 
 def _shape(
-    values: Mapping[str, Any], department: str, steward: str | None, themes: list[str]
+    values: Mapping[str, Any],
+    department: str,
+    steward: str | None,
+    themes: list[str],
+    city_priorities: list[str],
 ) -> dict[str, Any]:
     """The one shape, from a loaded record or a row of its table."""
     shaped = {name: values[name] for name in PLAIN}
@@ -76,6 +80,7 @@ def _shape(
         steward=steward,
         steward_id=values["steward_id"],
         themes=themes,
+        city_priorities=city_priorities,
     )
     return shaped
 
@@ -84,13 +89,21 @@ def snapshot(dataset: Dataset) -> dict[str, Any]:
     """The record as a version keeps it."""
     values = {name: getattr(dataset, name) for name in (*PLAIN, "department_id", "steward_id")}
     steward = dataset.steward.name if dataset.steward else None
-    return _shape(values, dataset.department.code, steward, list(dataset.themes))
+    return _shape(
+        values,
+        dataset.department.code,
+        steward,
+        list(dataset.themes),
+        list(dataset.city_priorities),
+    )
 
 
-def snapshot_of_row(row: Mapping[str, Any], themes: list[str]) -> dict[str, Any]:
+def snapshot_of_row(
+    row: Mapping[str, Any], themes: list[str], city_priorities: list[str]
+) -> dict[str, Any]:
     """The same, from a row of the datasets table with its department's code and steward's name
     (`department_code`, `steward_name`): how exports read many records without loading each."""
-    return _shape(row, row["department_code"], row["steward_name"], themes)
+    return _shape(row, row["department_code"], row["steward_name"], themes, city_priorities)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -76,6 +76,7 @@ def _vocabularies() -> dict:
         "themes": THEMES,
         "states": list(State),
         "state_labels": STATE_LABELS,
+        "city_priority_names": services.city_priority_names(),
     }
 
 

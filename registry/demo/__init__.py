@@ -1,7 +1,8 @@
 """`registry demo`: loads the fictional City of Riverton, idempotently, for trying the registry.
 
 The city (city.py), its inventory (inventory.py, from catalogue.csv) and the review history
-that moves part of it through every state (reviews.py), all through the services.
+that moves part of it through every state (reviews.py), and the open data program's rounds,
+requests and priorities (program.py), all through the services.
 """
 
 import click
@@ -12,6 +13,7 @@ from registry.datasets.models import Dataset
 from registry.demo import reviews
 from registry.demo.city import DEPARTMENTS, load_demo_city
 from registry.demo.inventory import load_demo_datasets
+from registry.demo.program import load_demo_program
 from registry.extensions import db
 from registry.notifications.services import mark_read_except_newest
 
@@ -24,6 +26,7 @@ def load_demo() -> tuple[list[tuple[str, str, str, bool]], list[Dataset]]:
     accounts = load_demo_city()
     new_datasets = load_demo_datasets()
     reviews.advance(new_datasets)
+    load_demo_program()
     settle_inboxes()
     return accounts, new_datasets
 

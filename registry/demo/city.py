@@ -40,6 +40,9 @@ PEOPLE = [
     ("committee.health", "Dr. Lena Fischer", "committee", ["committee"], ["HD"], False),
     ("stakeholder", "Aisha Karim", "stakeholder", ["stakeholder"], [], False),
     ("stakeholder.civic", "Ben Takahashi", "stakeholder", ["stakeholder"], [], False),
+    ("stakeholder.youth", "Maya Hernández", "stakeholder", ["stakeholder"], [], False),
+    ("stakeholder.business", "Oliver Grant", "stakeholder", ["stakeholder"], [], False),
+    ("stakeholder.neighbours", "Fatima Yusuf", "stakeholder", ["stakeholder"], [], False),
 ] + [
     (f"steward.{code.lower()}", steward, "steward", ["steward"], [code], False)
     for code, _name, steward in DEPARTMENTS

@@ -12,6 +12,8 @@ from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
 from registry.permissions import Permission
+from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
+from registry.priorities.work import program_work
 from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.workflow import (
@@ -179,6 +181,8 @@ def my_work():
         queues=queues,
         titles=QUEUE_TITLES,
         can_create=can_create_dataset(current_user),
+        program=program_work(current_user),
+        request_labels=REQUEST_STATUS_LABELS,
     )
 
 

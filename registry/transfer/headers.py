@@ -30,6 +30,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "contact_email": ("email", "contact email address", "point of contact email"),
     "keywords": ("tags", "keyword", "search terms"),
     "themes": ("category", "theme", "topic", "categories"),
+    "city_priorities": ("strategic priority", "strategic priorities", "city priority", "goal"),
     "update_frequency": (
         "frequency",
         "refresh frequency",

@@ -34,6 +34,8 @@ def tokens(make):
     make.department(code="PW")
     make.in_committee("PW")
     make.dataset(department="PW", classification="restricted")
+    make.voting_round()
+    make.data_request()
     found = {None: {}}
     for role in ROLES:
         token = make.token(make.user(role, departments=["PW"] if role == "steward" else ()))

@@ -77,6 +77,12 @@ def pages(live_app):
         "/datasets/<identifier>/history": [f"/datasets/{published}/history"],
         "/admin/users/<int:user_id>/edit": [f"/admin/users/{coordinator_id}/edit"],
         "/admin/departments/<code>/edit": ["/admin/departments/PW/edit"],
+        # The demo's closed round (1) and open one (2), a request, a candidate's pages.
+        "/rounds/<int:round_id>": ["/rounds/1", "/rounds/2"],
+        "/requests/<int:request_id>": ["/requests/1", "/requests/3"],
+        "/queue/<identifier>/override": [f"/queue/{committee}/override"],
+        "/datasets/<identifier>/assessment": [f"/datasets/{committee}/assessment"],
+        "/admin/priorities/<int:priority_id>": ["/admin/priorities/1"],
     }
     found = []
     for rule in live_app.url_map.iter_rules():

@@ -22,7 +22,12 @@ def test_coordinator_signs_in_by_keyboard_and_sees_their_navigation(page, live_s
     sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "open-data-lead-2026")
     expect(page.get_by_role("alert")).to_contain_text("Signed in as Dana Okafor")
     nav = page.get_by_role("navigation", name="Main")
-    for link in ("People", "Departments", "Audit log"):
+    for link in ("Release queue", "Voting", "Requests", "My work"):
+        expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
+    manage = nav.get_by_role("button", name="Manage")
+    manage.focus()
+    page.keyboard.press("Enter")  # the Manage menu opens from the keyboard
+    for link in ("People", "Departments", "Committee", "Program", "Audit log"):
         expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
     screenshot("home-coordinator")
 
@@ -43,6 +48,7 @@ def test_a_wrong_password_is_explained_without_saying_which_part(page, live_serv
 
 def test_department_form_shows_errors_then_saves(page, live_server, screenshot):
     sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "open-data-lead-2026")
+    page.get_by_role("button", name="Manage").click()
     page.get_by_role("link", name="Departments", exact=True).click()
     page.get_by_role("link", name="Add a department").click()
     page.get_by_role("textbox", name="Code", exact=True).fill("PW")
@@ -65,6 +71,7 @@ def test_navigation_collapses_into_a_menu_on_a_phone(browser, live_server, scree
     people = page.get_by_role("link", name="People", exact=True)
     expect(people).to_be_hidden()
     page.get_by_role("button", name="Show navigation").click()
+    page.get_by_role("button", name="Manage").click()
     expect(people).to_be_visible()
     screenshot("phone-menu", page)
     people.click()

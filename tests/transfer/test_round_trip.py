@@ -1,6 +1,7 @@
-"""Export the demo city's full inventory, import it into a registry with the same people and
-departments but no datasets, export again: every row reads the same, in every column the
-importer takes (the workflow's own columns, status, dates and versions, start over as drafts)."""
+"""Export the demo city's full inventory, import it into a registry with the same people,
+departments and city priorities but no datasets, export again: every row reads the same, in
+every column the importer takes (the workflow's own columns, status, dates and versions, start
+over as drafts)."""
 
 import io
 
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from registry.cli import CommandLineOperator
 from registry.datasets.queries import Scope
 from registry.demo.city import load_demo_city
+from registry.demo.program import create_city_priorities
 from registry.extensions import db
 from registry.transfer.columns import COLUMNS
 from registry.transfer.exports import ExportRequest, produce
@@ -38,6 +40,7 @@ def test_the_demo_city_survives_a_round_trip(demo_app, scratch_app):
     empty = scratch_app()
     with empty.app_context():
         load_demo_city()
+        create_city_priorities()
         db.session.commit()
         report = run_import(
             read_table("inventory.xlsx", first),
@@ -49,5 +52,5 @@ def test_the_demo_city_survives_a_round_trip(demo_app, scratch_app):
     second = full_export(empty)
     before, after = inventory_rows(first), inventory_rows(second)
     assert report.ok, [str(problem) for problem in report.problems[:5]]
-    assert len(report.created) == len(before) == 200
+    assert len(report.created) == len(before) >= 200
     assert after == before

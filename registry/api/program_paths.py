@@ -1,0 +1,168 @@
+"""The program's part of the OpenAPI document: voting rounds and votes, data requests, the
+release queue."""
+
+from apispec import APISpec
+
+from registry.priorities.schemas import (
+    PriorityListOut,
+    RequestAnswerIn,
+    RequestIn,
+    RequestListOut,
+    RequestOut,
+    RoundIn,
+    RoundListOut,
+    RoundOut,
+    VotesIn,
+)
+
+ROUND_ID = {"in": "path", "name": "round_id", "required": True, "schema": {"type": "integer"}}
+REQUEST_ID = {"in": "path", "name": "request_id", "required": True, "schema": {"type": "integer"}}
+CANDIDATE = {
+    "in": "path",
+    "name": "candidate",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "A dataset identifier, or request-<id> for an open data request.",
+}
+
+
+def add_program_paths(spec: APISpec, json_of, errors) -> None:
+    """Adds the program's schemas and paths; `json_of` and `errors` are openapi.py's helpers."""
+    for name, schema in {
+        "Round": RoundOut,
+        "RoundIn": RoundIn,
+        "RoundList": RoundListOut,
+        "VotesIn": VotesIn,
+        "DataRequest": RequestOut,
+        "DataRequestIn": RequestIn,
+        "DataRequestAnswer": RequestAnswerIn,
+        "DataRequestList": RequestListOut,
+        "PriorityList": PriorityListOut,
+    }.items():
+        spec.components.schema(name, schema=schema)
+    secured = [{"bearer": []}]
+    spec.path(
+        path="/rounds",
+        operations={
+            "get": {
+                "summary": "Every voting round, newest first (tallies only once closed)",
+                "responses": {"200": {"description": "Rounds", **json_of("RoundList")}},
+            },
+            "post": {
+                "summary": "Open a voting round (coordinators)",
+                "security": secured,
+                "requestBody": {"required": True, **json_of("RoundIn")},
+                "responses": {"201": {"description": "Created", **json_of("Round")}}
+                | errors("401", "403", "422"),
+            },
+        },
+    )
+    spec.path(
+        path="/rounds/{round_id}",
+        operations={
+            "get": {
+                "summary": "One round, with the caller's own votes, and its tallies once closed",
+                "parameters": [ROUND_ID],
+                "responses": {"200": {"description": "The round", **json_of("Round")}}
+                | errors("404"),
+            }
+        },
+    )
+    spec.path(
+        path="/rounds/{round_id}/close",
+        operations={
+            "post": {
+                "summary": "Close a round before its closing time (coordinators)",
+                "security": secured,
+                "parameters": [ROUND_ID],
+                "responses": {
+                    "200": {"description": "The closed round", **json_of("Round")},
+                    "409": {"description": "Already closed", **json_of("Error")},
+                }
+                | errors("401", "403", "404"),
+            }
+        },
+    )
+    spec.path(
+        path="/rounds/{round_id}/votes/{candidate}",
+        operations={
+            "put": {
+                "summary": "Give a candidate n votes in an open round (0 takes them back)",
+                "security": secured,
+                "parameters": [ROUND_ID, CANDIDATE],
+                "requestBody": {"required": True, **json_of("VotesIn")},
+                "responses": {
+                    "200": {"description": "The round with the caller's votes", **json_of("Round")},
+                    "409": {
+                        "description": "The round is not open, or that is not a candidate",
+                        **json_of("Error"),
+                    },
+                }
+                | errors("401", "403", "404", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/requests",
+        operations={
+            "get": {
+                "summary": "Data requests, newest first (500 at most), with their clocks",
+                "parameters": [
+                    {
+                        "in": "query",
+                        "name": "status",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["received", "acknowledged", "planned", "declined"],
+                        },
+                    }
+                ],
+                "responses": {"200": {"description": "Requests", **json_of("DataRequestList")}}
+                | errors("422"),
+            },
+            "post": {
+                "summary": "Ask for data (signed in, or with an email address where allowed)",
+                "requestBody": {"required": True, **json_of("DataRequestIn")},
+                "responses": {"201": {"description": "Received", **json_of("DataRequest")}}
+                | errors("403", "422")
+                | {"429": {"description": "Too many from this address", **json_of("Error")}},
+            },
+        },
+    )
+    spec.path(
+        path="/requests/{request_id}",
+        operations={
+            "get": {
+                "summary": "One data request (never who asked)",
+                "parameters": [REQUEST_ID],
+                "responses": {"200": {"description": "The request", **json_of("DataRequest")}}
+                | errors("404"),
+            }
+        },
+    )
+    spec.path(
+        path="/requests/{request_id}/answer",
+        operations={
+            "post": {
+                "summary": "Acknowledge, plan a record for, or decline a request (coordinators)",
+                "security": secured,
+                "parameters": [REQUEST_ID],
+                "requestBody": {"required": True, **json_of("DataRequestAnswer")},
+                "responses": {
+                    "200": {"description": "The request", **json_of("DataRequest")},
+                    "409": {"description": "Already answered", **json_of("Error")},
+                }
+                | errors("401", "403", "404", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/priorities",
+        operations={
+            "get": {
+                "summary": "The release queue in score order, with why each stands there",
+                "parameters": [{"in": "query", "name": "department", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The queue", **json_of("PriorityList")}},
+            }
+        },
+    )

@@ -1,0 +1,82 @@
+"""Housekeeping that runs by the clock rather than on anyone's request: announcing voting rounds
+that opened or closed by time, and clearing expired uploads. A thread per app process does it
+every minute (started by the process's first request); `registry housekeeping` does the same
+once, for cron. Each task claims its work in the database, so any number of processes and cron
+can run side by side without doing anything twice."""
+
+import os
+import threading
+from datetime import timedelta
+
+import click
+from flask import Flask
+from sqlalchemy import delete
+
+from registry.db import utcnow
+from registry.extensions import db
+from registry.priorities.rounds import announce_due_rounds
+from registry.transfer.models import ImportUpload
+
+INTERVAL_SECONDS = 60
+
+
+def expire_uploads() -> int:
+    """Uploaded files nobody confirmed within a day."""
+    cutoff = utcnow() - timedelta(days=1)
+    return db.session.execute(delete(ImportUpload).where(ImportUpload.created_at < cutoff)).rowcount
+
+
+TASKS = (announce_due_rounds, expire_uploads)
+
+
+def run_once() -> None:
+    for task in TASKS:
+        task()
+        db.session.commit()
+
+
+class Housekeeper:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+
+    def ensure_running(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid != os.getpid():  # a forked worker starts its own
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._run, name="registry-housekeeping", daemon=True
+                ).start()
+
+    def _run(self) -> None:
+        stop = threading.Event()
+        while not stop.wait(INTERVAL_SECONDS):
+            with self.app.app_context():
+                try:
+                    run_once()
+                except Exception:  # the database may be down; the next minute tries again
+                    self.app.logger.exception("Housekeeping failed")
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+
+
+def init_housekeeping(app: Flask) -> None:
+    if not app.config.get("HOUSEKEEPING_THREAD", True):
+        return
+    housekeeper = Housekeeper(app)
+    app.extensions["registry_housekeeper"] = housekeeper
+
+    @app.before_request
+    def start_housekeeping():
+        housekeeper.ensure_running()
+
+
+@click.command("housekeeping")
+def housekeeping_command():
+    """Announce rounds that opened or closed, clear expired uploads (run it from cron)."""
+    run_once()
+    click.echo("Housekeeping done.")

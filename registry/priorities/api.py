@@ -1,0 +1,157 @@
+"""Program endpoints of the JSON API: voting rounds and votes, data requests, the release queue."""
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_login import current_user
+
+from registry.db import utcnow
+from registry.extensions import db
+from registry.permissions import Permission
+from registry.priorities import queue, requests, rounds
+from registry.priorities.schemas import PriorityOut, RequestOut, RoundOut
+from registry.priorities.scoring import PART_LABELS
+from registry.web import client_address, json_body, require_permission
+
+
+def round_body(voting_round) -> dict:
+    """A round as the caller may see it: their own votes, and the tallies only once closed."""
+    mine, remaining = rounds.my_votes(voting_round, current_user)
+    signed_in = current_user.is_authenticated
+    return RoundOut().dump(
+        {
+            **{name: getattr(voting_round, name) for name in RoundOut.ROUND_FIELDS},
+            "closes_at": voting_round.closes(),
+            "state": rounds.state_of(voting_round, utcnow()),
+            "my_votes": mine if signed_in else None,
+            "remaining": remaining if signed_in else None,
+            "tallies": rounds.tallies(voting_round),
+        }
+    )
+
+
+def list_rounds():
+    return jsonify(items=[round_body(item) for item in rounds.list_rounds()])
+
+
+@require_permission(Permission.PROGRAM_MANAGE)
+def create_round():
+    voting_round = rounds.create_round(json_body(), actor=current_user)
+    db.session.commit()
+    response = jsonify(round_body(voting_round))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_round", round_id=voting_round.id)
+    return response
+
+
+def get_round(round_id: int):
+    return jsonify(round_body(rounds.get_round(round_id)))
+
+
+@require_permission(Permission.PROGRAM_MANAGE)
+def close_round(round_id: int):
+    voting_round = rounds.close_round(rounds.get_round(round_id), actor=current_user)
+    db.session.commit()
+    return jsonify(round_body(voting_round))
+
+
+@require_permission(Permission.ROUND_VOTE)
+def put_votes(round_id: int, candidate: str):
+    voting_round = rounds.get_round(round_id)
+    rounds.set_votes(voting_round, candidate, json_body(), actor=current_user)
+    db.session.commit()
+    return jsonify(round_body(voting_round))
+
+
+def request_body(item) -> dict:
+    """A request as the public sees it (never who asked), with its clocks and the record planned
+    for it where the caller may read that record."""
+    body = RequestOut().dump({**vars(item), **requests.clocks(item)})
+    body["status_label"] = requests.STATUS_LABELS[item.status]
+    visible = requests.linked_record_visible(item, current_user)
+    body["dataset"] = item.dataset.identifier if visible else None
+    return body
+
+
+def list_requests():
+    status = request.args.get("status")
+    if status is not None and status not in requests.STATUS_LABELS:
+        allowed = ", ".join(requests.STATUS_LABELS)
+        return jsonify(
+            error="validation_failed",
+            message="The input has errors; see `errors`.",
+            errors={"status": [f"Give one of: {allowed}."]},
+        ), 422
+    items = db.session.scalars(requests.requests_query(status).limit(500))
+    return jsonify(items=[request_body(item) for item in items])
+
+
+def create_request():
+    item = requests.submit_request(json_body(), actor=current_user, address=client_address())
+    db.session.commit()
+    response = jsonify(request_body(item))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_request", request_id=item.id)
+    return response
+
+
+def get_request(request_id: int):
+    return jsonify(request_body(requests.get_request(request_id)))
+
+
+@require_permission(Permission.PROGRAM_MANAGE)
+def answer_request(request_id: int):
+    item = requests.answer_request(
+        requests.get_request(request_id), json_body(), actor=current_user
+    )
+    db.session.commit()
+    return jsonify(request_body(item))
+
+
+def place_body(place) -> dict:
+    """A record's place in the release queue and why it stands there."""
+    override = place.override
+    return PriorityOut().dump(
+        {
+            "rank": place.rank,
+            "identifier": place.dataset.identifier,
+            "title": place.dataset.title,
+            "department": place.dataset.department.code,
+            "status": place.dataset.status,
+            "release_target_date": place.dataset.release_target_date,
+            "score": place.score,
+            "formula_score": place.formula.total,
+            "override_reason": override.reason if override else None,
+            "parts": [
+                {
+                    "name": part.name,
+                    "label": PART_LABELS[part.name],
+                    "value": round(part.value, 4),
+                    "weight": part.weight,
+                    "points": part.points,
+                    "explanation": part.explanation,
+                }
+                for part in place.formula.parts
+            ],
+        }
+    )
+
+
+def list_priorities():
+    department = (request.args.get("department") or "").upper() or None
+    return jsonify(items=[place_body(place) for place in queue.release_queue(department)])
+
+
+def register(api: Blueprint) -> None:
+    api.add_url_rule("/rounds", view_func=list_rounds, methods=["GET"])
+    api.add_url_rule("/rounds", view_func=create_round, methods=["POST"])
+    api.add_url_rule("/rounds/<int:round_id>", view_func=get_round, methods=["GET"])
+    api.add_url_rule("/rounds/<int:round_id>/close", view_func=close_round, methods=["POST"])
+    api.add_url_rule(
+        "/rounds/<int:round_id>/votes/<candidate>", view_func=put_votes, methods=["PUT"]
+    )
+    api.add_url_rule("/requests", view_func=list_requests, methods=["GET"])
+    api.add_url_rule("/requests", view_func=create_request, methods=["POST"])
+    api.add_url_rule("/requests/<int:request_id>", view_func=get_request, methods=["GET"])
+    api.add_url_rule(
+        "/requests/<int:request_id>/answer", view_func=answer_request, methods=["POST"]
+    )
+    api.add_url_rule("/priorities", view_func=list_priorities, methods=["GET"])

@@ -1,0 +1,258 @@
+"""Data requests: anyone the coordinator allows asks for data the city may hold; a coordinator
+acknowledges it, plans a record for it (an existing one, or a draft for the right department,
+whose stewards are told) or declines it with a reason. The policy's clocks: acknowledged within
+`acknowledge_days`, answered within `answer_days` (ProgramSettings); overdue ones show.
+
+The public sees each request and its status, never who asked.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from registry.accounts.services import active_users_with_role, get_department
+from registry.audit.models import AuditEvent
+from registry.audit.services import record_event
+from registry.audit.tags import Tag
+from registry.datasets import services as datasets
+from registry.datasets.models import Dataset
+from registry.datasets.visibility import can_read, in_department
+from registry.db import utcnow
+from registry.errors import Conflict, NotFound, PermissionDenied, TooManyRequests
+from registry.extensions import db
+from registry.notifications.models import OutboundEmail
+from registry.notifications.services import MAIL_QUEUED, mail_enabled, notify
+from registry.permissions import Permission, Role, has_permission
+from registry.priorities.models import DataRequest, ProgramSettings
+from registry.priorities.schemas import RequestAnswerIn, RequestIn
+from registry.validation import load_input, raise_for
+
+STATUS_LABELS = {
+    "received": "Received",
+    "acknowledged": "Acknowledged",
+    "planned": "Planned for release",
+    "declined": "Declined",
+}
+ANSWERED = ("planned", "declined")
+# Requests without an account, from one address, in an hour: enough for a resident, too few
+# for a flood.
+PUBLIC_REQUESTS_PER_HOUR = 5
+
+
+def program_settings() -> ProgramSettings:
+    return db.session.get(ProgramSettings, 1)
+
+
+def get_request(request_id: int) -> DataRequest:
+    found = db.session.get(DataRequest, request_id)
+    if found is None:
+        raise NotFound("There is no such data request.")
+    return found
+
+
+def requests_query(status: str | None = None):
+    query = select(DataRequest).order_by(DataRequest.created_at.desc(), DataRequest.id.desc())
+    if status:
+        query = query.where(DataRequest.status == status)
+    return query
+
+
+def may_request(person) -> bool:
+    signed_in = person is not None and getattr(person, "is_authenticated", False)
+    return signed_in or program_settings().public_requests
+
+
+def submit_request(raw: dict[str, Any], *, actor, address: str | None = None) -> DataRequest:
+    """A request from someone signed in, or (where the coordinator allows it) from anyone who
+    gives an email address to be told of its progress."""
+    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    if not may_request(actor):
+        raise PermissionDenied("Sign in to ask for data: the city takes requests from accounts.")
+    data, errors = load_input(RequestIn(), raw)
+    if not signed_in and not data.get("email"):
+        errors.setdefault("email", []).append(
+            "Give your email address: the city tells you there how your request goes."
+        )
+    raise_for(errors)
+    if not signed_in and _recent_public_requests(address) >= PUBLIC_REQUESTS_PER_HOUR:
+        raise TooManyRequests(
+            "Too many requests from this address in the last hour; please try again later."
+        )
+    request = DataRequest(
+        title=data["title"],
+        description=data["description"],
+        why=data.get("why"),
+        requester_id=actor.id if signed_in else None,
+        requester_email=None if signed_in else data["email"],
+    )
+    db.session.add(request)
+    db.session.flush()
+    record_event(
+        Tag.REQUEST_CREATE,
+        actor=actor if signed_in else None,
+        actor_label=None if signed_in else "the public",
+        subject_type="request",
+        subject_id=request.id,
+        after={"title": request.title},
+        address=address,
+    )
+    notify(
+        active_users_with_role(Role.COORDINATOR),
+        f"Data request: {request.title}",
+        "A new data request awaits acknowledgement.",
+        link=f"/requests/{request.id}",
+        kind="Data request",
+    )
+    return request
+
+
+def _recent_public_requests(address: str | None) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return db.session.scalar(
+        select(func.count()).where(
+            AuditEvent.tag == str(Tag.REQUEST_CREATE),
+            AuditEvent.actor_id.is_(None),
+            AuditEvent.address == (address or "unknown"),
+            AuditEvent.occurred_at >= since,
+        )
+    )
+
+
+def answer_request(request: DataRequest, raw: dict[str, Any], *, actor) -> DataRequest:
+    """A coordinator acknowledges, plans a record for (`link` an existing one by identifier, or
+    `create_draft` for a department), or declines (with a reason) a request."""
+    if not has_permission(actor, Permission.PROGRAM_MANAGE):
+        raise PermissionDenied("Coordinators answer data requests.")
+    data, errors = load_input(RequestAnswerIn(), raw)
+    raise_for(errors)
+    action, before = data["action"], request.status
+    now = utcnow()
+    if request.status in ANSWERED:
+        raise Conflict("This request has been answered already.")
+    if action == "acknowledge":
+        if request.status != "received":
+            raise Conflict("This request has been acknowledged already.")
+        request.status, request.acknowledged_at = "acknowledged", now
+        request.response = data.get("note") or request.response
+    elif action == "decline":
+        if not data.get("note"):
+            raise_for({}, {"note": ["Say why the city declines it: the requester is told."]})
+        request.status, request.response = "declined", data["note"]
+    else:
+        request.dataset_id = _planned_record(request, data, actor).id
+        request.status = "planned"
+        request.response = data.get("note") or request.response
+    if action != "acknowledge":
+        request.answered_at = now
+        request.acknowledged_at = request.acknowledged_at or now
+    db.session.flush()
+    record_event(
+        Tag.REQUEST_RESPOND,
+        actor=actor,
+        subject_type="request",
+        subject_id=request.id,
+        before={"status": before},
+        after={"status": request.status, "response": request.response},
+        details={"dataset_id": request.dataset_id},
+    )
+    tell_requester(request)
+    return request
+
+
+def _planned_record(request: DataRequest, data: dict[str, Any], actor) -> Dataset:
+    if data["action"] == "link":
+        identifier = data.get("identifier")
+        record = db.session.scalar(select(Dataset).where(Dataset.identifier == (identifier or "")))
+        if record is None:
+            raise_for({}, {"identifier": ["There is no dataset with that identifier."]})
+        return record
+    if not data.get("department"):
+        raise_for({}, {"department": ["Choose the department that holds the data."]})
+    department = get_department(data["department"])
+    record = datasets.create_dataset(
+        {
+            "title": request.title[:300]
+            if len(request.title) >= 3
+            else f"Requested: {request.title}",
+            "description": f"Requested by the public: {request.description}",
+            "department": department.code,
+            "classification": "internal",
+            "steward": None,
+        },
+        actor=actor,
+    )
+    stewards = [
+        user for user in active_users_with_role(Role.STEWARD) if in_department(user, department.id)
+    ]
+    notify(
+        stewards,
+        f"Requested data: {record.title}",
+        f"A data request asks for {record.title}. A draft is registered for "
+        f"{department.name}: complete it and submit it for review.",
+        link=f"/datasets/{record.identifier}",
+        kind="Data request",
+    )
+    return record
+
+
+def tell_requester(request: DataRequest) -> None:
+    """Word of a request's new status: in the requester's inbox, or by email to someone without
+    an account (when mail is set up)."""
+    subject = f"Your data request: {STATUS_LABELS[request.status].lower()}"
+    body = f"“{request.title}” is now {STATUS_LABELS[request.status].lower()}."
+    if request.response:
+        body += f" {request.response}"
+    if request.requester is not None:
+        notify(
+            [request.requester], subject, body, link=f"/requests/{request.id}", kind="Data request"
+        )
+    elif request.requester_email and mail_enabled():
+        base = current_app.config.get("BASE_URL", "")
+        db.session.add(
+            OutboundEmail(
+                to_address=request.requester_email,
+                subject=subject,
+                body=f"{body}\n\n{base}/requests/{request.id}",
+            )
+        )
+        db.session.info[MAIL_QUEUED] = True
+
+
+def clocks(request: DataRequest, now: datetime | None = None) -> dict[str, Any]:
+    """Where a request stands against the policy's clocks."""
+    now = now or utcnow()
+    settings = program_settings()
+    acknowledge_by = request.created_at + timedelta(days=settings.acknowledge_days)
+    answer_by = request.created_at + timedelta(days=settings.answer_days)
+    return {
+        "acknowledge_by": acknowledge_by,
+        "answer_by": answer_by,
+        "acknowledgement_overdue": request.acknowledged_at is None and now > acknowledge_by,
+        "answer_overdue": request.answered_at is None and now > answer_by,
+        "answered_in_time": request.answered_at is not None and request.answered_at <= answer_by,
+    }
+
+
+def overdue_query(now: datetime | None = None):
+    """Requests past either clock, for the coordinator's work page and the dashboard."""
+    now = now or utcnow()
+    settings = program_settings()
+    acknowledge_cutoff = now - timedelta(days=settings.acknowledge_days)
+    answer_cutoff = now - timedelta(days=settings.answer_days)
+    late = (
+        DataRequest.acknowledged_at.is_(None) & (DataRequest.created_at < acknowledge_cutoff)
+    ) | (DataRequest.answered_at.is_(None) & (DataRequest.created_at < answer_cutoff))
+    return select(DataRequest).where(late).order_by(DataRequest.created_at)
+
+
+def linked_record_visible(request: DataRequest, reader) -> bool:
+    """A planned record is named only to those who may read it."""
+    record = request.dataset
+    return record is not None and can_read(
+        reader,
+        classification=record.classification,
+        status=record.status,
+        department_id=record.department_id,
+    )

@@ -1,0 +1,75 @@
+"""What the program asks of a person on their My work page: open rounds to vote in (stakeholders),
+data requests to answer and those past the policy's clocks (coordinators), records awaiting an
+assessment (committee members)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from registry.datasets.models import Dataset
+from registry.db import utcnow
+from registry.extensions import db
+from registry.permissions import Permission, has_permission
+from registry.priorities import requests, rounds
+from registry.priorities.models import Assessment, DataRequest, VotingRound
+from registry.reviews.permissions import is_recused
+
+ASSESSMENT_LIST_LIMIT = 20
+
+
+@dataclass
+class ProgramWork:
+    rounds: list[tuple[VotingRound, int]] = field(default_factory=list)  # (round, votes left)
+    overdue_requests: list[DataRequest] = field(default_factory=list)
+    requests_to_answer: list[DataRequest] = field(default_factory=list)
+    to_assess: list[Dataset] = field(default_factory=list)
+    my_requests: list[DataRequest] = field(default_factory=list)  # ones they asked
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.rounds
+            or self.overdue_requests
+            or self.requests_to_answer
+            or self.to_assess
+            or self.my_requests
+        )
+
+
+def program_work(user, now: datetime | None = None) -> ProgramWork:
+    now = now or utcnow()
+    work = ProgramWork()
+    if has_permission(user, Permission.ROUND_VOTE):
+        for voting_round in rounds.list_rounds():
+            if voting_round.is_open(now):
+                work.rounds.append((voting_round, rounds.my_votes(voting_round, user)[1]))
+    if has_permission(user, Permission.PROGRAM_MANAGE):
+        work.overdue_requests = list(db.session.scalars(requests.overdue_query(now)))
+        overdue = {item.id for item in work.overdue_requests}
+        waiting = db.session.scalars(requests.requests_query().where(_unanswered()))
+        work.requests_to_answer = [item for item in waiting if item.id not in overdue]
+    if has_permission(user, Permission.ASSESS):
+        work.to_assess = _to_assess(user)
+    asked = requests.requests_query().where(DataRequest.requester_id == user.id).limit(20)
+    work.my_requests = list(db.session.scalars(asked))
+    return work
+
+
+def _unanswered():
+    return DataRequest.status.in_(rounds.OPEN_REQUEST_STATES)
+
+
+def _to_assess(member) -> list[Dataset]:
+    """Records before the committee, or approved and not yet released, that this member has not
+    assessed (and is not recused from), the soonest target first."""
+    assessed = select(Assessment.dataset_id).where(Assessment.member_id == member.id)
+    query = (
+        select(Dataset)
+        .where(rounds.is_candidate_record(), Dataset.status.in_(["in_committee", "approved"]))
+        .where(Dataset.id.not_in(assessed))
+        .order_by(Dataset.release_target_date, Dataset.title)
+        .limit(ASSESSMENT_LIST_LIMIT * 2)
+    )
+    found = [record for record in db.session.scalars(query) if not is_recused(member, record)]
+    return found[:ASSESSMENT_LIST_LIMIT]
