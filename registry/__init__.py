@@ -38,6 +38,8 @@ def register_blueprints(app: Flask) -> None:
     from registry.api import api
     from registry.api.docs import api_docs
     from registry.audit.views import audit
+    from registry.catalog.dashboard import dashboard
+    from registry.catalog.public import public
     from registry.catalog.views import catalog
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
@@ -47,6 +49,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         catalog,
+        dashboard,
+        public,
         auth,
         admin,
         datasets,

@@ -3,7 +3,7 @@
 import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -23,8 +23,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# How far this context's clock is set from the real one. Only the demo city moves it (it replays
+# two years of a program's history, so that every event, version and decision carries the date it
+# would have had); in every request and command it is zero.
+_CLOCK_SHIFT: ContextVar[timedelta] = ContextVar("registry_clock_shift", default=timedelta(0))
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _CLOCK_SHIFT.get()
+
+
+def utctoday() -> date:
+    """Today's date in UTC, by the same clock as utcnow()."""
+    return utcnow().date()
+
+
+@contextmanager
+def clock_at(moment: datetime):
+    """Runs the block as if it were `moment` (the demo city's history; tests of clocks)."""
+    token = _CLOCK_SHIFT.set(moment - datetime.now(UTC))
+    try:
+        yield
+    finally:
+        _CLOCK_SHIFT.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

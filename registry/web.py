@@ -234,21 +234,34 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
 
 
 # The main navigation: each link shows only to users holding the permission its page checks.
+# An entry is a link (permission, label, endpoint) or a menu ("menu", label, [links]), so that the
+# bar fits a laptop.
 NAV_LINKS = [
+    (None, "Catalog", "public.catalog"),
     (None, "Datasets", "datasets.index"),
-    (None, "Release queue", "program.queue_page"),
-    (None, "Voting", "program.round_list"),
-    (None, "Requests", "program.request_list"),
+    (None, "Dashboard", "dashboard.page"),
+    (
+        "menu",
+        "Priorities",
+        [
+            (None, "Release queue", "program.queue_page"),
+            (None, "Voting rounds", "program.round_list"),
+            (None, "Data requests", "program.request_list"),
+        ],
+    ),
     (None, "Exports", "transfer.exports"),
     (Permission.ACCOUNT_OWN, "My work", "reviews.my_work"),
-]
-# Running the program, under one "Manage" menu so that the bar fits a laptop.
-MANAGE_LINKS = [
-    (Permission.USERS_MANAGE, "People", "admin.users"),
-    (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
-    (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
-    (Permission.PROGRAM_MANAGE, "Program", "program.settings"),
-    (Permission.AUDIT_READ, "Audit log", "audit.events"),
+    (
+        "menu",
+        "Manage",
+        [
+            (Permission.USERS_MANAGE, "People", "admin.users"),
+            (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
+            (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
+            (Permission.PROGRAM_MANAGE, "Program", "program.settings"),
+            (Permission.AUDIT_READ, "Audit log", "audit.events"),
+        ],
+    ),
 ]
 
 
@@ -269,8 +282,17 @@ def may_see_link(user, permission: Permission | None) -> bool:
     return permission is None or has_permission(user, permission)
 
 
-def visible_links(user, links: list[tuple]) -> list[tuple]:
-    return [link for link in links if may_see_link(user, link[0])]
+def visible_navigation(user) -> list[tuple]:
+    """The bar as this user sees it: the links they may follow, and menus with any left."""
+    shown = []
+    for entry in NAV_LINKS:
+        if entry[0] == "menu":
+            links = [link for link in entry[2] if may_see_link(user, link[0])]
+            if links:
+                shown.append(("menu", entry[1], links))
+        elif may_see_link(user, entry[0]):
+            shown.append(entry)
+    return shown
 
 
 def init_template_globals(app: Flask) -> None:
@@ -281,11 +303,9 @@ def init_template_globals(app: Flask) -> None:
         field_label=field_label,
         has_permission=has_permission,
         may_see_link=may_see_link,
-        visible_links=visible_links,
+        visible_navigation=visible_navigation,
         url_with_args=url_with_args,
         Permission=Permission,
-        nav_links=NAV_LINKS,
-        manage_links=MANAGE_LINKS,
     )
 
 

@@ -121,6 +121,17 @@ ROUTES = {
     ("GET", "/api/v1/requests/<int:request_id>"): EVERYONE,
     ("POST", "/api/v1/requests/<int:request_id>/answer"): expect(401, 403, coordinator=400),
     ("GET", "/api/v1/priorities"): EVERYONE,
+    # The public face: catalog, inventory, feeds, the dashboard and its figures.
+    ("GET", "/catalog"): EVERYONE,
+    # The world's dataset is a draft: not in the public catalog, for anyone.
+    ("GET", "/catalog/<identifier>"): expect(404, 404),
+    ("GET", "/inventory"): EVERYONE,
+    ("GET", "/feeds/released.atom"): EVERYONE,
+    ("GET", "/feeds/departments/<code>.atom"): EVERYONE,
+    ("GET", "/dashboard"): EVERYONE,
+    ("GET", "/stats/<name>.csv"): EVERYONE,
+    ("GET", "/api/v1/stats"): EVERYONE,
+    ("GET", "/api/v1/stats/<name>"): EVERYONE,
     ("GET", "/api/v1/audit/head"): EVERYONE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
@@ -180,6 +191,7 @@ def world(make):
         "<int:request_id>": str(request.id),
         "<int:priority_id>": str(priority.id),
         "<candidate>": dataset.identifier,
+        "<name>": "inventory",
     }
 
 

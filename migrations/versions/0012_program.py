@@ -269,6 +269,24 @@ def upgrade():
             sqlite_where=sa.text("request_id IS NOT NULL"),
             postgresql_where=sa.text("request_id IS NOT NULL"),
         )
+    _snapshots_name_their_priorities()
+
+
+def _snapshots_name_their_priorities() -> None:
+    """Versions kept before this revision say they supported no city priority (there were
+    none), so that the next version's change list does not show one appearing."""
+    versions = sa.table(
+        "dataset_versions", sa.column("id", sa.Integer), sa.column("snapshot", sa.JSON)
+    )
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(versions.c.id, versions.c.snapshot)).all()
+    for version_id, snapshot in rows:
+        if "city_priorities" not in snapshot:
+            bind.execute(
+                versions.update()
+                .where(versions.c.id == version_id)
+                .values(snapshot={**snapshot, "city_priorities": []})
+            )
 
 
 def downgrade():

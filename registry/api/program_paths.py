@@ -1,8 +1,10 @@
 """The program's part of the OpenAPI document: voting rounds and votes, data requests, the
-release queue."""
+release queue, and the dashboard's figures."""
 
 from apispec import APISpec
 
+from registry.catalog.schemas import FigureOut
+from registry.catalog.stats import FIGURES as FIGURE_NAMES
 from registry.priorities.schemas import (
     PriorityListOut,
     RequestAnswerIn,
@@ -163,6 +165,44 @@ def add_program_paths(spec: APISpec, json_of, errors) -> None:
                 "summary": "The release queue in score order, with why each stands there",
                 "parameters": [{"in": "query", "name": "department", "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "The queue", **json_of("PriorityList")}},
+            }
+        },
+    )
+
+
+def add_stats_paths(spec: APISpec, json_of, errors) -> None:
+    """The dashboard's figures."""
+    from_names = sorted(FIGURE_NAMES)
+    spec.components.schema("Figure", schema=FigureOut)
+    spec.path(
+        path="/stats",
+        operations={
+            "get": {
+                "summary": "The dashboard's figures, by name, with their JSON and CSV addresses",
+                "responses": {"200": {"description": "The figures"}},
+            }
+        },
+    )
+    spec.path(
+        path="/stats/{name}",
+        operations={
+            "get": {
+                "summary": "One figure of the dashboard, now or as of the end of a past day",
+                "parameters": [
+                    {
+                        "in": "path",
+                        "name": "name",
+                        "required": True,
+                        "schema": {"type": "string", "enum": from_names},
+                    },
+                    {
+                        "in": "query",
+                        "name": "as_of",
+                        "schema": {"type": "string", "format": "date"},
+                    },
+                ],
+                "responses": {"200": {"description": "The figure", **json_of("Figure")}}
+                | errors("404", "422"),
             }
         },
     )

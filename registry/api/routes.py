@@ -3,9 +3,10 @@
 from registry.accounts import api as accounts_api
 from registry.api import api, docs  # noqa: F401 - docs adds /openapi.json
 from registry.audit import api as audit_api
+from registry.catalog import dashboard as stats_api
 from registry.datasets import api as datasets_api
 from registry.priorities import api as priorities_api
 from registry.reviews import api as reviews_api
 
-for module in (accounts_api, audit_api, datasets_api, reviews_api, priorities_api):
+for module in (accounts_api, audit_api, datasets_api, reviews_api, priorities_api, stats_api):
     module.register(api)

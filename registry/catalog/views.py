@@ -1,11 +1,16 @@
-"""The home page, which tells each visitor what they can do next, and the health check."""
+"""The home page, the catalog's front door that tells each visitor what they can do next, and
+the health check."""
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
+from registry.datasets.models import Dataset, DatasetTheme
+from registry.datasets.visibility import RELEASABLE
 from registry.extensions import db
 from registry.permissions import ROLE_LABELS, Permission
+from registry.priorities import queue
+from registry.reviews.workflow import State
 from registry.web import may_see_link
 
 catalog = Blueprint("catalog", __name__)
@@ -57,6 +62,35 @@ NEXT_STEPS = [
 ]
 
 
+HOME_LIST_SIZE = 5
+
+
+def front_door() -> dict:
+    """What the home page tells everyone: how much the city holds and has released, by subject,
+    the newest releases and what comes next."""
+    released = (Dataset.status == str(State.PUBLISHED)) & Dataset.classification.in_(RELEASABLE)
+    themes = db.session.execute(
+        select(DatasetTheme.theme, func.count())
+        .join(Dataset, Dataset.id == DatasetTheme.dataset_id)
+        .where(released)
+        .group_by(DatasetTheme.theme)
+        .order_by(func.count().desc(), DatasetTheme.theme)
+    ).all()
+    newest = db.session.scalars(
+        select(Dataset)
+        .where(released)
+        .order_by(Dataset.published_on.desc(), Dataset.id.desc())
+        .limit(HOME_LIST_SIZE)
+    ).all()
+    return {
+        "held": db.session.scalar(select(func.count(Dataset.id))),
+        "released": db.session.scalar(select(func.count(Dataset.id)).where(released)),
+        "themes": themes,
+        "newest": newest,
+        "next_up": queue.release_queue()[:HOME_LIST_SIZE],
+    }
+
+
 @catalog.get("/")
 def home():
     steps = [step for step in NEXT_STEPS if may_see_link(current_user, step[0])]
@@ -65,7 +99,7 @@ def home():
         if current_user.is_authenticated
         else []
     )
-    return render_template("catalog/home.html", steps=steps, role_labels=roles)
+    return render_template("catalog/home.html", steps=steps, role_labels=roles, **front_door())
 
 
 @catalog.get("/healthz")

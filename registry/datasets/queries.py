@@ -29,7 +29,7 @@ from registry.datasets.models import (
     DatasetVersion,
     dataset_city_priorities,
 )
-from registry.datasets.snapshots import snapshot_of_row
+from registry.datasets.snapshots import PLAIN, restore, snapshot_of_row
 from registry.datasets.visibility import (
     RELEASABLE,
     readable_by,
@@ -257,3 +257,47 @@ def restricted_counts(
     if department:
         query = query.where(Department.code == department.upper())
     return dict(db.session.execute(query.group_by(Department.code)).tuples().all())
+
+
+def every_record_as_of(moment: datetime, batch: int = 1000) -> Iterator[Dataset]:
+    """Every record the city held at a moment, restricted ones included, as unsaved Dataset
+    objects built from the newest version each had by then, so that the model's derived
+    statuses (overdue, published on time, metadata complete...) answer for that moment.
+
+    For aggregate figures only (the dashboard's counts, which the design lets anyone see): the
+    objects carry no steward and are never shown or redacted record by record."""
+    latest = _latest_versions(moment)
+    query = (
+        select(DatasetVersion, Department.code)
+        .join(
+            latest,
+            and_(
+                latest.c.dataset_id == DatasetVersion.dataset_id,
+                latest.c.version == DatasetVersion.version,
+            ),
+        )
+        .join(Department, Department.id == DatasetVersion.department_id)
+        .order_by(DatasetVersion.dataset_id)
+    )
+    for version, code in db.session.execute(query.execution_options(yield_per=batch)):
+        yield as_record(version, code)
+
+
+# What an unsaved record built from a snapshot gets (the version column is the mapper's own).
+RESTORED = tuple(name for name in PLAIN if name not in {"version", "classification", "status"})
+
+
+def as_record(version: DatasetVersion, department_code: str) -> Dataset:
+    """An unsaved Dataset as a version says it was (its classification in force, not a
+    proposal), for the model's derived statuses."""
+    values = restore(version.snapshot)
+    record = Dataset(
+        **{name: values.get(name) for name in RESTORED},
+        department_id=version.department_id,
+        classification=version.classification,
+        status=version.status,
+    )
+    record.id = version.dataset_id
+    record.department_code = department_code
+    record.city_priority_names = list(version.snapshot.get("city_priorities") or [])
+    return record

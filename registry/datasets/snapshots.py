@@ -106,6 +106,21 @@ def snapshot_of_row(
     return _shape(row, row["department_code"], row["steward_name"], themes, city_priorities)
 
 
+# Timestamps among DATED; the others are days.
+MOMENTS = frozenset({"created_at", "updated_at"})
+
+
+def restore(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A snapshot's fields with its dates and timestamps as Python values again."""
+    restored = dict(values)
+    for name in DATED:
+        text = restored.get(name)
+        if isinstance(text, str):
+            parse = datetime.fromisoformat if name in MOMENTS else date.fromisoformat
+            restored[name] = parse(text)
+    return restored
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The fields that differ, as {"field": {"from": ..., "to": ...}}, bookkeeping left out."""
     return {

@@ -5,28 +5,49 @@ that moves part of it through every state (reviews.py), and the open data progra
 requests and priorities (program.py), all through the services.
 """
 
+from datetime import timedelta
+
 import click
 from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.datasets.models import Dataset
+from registry.db import clock_at, utcnow
 from registry.demo import reviews
 from registry.demo.city import DEPARTMENTS, load_demo_city
 from registry.demo.inventory import load_demo_datasets
 from registry.demo.program import load_demo_program
+from registry.demo.timeline import Timeline
 from registry.extensions import db
 from registry.notifications.services import mark_read_except_newest
 
 __all__ = ["demo_command", "load_demo", "load_demo_city", "load_demo_datasets"]
 
 
+# The demo city's history: its people and departments two years ago, its first inventory drive
+# over the next two months, reviews and releases from then until last week, and the program's
+# rounds and requests over the last four months.
+HISTORY_DAYS = 730
+INVENTORY_DRIVE_DAYS = 60
+
+
 def load_demo() -> tuple[list[tuple[str, str, str, bool]], list[Dataset]]:
     """Everything the demo city is missing, through the services, in the caller's transaction;
     returns the sign-ins and the datasets it added."""
-    accounts = load_demo_city()
-    new_datasets = load_demo_datasets()
-    reviews.advance(new_datasets)
-    load_demo_program()
+    now = utcnow()
+    began = now - timedelta(days=HISTORY_DAYS)
+    with clock_at(began):
+        accounts = load_demo_city()
+    new_datasets = load_demo_datasets(began + timedelta(hours=1), INVENTORY_DRIVE_DAYS)
+    timeline = Timeline()
+    reviews.advance(
+        new_datasets,
+        timeline,
+        began + timedelta(days=INVENTORY_DRIVE_DAYS + 1),
+        now - timedelta(days=7),
+    )
+    load_demo_program(timeline)
+    timeline.run()
     settle_inboxes()
     return accounts, new_datasets
 

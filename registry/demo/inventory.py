@@ -3,6 +3,7 @@ as data (catalogue.csv, in the layout the exports write and the importer reads) 
 by each department's steward through the services, a few with an edit or two."""
 
 import csv
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from registry.accounts import services as accounts
 from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
+from registry.db import clock_at, utcnow
 from registry.demo.city import DOMAIN
 from registry.extensions import db
 from registry.transfer.columns import COLUMNS
@@ -33,21 +35,33 @@ def catalogue() -> list[dict]:
     return records
 
 
-def load_demo_datasets() -> list[Dataset]:
-    """Registers the catalogue as each department's steward; a few records get edits."""
+def load_demo_datasets(begin: datetime | None = None, days: int = 60) -> list[Dataset]:
+    """Registers the catalogue as each department's steward, one after another over `days` from
+    `begin` (the city's first inventory drive); a few records get edits an hour later."""
+    begin = begin or utcnow()
+    rows = catalogue()
+    span = timedelta(days=days) / max(1, len(rows))
     coordinator = accounts.find_user_by_email(f"coordinator@{DOMAIN}")
     existing = set(db.session.execute(select(Dataset.department_id, Dataset.title)).tuples())
     created: list[Dataset] = []
     numbers: dict[str, int] = {}
-    for raw in catalogue():
-        code = raw["department"]
-        number = numbers[code] = numbers.get(code, -1) + 1
-        department = accounts.get_department(code)
-        if (department.id, raw["title"]) in existing:
-            continue
-        steward = accounts.find_user_by_email(raw["steward"])
-        dataset = datasets.create_dataset(raw, actor=steward)
-        created.append(dataset)
+    for index, raw in enumerate(rows):
+        with clock_at(begin + span * index):
+            _register(raw, numbers, existing, created, coordinator)
+    return created
+
+
+def _register(raw: dict, numbers: dict, existing: set, created: list, coordinator) -> None:
+    """One catalogue row, by its department's steward, unless the department has it already."""
+    code = raw["department"]
+    number = numbers[code] = numbers.get(code, -1) + 1
+    department = accounts.get_department(code)
+    if (department.id, raw["title"]) in existing:
+        return
+    steward = accounts.find_user_by_email(raw["steward"])
+    dataset = datasets.create_dataset(raw, actor=steward)
+    created.append(dataset)
+    with clock_at(utcnow() + timedelta(hours=1)):
         if number % 6 == 1:
             datasets.update_dataset(
                 dataset,
@@ -56,6 +70,7 @@ def load_demo_datasets() -> list[Dataset]:
             )
         if number % 9 == 4:
             datasets.update_dataset(
-                dataset, {"release_priority": "high", "version": dataset.version}, actor=coordinator
+                dataset,
+                {"release_priority": "high", "version": dataset.version},
+                actor=coordinator,
             )
-    return created

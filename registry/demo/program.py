@@ -68,7 +68,7 @@ REQUESTS = [
         "To plan accessible walking routes.",
         "stakeholder",
         "planned",
-        75,
+        135,
     ),
     (
         "Lead service lines",
@@ -100,7 +100,7 @@ REQUESTS = [
         "Accountability.",
         "stakeholder.civic",
         "acknowledged",
-        80,
+        140,
     ),
     (
         "City employee home addresses",
@@ -165,16 +165,19 @@ def _person(local: str):
     return find_user_by_email(f"{local}@{DOMAIN}")
 
 
-def load_demo_program() -> None:
-    """Adds the program's demo data once (nothing if the priorities are already there)."""
+def load_demo_program(timeline) -> None:
+    """Schedules the program's last four months on the demo's timeline, once (nothing if the
+    city's priorities are already there)."""
     if db.session.scalar(select(CityPriority.id).limit(1)) is not None:
         return
+    now = utcnow()
     coordinator = _person("coordinator")
-    create_city_priorities()
-    _link_priorities(coordinator)
-    _requests(coordinator)
-    _rounds(coordinator)
-    _assessments()
+    timeline.at(now - timedelta(days=118), create_city_priorities)
+    timeline.at(now - timedelta(days=118, hours=-2), lambda: _link_priorities(coordinator))
+    _requests(timeline, now, coordinator)
+    _rounds(timeline, now, coordinator)
+    for day in range(10):
+        timeline.at(now - timedelta(days=100 - day), lambda day=day: _assessments(day))
 
 
 def create_city_priorities() -> None:
@@ -187,7 +190,7 @@ def create_city_priorities() -> None:
 
 
 def _link_priorities(coordinator) -> None:
-    """Records of a priority's themes say they support it (every third, so not all do)."""
+    """Records of a priority's themes say they support it (two in three, so not all do)."""
     records = db.session.scalars(
         select(Dataset).where(Dataset.classification != "restricted").order_by(Dataset.id)
     ).all()
@@ -203,94 +206,113 @@ def _link_priorities(coordinator) -> None:
             )
 
 
-def _requests(coordinator) -> None:
-    departments = {"planned": ["WTR", "FIN", "PW"]}
+def _requests(timeline, now, coordinator) -> None:
+    """Each request asked `days` ago, acknowledged five days later and answered after thirty,
+    as far as its outcome goes (and as far as today)."""
+    departments = ["WTR", "FIN", "PW"]
     for number, (title, description, why, who, outcome, days) in enumerate(REQUESTS):
-        asker = _person(who) if who else None
-        raw = {"title": title, "description": description, "why": why}
-        if asker is None:
-            raw["email"] = f"resident{number}@mail.example"
-        item = requests.submit_request(raw, actor=asker, address=f"192.0.2.{number}")
+        asked = now - timedelta(days=days)
+        made: list[DataRequest] = []
+
+        def ask(title=title, description=description, why=why, who=who, number=number, made=made):
+            asker = _person(who) if who else None
+            raw = {"title": title, "description": description, "why": why}
+            if asker is None:
+                raw["email"] = f"resident{number}@mail.example"
+            made.append(requests.submit_request(raw, actor=asker, address=f"192.0.2.{number}"))
+
+        def acknowledge(made=made):
+            requests.answer_request(made[0], {"action": "acknowledge"}, actor=coordinator)
+
+        def answer(outcome=outcome, made=made):
+            if outcome == "planned":
+                raw = {
+                    "action": "create_draft",
+                    "department": departments.pop(),
+                    "note": "A dataset is planned.",
+                }
+            else:
+                raw = {"action": "decline", "note": "Exempt from release under state privacy law."}
+            requests.answer_request(made[0], raw, actor=coordinator)
+
+        timeline.at(asked, ask)
         if outcome != "received":
-            requests.answer_request(item, {"action": "acknowledge"}, actor=coordinator)
-        if outcome == "planned":
-            code = departments["planned"].pop()
-            requests.answer_request(
-                item,
-                {"action": "create_draft", "department": code, "note": "A dataset is planned."},
+            timeline.at(asked + timedelta(days=min(5, days / 2)), acknowledge)
+        if outcome in ("planned", "declined"):
+            timeline.at(asked + timedelta(days=min(30, days * 0.8)), answer)
+
+
+def _rounds(timeline, now, coordinator) -> None:
+    """A round that ran from four months ago for ten days, every stakeholder voting, and the
+    round open now, with one member's votes so far."""
+    opened, closes = now - timedelta(days=116), now - timedelta(days=106)
+    spring: list = []
+
+    def open_spring() -> None:
+        spring.append(
+            rounds.create_round(
+                {
+                    "title": "Spring release priorities",
+                    "description": "Which datasets should the city release first this year?",
+                    "opens_at": opened.isoformat(),
+                    "closes_at": closes.isoformat(),
+                },
                 actor=coordinator,
             )
-        elif outcome == "declined":
-            requests.answer_request(
-                item,
-                {"action": "decline", "note": "Exempt from release under state privacy law."},
-                actor=coordinator,
-            )
-        _age_request(item, days)
+        )
 
+    def vote(offset: int, local: str) -> None:
+        everything = db.session.scalars(rounds.candidates_query()).all()
+        candidates = everything[offset::5][:4]  # spread over the alphabet, not its first page
+        picks = [record.identifier for record in candidates]
+        waiting = rounds.open_requests()
+        if waiting:
+            picks.append(f"{rounds.REQUEST_PREFIX}{waiting[offset % len(waiting)].id}")
+        for candidate, votes in zip(picks, (3, 2, 2, 1, 2), strict=False):  # within 10
+            rounds.set_votes(spring[0], candidate, {"votes": votes}, actor=_person(local))
 
-def _age_request(item: DataRequest, days: int) -> None:
-    """As if asked `days` ago; answered steps took a few days each."""
-    asked = utcnow() - timedelta(days=days)
-    item.created_at = asked
-    if item.acknowledged_at is not None:
-        item.acknowledged_at = asked + timedelta(days=min(5, days))
-    if item.answered_at is not None:
-        item.answered_at = asked + timedelta(days=min(30, days))
-
-
-def _rounds(coordinator) -> None:
-    now = utcnow()
-    closed = rounds.create_round(
-        {
-            "title": "Spring release priorities",
-            "description": "Which datasets should the city release first this year?",
-            "opens_at": (now - timedelta(days=120)).isoformat(),
-            "closes_at": (now + timedelta(hours=1)).isoformat(),
-        },
-        actor=coordinator,
-    )
-    everything = db.session.scalars(rounds.candidates_query()).all()
-    candidates = everything[::3][:30]  # spread over the alphabet, not its first page
-    open_requests = rounds.open_requests()
+    timeline.at(opened, open_spring)
     for offset, local in enumerate(STAKEHOLDERS):
-        voter = _person(local)
-        picks = [c.identifier for c in candidates[offset * 3 : offset * 3 + 4]]
-        picks.append(f"{rounds.REQUEST_PREFIX}{open_requests[offset % len(open_requests)].id}")
-        for candidate, votes in zip(picks, (3, 2, 2, 1, 2), strict=True):  # the budget of 10
-            rounds.set_votes(closed, candidate, {"votes": votes}, actor=voter)
-    closed.closes_at = now - timedelta(days=106)  # the round ended months ago
-    rounds.announce_due_rounds()
-    current = rounds.create_round(
-        {
-            "title": "Autumn release priorities",
-            "description": "Spread your votes over what the city should publish next.",
-            "opens_at": (now - timedelta(days=3)).isoformat(),
-            "closes_at": (now + timedelta(days=11)).isoformat(),
-        },
-        actor=coordinator,
-    )
-    voter = _person("stakeholder.civic")
-    for candidate in candidates[20:23]:
-        rounds.set_votes(current, candidate.identifier, {"votes": 2}, actor=voter)
+        timeline.at(opened + timedelta(days=1 + offset), lambda o=offset, p=local: vote(o, p))
+    timeline.at(closes + timedelta(hours=1), rounds.announce_due_rounds)
+
+    autumn: list = []
+
+    def open_autumn() -> None:
+        autumn.append(
+            rounds.create_round(
+                {
+                    "title": "Autumn release priorities",
+                    "description": "Spread your votes over what the city should publish next.",
+                    "opens_at": (now - timedelta(days=3)).isoformat(),
+                    "closes_at": (now + timedelta(days=11)).isoformat(),
+                },
+                actor=coordinator,
+            )
+        )
+
+    def early_votes() -> None:
+        voter = _person("stakeholder.civic")
+        for record in db.session.scalars(rounds.candidates_query().offset(20).limit(3)):
+            rounds.set_votes(autumn[0], record.identifier, {"votes": 2}, actor=voter)
+
+    timeline.at(now - timedelta(days=3), open_autumn)
+    timeline.at(now - timedelta(days=2), early_votes)
 
 
-def _assessments() -> None:
-    """Two or three members' view of about thirty records awaiting release."""
+def _assessments(day: int) -> None:
+    """On each of ten days, two or three members assess three records awaiting release."""
     records = db.session.scalars(
         select(Dataset)
         .where(rounds.is_candidate_record(), Dataset.status != "draft")
         .order_by(Dataset.id)
-        .limit(30)
+        .offset(day * 3)
+        .limit(3)
     ).all()
-    for number, record in enumerate(records):
+    for number, record in enumerate(records, start=day * 3):
         for offset in range(2 + number % 2):
             member = _person(ASSESSORS[(number + offset) % len(ASSESSORS)])
             if is_recused(member, record):
                 continue
             scores = [(number + offset + k) % 4 for k in range(5)]
-            queue.record_assessment(
-                record,
-                dict(zip(CRITERIA, scores, strict=True)),
-                actor=member,
-            )
+            queue.record_assessment(record, dict(zip(CRITERIA, scores, strict=True)), actor=member)

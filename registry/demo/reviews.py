@@ -1,10 +1,11 @@
 """Moves part of the demo inventory through review, so every state and queue has examples."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from registry.accounts.services import find_user_by_email
 from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
+from registry.db import utctoday
 from registry.demo.city import DOMAIN
 from registry.reviews import services as reviews
 from registry.reviews.permissions import can_vote
@@ -62,64 +63,75 @@ def _votes(dataset: Dataset, choices: list[str], rationale: str | None = None) -
         )
 
 
-def _chair_approves(dataset: Dataset, target: date) -> None:
-    """At a meeting, with a target date already passed; a recused chair leaves it to votes."""
+def _chair_approves(dataset: Dataset, target_in_days: int) -> None:
+    """At a meeting, with a release target `target_in_days` from the decision; a recused chair
+    leaves it to the votes of the others."""
     if reviews.is_recused(_person("chair"), dataset):
         _votes(dataset, ["approve"] * 4)
         return
+    target = utctoday() + timedelta(days=target_in_days)
     _step(
         dataset,
         "decide",
         _person("chair"),
         outcome="approve",
         note="Approved at the committee's meeting.",
-        minutes_reference=f"Governance Committee minutes {target.isoformat()}",
+        minutes_reference=f"Governance Committee minutes {utctoday().isoformat()}",
         release_target_date=target.isoformat(),
     )
 
 
-def advance(datasets: list[Dataset]) -> None:
-    """Each dataset's place in its department's list decides how far it goes."""
+def _plan(dataset: Dataset, plan: int, coordinator, published: list) -> list[tuple[int, object]]:
+    """A dataset's review as (hours after it starts, step); its place in its department's list
+    decides how far it goes. Every plan fits in two and a half days, less than the time between
+    two datasets' starts, so the history stays in order."""
+    steward = dataset.steward
+    submit = (0, lambda: _step(dataset, "submit", steward))
+    if plan == 0:
+        return []  # a draft
+    if plan == 1:
+        return [submit]  # awaiting triage
+    if plan == 2:
+        note = "Add a data dictionary link and a contact."
+        return [submit, (12, lambda: _step(dataset, "request_changes", coordinator, note=note))]
+    steps = [submit, (12, lambda: _step(dataset, "send_to_committee", coordinator))]
+    if plan == 3 or (dataset.classification == "restricted" and plan in (4, 5, 6, 7)):
+        # An open vote, or for restricted records a rejection by the members.
+        choices = ["approve", "reject"] if plan == 3 else ["reject"] * 4
+        return [*steps, (20, lambda: _votes(dataset, choices))]
+
+    def publish() -> None:
+        _publish(dataset, coordinator)
+        published.append(dataset)
+
+    if plan == 4:  # approved by votes; the policy's deadline runs
+        choices = ["approve", "approve", "request_changes", "approve"]
+        return [*steps, (20, lambda: _votes(dataset, choices))]
+    if plan == 5:  # approved by votes and published on time
+        return [*steps, (20, lambda: _votes(dataset, ["approve"] * 4)), (40, publish)]
+    if plan == 6:  # approved at a meeting for release within a month, and never released
+        return [*steps, (20, lambda: _chair_approves(dataset, 30))]
+    # approved at a meeting for release the next day, and released a day late
+    return [*steps, (20, lambda: _chair_approves(dataset, 1)), (60, publish)]
+
+
+def advance(datasets: list[Dataset], timeline, begin: datetime, end: datetime) -> None:
+    """Schedules each dataset's review, one starting every few days from `begin` to `end`;
+    then, after the last, two retirements and the re-review rounds."""
     coordinator = _person("coordinator")
-    today = date.today()
-    published = []
+    span = (end - begin) / max(1, len(datasets))
+    published: list[Dataset] = []
     for number, dataset in enumerate(datasets):
-        steward = dataset.steward
-        plan = number % 8
-        restricted = dataset.classification == "restricted"
-        if plan == 0:
-            continue  # a draft
-        _step(dataset, "submit", steward)
-        if plan == 1:
-            continue  # awaiting triage
-        if plan == 2:
-            _step(
-                dataset,
-                "request_changes",
-                coordinator,
-                note="Add a data dictionary link and a contact.",
-            )
-            continue
-        _step(dataset, "send_to_committee", coordinator)
-        if plan == 3 or (restricted and plan in (4, 5, 6, 7)):
-            # An open vote, or for restricted records a rejection by the members.
-            _votes(dataset, ["approve", "reject"] if plan == 3 else ["reject"] * 4)
-            continue
-        if plan == 4:
-            _votes(dataset, ["approve", "approve", "request_changes", "approve"])  # approved
-        elif plan == 5:
-            _votes(dataset, ["approve"] * 4)
-            _publish(dataset, coordinator)
-        elif plan == 6:
-            _chair_approves(dataset, today - timedelta(days=20))  # overdue: never published
-        else:
-            _chair_approves(dataset, today - timedelta(days=45))
-            _publish(dataset, coordinator)
-        if dataset.status == "published":
-            published.append(dataset)
-    for dataset in published[:2]:
-        _step(dataset, "retire", coordinator, note="The source system was decommissioned.")
-    _rereviews(published[2:], coordinator)
+        base = begin + span * number
+        for hours, step in _plan(dataset, number % 8, coordinator, published):
+            timeline.at(base + timedelta(hours=hours), step)
+
+    def retire_two() -> None:
+        for dataset in published[:2]:
+            _step(dataset, "retire", coordinator, note="The source system was decommissioned.")
+
+    timeline.at(end + timedelta(days=1), retire_two)
+    timeline.at(end + timedelta(days=2), lambda: _rereviews(published[2:], coordinator))
 
 
 # A steward finds personal information in a published record and proposes to restrict it.

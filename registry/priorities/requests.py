@@ -221,17 +221,21 @@ def tell_requester(request: DataRequest) -> None:
 
 
 def clocks(request: DataRequest, now: datetime | None = None) -> dict[str, Any]:
-    """Where a request stands against the policy's clocks."""
+    """Where a request stands against the policy's clocks at a moment (now by default): steps
+    taken after that moment had not happened yet."""
     now = now or utcnow()
     settings = program_settings()
     acknowledge_by = request.created_at + timedelta(days=settings.acknowledge_days)
     answer_by = request.created_at + timedelta(days=settings.answer_days)
+    acknowledged = request.acknowledged_at is not None and request.acknowledged_at <= now
+    answered = request.answered_at is not None and request.answered_at <= now
     return {
         "acknowledge_by": acknowledge_by,
         "answer_by": answer_by,
-        "acknowledgement_overdue": request.acknowledged_at is None and now > acknowledge_by,
-        "answer_overdue": request.answered_at is None and now > answer_by,
-        "answered_in_time": request.answered_at is not None and request.answered_at <= answer_by,
+        "answered": answered,
+        "acknowledgement_overdue": not acknowledged and now > acknowledge_by,
+        "answer_overdue": not answered and now > answer_by,
+        "answered_in_time": answered and request.answered_at <= answer_by,
     }
 
 

@@ -1,13 +1,12 @@
 """Review endpoints of the JSON API: transitions, votes, and the state of a review."""
 
-from datetime import date
-
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from registry.datasets.api import dataset_body
 from registry.datasets.governance import question
 from registry.datasets.services import get_readable
+from registry.db import utctoday
 from registry.extensions import db
 from registry.permissions import Permission
 from registry.reviews import rereview, services
@@ -30,7 +29,7 @@ def review_state(dataset) -> dict:
             "proposal": question(dataset),
             "release_target_date": dataset.release_target_date,
             "published_on": dataset.published_on,
-            "overdue": dataset.is_overdue(date.today()),
+            "overdue": dataset.is_overdue(utctoday()),
             "published_late": dataset.published_late,
             "published_on_time": dataset.published_on_time,
             "due_for_rereview": services.due_for_rereview(dataset),

@@ -6,7 +6,7 @@ records one from a meeting; it is written once and never edited.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
@@ -20,7 +20,7 @@ from registry.datasets.governance import in_force, proposal_open, question, stag
 from registry.datasets.models import Dataset
 from registry.datasets.services import lock_for_update, record_problems
 from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
-from registry.db import utcnow
+from registry.db import utcnow, utctoday
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Role
@@ -311,7 +311,7 @@ def _record_decision(
         target = (
             dataset.release_target_date
             if proposal_open(dataset)
-            else date.today() + timedelta(days=get_settings().release_deadline_days)
+            else utctoday() + timedelta(days=get_settings().release_deadline_days)
         )
     # What stands after the decision: what it approved (a chair's terms over those judged), or
     # else the governance in force.

@@ -19,6 +19,7 @@ from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.services import lock_for_update
 from registry.datasets.snapshots import snapshot
 from registry.datasets.visibility import can_read_level
+from registry.db import utctoday
 from registry.extensions import db
 from registry.permissions import Role
 from registry.reviews import rereview
@@ -87,7 +88,7 @@ def _close_rereview(dataset, data, actor, changes: StepChanges) -> AfterMove:
 
 
 def _publication(dataset, data, actor, changes: StepChanges) -> AfterMove:
-    published_on = data.get("published_on") or date.today()
+    published_on = data.get("published_on") or utctoday()
     changes.updates.update(
         landing_page=data.get("landing_page") or dataset.landing_page,
         published_on=published_on,
@@ -179,7 +180,7 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
 
 
 def due_for_rereview(dataset: Dataset, today: date | None = None) -> bool:
-    return dataset.is_due_for_rereview(today or date.today(), get_settings().rereview_days)
+    return dataset.is_due_for_rereview(today or utctoday(), get_settings().rereview_days)
 
 
 def decision_readable(user, dataset: Dataset, decision) -> bool:
@@ -207,7 +208,7 @@ def latest_submission(dataset: Dataset, user) -> dict[str, Any] | None:
 
 def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     """What the dataset page shows of its review to this user."""
-    today = date.today()
+    today = utctoday()
     readable = [d for d in decisions(dataset) if decision_readable(user, dataset, d)]
     actions = available_actions(user, dataset)
     submitting = {Action.SUBMIT, Action.RESUBMIT} & set(actions)
@@ -243,7 +244,7 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
 
 def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
     """What waits for this person, by role; a queue appears only for roles they hold."""
-    today = today or date.today()
+    today = today or utctoday()
     roles = user.role_set
     queues: dict[str, list[Dataset]] = {}
     if Role.STEWARD in roles and user.departments:

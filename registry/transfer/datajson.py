@@ -8,6 +8,7 @@ from datetime import date
 from typing import IO, Any
 
 from registry.datasets.vocab import AccessLevel
+from registry.db import utctoday
 
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
@@ -81,7 +82,7 @@ def dataset_entry(
 
 def write_catalog(sink: IO[bytes], records, tally, context: dict[str, Any]) -> None:
     """Streams the catalog: its head, then each dataset as it is read, then its tail."""
-    today = date.today()
+    today = utctoday()
     base = context["base_url"].rstrip("/")
     head = {"@context": CONTEXT, "@type": "dcat:Catalog"}
     if base.startswith(("http://", "https://")):  # the catalog's own address, when known

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from registry.accounts.models import Department, User
 from registry.audit.checkpoints import current_head
 from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope, check_scope, records
-from registry.db import utcnow
+from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.transfer import datajson, spreadsheets
 
@@ -57,7 +57,7 @@ class ExportRequest:
         parts = ["inventory", str(self.scope)]
         if self.department:
             parts.append(self.department.lower())
-        parts.append((self.as_of or date.today()).isoformat())
+        parts.append((self.as_of or utctoday()).isoformat())
         if self.format == "datajson":
             return "data-" + "-".join(parts[1:]) + ".json"
         return "-".join(parts) + "." + FORMATS[self.format][1]

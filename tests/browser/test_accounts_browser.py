@@ -22,7 +22,7 @@ def test_coordinator_signs_in_by_keyboard_and_sees_their_navigation(page, live_s
     sign_in_by_keyboard(page, live_server, "coordinator@riverton.example", "open-data-lead-2026")
     expect(page.get_by_role("alert")).to_contain_text("Signed in as Dana Okafor")
     nav = page.get_by_role("navigation", name="Main")
-    for link in ("Release queue", "Voting", "Requests", "My work"):
+    for link in ("Catalog", "Datasets", "Dashboard", "My work"):
         expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
     manage = nav.get_by_role("button", name="Manage")
     manage.focus()

@@ -6,7 +6,15 @@ import pytest
 
 from registry.accounts.services import find_user_by_email
 
-PUBLIC = ["Datasets", "Release queue", "Voting", "Requests", "Exports"]
+PUBLIC = [
+    "Catalog",
+    "Datasets",
+    "Dashboard",
+    "Release queue",
+    "Voting rounds",
+    "Data requests",
+    "Exports",
+]
 NAVIGATION = {
     "coordinator": [
         *PUBLIC,

@@ -1,0 +1,86 @@
+"""The progress dashboard: its page, each figure's JSON (/api/v1/stats/<name>) and CSV, now or
+as of a past day."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from registry.catalog import stats
+from registry.catalog.schemas import AsOfQuery, FigureOut
+from registry.db import utcnow, utctoday
+from registry.permissions import Permission, has_permission
+from registry.transfer.cells import for_csv
+from registry.transfer.exports import end_of_day
+
+dashboard = Blueprint("dashboard", __name__)
+
+
+def moment_of(args) -> tuple[date | None, datetime]:
+    """The `as_of` argument (a day, read to its end in the city's time zone) or now; a day in
+    the future or not a date is a 422 that says so."""
+    day = AsOfQuery().load({"as_of": args.get("as_of") or None})["as_of"]
+    if day is not None and day > utctoday():
+        raise ValidationError({"as_of": ["Give a day up to today: the figures cannot run ahead."]})
+    return day, (end_of_day(day) if day else utcnow())
+
+
+@dashboard.get("/dashboard")
+def page():
+    day, moment = moment_of(request.args)
+    staff = has_permission(current_user, Permission.ACCOUNT_OWN)
+    return render_template(
+        "catalog/dashboard.html",
+        figures={figure.name: figure for figure in stats.figures(moment)},
+        as_of=day,
+        staff=staff,
+        overdue=stats.overdue_for(current_user, utctoday()) if staff and day is None else [],
+    )
+
+
+def _figure(name: str):
+    if name not in stats.FIGURES:
+        abort(404)
+    day, moment = moment_of(request.args)
+    return day, stats.figures(moment, [name])[0]
+
+
+def stats_json(name: str):
+    day, figure = _figure(name)
+    return jsonify(
+        FigureOut().dump({**figure.as_dict(), "as_of": day.isoformat() if day else None})
+    )
+
+
+def stats_index():
+    return jsonify(
+        items=[
+            {"name": name, "url": f"/api/v1/stats/{name}", "csv": f"/stats/{name}.csv"}
+            for name in stats.FIGURES
+        ]
+    )
+
+
+@dashboard.get("/stats/<name>.csv")
+def stats_csv(name: str):
+    day, figure = _figure(name)
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 with a byte-order mark
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(figure.columns)
+    for row in figure.rows:
+        writer.writerow([for_csv(value) for value in row])
+    filename = f"{name}-{(day or utctoday()).isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def register(api: Blueprint) -> None:
+    api.add_url_rule("/stats", view_func=stats_index, methods=["GET"])
+    api.add_url_rule("/stats/<name>", view_func=stats_json, methods=["GET"])

@@ -1,0 +1,286 @@
+"""The public face: the catalog of published datasets and their pages (with schema.org markup),
+the public inventory, and Atom feeds of new releases. Every page here reads as a visitor who is
+not signed in would, whoever asks: the catalog is the same for everyone."""
+
+import json
+from datetime import UTC, datetime, time
+from functools import wraps
+
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_login import AnonymousUserMixin, current_user
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from registry.accounts.models import Department
+from registry.accounts.services import list_departments
+from registry.datasets import search
+from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.queries import restricted_counts
+from registry.datasets.schemas import DatasetQuery
+from registry.datasets.services import city_priority_names
+from registry.datasets.visibility import RELEASABLE, can_read
+from registry.db import utctoday
+from registry.extensions import db
+from registry.reviews import services as reviews
+from registry.reviews.workflow import State
+from registry.web import paginate
+
+public = Blueprint("public", __name__)
+
+VISITOR = AnonymousUserMixin()
+FEED_SIZE = 50
+
+
+def cacheable(view):
+    """A page a visitor's browser or a proxy may keep: an ETag of what it says, a 304 when it
+    has not changed, and a short public lifetime. Signed-in pages stay no-store (web.py)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = view(*args, **kwargs)
+        response = make_response(response)
+        if response.status_code == 200 and not current_user.is_authenticated:
+            response.add_etag()
+            response.headers["Cache-Control"] = "public, max-age=300"
+            response.make_conditional(request)
+        return response
+
+    return wrapped
+
+
+@public.get("/catalog")
+@cacheable
+def catalog():
+    errors = {}
+    try:
+        criteria = DatasetQuery().load(request.args.to_dict())
+    except ValidationError as exc:
+        errors, criteria = exc.messages, DatasetQuery().load({})
+    criteria.pop("facets", None)
+    result = search.find_datasets(VISITOR, criteria, facets=("department", "theme"))
+    departments = {department.code: department.name for department in list_departments()}
+    return render_template(
+        "catalog/catalog.html",
+        result=result,
+        criteria=criteria,
+        errors=errors,
+        departments=departments,
+        city_priorities=city_priority_names(),
+    ), (422 if errors else 200)
+
+
+def published_record(identifier: str) -> Dataset:
+    """A published record anyone may read; anything else is not found, exactly alike."""
+    dataset = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
+    if dataset is None or not can_read(
+        VISITOR,
+        classification=dataset.classification,
+        status=dataset.status,
+        department_id=dataset.department_id,
+    ):
+        abort(404)
+    return dataset
+
+
+def releasing_decision(dataset: Dataset):
+    """The committee's decision that released the record, as the public may read it."""
+    for decision in reviews.decisions(dataset):
+        if decision.outcome == "approve" and reviews.decision_readable(VISITOR, dataset, decision):
+            return decision
+    return None
+
+
+def schema_org(dataset: Dataset) -> str:
+    """The record as a schema.org Dataset in JSON-LD, for search engines (Google's dataset
+    search reads it); escaped so that nothing in it can close the script element."""
+    contact = None
+    if dataset.contact_email or dataset.contact_name:
+        contact = {"@type": "ContactPoint", "name": dataset.contact_name}
+        if dataset.contact_email:
+            contact["email"] = dataset.contact_email
+    document = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": dataset.title,
+        "description": dataset.description or dataset.title,
+        "identifier": dataset.identifier,
+        "url": url_for("public.dataset_page", identifier=dataset.identifier, _external=True),
+        "keywords": dataset.keywords or [],
+        "license": dataset.license,
+        "isAccessibleForFree": True,
+        "creator": {"@type": "GovernmentOrganization", "name": dataset.department.name},
+        "contactPoint": contact,
+        "temporalCoverage": dataset.temporal,
+        "spatialCoverage": dataset.spatial,
+        "dateModified": (dataset.modified or dataset.updated_at.date()).isoformat(),
+        "datePublished": dataset.published_on.isoformat() if dataset.published_on else None,
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": item.get("title"),
+                "encodingFormat": item.get("media_type") or item.get("format"),
+                "contentUrl": item.get("download_url") or item.get("access_url"),
+            }
+            for item in dataset.distributions or []
+        ],
+    }
+    cleaned = {key: value for key, value in document.items() if value not in (None, [], "")}
+    text = json.dumps(cleaned, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@public.get("/catalog/<identifier>")
+@cacheable
+def dataset_page(identifier: str):
+    dataset = published_record(identifier)
+    return render_template(
+        "catalog/dataset.html",
+        dataset=dataset,
+        decision=releasing_decision(dataset),
+        json_ld=schema_org(dataset),
+    )
+
+
+# The public inventory ---------------------------------------------------------------------
+
+# What a visitor reads for each state of a record at levels 1 to 3.
+PLAIN_STATUS = {
+    State.DRAFT: "Being described by its department",
+    State.SUBMITTED: "Under review",
+    State.IN_COMMITTEE: "Under review by the governance committee",
+    State.CHANGES_REQUESTED: "Under review: the department is making changes",
+    State.APPROVED: "Planned for release",
+    State.PUBLISHED: "Released",
+    State.REJECTED: "Not for release",
+    State.RETIRED: "Retired from the catalog",
+}
+STATUS_FILTERS = {
+    "review": [State.DRAFT, State.SUBMITTED, State.IN_COMMITTEE, State.CHANGES_REQUESTED],
+    "planned": [State.APPROVED],
+    "released": [State.PUBLISHED],
+    "not_released": [State.REJECTED, State.RETIRED],
+}
+STATUS_FILTER_LABELS = {
+    "review": "Under review",
+    "planned": "Planned for release",
+    "released": "Released",
+    "not_released": "Not for release or retired",
+}
+
+
+def public_inventory_query(department: str | None, status: str | None):
+    """Every record at levels 1 to 3, whatever its state: the public inventory lists them (title,
+    department, status and dates only; a record's page is public once it is released)."""
+    query = select(Dataset).where(Dataset.classification.in_(RELEASABLE))
+    if department:
+        query = query.where(Dataset.department.has(code=department))
+    if status in STATUS_FILTERS:
+        query = query.where(Dataset.status.in_([str(s) for s in STATUS_FILTERS[status]]))
+    return query.order_by(Dataset.title, Dataset.id)
+
+
+def retirement_note(dataset: Dataset) -> str | None:
+    """Why a record was retired, as the coordinator said when retiring it."""
+    return db.session.scalar(
+        select(DatasetVersion.note)
+        .where(DatasetVersion.dataset_id == dataset.id, DatasetVersion.action == "retire")
+        .order_by(DatasetVersion.version.desc())
+        .limit(1)
+    )
+
+
+def why_not_released(dataset: Dataset) -> str | None:
+    """For a record the committee decided not to release, or retired: the reason on record, as
+    the public may read it."""
+    if dataset.status == State.RETIRED:
+        return retirement_note(dataset)
+    if dataset.status != State.REJECTED:
+        return None
+    for decision in reviews.decisions(dataset):
+        if decision.outcome == "reject" and reviews.decision_readable(VISITOR, dataset, decision):
+            return decision.rationale
+    return "The governance committee decided it is not to be released."
+
+
+@public.get("/inventory")
+@cacheable
+def inventory():
+    department = (request.args.get("department") or "").upper() or None
+    status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
+    page = paginate(public_inventory_query(department, status))
+    restricted = restricted_counts(VISITOR)
+    names = {item.code: item.name for item in list_departments()}
+    totals = dict(
+        db.session.execute(
+            select(Department.code, func.count(Dataset.id))
+            .join(Dataset, Dataset.department_id == Department.id)
+            .group_by(Department.code)
+        )
+        .tuples()
+        .all()
+    )
+    return render_template(
+        "catalog/inventory.html",
+        page=page,
+        department=department,
+        status=status,
+        departments=names,
+        restricted=restricted,
+        totals=totals,
+        plain_status=PLAIN_STATUS,
+        status_filters=STATUS_FILTER_LABELS,
+        reasons={record.id: why_not_released(record) for record in page.items},
+        today=utctoday(),
+    )
+
+
+# Feeds ------------------------------------------------------------------------------------
+
+
+def _released(department_id: int | None = None) -> list[Dataset]:
+    query = select(Dataset).where(
+        Dataset.status == str(State.PUBLISHED),
+        Dataset.classification.in_(RELEASABLE),
+    )
+    if department_id is not None:
+        query = query.where(Dataset.department_id == department_id)
+    query = query.order_by(Dataset.published_on.desc(), Dataset.id.desc()).limit(FEED_SIZE)
+    return list(db.session.scalars(query))
+
+
+def _feed(entries: list[Dataset], title: str, self_url: str):
+    def moment(record: Dataset) -> datetime:
+        return datetime.combine(record.published_on, time(12), tzinfo=UTC)
+
+    updated = max((moment(record) for record in entries), default=datetime(2000, 1, 1, tzinfo=UTC))
+    body = render_template(
+        "catalog/feed.xml",
+        entries=[(record, moment(record)) for record in entries],
+        title=title,
+        self_url=self_url,
+        updated=updated,
+    )
+    response = make_response(body)
+    response.mimetype = "application/atom+xml"
+    return response
+
+
+@public.get("/feeds/released.atom")
+@cacheable
+def released_feed():
+    return _feed(
+        _released(), "Newly released datasets", url_for("public.released_feed", _external=True)
+    )
+
+
+@public.get("/feeds/departments/<code>.atom")
+@cacheable
+def department_feed(code: str):
+    department = db.session.scalar(select(Department).where(Department.code == code.upper()))
+    if department is None:
+        abort(404)
+    return _feed(
+        _released(department.id),
+        f"Newly released datasets: {department.name}",
+        url_for("public.department_feed", code=department.code, _external=True),
+    )

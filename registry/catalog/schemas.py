@@ -1,0 +1,37 @@
+"""What the public pages, the dashboard and the stats API take and give."""
+
+from marshmallow import Schema, fields, validate
+
+from registry.transfer.schemas import EARLIEST
+from registry.validation import InputSchema, UpperString
+
+
+class AsOfQuery(InputSchema):
+    """A past day to see the figures as they stood when it ended (empty: now)."""
+
+    as_of = fields.Date(
+        load_default=None,
+        validate=validate.Range(min=EARLIEST, error="Give a date from 1990 until today."),
+    )
+
+
+class CatalogQuery(InputSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    department = UpperString(load_default=None, validate=validate.Length(max=16))
+    theme = fields.String(load_default=None, validate=validate.Length(max=100))
+    city_priority = fields.String(load_default=None, validate=validate.Length(max=120))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class FigureOut(Schema):
+    name = fields.String()
+    title = fields.String()
+    description = fields.String()
+    columns = fields.List(fields.String())
+    rows = fields.List(
+        fields.List(fields.Raw()),
+        metadata={"description": "One list per row, in `columns` order; shares are 0 to 1."},
+    )
+    as_of = fields.String(
+        allow_none=True, metadata={"description": "The day the figures stand at (null: now)."}
+    )

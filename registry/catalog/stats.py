@@ -1,0 +1,314 @@
+"""The progress dashboard's figures, now or as of any moment: each a small table (a title, what
+it shows, its columns and rows) that the page draws as a chart, the API serves as JSON and the
+CSV download writes. Counts only: no figure names a record the reader may not read, and
+restricted records appear only as numbers, as the design allows everyone to see.
+
+Every figure reads the inventory as it stood at the moment through the read side
+(datasets.queries.every_record_as_of) and the model's own derived statuses, so the dashboard,
+the exports and the pages agree."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from registry.accounts.models import Department
+from registry.datasets.models import CityPriority, Dataset
+from registry.datasets.queries import every_record_as_of
+from registry.datasets.visibility import RELEASABLE, readable_by
+from registry.datasets.vocab import Classification
+from registry.extensions import db
+from registry.labels import CLASSIFICATION_NAMES
+from registry.priorities import requests, rounds
+from registry.priorities.models import DataRequest, VotingRound
+from registry.reviews.workflow import STATE_LABELS, State
+
+FUNNEL = [
+    State.DRAFT,
+    State.SUBMITTED,
+    State.IN_COMMITTEE,
+    State.CHANGES_REQUESTED,
+    State.APPROVED,
+    State.PUBLISHED,
+]
+RELEASE_MONTHS = 24
+TOP_PRIORITIES = 10
+
+
+@dataclass
+class Figure:
+    """One chart's data. `rows` are lists in `columns` order; the first column names the row."""
+
+    name: str
+    title: str
+    description: str
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    chart: str = "bars"  # bars, stacked, line or table
+    unit: str = "datasets"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "columns": self.columns,
+            "rows": self.rows,
+        }
+
+
+@dataclass
+class Snapshot:
+    """What the figures are computed from, read once: the records and requests at a moment."""
+
+    moment: datetime
+    records: list[Dataset]
+    departments: dict[str, str]  # code: name
+    requests: list[DataRequest]
+
+    @property
+    def day(self) -> date:
+        return self.moment.date()
+
+
+def read(moment: datetime) -> Snapshot:
+    departments = dict(
+        db.session.execute(select(Department.code, Department.name).order_by(Department.name))
+        .tuples()
+        .all()
+    )
+    asked = select(DataRequest).where(DataRequest.created_at <= moment)
+    return Snapshot(
+        moment,
+        list(every_record_as_of(moment)),
+        departments,
+        list(db.session.scalars(asked.order_by(DataRequest.id))),
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def inventory(snapshot: Snapshot) -> Figure:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for record in snapshot.records:
+        counts[record.department_code][record.classification] += 1
+    levels = list(Classification)
+    figure = Figure(
+        "inventory",
+        "The inventory by department and classification",
+        "How many datasets each department holds, at each of the four sensitivity levels.",
+        ["Department", *(CLASSIFICATION_NAMES[level] for level in levels), "Total"],
+        chart="stacked",
+    )
+    for code, name in snapshot.departments.items():
+        row = [counts[code][str(level)] for level in levels]
+        if sum(row):
+            figure.rows.append([name, *row, sum(row)])
+    return figure
+
+
+def funnel(snapshot: Snapshot) -> Figure:
+    counts = Counter(record.status for record in snapshot.records)
+    figure = Figure(
+        "funnel",
+        "From draft to published",
+        "How many datasets stand at each step of the review workflow; rejected and retired "
+        "datasets are counted apart.",
+        ["Step", "Datasets"],
+    )
+    for state in [*FUNNEL, State.REJECTED, State.RETIRED]:
+        figure.rows.append([STATE_LABELS[state], counts[str(state)]])
+    return figure
+
+
+def timeliness(snapshot: Snapshot) -> Figure:
+    day = snapshot.day
+    published = [r for r in snapshot.records if r.published_on is not None]
+    approved = [r for r in snapshot.records if r.status == State.APPROVED]
+    overdue = [r for r in approved if r.is_overdue(day)]
+    return Figure(
+        "timeliness",
+        "Release on time",
+        "Datasets released by their target date, released after it, and approved datasets "
+        "past their target date and still not released.",
+        ["Release", "Datasets"],
+        [
+            ["Released on time", sum(1 for r in published if r.published_on_time)],
+            ["Released late", sum(1 for r in published if r.published_late)],
+            ["Overdue now", len(overdue)],
+            ["Approved, not yet due", len(approved) - len(overdue)],
+        ],
+    )
+
+
+def _month_starts(day: date, months: int) -> list[date]:
+    first = day.replace(day=1)
+    starts = []
+    for _ in range(months):
+        starts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(starts))
+
+
+def releases(snapshot: Snapshot) -> Figure:
+    months = _month_starts(snapshot.day, RELEASE_MONTHS)
+    released = sorted(r.published_on for r in snapshot.records if r.published_on is not None)
+    figure = Figure(
+        "releases",
+        "Datasets released over time",
+        f"How many datasets the city had released in all, at the end of each of the last "
+        f"{RELEASE_MONTHS} months.",
+        ["Month", "Released in all"],
+        chart="line",
+    )
+    for start in months:
+        end = (start + timedelta(days=32)).replace(day=1)
+        figure.rows.append([f"{start:%Y-%m}", sum(1 for day in released if day < end)])
+    return figure
+
+
+def stakeholder_priorities(snapshot: Snapshot) -> Figure:
+    closed = [
+        item
+        for item in db.session.scalars(select(VotingRound).order_by(VotingRound.closes_at.desc()))
+        if item.closes() <= snapshot.moment
+    ]
+    latest = closed[0] if closed else None
+    figure = Figure(
+        "stakeholder-priorities",
+        "The stakeholders' top priorities",
+        f"The most voted candidates of the last closed round ({latest.title})."
+        if latest
+        else "No voting round had closed by then.",
+        ["Candidate", "Votes"],
+        unit="votes",
+    )
+    if latest is not None:
+        for row in (rounds.tallies(latest) or [])[:TOP_PRIORITIES]:
+            figure.rows.append([row["title"], row["votes"]])
+    return figure
+
+
+def city_priorities(snapshot: Snapshot) -> Figure:
+    names = list(db.session.scalars(select(CityPriority.name).order_by(CityPriority.position)))
+    counts = Counter(
+        name
+        for record in snapshot.records
+        if record.status == State.PUBLISHED
+        for name in record.city_priority_names
+    )
+    return Figure(
+        "city-priorities",
+        "Released datasets per city priority",
+        "How many published datasets support each of the city's strategic priorities.",
+        ["City priority", "Released datasets"],
+        [[name, counts[name]] for name in names],
+    )
+
+
+def request_figures(snapshot: Snapshot) -> Figure:
+    moment = snapshot.moment
+    answered_in_time = answered_late = overdue = waiting = 0
+    for item in snapshot.requests:
+        clock = requests.clocks(item, moment)
+        if clock["answered"]:
+            answered_in_time += clock["answered_in_time"]
+            answered_late += not clock["answered_in_time"]
+        elif clock["acknowledgement_overdue"] or clock["answer_overdue"]:
+            overdue += 1
+        else:
+            waiting += 1
+    return Figure(
+        "requests",
+        "Data requests and the policy's deadlines",
+        "Requests answered within the policy's deadlines, answered after them, past a deadline "
+        "now, and still within them.",
+        ["Requests", "Number"],
+        [
+            ["Answered in time", answered_in_time],
+            ["Answered late", answered_late],
+            ["Overdue now", overdue],
+            ["Within the deadlines", waiting],
+        ],
+        unit="requests",
+    )
+
+
+def scorecard(snapshot: Snapshot) -> Figure:
+    """Per department, the What Works Cities measures a program tracks."""
+    year_ago = snapshot.moment - timedelta(days=365)
+    by_department: dict[str, list[Dataset]] = defaultdict(list)
+    for record in snapshot.records:
+        by_department[record.department_code].append(record)
+    in_time: dict[str, list[bool]] = defaultdict(list)
+    owners = {record.id: record.department_code for record in snapshot.records}
+    for item in snapshot.requests:
+        clock = requests.clocks(item, snapshot.moment)
+        due = clock["answered"] or clock["answer_overdue"]
+        if item.dataset_id in owners and due:
+            in_time[owners[item.dataset_id]].append(clock["answered_in_time"])
+    figure = Figure(
+        "scorecard",
+        "Department scorecard",
+        "For each department: the share of its inventory with complete metadata, published "
+        "(of what may be released), released on time (of what it published), and updated in the "
+        "last 12 months; and the share of the data requests planned into its datasets that "
+        "were answered within the policy's deadline.",
+        [
+            "Department",
+            "Datasets",
+            "Complete metadata",
+            "Published",
+            "Released on time",
+            "Updated in the last 12 months",
+            "Requests answered in time",
+        ],
+        chart="table",
+        unit="share",
+    )
+    for code, name in snapshot.departments.items():
+        held = by_department.get(code, [])
+        if not held:
+            continue
+        releasable = [r for r in held if r.classification in RELEASABLE]
+        released = [r for r in held if r.published_on is not None]
+        answers = in_time.get(code, [])
+        figure.rows.append(
+            [
+                name,
+                len(held),
+                _share(sum(1 for r in held if r.metadata_complete), len(held)),
+                _share(sum(1 for r in releasable if r.status == State.PUBLISHED), len(releasable)),
+                _share(sum(1 for r in released if r.published_on_time), len(released)),
+                _share(sum(1 for r in held if r.updated_at >= year_ago), len(held)),
+                _share(sum(answers), len(answers)),
+            ]
+        )
+    return figure
+
+
+FIGURES = {
+    "inventory": inventory,
+    "funnel": funnel,
+    "timeliness": timeliness,
+    "releases": releases,
+    "stakeholder-priorities": stakeholder_priorities,
+    "city-priorities": city_priorities,
+    "requests": request_figures,
+    "scorecard": scorecard,
+}
+
+
+def figures(moment: datetime, names: list[str] | None = None) -> list[Figure]:
+    snapshot = read(moment)
+    return [FIGURES[name](snapshot) for name in names or FIGURES]
+
+
+def overdue_for(reader, day: date) -> list[Dataset]:
+    """Approved records past their target date that this reader may read (staff detail)."""
+    query = select(Dataset).where(Dataset.is_overdue(day), readable_by(reader))
+    return list(db.session.scalars(query.order_by(Dataset.release_target_date, Dataset.title)))
