@@ -44,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
     from registry.priorities.views import program_pages
+    from registry.reviews.meeting_views import meetings
     from registry.reviews.views import reviews
     from registry.transfer.views import transfer
 
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         datasets,
         reviews,
+        meetings,
         program_pages,
         notifications,
         audit,

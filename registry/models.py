@@ -20,7 +20,7 @@ from registry.priorities.models import (
     ScoreOverride,
     VotingRound,
 )
-from registry.reviews.models import CommitteeSettings, Decision, Vote
+from registry.reviews.models import CommitteeSettings, Decision, Meeting, ReleaseDelay, Vote
 from registry.transfer.models import ImportUpload
 
 __all__ = [
@@ -38,9 +38,11 @@ __all__ = [
     "Decision",
     "Department",
     "ImportUpload",
+    "Meeting",
     "Notification",
     "OutboundEmail",
     "ProgramSettings",
+    "ReleaseDelay",
     "RoundVote",
     "ScoreOverride",
     "SignInFailure",

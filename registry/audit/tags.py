@@ -37,6 +37,8 @@ class Tag(StrEnum):
     PROGRAM_SETTINGS = "program:settings"
     ASSESSMENT = "program:assessment"
     SCORE_OVERRIDE = "program:score:override"
+    MEETING = "review:meeting:record"
+    RELEASE_DELAY = "review:release:delay"
     # Reads that matter
     DATASET_READ_RESTRICTED = "dataset:read:restricted"
     AUDIT_READ = "audit:read"
@@ -80,6 +82,8 @@ TAG_LABELS = {
     Tag.PROGRAM_SETTINGS: "Program settings changed",
     Tag.ASSESSMENT: "Committee assessment",
     Tag.SCORE_OVERRIDE: "Priority score overridden",
+    Tag.MEETING: "Committee meeting recorded",
+    Tag.RELEASE_DELAY: "Reason for a late release recorded",
     Tag.EXPORT: "Inventory exported",
     Tag.IMPORT: "Inventory imported",
 }

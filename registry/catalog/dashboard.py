@@ -1,5 +1,5 @@
-"""The progress dashboard: its page, each figure's JSON (/api/v1/stats/<name>) and CSV, now or
-as of a past day."""
+"""The progress dashboard (its page, each figure's JSON at /api/v1/stats/<name> and CSV, now
+or as of a past day) and the program's yearly report (a page, XLSX and CSV)."""
 
 import csv
 import io
@@ -9,12 +9,15 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from registry.catalog import stats
+from registry.catalog import report, stats
 from registry.catalog.schemas import AsOfQuery, FigureOut
 from registry.db import utcnow, utctoday
 from registry.permissions import Permission, has_permission
 from registry.transfer.cells import for_csv
 from registry.transfer.exports import end_of_day
+from registry.transfer.spreadsheets import write_tables_xlsx
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 dashboard = Blueprint("dashboard", __name__)
 
@@ -77,6 +80,51 @@ def stats_csv(name: str):
     return Response(
         out.getvalue(),
         mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def report_year(args) -> int:
+    """The `year` argument (default: this year); one the registry cannot report is a 422."""
+    this_year = utctoday().year
+    raw = args.get("year") or str(this_year)
+    if not raw.isdigit() or not 1990 <= int(raw) <= this_year:
+        raise ValidationError({"year": [f"Give a year from 1990 to {this_year}."]})
+    return int(raw)
+
+
+@dashboard.get("/report")
+def report_page():
+    year = report_year(request.args)
+    return render_template(
+        "catalog/report.html",
+        report=report.build(year),
+        years=list(range(utctoday().year, utctoday().year - 5, -1)),
+    )
+
+
+@dashboard.get("/report.<any(xlsx, csv):extension>")
+def report_file(extension: str):
+    year = report_year(request.args)
+    tables = report.sheets(report.build(year))
+    if extension == "xlsx":
+        sink = io.BytesIO()
+        write_tables_xlsx(sink, tables)
+        body, mimetype = sink.getvalue(), XLSX_TYPE
+    else:
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out, lineterminator="\r\n")
+        for title, header, rows in tables:
+            writer.writerow(["Section", *header])
+            for row in rows:
+                writer.writerow([title, *(for_csv(value) for value in row)])
+            writer.writerow([])
+        body, mimetype = out.getvalue(), "text/csv"
+    filename = f"open-data-report-{year}.{extension}"
+    return Response(
+        body,
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

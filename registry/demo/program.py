@@ -19,6 +19,7 @@ from registry.extensions import db
 from registry.priorities import program, queue, requests, rounds
 from registry.priorities.models import DataRequest
 from registry.priorities.scoring import CRITERIA
+from registry.reviews import meetings
 from registry.reviews.permissions import is_recused
 
 PRIORITIES = [
@@ -178,6 +179,8 @@ def load_demo_program(timeline) -> None:
     _rounds(timeline, now, coordinator)
     for day in range(10):
         timeline.at(now - timedelta(days=100 - day), lambda day=day: _assessments(day))
+    _meetings(timeline, now)
+    timeline.at(now - timedelta(days=5), lambda: _delays(coordinator))
 
 
 def create_city_priorities() -> None:
@@ -298,6 +301,54 @@ def _rounds(timeline, now, coordinator) -> None:
 
     timeline.at(now - timedelta(days=3), open_autumn)
     timeline.at(now - timedelta(days=2), early_votes)
+
+
+ATTENDEES = "Eleanor Park (chair), Marcus Bell, Sofia Novak, Kwame Asante, Dr. Lena Fischer"
+
+
+def _meetings(timeline, now) -> None:
+    """The committee met every quarter from the first reviews on, each meeting with its minutes;
+    the next one is scheduled three weeks from now."""
+    first = now - timedelta(days=640)
+    held = [first + timedelta(days=91 * quarter) for quarter in range(8)]
+    for moment in [m for m in held if m < now - timedelta(days=1)]:
+        timeline.at(moment, lambda moment=moment: _meeting(moment.date(), minutes=True))
+    timeline.at(
+        now - timedelta(days=1),
+        lambda: _meeting((now + timedelta(days=21)).date(), minutes=False),
+    )
+
+
+def _meeting(day, *, minutes: bool) -> None:
+    program_url = "https://www.riverton.example/clerk/governance-committee"
+    meetings.save_meeting(
+        {
+            "held_on": day.isoformat(),
+            "attendees": ATTENDEES,
+            "minutes_url": f"{program_url}/minutes-{day.isoformat()}.pdf" if minutes else None,
+            "summary": "Quarterly review of the datasets before the committee.",
+        },
+        actor=_person("chair"),
+    )
+
+
+DELAY_REASONS = [
+    "The vendor's export is being rebuilt to drop residents' street addresses.",
+    "Waiting for the department's new records system to go live.",
+    "The data dictionary is being rewritten with the city attorney's office.",
+]
+
+
+def _delays(coordinator) -> None:
+    """Reasons on record for a few of the releases that are late."""
+    late = db.session.scalars(
+        select(Dataset)
+        .where(Dataset.is_overdue(utcnow().date()), Dataset.classification != "restricted")
+        .order_by(Dataset.release_target_date)
+        .limit(len(DELAY_REASONS))
+    ).all()
+    for record, reason in zip(late, DELAY_REASONS, strict=False):
+        meetings.record_delay(record, {"reason": reason}, actor=coordinator)
 
 
 def _assessments(day: int) -> None:

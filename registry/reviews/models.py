@@ -70,3 +70,35 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Meeting(db.Model):
+    """A meeting of the governance committee, recorded by its chair or the coordinator: when,
+    who attended, where its minutes are, and its agenda (what awaited the committee when it was
+    recorded). Decisions a chair recorded on its day cite it."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, unique=True)
+    attendees: Mapped[str] = mapped_column(Text)
+    minutes_url: Mapped[str | None] = mapped_column(String(500))
+    summary: Mapped[str | None] = mapped_column(Text)
+    agenda: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ReleaseDelay(db.Model):
+    """Why an approved release is late, as its department or the coordinator put it on record
+    (the release plan shows the newest)."""
+
+    __tablename__ = "release_delays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    expected_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -139,3 +139,19 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
+
+
+def write_tables_xlsx(sink: IO[bytes], sheets: Iterable[tuple[str, list[str], list[list[Any]]]]):
+    """A workbook of plain tables (a report's sections): a bold, frozen header row on each
+    sheet, and every text stored as text."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.freeze_panes = "A2"
+        for number, name in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = max(
+                14, min(60, len(name) * 2)
+            )
+        sheet.append([_cell(sheet, name, bold=True) for name in header])
+        _sheet_rows(sheet, rows)
+    workbook.save(sink)
