@@ -149,3 +149,38 @@ def city_priority(name: str = "Safe neighbourhoods"):
     created = save_city_priority({"name": name}, actor=user("coordinator"))
     db.session.commit()
     return created
+
+
+def approved(department_code: str | None = None, *, target=None, **fields):
+    """A complete dataset approved at a meeting by a chair, for release by `target` (a date)."""
+    from registry.reviews.services import perform_transition
+
+    record = in_committee(department_code, **fields)
+    chair = user("committee", chair=True)
+    perform_transition(
+        record,
+        {
+            "action": "decide",
+            "outcome": "approve",
+            "note": "Approved at the meeting.",
+            "minutes_reference": "Minutes of the meeting",
+            "release_target_date": target.isoformat() if target else None,
+        },
+        actor=chair,
+    )
+    db.session.commit()
+    return record
+
+
+def published(department_code: str | None = None, *, target=None, **fields):
+    """An approved dataset the coordinator published (today, by the clock)."""
+    from registry.reviews.services import perform_transition
+
+    record = approved(department_code, target=target, **fields)
+    perform_transition(
+        record,
+        {"action": "publish", "landing_page": f"https://data.city.example/{record.identifier}"},
+        actor=user("coordinator"),
+    )
+    db.session.commit()
+    return record

@@ -8,6 +8,7 @@ redirect that follows the action.
 import pytest
 
 from registry.extensions import db
+from registry.reviews.meetings import save_meeting
 from tests import factories
 
 ROLES = ("anonymous", "steward", "coordinator", "committee", "stakeholder", "auditor")
@@ -132,6 +133,17 @@ ROUTES = {
     ("GET", "/stats/<name>.csv"): EVERYONE,
     ("GET", "/api/v1/stats"): EVERYONE,
     ("GET", "/api/v1/stats/<name>"): EVERYONE,
+    ("GET", "/report"): EVERYONE,
+    ("GET", "/report.<any(xlsx, csv):extension>"): EVERYONE,
+    ("GET", "/committee/meetings"): EVERYONE,
+    ("GET", "/committee/meetings/<int:meeting_id>"): EVERYONE,
+    ("GET", "/committee/meetings/new"): COORDINATOR_PAGE,
+    ("POST", "/committee/meetings/new"): COORDINATOR_FORM,
+    ("GET", "/committee/meetings/<int:meeting_id>/edit"): COORDINATOR_PAGE,
+    ("POST", "/committee/meetings/<int:meeting_id>/edit"): COORDINATOR_FORM,
+    # The world's dataset is a draft: nothing can be late yet.
+    ("GET", "/datasets/<identifier>/delay"): DATASET_EDITOR_PAGE,
+    ("POST", "/datasets/<identifier>/delay"): expect(302, 403, coordinator=409),
     ("GET", "/api/v1/audit/head"): EVERYONE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
@@ -178,6 +190,9 @@ def world(make):
     voting_round = make.voting_round()
     request = make.data_request()
     priority = make.city_priority()
+    meeting = save_meeting(
+        {"held_on": "2026-01-05", "attendees": "The committee"}, actor=make.user("coordinator")
+    )
     return {
         "<code>": department.code,
         "<int:user_id>": str(target.id),
@@ -192,6 +207,7 @@ def world(make):
         "<int:priority_id>": str(priority.id),
         "<candidate>": dataset.identifier,
         "<name>": "inventory",
+        "<int:meeting_id>": str(meeting.id),
     }
 
 

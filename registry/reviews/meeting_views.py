@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from registry.datasets.permissions import can_edit_dataset
 from registry.datasets.services import get_readable
 from registry.db import utctoday
 from registry.errors import PermissionDenied
@@ -87,6 +88,8 @@ def edit_meeting(meeting_id: int):
 @require_signed_in
 def delay(identifier: str):
     dataset = get_readable(identifier, current_user)
+    if not can_edit_dataset(current_user, dataset):
+        raise PermissionDenied("The dataset's department or the coordinator explains a delay.")
     if request.method == "GET":
         return render_template("reviews/delay.html", dataset=dataset, form={})
     form = form_to_dict(request.form)

@@ -29,6 +29,9 @@ NOT_PAGES = (
     "/exports/inventory",
     "/exports/data.json",
     "/data.json",
+    "/stats/",
+    "/feeds/",
+    "/report.",
 )
 
 
@@ -54,6 +57,11 @@ def pages(live_app):
             _record("approved"),
             _record("published"),
             _record("draft"),
+        )
+        overdue = db.session.scalar(
+            select(Dataset.identifier)
+            .where(Dataset.status == "approved", Dataset.department.has(code="PW"))
+            .limit(1)
         )
         coordinator_id = db.session.scalar(
             select(Dataset.steward_id).where(Dataset.identifier == draft)
@@ -83,6 +91,10 @@ def pages(live_app):
         "/queue/<identifier>/override": [f"/queue/{committee}/override"],
         "/datasets/<identifier>/assessment": [f"/datasets/{committee}/assessment"],
         "/admin/priorities/<int:priority_id>": ["/admin/priorities/1"],
+        "/catalog/<identifier>": [f"/catalog/{published}"],
+        "/committee/meetings/<int:meeting_id>": ["/committee/meetings/1"],
+        "/committee/meetings/<int:meeting_id>/edit": ["/committee/meetings/1/edit"],
+        "/datasets/<identifier>/delay": [f"/datasets/{overdue}/delay"],
     }
     found = []
     for rule in live_app.url_map.iter_rules():

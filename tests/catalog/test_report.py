@@ -1,0 +1,158 @@
+"""The program's yearly report: the release plan with reasons for delays, retirements, the
+committee's meetings (who may record them, their agendas) and the readiness checklist."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from registry.catalog import report
+from registry.db import utctoday
+from registry.extensions import db
+from registry.reviews import meetings
+from registry.reviews.services import perform_transition
+
+
+def checklist(year=None) -> dict[str, bool]:
+    built = report.build(year or utctoday().year)
+    return {check.criterion: check.met for check in built.checklist}
+
+
+def test_a_late_release_shows_the_reason_on_record(client, make, sign_in):
+    code = make.department(code="PW").code
+    late = make.approved(code, target=utctoday() - timedelta(days=10), title="Street trees")
+    make.approved(code, target=utctoday() + timedelta(days=30), title="Potholes")
+    sign_in(make.user("steward", departments=[code]))
+    client.post(f"/datasets/{late.identifier}/delay", data={"reason": "The vendor is late."})
+    plan = {row["title"]: row for row in report.build(utctoday().year).plan}
+    assert (plan["Street trees"]["late_days"], plan["Street trees"]["reason"]) == (
+        10,
+        "The vendor is late.",
+    )
+    assert (plan["Potholes"]["late_days"], plan["Potholes"]["reason"]) == (None, None)
+
+
+def test_only_an_approved_record_can_be_late(make):
+    record = make.dataset()
+    with pytest.raises(Exception, match="approved"):
+        meetings.record_delay(record, {"reason": "Not yet."}, actor=make.user("coordinator"))
+
+
+def test_another_departments_steward_may_not_explain_a_delay(client, make, sign_in):
+    late = make.approved(target=utctoday() - timedelta(days=1))
+    sign_in(make.user("steward"))
+    assert (
+        client.post(f"/datasets/{late.identifier}/delay", data={"reason": "Mine"}).status_code
+        == 403
+    )
+
+
+def test_retirements_with_their_reasons(make):
+    record = make.published(title="Old permits")
+    perform_transition(
+        record, {"action": "retire", "note": "Replaced."}, actor=make.user("coordinator")
+    )
+    db.session.commit()
+    assert [(row["title"], row["reason"]) for row in report.build(utctoday().year).retired] == [
+        ("Old permits", "Replaced.")
+    ]
+
+
+def meeting(make, day: date, minutes: bool = True, actor=None):
+    return meetings.save_meeting(
+        {
+            "held_on": day.isoformat(),
+            "attendees": "Chair, Member",
+            "minutes_url": f"https://city.example/minutes-{day}.pdf" if minutes else None,
+        },
+        actor=actor or make.user("coordinator"),
+    )
+
+
+def test_quarterly_meetings_with_minutes_and_the_next_one_scheduled_meet_the_criteria(make):
+    today = utctoday()
+    for days_ago in (300, 210, 120, 30):
+        meeting(make, today - timedelta(days=days_ago))
+    meeting(make, today + timedelta(days=30), minutes=False)
+    met = checklist()
+    assert met["The governance committee meets at least quarterly"]
+    assert met["Minutes of its last two meetings are published"]
+    assert met["The next meeting is scheduled"]
+
+
+def test_a_gap_of_half_a_year_is_not_quarterly(make):
+    today = utctoday()
+    meeting(make, today - timedelta(days=200))
+    meeting(make, today - timedelta(days=10), minutes=False)
+    met = checklist()
+    assert not met["The governance committee meets at least quarterly"]
+    assert not met["Minutes of its last two meetings are published"]
+    assert not met["The next meeting is scheduled"]
+
+
+def test_the_inventory_criteria(make):
+    for code in ("AA", "BB", "CC", "DD", "EE"):
+        make.department(code=code)
+    for code in ("AA", "BB", "CC", "DD"):
+        make.dataset(department=code)
+    met = checklist()
+    assert met["The inventory was updated within the last 12 months"]
+    assert not met["The inventory covers more than 80% of departments"]  # 4 of 5 is 80%
+    assert not met["The inventory is published online"]
+
+
+def test_a_chair_records_a_meeting_and_its_agenda_is_what_awaits_the_committee(
+    client, make, sign_in
+):
+    waiting = make.in_committee(title="Bus stops")
+    restricted = make.in_committee(
+        title="Shelter addresses", classification="restricted", rights="State law"
+    )
+    sign_in(make.user("committee", chair=True))
+    response = client.post(
+        "/committee/meetings/new",
+        data={"held_on": utctoday().isoformat(), "attendees": "The whole committee"},
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bus stops" in page and "Shelter addresses" in page  # a member reads everything
+    client.post("/sign-out")
+    public = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert waiting.title in public
+    assert restricted.title not in public and "A restricted dataset" in public
+
+
+@pytest.mark.parametrize("role", ["committee", "steward", "stakeholder", "auditor"])
+def test_only_the_chair_or_coordinator_records_meetings(client, make, sign_in, role):
+    sign_in(make.user(role))
+    response = client.post(
+        "/committee/meetings/new", data={"held_on": "2026-01-05", "attendees": "Us"}
+    )
+    assert response.status_code == 403
+
+
+def test_one_meeting_a_day(client, make, sign_in):
+    meeting(make, date(2026, 1, 5))
+    sign_in(make.user("coordinator"))
+    response = client.post(
+        "/committee/meetings/new", data={"held_on": "2026-01-05", "attendees": "Us"}
+    )
+    assert response.status_code == 422 and "already recorded" in response.get_data(as_text=True)
+
+
+def test_the_report_as_a_workbook_and_a_csv(client, make):
+    make.approved(target=utctoday() - timedelta(days=3), title="=cmd|' /C calc'!A0")
+    year = utctoday().year
+    workbook = load_workbook(io.BytesIO(client.get(f"/report.xlsx?year={year}").data))
+    assert workbook.sheetnames == ["Release plan", "Retired", "Meetings", "Checklist"]
+    cell = workbook["Release plan"]["B2"]
+    assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")
+    text = client.get(f"/report.csv?year={year}").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][2] == "'=cmd|' /C calc'!A0"
+
+
+def test_a_year_the_registry_cannot_report_is_refused(client):
+    assert client.get("/report?year=1800").status_code == 422
+    assert client.get(f"/report?year={utctoday().year + 1}").status_code == 422
