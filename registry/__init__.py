@@ -27,8 +27,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from registry.extensions import init_extensions
-    from registry.web import init_write_intent
+    from registry.web import init_converters, init_write_intent
 
+    init_converters(app)  # before any route is added
     init_write_intent(app)  # before any other hook can query
     init_extensions(app)
 

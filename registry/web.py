@@ -13,7 +13,6 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -21,12 +20,14 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from registry.audit.services import record_event
 from registry.db import WRITE_INTENT, is_lock_timeout
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db, login_manager
 from registry.labels import error_lines, field_label, period, term, when
+from registry.navigation import may_see_link, url_with_args, visible_navigation
 from registry.permissions import Permission, has_permission
 from registry.validation import MAX_PAGE
 
@@ -53,6 +54,21 @@ ERROR_HELP = {
     503: "The registry is busy saving other people's changes and could not save yours in time. "
     "Nothing was saved: wait a moment and try again.",
 }
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in every route: a number that fits a database id (64 bits, signed), so that a
+    longer one is simply not found instead of overflowing the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def init_converters(app: Flask) -> None:
+    """Before any route is added."""
+    app.url_map.converters["int"] = RowId
+
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -165,6 +181,22 @@ def paginate_list(items: list):
     return ListPagination(page=page, per_page=per_page, error_out=False, items=items)
 
 
+def cacheable(view):
+    """A page a visitor's browser or a proxy may keep: an ETag of what it says, a 304 when it
+    has not changed, and a short public lifetime. Signed-in pages stay no-store."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not current_user.is_authenticated:
+            response.add_etag()
+            response.headers["Cache-Control"] = "public, max-age=300"
+            response.make_conditional(request)
+        return response
+
+    return wrapped
+
+
 def require_signed_in(view):
     """For endpoints whose finer rules live in the service: only the sign-in is checked here."""
 
@@ -231,68 +263,6 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
         ),
         status,
     )
-
-
-# The main navigation: each link shows only to users holding the permission its page checks.
-# An entry is a link (permission, label, endpoint) or a menu ("menu", label, [links]), so that the
-# bar fits a laptop.
-NAV_LINKS = [
-    (None, "Catalog", "public.catalog"),
-    (None, "Datasets", "datasets.index"),
-    (None, "Dashboard", "dashboard.page"),
-    (
-        "menu",
-        "Priorities",
-        [
-            (None, "Release queue", "program.queue_page"),
-            (None, "Voting rounds", "program.round_list"),
-            (None, "Data requests", "program.request_list"),
-        ],
-    ),
-    (None, "Exports", "transfer.exports"),
-    (Permission.ACCOUNT_OWN, "My work", "reviews.my_work"),
-    (
-        "menu",
-        "Manage",
-        [
-            (Permission.USERS_MANAGE, "People", "admin.users"),
-            (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
-            (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
-            (Permission.PROGRAM_MANAGE, "Program", "program.settings"),
-            (Permission.AUDIT_READ, "Audit log", "audit.events"),
-        ],
-    ),
-]
-
-
-def url_with_args(**changes) -> str:
-    """This page's URL with some query arguments changed (None removes one). Changing a filter
-    goes back to the first page, so the page argument goes unless it is what changes."""
-    args = request.args.to_dict()
-    args.pop("page", None)
-    for key, value in changes.items():
-        if value is None:
-            args.pop(key, None)
-        else:
-            args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
-def may_see_link(user, permission: Permission | None) -> bool:
-    return permission is None or has_permission(user, permission)
-
-
-def visible_navigation(user) -> list[tuple]:
-    """The bar as this user sees it: the links they may follow, and menus with any left."""
-    shown = []
-    for entry in NAV_LINKS:
-        if entry[0] == "menu":
-            links = [link for link in entry[2] if may_see_link(user, link[0])]
-            if links:
-                shown.append(("menu", entry[1], links))
-        elif may_see_link(user, entry[0]):
-            shown.append(entry)
-    return shown
 
 
 def init_template_globals(app: Flask) -> None:

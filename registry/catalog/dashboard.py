@@ -16,6 +16,7 @@ from registry.permissions import Permission, has_permission
 from registry.transfer.cells import for_csv
 from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
+from registry.web import cacheable
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,6 +33,7 @@ def moment_of(args) -> tuple[date | None, datetime]:
 
 
 @dashboard.get("/dashboard")
+@cacheable
 def page():
     day, moment = moment_of(request.args)
     staff = has_permission(current_user, Permission.ACCOUNT_OWN)
@@ -94,6 +96,7 @@ def report_year(args) -> int:
 
 
 @dashboard.get("/report")
+@cacheable
 def report_page():
     year = report_year(request.args)
     return render_template(

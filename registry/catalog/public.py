@@ -4,17 +4,16 @@ not signed in would, whoever asks: the catalog is the same for everyone."""
 
 import json
 from datetime import UTC, datetime, time
-from functools import wraps
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import AnonymousUserMixin
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.accounts.services import list_departments
 from registry.datasets import search
-from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.models import CityPriority, Dataset, DatasetVersion
 from registry.datasets.queries import restricted_counts
 from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
@@ -23,29 +22,12 @@ from registry.db import utctoday
 from registry.extensions import db
 from registry.reviews import services as reviews
 from registry.reviews.workflow import State
-from registry.web import paginate
+from registry.web import cacheable, paginate
 
 public = Blueprint("public", __name__)
 
 VISITOR = AnonymousUserMixin()
 FEED_SIZE = 50
-
-
-def cacheable(view):
-    """A page a visitor's browser or a proxy may keep: an ETag of what it says, a 304 when it
-    has not changed, and a short public lifetime. Signed-in pages stay no-store (web.py)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        response = view(*args, **kwargs)
-        response = make_response(response)
-        if response.status_code == 200 and not current_user.is_authenticated:
-            response.add_etag()
-            response.headers["Cache-Control"] = "public, max-age=300"
-            response.make_conditional(request)
-        return response
-
-    return wrapped
 
 
 @public.get("/catalog")
@@ -168,12 +150,16 @@ STATUS_FILTER_LABELS = {
 }
 
 
-def public_inventory_query(department: str | None, status: str | None):
+def public_inventory_query(
+    department: str | None, status: str | None, city_priority: str | None = None
+):
     """Every record at levels 1 to 3, whatever its state: the public inventory lists them (title,
     department, status and dates only; a record's page is public once it is released)."""
     query = select(Dataset).where(Dataset.classification.in_(RELEASABLE))
     if department:
         query = query.where(Dataset.department.has(code=department))
+    if city_priority:
+        query = query.where(Dataset.supports.any(CityPriority.name == city_priority))
     if status in STATUS_FILTERS:
         query = query.where(Dataset.status.in_([str(s) for s in STATUS_FILTERS[status]]))
     return query.order_by(Dataset.title, Dataset.id)
@@ -207,7 +193,8 @@ def why_not_released(dataset: Dataset) -> str | None:
 def inventory():
     department = (request.args.get("department") or "").upper() or None
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
-    page = paginate(public_inventory_query(department, status))
+    city_priority = request.args.get("city_priority") or None
+    page = paginate(public_inventory_query(department, status, city_priority))
     restricted = restricted_counts(VISITOR)
     names = {item.code: item.name for item in list_departments()}
     totals = dict(
@@ -229,6 +216,8 @@ def inventory():
         totals=totals,
         plain_status=PLAIN_STATUS,
         status_filters=STATUS_FILTER_LABELS,
+        city_priority=city_priority,
+        city_priorities=city_priority_names(),
         reasons={record.id: why_not_released(record) for record in page.items},
         today=utctoday(),
     )

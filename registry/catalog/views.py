@@ -8,10 +8,11 @@ from sqlalchemy import func, select, text
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.visibility import RELEASABLE
 from registry.extensions import db
+from registry.navigation import may_see_link
 from registry.permissions import ROLE_LABELS, Permission
 from registry.priorities import queue
 from registry.reviews.workflow import State
-from registry.web import may_see_link
+from registry.web import cacheable
 
 catalog = Blueprint("catalog", __name__)
 
@@ -92,6 +93,7 @@ def front_door() -> dict:
 
 
 @catalog.get("/")
+@cacheable
 def home():
     steps = [step for step in NEXT_STEPS if may_see_link(current_user, step[0])]
     roles = (

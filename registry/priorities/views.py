@@ -20,6 +20,7 @@ from registry.priorities.scoring import CRITERIA, CRITERIA_LABELS, PART_LABELS, 
 from registry.reviews.permissions import is_recused
 from registry.validation import form_to_dict
 from registry.web import (
+    cacheable,
     client_address,
     paginate,
     paginate_list,
@@ -51,6 +52,7 @@ def release_standing(dataset) -> dict | None:
 
 
 @program_pages.get("/rounds")
+@cacheable
 def round_list():
     now = utcnow()
     listed = [(r, rounds.state_of(r, now)) for r in rounds.list_rounds()]
@@ -162,6 +164,7 @@ def close(round_id: int):
 
 
 @program_pages.get("/requests")
+@cacheable
 def request_list():
     status = (
         request.args.get("status") if request.args.get("status") in requests.STATUS_LABELS else None
@@ -246,6 +249,7 @@ def answer(request_id: int):
 
 
 @program_pages.get("/queue")
+@cacheable
 def queue_page():
     department = (request.args.get("department") or "").upper() or None
     page = paginate_list(queue.release_queue(department))

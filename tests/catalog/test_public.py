@@ -5,10 +5,16 @@ feeds parse and hold new releases only, and visitors' pages are cacheable."""
 import json
 import re
 
+from datetime import timedelta
+
 import feedparser
 import pytest
 
+from registry.catalog import stats
+from registry.db import utcnow
 from registry.extensions import db
+from registry.priorities.requests import answer_request
+from registry.reviews.meetings import save_meeting
 from registry.reviews.services import perform_transition
 
 
@@ -112,3 +118,40 @@ def test_the_home_page_is_the_catalogs_front_door(client, world):
     page = client.get("/").get_data(as_text=True)
     assert 'action="/catalog"' in page and "1 dataset released so far, of 3" in page
     assert "Street trees" in page and "Shelter addresses" not in page
+
+
+def test_no_public_page_feed_or_figure_names_a_restricted_record(client, app, make):
+    """A restricted record before the committee (so on its agenda), planned for a data request,
+    voted for in a round before it was restricted: a visitor's every page, feed, figure and
+    download never names it."""
+    secret = "Zebra shelter addresses"
+    record = make.in_committee(title=secret, classification="internal")
+    voting_round = make.voting_round()
+    client.put(
+        f"/api/v1/rounds/{voting_round.id}/votes/{record.identifier}",
+        json={"votes": 2},
+        headers={"Authorization": f"Bearer {make.token(make.user('stakeholder')).secret}"},
+    )
+    voting_round.opens_at = utcnow() - timedelta(days=2)
+    voting_round.closes_at = utcnow() - timedelta(days=1)
+    record.classification, record.access_level = "restricted", "non-public"
+    record.rights = "State law"
+    coordinator = make.user("coordinator")
+    request = make.data_request(title="Shelters")
+    answer_request(request, {"action": "link", "identifier": record.identifier}, actor=coordinator)
+    save_meeting({"held_on": "2026-01-05", "attendees": "All"}, actor=coordinator)
+    db.session.commit()
+    paths = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and "<" not in rule.rule and not rule.rule.startswith("/static")
+    ]
+    paths += [f"/rounds/{voting_round.id}", f"/requests/{request.id}", "/committee/meetings/1"]
+    paths += [f"/api/v1/stats/{name}" for name in stats.FIGURES]
+    paths += [f"/stats/{name}.csv" for name in stats.FIGURES] + ["/report.csv"]
+    leaked = [
+        path
+        for path in paths
+        if secret in (body := client.get(path).get_data(as_text=True)) or record.identifier in body
+    ]
+    assert leaked == []
