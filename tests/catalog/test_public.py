@@ -4,7 +4,6 @@ feeds parse and hold new releases only, and visitors' pages are cacheable."""
 
 import json
 import re
-
 from datetime import timedelta
 
 import feedparser
