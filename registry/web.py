@@ -57,11 +57,12 @@ ERROR_HELP = {
 
 
 class RowId(IntegerConverter):
-    """`<int:...>` in every route: a number that fits a database id (64 bits, signed), so that a
-    longer one is simply not found instead of overflowing the database driver."""
+    """`<int:...>` in every route: a number that fits a row id (an INTEGER key, 32 bits signed
+    on PostgreSQL), so that a larger one is simply not found instead of overflowing the
+    database."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -183,12 +184,14 @@ def paginate_list(items: list):
 
 def cacheable(view):
     """A page a visitor's browser or a proxy may keep: an ETag of what it says, a 304 when it
-    has not changed, and a short public lifetime. Signed-in pages stay no-store."""
+    has not changed, and a short public lifetime. Signed-in pages stay no-store, and so does a
+    page that shows a visitor a message of their own (signed out, request received)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        personal = bool(session.get("_flashes"))  # a message for this visitor alone
         response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not current_user.is_authenticated:
+        if response.status_code == 200 and not current_user.is_authenticated and not personal:
             response.add_etag()
             response.headers["Cache-Control"] = "public, max-age=300"
             response.make_conditional(request)

@@ -154,3 +154,11 @@ def test_no_public_page_feed_or_figure_names_a_restricted_record(client, app, ma
         if secret in (body := client.get(path).get_data(as_text=True)) or record.identifier in body
     ]
     assert leaked == []
+
+
+def test_a_page_with_a_message_for_one_visitor_is_not_kept_by_a_proxy(client, make, sign_in):
+    sign_in(make.user("stakeholder"))
+    client.post("/sign-out")
+    response = client.get("/")
+    assert "You are signed out." in response.get_data(as_text=True)
+    assert "public" not in response.headers.get("Cache-Control", "")
