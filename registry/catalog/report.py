@@ -227,7 +227,8 @@ def _meeting_checks(day: date) -> list[Check]:
 
 def _request_check(moment: datetime) -> Check:
     asked = list(db.session.scalars(select(DataRequest).where(DataRequest.created_at <= moment)))
-    clocks = [requests.clocks(item, moment) for item in asked]
+    settings = requests.program_settings()
+    clocks = [requests.clocks(item, moment, settings) for item in asked]
     answered = [clock for clock in clocks if clock["answered"]]
     in_time = sum(1 for clock in answered if clock["answered_in_time"])
     overdue = sum(

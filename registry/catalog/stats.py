@@ -213,8 +213,9 @@ def city_priorities(snapshot: Snapshot) -> Figure:
 def request_figures(snapshot: Snapshot) -> Figure:
     moment = snapshot.moment
     answered_in_time = answered_late = overdue = waiting = 0
+    settings = requests.program_settings()
     for item in snapshot.requests:
-        clock = requests.clocks(item, moment)
+        clock = requests.clocks(item, moment, settings)
         if clock["answered"]:
             answered_in_time += clock["answered_in_time"]
             answered_late += not clock["answered_in_time"]
@@ -246,8 +247,9 @@ def scorecard(snapshot: Snapshot) -> Figure:
         by_department[record.department_code].append(record)
     in_time: dict[str, list[bool]] = defaultdict(list)
     owners = {record.id: record.department_code for record in snapshot.records}
+    settings = requests.program_settings()
     for item in snapshot.requests:
-        clock = requests.clocks(item, snapshot.moment)
+        clock = requests.clocks(item, snapshot.moment, settings)
         due = clock["answered"] or clock["answer_overdue"]
         if item.dataset_id in owners and due:
             in_time[owners[item.dataset_id]].append(clock["answered_in_time"])

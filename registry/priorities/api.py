@@ -61,10 +61,10 @@ def put_votes(round_id: int, candidate: str):
     return jsonify(round_body(voting_round))
 
 
-def request_body(item) -> dict:
+def request_body(item, settings=None) -> dict:
     """A request as the public sees it (never who asked), with its clocks and the record planned
     for it where the caller may read that record."""
-    body = RequestOut().dump({**vars(item), **requests.clocks(item)})
+    body = RequestOut().dump({**vars(item), **requests.clocks(item, settings=settings)})
     body["status_label"] = requests.STATUS_LABELS[item.status]
     visible = requests.linked_record_visible(item, current_user)
     body["dataset"] = item.dataset.identifier if visible else None
@@ -81,7 +81,8 @@ def list_requests():
             errors={"status": [f"Give one of: {allowed}."]},
         ), 422
     items = db.session.scalars(requests.requests_query(status).limit(500))
-    return jsonify(items=[request_body(item) for item in items])
+    settings = requests.program_settings()
+    return jsonify(items=[request_body(item, settings) for item in items])
 
 
 def create_request():

@@ -220,11 +220,14 @@ def tell_requester(request: DataRequest) -> None:
         db.session.info[MAIL_QUEUED] = True
 
 
-def clocks(request: DataRequest, now: datetime | None = None) -> dict[str, Any]:
+def clocks(
+    request: DataRequest, now: datetime | None = None, settings: ProgramSettings | None = None
+) -> dict[str, Any]:
     """Where a request stands against the policy's clocks at a moment (now by default): steps
-    taken after that moment had not happened yet."""
+    taken after that moment had not happened yet. Callers going over many requests pass the
+    settings, read once."""
     now = now or utcnow()
-    settings = program_settings()
+    settings = settings or program_settings()
     acknowledge_by = request.created_at + timedelta(days=settings.acknowledge_days)
     answer_by = request.created_at + timedelta(days=settings.answer_days)
     acknowledged = request.acknowledged_at is not None and request.acknowledged_at <= now

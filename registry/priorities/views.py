@@ -170,14 +170,14 @@ def request_list():
         request.args.get("status") if request.args.get("status") in requests.STATUS_LABELS else None
     )
     page = paginate(requests.requests_query(status))
-    now = utcnow()
+    now, settings = utcnow(), requests.program_settings()
     return render_template(
         "priorities/requests.html",
         page=page,
         status=status,
         labels=requests.STATUS_LABELS,
-        clocks={item.id: requests.clocks(item, now) for item in page.items},
-        settings=requests.program_settings(),
+        clocks={item.id: requests.clocks(item, now, settings) for item in page.items},
+        settings=settings,
         may_request=requests.may_request(current_user),
     )
 

@@ -1,0 +1,64 @@
+"""No page issues more statements for more rows (no N+1 queries): each list, detail, dashboard
+and queue page is counted with a few records and with three times as many, and the counts must
+be the same."""
+
+import pytest
+from sqlalchemy import event
+
+from registry.extensions import db
+
+PAGES = [
+    "/datasets",
+    "/catalog",
+    "/inventory",
+    "/queue",
+    "/dashboard",
+    "/requests",
+    "/api/v1/requests",
+    "/report",
+    "/rounds/{round}",
+    "/api/v1/datasets",
+    "/api/v1/priorities",
+    "/api/v1/stats/scorecard",
+    "/feeds/released.atom",
+    "/",
+]
+
+
+def statements(client, path: str) -> int:
+    counted = []
+
+    def count(*_args):
+        counted.append(1)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, path
+    return len(counted)
+
+
+def add_records(make, count: int, department: str) -> None:
+    for number in range(count):
+        if number % 3 == 0:
+            make.published(department, title=f"Released {department} {number}")
+        elif number % 3 == 1:
+            make.approved(department, title=f"Approved {department} {number}")
+        else:
+            make.dataset(department=department, title=f"Draft {department} {number}")
+        make.data_request(title=f"Request {department} {number}")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_issues_as_many_statements_for_three_times_the_rows(client, make, path):
+    make.department(code="AA")
+    make.department(code="BB")
+    voting_round = make.voting_round()
+    path = path.format(round=voting_round.id)
+    add_records(make, 3, "AA")
+    few = statements(client, path)
+    add_records(make, 6, "BB")
+    assert statements(client, path) == few
