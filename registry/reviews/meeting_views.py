@@ -38,11 +38,7 @@ def meeting_page(meeting_id: int):
         meeting=meeting,
         upcoming=upcoming,
         agenda=service.readable_agenda(items, current_user),
-        decisions=[
-            decision
-            for decision in service.decisions_at(meeting)
-            if decision.dataset.classification != "restricted" or current_user.is_authenticated
-        ],
+        decisions=service.decisions_at(meeting, current_user),
         can_record=service.can_record_meeting(current_user),
     )
 

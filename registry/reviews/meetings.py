@@ -15,6 +15,7 @@ from registry.datasets.visibility import RELEASABLE, can_read
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, Role, has_permission
+from registry.reviews import rereview
 from registry.reviews.models import Decision, Meeting, ReleaseDelay
 from registry.validation import InputSchema, load_input, raise_for
 
@@ -122,15 +123,25 @@ def _plain(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def decisions_at(meeting: Meeting) -> list[Decision]:
-    """Decisions a chair recorded on the meeting's day: the meeting's own."""
+def decisions_at(meeting: Meeting, reader) -> list[tuple[Dataset, Decision]]:
+    """Decisions a chair recorded on the meeting's day (the meeting's own), with their records,
+    that this reader may read, by the same rule as the decision pages."""
     start = datetime.combine(meeting.held_on, time.min, tzinfo=UTC)
-    query = select(Decision).where(
-        Decision.method == "chair",
-        Decision.decided_at >= start,
-        Decision.decided_at < start + timedelta(days=1),
+    query = (
+        select(Dataset, Decision)
+        .join(Decision, Decision.dataset_id == Dataset.id)
+        .where(
+            Decision.method == "chair",
+            Decision.decided_at >= start,
+            Decision.decided_at < start + timedelta(days=1),
+        )
+        .order_by(Decision.decided_at)
     )
-    return list(db.session.scalars(query.order_by(Decision.decided_at)))
+    return [
+        (dataset, decision)
+        for dataset, decision in db.session.execute(query).tuples()
+        if rereview.decision_readable_by(reader, dataset, decision)
+    ]
 
 
 def meeting_on(day: date) -> Meeting | None:

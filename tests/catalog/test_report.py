@@ -156,3 +156,25 @@ def test_the_report_as_a_workbook_and_a_csv(client, make):
 def test_a_year_the_registry_cannot_report_is_refused(client):
     assert client.get("/report?year=1800").status_code == 422
     assert client.get(f"/report?year={utctoday().year + 1}").status_code == 422
+
+
+def test_a_meeting_lists_the_decisions_its_chair_recorded_that_day(client, make):
+    released = make.approved(title="Bus stops")
+    hidden = make.in_committee(
+        title="Shelter addresses", classification="restricted", rights="State law"
+    )
+    perform_transition(
+        hidden,
+        {
+            "action": "decide",
+            "outcome": "reject",
+            "note": "Not for release.",
+            "minutes_reference": "Minutes",
+        },
+        actor=make.user("committee", chair=True),
+    )
+    recorded = meeting(make, utctoday())
+    db.session.commit()
+    page = client.get(f"/committee/meetings/{recorded.id}").get_data(as_text=True)
+    assert released.title in page and "Approve" in page
+    assert hidden.title not in page
