@@ -173,9 +173,7 @@ def _planned_record(request: DataRequest, data: dict[str, Any], actor) -> Datase
     department = get_department(data["department"])
     record = datasets.create_dataset(
         {
-            "title": request.title[:300]
-            if len(request.title) >= 3
-            else f"Requested: {request.title}",
+            "title": request.title,
             "description": f"Requested by the public: {request.description}",
             "department": department.code,
             "classification": "internal",
