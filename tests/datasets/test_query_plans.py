@@ -1,0 +1,57 @@
+"""The listing and search queries use their indexes, on the database the suite runs on: the
+page query of a department listing, of the default listing and of a full-text search is read
+with EXPLAIN and must not scan the datasets table row by row. (PostgreSQL is asked with
+sequential scans switched off, so that a tiny test table still shows which index can serve.)"""
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import event
+
+from registry.datasets import search
+from registry.datasets.schemas import DatasetQuery
+from registry.extensions import db
+
+
+def page_query(criteria: dict) -> tuple[str, object]:
+    """The SQL and parameters of the page query find_datasets sends (the first, LIMITed one)."""
+    sent = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        search.find_datasets(AnonymousUserMixin(), DatasetQuery().load(criteria), facets=())
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return next((sql, params) for sql, params in sent if "LIMIT" in sql.upper())
+
+
+def plan(sql: str, params) -> str:
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql(f"EXPLAIN {sql}", params).all()
+    else:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def full_scans_of_datasets(text: str) -> list[str]:
+    lines = text.splitlines()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [line for line in lines if "Seq Scan on datasets" in line]
+    return [line for line in lines if line.strip() == "SCAN datasets"]
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [{}, {"department": "PW"}, {"q": "trees"}, {"sort": "title"}],
+    ids=["default", "department", "search", "by-title"],
+)
+def test_the_listing_and_search_use_their_indexes(make, criteria):
+    make.department(code="PW")
+    for number in range(5):
+        make.dataset(department="PW", title=f"Street trees {number}")
+    assert full_scans_of_datasets(plan(*page_query(criteria))) == []
