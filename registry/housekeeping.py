@@ -40,6 +40,11 @@ class Housekeeper:
         self.app = app
         self._lock = threading.Lock()
         self._pid: int | None = None
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """Ends the thread at its next wake (an app being shut down, or a test's)."""
+        self._stopped.set()
 
     def ensure_running(self) -> None:
         if self._pid == os.getpid():
@@ -52,8 +57,7 @@ class Housekeeper:
                 ).start()
 
     def _run(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(INTERVAL_SECONDS):
+        while not self._stopped.wait(INTERVAL_SECONDS):
             with self.app.app_context():
                 try:
                     run_once()

@@ -157,6 +157,10 @@ class ScratchDatabases:
 
     def close(self) -> None:
         for app, admin, target in self.apps:
+            # Background threads must not outlive their test: later tests swap db.session.
+            for name in ("registry_mail_sender", "registry_housekeeper"):
+                if name in app.extensions:
+                    app.extensions[name].stop()
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()

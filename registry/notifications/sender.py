@@ -27,6 +27,7 @@ class MailSender:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
+        self._stopped = threading.Event()
 
     def wake(self) -> None:
         with self._lock:
@@ -38,10 +39,17 @@ class MailSender:
                 self._thread.start()
         self._wake.set()
 
+    def stop(self) -> None:
+        """Ends the thread after what it is sending (an app being shut down, or a test's)."""
+        self._stopped.set()
+        self._wake.set()
+
     def _run(self) -> None:
-        while True:
+        while not self._stopped.is_set():
             self._wake.wait(timeout=SWEEP_SECONDS)
             self._wake.clear()
+            if self._stopped.is_set():
+                return
             with self.app.app_context():
                 try:
                     services.deliver_pending(limit=1000)

@@ -37,6 +37,10 @@ def live_app(tmp_path_factory):
             "SECRET_KEY": "browser-test-secret-key",
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             "CITY_NAME": "City of Riverton",
+            # No background threads: they would outlive the browser tests and, in the tests
+            # after them, share the session the harness swaps in (tests/conftest.py).
+            "HOUSEKEEPING_THREAD": False,
+            "MAIL_BACKGROUND_SENDER": False,
         }
     )
     with app.app_context():
