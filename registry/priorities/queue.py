@@ -126,14 +126,24 @@ def standing(dataset: Dataset) -> Place | None:
     return _places([dataset])[0]
 
 
-def record_assessment(dataset: Dataset, raw: dict[str, Any], *, actor) -> Assessment:
-    """A committee member's assessment of the five criteria (they may change it)."""
-    if not has_permission(actor, Permission.ASSESS):
+def may_assess(member, dataset: Dataset) -> bool:
+    """Committee members assess a record, unless recused from it (its steward, or of its
+    department): the same rule as for their votes."""
+    return has_permission(member, Permission.ASSESS) and not is_recused(member, dataset)
+
+
+def check_can_assess(dataset: Dataset, member) -> None:
+    if not has_permission(member, Permission.ASSESS):
         raise PermissionDenied("Committee members assess datasets.")
-    if is_recused(actor, dataset):
+    if is_recused(member, dataset):
         raise PermissionDenied(
             "You are recused: you steward this dataset or belong to its department."
         )
+
+
+def record_assessment(dataset: Dataset, raw: dict[str, Any], *, actor) -> Assessment:
+    """A committee member's assessment of the five criteria (they may change it)."""
+    check_can_assess(dataset, actor)
     data, errors = load_input(AssessmentIn(), raw)
     raise_for(errors)
     assessment = db.session.scalar(

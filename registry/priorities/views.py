@@ -12,12 +12,10 @@ from registry.datasets.services import get_readable
 from registry.datasets.visibility import can_read
 from registry.datasets.vocab import THEMES
 from registry.db import utcnow
-from registry.errors import PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
 from registry.priorities import program, queue, requests, rounds
 from registry.priorities.scoring import CRITERIA, CRITERIA_LABELS, PART_LABELS, PART_RULES, WEIGHTS
-from registry.reviews.permissions import is_recused
 from registry.validation import form_to_dict
 from registry.web import (
     cacheable,
@@ -37,9 +35,7 @@ def release_standing(dataset) -> dict | None:
     place = queue.standing(dataset)
     if place is None:
         return None
-    may_assess = has_permission(current_user, Permission.ASSESS) and not is_recused(
-        current_user, dataset
-    )
+    may_assess = queue.may_assess(current_user, dataset)
     return {
         "place": place,
         "may_assess": may_assess,
@@ -203,9 +199,7 @@ def new_request():
     return redirect(url_for("program.request_page", request_id=made.id))
 
 
-@program_pages.get("/requests/<int:request_id>")
-def request_page(request_id: int):
-    item = requests.get_request(request_id)
+def _request_page(item, form: dict, errors: dict | None = None) -> str:
     return render_template(
         "priorities/request.html",
         item=item,
@@ -214,8 +208,14 @@ def request_page(request_id: int):
         linked_visible=requests.linked_record_visible(item, current_user),
         can_answer=has_permission(current_user, Permission.PROGRAM_MANAGE),
         departments=list_departments(),
-        form={},
+        form=form,
+        errors=errors,
     )
+
+
+@program_pages.get("/requests/<int:request_id>")
+def request_page(request_id: int):
+    return _request_page(requests.get_request(request_id), {})
 
 
 @program_pages.post("/requests/<int:request_id>/answer")
@@ -226,17 +226,7 @@ def answer(request_id: int):
     try:
         requests.answer_request(item, form, actor=current_user)
     except ValidationError as exc:
-        return render_template(
-            "priorities/request.html",
-            item=item,
-            labels=requests.STATUS_LABELS,
-            clocks=requests.clocks(item),
-            linked_visible=requests.linked_record_visible(item, current_user),
-            can_answer=True,
-            departments=list_departments(),
-            form=form,
-            errors=exc.messages,
-        ), 422
+        return _request_page(item, form, exc.messages), 422
     db.session.commit()
     flash(
         f"The request is now {requests.STATUS_LABELS[item.status].lower()}; the requester is told.",
@@ -297,8 +287,7 @@ def override(identifier: str):
 @require_signed_in
 def assessment(identifier: str):
     dataset = get_readable(identifier, current_user)
-    if not has_permission(current_user, Permission.ASSESS) or is_recused(current_user, dataset):
-        raise PermissionDenied("Committee members who are not recused assess a dataset.")
+    queue.check_can_assess(dataset, current_user)
     labels = {name: CRITERIA_LABELS[name] for name in CRITERIA}
     if request.method == "GET":
         mine = queue.my_assessment(dataset, current_user)
