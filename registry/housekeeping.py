@@ -1,6 +1,7 @@
 """Housekeeping that runs by the clock rather than on anyone's request: announcing voting rounds
 that opened or closed by time, and clearing expired uploads. A thread per app process does it
-every minute (started by the process's first request); `registry housekeeping` does the same
+and keeping the export rows of changed records (registry.transfer.rendered), every minute
+(started by the process's first request); `registry housekeeping` does the same
 once, for cron. Each task claims its work in the database, so any number of processes and cron
 can run side by side without doing anything twice."""
 
@@ -16,6 +17,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities.rounds import announce_due_rounds
 from registry.transfer.models import ImportUpload
+from registry.transfer.rendered import refresh_export_rows
 
 INTERVAL_SECONDS = 60
 
@@ -26,7 +28,7 @@ def expire_uploads() -> int:
     return db.session.execute(delete(ImportUpload).where(ImportUpload.created_at < cutoff)).rowcount
 
 
-TASKS = (announce_due_rounds, expire_uploads)
+TASKS = (announce_due_rounds, expire_uploads, refresh_export_rows)
 
 
 def run_once() -> None:

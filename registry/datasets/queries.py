@@ -96,7 +96,7 @@ def scope_condition(scope: Scope, reader):
     return _condition(scope, reader, columns, readable_by(reader))
 
 
-def _department(code: str | None):
+def department_id_of(code: str | None):
     if not code:
         return None
     return db.session.scalar(select(Department.id).where(Department.code == code.upper()))
@@ -113,7 +113,7 @@ def records(
     """The records in scope, as their snapshots (now, or as of a moment) and redacted for the
     reader, by department code and identifier. Streams in batches: memory stays flat."""
     check_scope(scope, reader)
-    department_id = _department(department)
+    department_id = department_id_of(department)
     if department and department_id is None:
         return
     if as_of is None:
@@ -123,10 +123,8 @@ def records(
         yield _redact_snapshot(version, reader)
 
 
-def _current(scope, reader, department_id, batch) -> Iterator[dict[str, Any]]:
-    """Current records read as table rows (no objects), in batches, each batch's themes in one
-    query: an export of a state-sized inventory neither waits on nor holds every record."""
-    query = (
+def _current_rows():
+    return (
         select(
             Dataset.__table__,
             Department.code.label("department_code"),
@@ -134,18 +132,41 @@ def _current(scope, reader, department_id, batch) -> Iterator[dict[str, Any]]:
         )
         .join(Department, Department.id == Dataset.department_id)
         .outerjoin(User, User.id == Dataset.steward_id)
+    )
+
+
+def _snapshots(result, size: int | None = None) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Table rows with their snapshots, each batch's themes and priorities in one query."""
+    for rows in result.mappings().partitions(size):
+        ids = [row["id"] for row in rows]
+        themes, priorities = _themes(ids), _city_priorities(ids)
+        for row in rows:
+            themed = themes.get(row["id"], [])
+            yield row, snapshot_of_row(row, themed, priorities.get(row["id"], []))
+
+
+def _current(scope, reader, department_id, batch) -> Iterator[dict[str, Any]]:
+    """Current records read as table rows (no objects), in batches, each batch's themes in one
+    query: an export of a state-sized inventory neither waits on nor holds every record."""
+    query = (
+        _current_rows()
         .where(scope_condition(scope, reader))
         .order_by(Department.code, Dataset.identifier)
     )
     if department_id is not None:
         query = query.where(Dataset.department_id == department_id)
     result = db.session.execute(query.execution_options(yield_per=batch))
-    for rows in result.mappings().partitions():
-        ids = [row["id"] for row in rows]
-        themes, priorities = _themes(ids), _city_priorities(ids)
-        for row in rows:
-            record = snapshot_of_row(row, themes.get(row["id"], []), priorities.get(row["id"], []))
-            yield redact(record, _AsItIs(row), reader)
+    for row, record in _snapshots(result):
+        yield redact(record, _AsItIs(row), reader)
+
+
+def current_snapshots(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Some records' snapshots as they stand, by id, unredacted: for copies that are redacted
+    whenever they are read (an export's rendered rows)."""
+    if not ids:
+        return {}
+    result = db.session.execute(_current_rows().where(Dataset.id.in_(ids)))
+    return {row["id"]: record for row, record in _snapshots(result, len(ids))}
 
 
 def _themes(ids: list[int]) -> dict[int, list[str]]:

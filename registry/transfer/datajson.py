@@ -23,7 +23,7 @@ DISTRIBUTION_FIELDS = {
 }
 
 
-def _temporal(value: str | None, today: date) -> str | None:
+def period(value: str | None, today: date) -> str | None:
     """An ongoing period ("start/..") is published as running up to today."""
     if not value:
         return None
@@ -34,7 +34,17 @@ def _temporal(value: str | None, today: date) -> str | None:
 def dataset_entry(
     record: dict[str, Any], departments: dict[str, str], today: date
 ) -> dict[str, Any]:
-    """One record (a snapshot) as a POD dataset."""
+    """One record (a snapshot) as a POD dataset, its time period as of `today`."""
+    entry = entry_of(record, departments)
+    temporal = period(record.get("temporal"), today)
+    if temporal:
+        entry["temporal"] = temporal
+    return entry
+
+
+def entry_of(record: dict[str, Any], departments: dict[str, str]) -> dict[str, Any]:
+    """One record (a snapshot) as a POD dataset but for its time period, which depends on the
+    day (an ongoing period runs up to it)."""
     entry: dict[str, Any] = {
         "@type": "dcat:Dataset",
         "identifier": record["identifier"],
@@ -59,7 +69,6 @@ def dataset_entry(
     optional = {
         "license": record.get("license"),
         "spatial": record.get("spatial"),
-        "temporal": _temporal(record.get("temporal"), today),
         "accrualPeriodicity": record.get("update_frequency"),
         "landingPage": record.get("landing_page"),
         "describedBy": record.get("data_dictionary"),
@@ -80,8 +89,19 @@ def dataset_entry(
     return entry
 
 
-def write_catalog(sink: IO[bytes], records, tally, context: dict[str, Any]) -> None:
-    """Streams the catalog: its head, then each dataset as it is read, then its tail."""
+def entry_text(entry: str, temporal: str | None, today: date) -> str:
+    """A dataset's entry as JSON text (as entry_of() gives it) with its time period for the
+    day put in."""
+    value = period(temporal, today)
+    if value is None:
+        return entry
+    return entry[:-1] + ', "temporal": ' + json.dumps(value, ensure_ascii=False) + "}"
+
+
+def write_catalog(sink: IO[bytes], batches, tally, context: dict[str, Any]) -> None:
+    """Streams the catalog: its head, then each dataset (an export's line: its entry and time
+    period are the 8th and 9th fields, rendered.ENTRY and TEMPORAL) as it is read, then its
+    tail."""
     today = utctoday()
     base = context["base_url"].rstrip("/")
     head = {"@context": CONTEXT, "@type": "dcat:Catalog"}
@@ -90,8 +110,10 @@ def write_catalog(sink: IO[bytes], records, tally, context: dict[str, Any]) -> N
     head.update(conformsTo=CONFORMS_TO, describedBy=DESCRIBED_BY)
     opening = json.dumps(head, ensure_ascii=False)[:-1] + ', "dataset": ['
     sink.write(opening.encode())
-    for number, record in enumerate(records):
-        tally.count(record)
-        entry = dataset_entry(record, context["departments"], today)
-        sink.write(((",\n" if number else "\n") + json.dumps(entry, ensure_ascii=False)).encode())
+    first = True
+    for batch in batches:
+        tally.count(batch)
+        text = ",\n".join([entry_text(line[7], line[8], today) for line in batch.lines])
+        sink.write(((",\n" if not first else "\n") + text).encode())
+        first = False
     sink.write(b"\n]}\n")

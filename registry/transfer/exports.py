@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby, islice
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +22,17 @@ from sqlalchemy import select
 
 from registry.accounts.models import Department, User
 from registry.audit.checkpoints import current_head
-from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope, check_scope, records
+from registry.datasets.queries import (
+    SCOPE_DESCRIPTIONS,
+    Scope,
+    check_scope,
+    department_id_of,
+    records,
+)
 from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.transfer import datajson, spreadsheets
+from registry.transfer.rendered import LEVEL, STATUS, Batch, current_batches, line_of, render
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -72,11 +80,11 @@ class Tally:
     by_status: Counter = field(default_factory=Counter)
     by_classification: Counter = field(default_factory=Counter)
 
-    def count(self, record: dict[str, Any]) -> None:
-        self.rows += 1
-        self.by_department[record.get("department")] += 1
-        self.by_status[record.get("status")] += 1
-        self.by_classification[record.get("classification")] += 1
+    def count(self, batch: Batch) -> None:
+        self.rows += len(batch.lines)
+        self.by_department[batch.department] += len(batch.lines)
+        self.by_status.update(line[STATUS] for line in batch.lines)
+        self.by_classification.update(line[LEVEL] for line in batch.lines)
 
 
 @dataclass
@@ -119,6 +127,38 @@ def export_records(request: ExportRequest, reader) -> Iterator[dict[str, Any]]:
         yield record
 
 
+def export_batches(request: ExportRequest, reader, departments: dict[str, str]) -> Iterator[Batch]:
+    """The export's lines for the reader: current ones from the kept renderings where they are
+    current, those as of a day rendered from the versions they had then."""
+    if request.as_of is None:
+        check_scope(request.scope, reader)
+        department_id = department_id_of(request.department)
+        if request.department and department_id is None:
+            return
+        yield from current_batches(
+            request.scope,
+            reader,
+            departments,
+            fmt=request.format,
+            department_id=department_id,
+        )
+        return
+    records = export_records(request, reader)
+    for code, group in groupby(records, key=lambda record: record["department"]):
+        while chunk := list(islice(group, 1000)):  # a large department in bounded batches
+            lines = [
+                line_of(
+                    record.get("steward"),
+                    record.get("version"),
+                    record["status"],
+                    record["classification"],
+                    render(record, departments),
+                )
+                for record in chunk
+            ]
+            yield Batch(code, lines)
+
+
 class _Hashing:
     """A binary file that hashes and counts what is written to it."""
 
@@ -155,7 +195,8 @@ def produce(request: ExportRequest, reader, *, base_url: str | None = None) -> E
     sink = _Hashing(spool)
     head, exported_at = current_head(), utcnow()
     tally = Tally()
-    rows = export_records(request, reader)
+    departments = department_names()
+    rows = export_batches(request, reader, departments)
     context = {
         "request": request,
         "reader": reader,
@@ -164,7 +205,7 @@ def produce(request: ExportRequest, reader, *, base_url: str | None = None) -> E
         "scope_description": SCOPE_DESCRIPTIONS[request.scope],
         "city": current_app.config.get("CITY_NAME") or "",
         "base_url": current_app.config.get("BASE_URL") or base_url or "",
-        "departments": department_names(),
+        "departments": departments,
     }
     if request.format == "xlsx":
         spreadsheets.write_xlsx(sink, rows, tally, context)

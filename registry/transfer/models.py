@@ -6,7 +6,7 @@ or host; removed once imported, and a day after upload otherwise.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.db import UTCDateTime, utcnow
@@ -23,3 +23,25 @@ class ImportUpload(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportRow(db.Model):
+    """A record's export row as rendered from one version of it, under one naming of the
+    departments and city priorities (`stamp`): the CSV fields and the Inventory sheet's cells
+    (the steward and version left out, since they depend on who reads), and its data.json
+    entry (the time period apart, since an ongoing one runs up to the day of the export).
+    Only ever a copy: an export uses a row only while its version and stamp are the record's
+    and the city's, and renders the record afresh otherwise."""
+
+    __tablename__ = "export_rows"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    stamp: Mapped[str] = mapped_column(String(64))
+    csv_head: Mapped[str] = mapped_column(Text)
+    csv_tail: Mapped[str] = mapped_column(Text)
+    cells: Mapped[str] = mapped_column(Text)
+    entry: Mapped[str] = mapped_column(Text)
+    temporal: Mapped[str | None] = mapped_column(String(100))

@@ -4,10 +4,7 @@ stored as text), a Fields sheet and a Summary sheet. CSV: RFC 4180, UTF-8 with a
 mark for Excel, the Inventory sheet's columns."""
 
 import codecs
-import csv
-import io
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -17,8 +14,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from registry.labels import CLASSIFICATION_NAMES, STATE_LABELS
-from registry.transfer.cells import TRIGGERS
-from registry.transfer.columns import COLUMNS, HEADERS, row_of
+from registry.transfer.columns import COLUMNS, HEADERS
+from registry.transfer.rendered import (
+    CSV_HEADER,
+    HEAD,
+    STEWARD_SHOWN,
+    TAIL,
+    VERSION_SHOWN,
+    cells_of,
+    csv_field,
+)
 
 WIDTHS = {"text": 24, "number": 14, "date": 13}
 WIDE = {"Title": 40, "Description": 60, "Distributions": 50, "Keywords": 30, "Legal basis": 30}
@@ -51,7 +56,7 @@ def _sheet_rows(sheet, rows: Iterable[list[Any]]) -> None:
         sheet.append([_value(sheet, value) for value in row])
 
 
-def write_xlsx(sink: IO[bytes], records, tally, context: dict[str, Any]) -> None:
+def write_xlsx(sink: IO[bytes], batches, tally, context: dict[str, Any]) -> None:
     workbook = Workbook(write_only=True)
     inventory = workbook.create_sheet("Inventory")
     inventory.freeze_panes = "A2"
@@ -59,9 +64,10 @@ def write_xlsx(sink: IO[bytes], records, tally, context: dict[str, Any]) -> None
         width = WIDE.get(column.header, WIDTHS[column.kind])
         inventory.column_dimensions[get_column_letter(number)].width = width
     inventory.append([_cell(inventory, header, bold=True) for header in HEADERS])
-    for record in records:
-        tally.count(record)
-        inventory.append([_value(inventory, value) for value in row_of(record)])
+    for batch in batches:
+        tally.count(batch)
+        for line in batch.lines:
+            inventory.append([_value(inventory, value) for value in cells_of(line)])
     inventory.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{tally.rows + 1}"
 
     fields = workbook.create_sheet("Fields")
@@ -111,34 +117,23 @@ def _summary_rows(tally, context: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def write_csv(sink: IO[bytes], records, tally) -> None:
+def write_csv(sink: IO[bytes], batches, tally) -> None:
     """RFC 4180 (CRLF line ends, quotes where needed), UTF-8 with a byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> None:
-        sink.write(buffer.getvalue().encode("utf-8"))
-        buffer.seek(0)
-        buffer.truncate()
-
-    sink.write(codecs.BOM_UTF8)
-    writer.writerow(HEADERS)
-    for number, record in enumerate(records, start=1):
-        tally.count(record)
-        writer.writerow([_csv_value(value) for value in row_of(record)])
-        if number % 500 == 0:
-            flush()
-    flush()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(TRIGGERS) else value
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+    sink.write(codecs.BOM_UTF8 + CSV_HEADER.encode("utf-8"))
+    stewards: dict[str | None, str] = {None: ""}
+    for batch in batches:
+        tally.count(batch)
+        for line in batch.lines:
+            if line[STEWARD_SHOWN] not in stewards:
+                stewards[line[STEWARD_SHOWN]] = csv_field(line[STEWARD_SHOWN])
+        text = "".join(
+            [
+                f"{line[HEAD]},{stewards[line[STEWARD_SHOWN]]},{line[TAIL]},"
+                f"{'' if line[VERSION_SHOWN] is None else line[VERSION_SHOWN]}\r\n"
+                for line in batch.lines
+            ]
+        )
+        sink.write(text.encode("utf-8"))
 
 
 def write_tables_xlsx(sink: IO[bytes], sheets: Iterable[tuple[str, list[str], list[list[Any]]]]):

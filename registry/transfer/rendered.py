@@ -1,0 +1,305 @@
+"""Export rows rendered once per version of a record and kept, so that an export of a large
+inventory writes what it already has instead of shaping every record again.
+
+A record's row (its CSV fields, its Inventory cells and its data.json entry) depends on the
+record's version and on how the city names its departments and city priorities; the `stamp`
+names the latter (and this module's own rendering, RENDERING). An export reads a kept row only
+while both match, and renders the record afresh otherwise, so a kept row is never stale, only
+missing: keeping them is housekeeping's work (refresh_export_rows), never a condition of a
+correct file. What depends on the reader (the steward's email, shown to people signed in, and
+the version, shown to those who see everything about the record) is never kept: it is filled
+in for each row as it is written, and the scope's filter is applied to the records themselves.
+Both paths compose a line from the same rendered parts, so a file is byte for byte the same
+whether its rows were kept or rendered then.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, null, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from registry.accounts.models import Department, User
+from registry.datasets.models import CityPriority, Dataset
+from registry.datasets.queries import Scope, current_snapshots, scope_condition
+from registry.datasets.visibility import sees_everything_about
+from registry.extensions import db
+from registry.transfer import datajson
+from registry.transfer.cells import TRIGGERS
+from registry.transfer.columns import COLUMNS, HEADERS, row_of
+from registry.transfer.models import ExportRow
+
+RENDERING = "1"  # change it when a row's rendering changes: every kept row is then stale
+FIELDS = [column.field for column in COLUMNS]
+STEWARD, VERSION = FIELDS.index("steward"), FIELDS.index("version")
+DATES = [number for number, column in enumerate(COLUMNS) if column.kind == "date"]
+
+
+class Rendered(NamedTuple):
+    csv_head: str  # the CSV fields before the steward's
+    csv_tail: str  # those between the steward's and the version's
+    cells: str  # the Inventory row as a JSON list, steward and version empty, dates as text
+    entry: str  # the data.json entry as JSON, without its time period
+    temporal: str | None  # the time period as the record has it
+
+
+# A line of an export for one reader is a plain tuple (a state's inventory is hundreds of
+# thousands of them): the steward and the version as the reader sees them, the status and
+# classification the Summary counts, then the five rendered parts.
+STEWARD_SHOWN, VERSION_SHOWN, STATUS, LEVEL, HEAD, TAIL, CELLS, ENTRY, TEMPORAL = range(9)
+
+
+@dataclass(slots=True)
+class Batch:
+    """Consecutive lines of one department's records."""
+
+    department: str
+    lines: list[tuple]
+
+
+def line_of(steward, version, status, classification, rendered: Rendered) -> tuple:
+    return (steward, version, status, classification, *rendered)
+
+
+def csv_value(value: Any) -> Any:
+    """A value as a CSV cell: text that could start a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(TRIGGERS) else value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def csv_fields(values: list[Any]) -> str:
+    """Fields as the csv module writes them in a row (RFC 4180 quoting), without a line end."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)  # quotes fields holding one
+    return buffer.getvalue()[:-2]
+
+
+def csv_field(value: Any) -> str:
+    value = csv_value(value)
+    return "" if value == "" else csv_fields([value])
+
+
+CSV_HEADER = csv_fields(HEADERS) + "\r\n"
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def render(record: dict[str, Any], departments: dict[str, str]) -> Rendered:
+    """A record's snapshot as its export parts, whoever reads it."""
+    row = row_of(record)
+    row[STEWARD] = row[VERSION] = None
+    values = [csv_value(value) for value in row]
+    entry = datajson.entry_of(record, departments)
+    return Rendered(
+        csv_fields(values[:STEWARD]),
+        csv_fields(values[STEWARD + 1 : VERSION]),
+        json.dumps(row, ensure_ascii=False, default=_json_default),
+        json.dumps(entry, ensure_ascii=False),
+        record.get("temporal") or None,
+    )
+
+
+def cells_of(line: tuple) -> list[Any]:
+    """The Inventory sheet's row: dates as dates, numbers as numbers."""
+    cells = json.loads(line[CELLS])
+    cells[STEWARD], cells[VERSION] = line[STEWARD_SHOWN], line[VERSION_SHOWN]
+    for number in DATES:
+        if cells[number]:
+            cells[number] = date.fromisoformat(cells[number])
+    return cells
+
+
+def stamp() -> str:
+    """The city's naming that rows depend on: departments (code, name), city priorities (name,
+    order), and this module's rendering."""
+    departments = db.session.execute(
+        select(Department.id, Department.code, Department.name).order_by(Department.id)
+    ).all()
+    priorities = db.session.execute(
+        select(CityPriority.id, CityPriority.name, CityPriority.position).order_by(CityPriority.id)
+    ).all()
+    text = json.dumps([RENDERING, [list(r) for r in departments], [list(r) for r in priorities]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _kept(current: str):
+    """Joins a record to its kept row, if that row is of its version and the city's naming."""
+    return and_(
+        ExportRow.dataset_id == Dataset.id,
+        ExportRow.version == Dataset.version,
+        ExportRow.stamp == current,
+    )
+
+
+# The kept parts each format writes; an export reads only those (the rest are read as nulls).
+PARTS = {
+    "csv": ("csv_head", "csv_tail"),
+    "xlsx": ("cells",),
+    "datajson": ("entry", "temporal"),
+}
+KEPT = ("csv_head", "csv_tail", "cells", "entry", "temporal")
+
+
+class _Department:
+    """A department's records, for sees_everything_about()'s question."""
+
+    def __init__(self, department_id: int) -> None:
+        self.department_id = department_id
+
+
+def current_batches(
+    scope: Scope,
+    reader,
+    departments: dict[str, str],
+    *,
+    fmt: str,
+    department_id: int | None = None,
+    batch: int = 1000,
+) -> Iterator[Batch]:
+    """The current records in scope, by department code and identifier, as lines for the
+    reader: kept rows where they are current, the rest rendered as they are read. Rows come
+    through the connection as plain values, never objects.
+
+    On SQLite, a department at a time, each read in identifier order straight off its index
+    (no sort of the whole inventory); the transaction is one snapshot, so the departments'
+    reads agree. On PostgreSQL, whose statements each see their own snapshot, in one statement.
+    """
+    parts = [getattr(ExportRow, name) if name in PARTS[fmt] else null() for name in KEPT]
+    needed = 5 + KEPT.index(PARTS[fmt][0])
+    query = (
+        select(
+            Dataset.id,
+            Dataset.version,
+            Dataset.steward_id,
+            Dataset.status,
+            Dataset.classification,
+            *parts,
+            Dataset.department_id,
+        )
+        .outerjoin(ExportRow, _kept(stamp()))
+        .where(scope_condition(scope, reader))
+    )
+    listed = select(Department.id, Department.code).order_by(Department.code)
+    if department_id is not None:
+        listed = listed.where(Department.id == department_id)
+    codes = dict(db.session.execute(listed).tuples().all())
+    sees = {held_by: sees_everything_about(reader, _Department(held_by)) for held_by in codes}
+    steward_of = _stewards(reader)
+    connection = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        results = (
+            connection.execute(
+                query.where(Dataset.department_id == held_by).order_by(Dataset.identifier)
+            )
+            for held_by in codes
+        )
+    else:
+        ordered = query.join(Department, Department.id == Dataset.department_id).order_by(
+            Department.code, Dataset.identifier
+        )
+        if department_id is not None:
+            ordered = ordered.where(Dataset.department_id == department_id)
+        results = iter([connection.execution_options(yield_per=batch).execute(ordered)])
+    for result in results:
+        for rows in result.partitions(batch):
+            fresh = current_snapshots([row[0] for row in rows if row[needed] is None])
+            for held_by, group in groupby(rows, key=lambda row: row[10]):
+                shown = sees[held_by]
+                lines = [
+                    (
+                        steward_of(row[2]),
+                        row[1] if shown else None,
+                        row[3],
+                        row[4],
+                        *(
+                            row[5:10]
+                            if row[needed] is not None
+                            else render(fresh[row[0]], departments)
+                        ),
+                    )
+                    for row in group
+                ]
+                yield Batch(codes[held_by], lines)
+
+
+def _stewards(reader):
+    """How a record's steward is shown to the reader: by account email to people signed in,
+    not at all to others (as redact() has it)."""
+    if reader is None or not getattr(reader, "is_authenticated", False):
+        return lambda steward_id: None
+    return dict(db.session.execute(select(User.id, User.email)).tuples().all()).get
+
+
+def _upsert(values: list[dict[str, Any]]) -> None:
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ExportRow).values(values)
+    replaced = {name: statement.excluded[name] for name in values[0] if name != "dataset_id"}
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=["dataset_id"], set_=replaced)
+    )
+
+
+def keep_stale(limit: int = 500) -> int:
+    """Renders and keeps up to `limit` rows that are missing or stale; returns how many (the
+    caller commits). Two processes doing it at once both write a correct row."""
+    current = stamp()
+    ids = list(
+        db.session.scalars(
+            select(Dataset.id)
+            .outerjoin(ExportRow, _kept(current))
+            .where(ExportRow.dataset_id.is_(None))
+            .order_by(Dataset.id)
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return 0
+    departments = dict(db.session.execute(select(Department.code, Department.name)).tuples().all())
+    values = []
+    for dataset_id, record in current_snapshots(ids).items():
+        rendered = render(record, departments)
+        values.append(
+            {
+                "dataset_id": dataset_id,
+                "version": record["version"],
+                "stamp": current,
+                "csv_head": rendered.csv_head,
+                "csv_tail": rendered.csv_tail,
+                "cells": rendered.cells,
+                "entry": rendered.entry,
+                "temporal": rendered.temporal,
+            }
+        )
+    _upsert(values)
+    return len(values)
+
+
+def refresh_export_rows(budget_seconds: float = 20.0) -> int:
+    """Housekeeping: keeps the rows of records changed since they were last kept, a batch per
+    transaction so that writers wait at most one batch, for at most `budget_seconds`."""
+    started, kept = time.monotonic(), 0
+    while time.monotonic() - started < budget_seconds:
+        done = keep_stale()
+        db.session.commit()
+        kept += done
+        if not done:
+            break
+    return kept
