@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.priorities.views import program_pages
     from registry.reviews.meeting_views import meetings
     from registry.reviews.views import reviews
+    from registry.transfer.job_views import export_jobs
     from registry.transfer.views import transfer
 
     for blueprint in (
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         audit,
         transfer,
+        export_jobs,
         api,
         api_docs,
     ):
@@ -74,11 +76,13 @@ def register_blueprints(app: Flask) -> None:
 def register_error_handlers(app: Flask) -> None:
     from registry.housekeeping import init_housekeeping
     from registry.notifications.views import init_mail_delivery
+    from registry.transfer.jobs import init_jobs
     from registry.web import init_error_handlers, init_security_headers, init_template_globals
 
     init_error_handlers(app)
     init_security_headers(app)
     init_housekeeping(app)
+    init_jobs(app)
     init_template_globals(app)
     init_mail_delivery(app)
 

@@ -54,7 +54,7 @@ def init_cli(app: Flask) -> None:
     from registry.demo import demo_command
     from registry.housekeeping import housekeeping_command
     from registry.notifications.cli import mail_cli
-    from registry.transfer.cli import export_command, import_command
+    from registry.transfer.cli import export_command, import_command, worker_command
 
     for command in (
         departments_cli,
@@ -68,6 +68,7 @@ def init_cli(app: Flask) -> None:
         export_command,
         import_command,
         housekeeping_command,
+        worker_command,
     ):
         app.cli.add_command(command)
 

@@ -57,6 +57,19 @@ class Defaults:
     # Inventory uploads: the largest file, and the most rows in one import.
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     IMPORT_MAX_ROWS = 20_000
+    # Exports from the web of more datasets than this are prepared in the background (a job:
+    # the page shows its progress and offers the file when it is ready), kept this long, in
+    # this folder (the instance folder's exports/ when empty; give every host the same one).
+    EXPORT_BACKGROUND_ROWS = 10_000
+    EXPORT_JOB_KEEP_HOURS = 24
+    EXPORT_JOBS_DIR = ""
+    # A job that has not reported progress for this long was lost with its process: failed.
+    EXPORT_JOB_STALE_SECONDS = 120
+    # Where background jobs run: a thread in each app process (the embedded default), or RQ
+    # when JOBS_REDIS_URL names a Redis (redis://127.0.0.1:6379/0; `registry worker` runs its
+    # workers). JOBS_RUNNER = "inline" runs each job at once in the asking request (tests).
+    JOBS_REDIS_URL = ""
+    JOBS_RUNNER = ""
     # Request bodies larger than this are refused with 413 (uploads have their own limit).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Email: off unless REGISTRY_MAIL_SERVER is set; the inbox works either way.

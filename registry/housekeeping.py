@@ -1,9 +1,11 @@
 """Housekeeping that runs by the clock rather than on anyone's request: announcing voting rounds
-that opened or closed by time, and clearing expired uploads. A thread per app process does it
-and keeping the export rows of changed records (registry.transfer.rendered), every minute
-(started by the process's first request); `registry housekeeping` does the same
-once, for cron. Each task claims its work in the database, so any number of processes and cron
-can run side by side without doing anything twice."""
+that opened or closed by time, clearing expired uploads, tending background exports (failing
+those whose process died, removing expired files: registry.transfer.jobs) and keeping the
+export rows of changed records (registry.transfer.rendered). A thread per app process does it
+every minute (started by the process's first request); `registry housekeeping` does the same
+once, for cron. Each task claims its work in the database or does work that is harmless twice
+(a kept row rendered by two processes is the same row), so any number of processes and cron
+can run side by side."""
 
 import os
 import threading
@@ -16,6 +18,7 @@ from sqlalchemy import delete
 from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities.rounds import announce_due_rounds
+from registry.transfer.jobs import tend_jobs
 from registry.transfer.models import ImportUpload
 from registry.transfer.rendered import refresh_export_rows
 
@@ -28,7 +31,7 @@ def expire_uploads() -> int:
     return db.session.execute(delete(ImportUpload).where(ImportUpload.created_at < cutoff)).rowcount
 
 
-TASKS = (announce_due_rounds, expire_uploads, refresh_export_rows)
+TASKS = (announce_due_rounds, expire_uploads, tend_jobs, refresh_export_rows)
 
 
 def run_once() -> None:

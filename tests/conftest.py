@@ -5,6 +5,7 @@ without it the suite runs on a temporary SQLite file.
 """
 
 import os
+import tempfile
 import uuid
 
 import pytest
@@ -50,6 +51,9 @@ def app(database_url):
             "RATELIMIT_ENABLED": False,
             # Tests run housekeeping themselves (registry.housekeeping.run_once).
             "HOUSEKEEPING_THREAD": False,
+            # Background exports run at once, in the request that asks for them.
+            "JOBS_RUNNER": "inline",
+            "EXPORT_JOBS_DIR": tempfile.mkdtemp(prefix="registry-test-exports-"),
         }
     )
     with app.app_context():

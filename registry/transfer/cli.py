@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from marshmallow import ValidationError
+from redis import Redis
+from rq import Queue, SimpleWorker
 
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
@@ -17,6 +20,7 @@ from registry.errors import DomainError
 from registry.extensions import db
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import read_table, run_import
+from registry.transfer.jobs import RQRunner
 from registry.transfer.schemas import ExportQuery
 
 
@@ -87,3 +91,16 @@ def import_command(source, department, dry_run):
         db.session.rollback()
     else:
         db.session.commit()
+
+
+@click.command("worker")
+def worker_command():
+    """Run background exports queued in Redis (RQ), for a registry whose JOBS_REDIS_URL is set;
+    run as many as the machine can spare, on any host that shares EXPORT_JOBS_DIR."""
+    url = current_app.config.get("JOBS_REDIS_URL")
+    if not url:
+        fail(DomainError("Set REGISTRY_JOBS_REDIS_URL: without it, jobs run in the app itself."))
+    connection = Redis.from_url(url)
+    queue = Queue(RQRunner.QUEUE, connection=connection)
+    click.echo(f"Running export jobs from {RQRunner.QUEUE} on {url}")
+    SimpleWorker([queue], connection=connection).work(with_scheduler=False)

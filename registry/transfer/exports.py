@@ -10,7 +10,7 @@ batches and the writers stream too, so memory stays flat however large the inven
 import hashlib
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby, islice
@@ -185,18 +185,35 @@ def department_names() -> dict[str, str]:
     return dict(db.session.execute(select(Department.code, Department.name)).tuples().all())
 
 
-def produce(request: ExportRequest, reader, *, base_url: str | None = None) -> ExportFile:
+def _counted(batches: Iterator[Batch], tally: Tally, progress) -> Iterator[Batch]:
+    for batch in batches:
+        yield batch
+        progress(tally.rows)
+
+
+def produce(
+    request: ExportRequest,
+    reader,
+    *,
+    base_url: str | None = None,
+    target: IO[bytes] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExportFile:
     """Writes the export (checking the scope first: a forbidden scope is refused, never
-    narrowed) and returns it with its digest; the caller audits and delivers it."""
+    narrowed) and returns it with its digest; the caller audits and delivers it. It is
+    written to `target` if given (a background job's file), to a temporary file otherwise;
+    `progress` hears the count of rows written after each batch."""
     check_scope(request.scope, reader)
     if request.format == "datajson" and request.scope != Scope.PUBLIC:
         raise ValueError("data.json is the public catalog: export it with the public scope.")
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
+    spool = target or tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     sink = _Hashing(spool)
     head, exported_at = current_head(), utcnow()
     tally = Tally()
     departments = department_names()
     rows = export_batches(request, reader, departments)
+    if progress is not None:
+        rows = _counted(rows, tally, progress)
     context = {
         "request": request,
         "reader": reader,
@@ -214,7 +231,8 @@ def produce(request: ExportRequest, reader, *, base_url: str | None = None) -> E
     else:
         datajson.write_catalog(sink, rows, tally, context)
     spool.flush()
-    spool.seek(0)
+    if target is None:
+        spool.seek(0)
     return ExportFile(
         request, spool, sink.size, sink.digest.hexdigest(), tally.rows, exported_at, head
     )

@@ -4,9 +4,9 @@ Kept in the database (not a worker's memory or disk), so the confirmation may re
 or host; removed once imported, and a day after upload otherwise.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.db import UTCDateTime, utcnow
@@ -45,3 +45,32 @@ class ExportRow(db.Model):
     cells: Mapped[str] = mapped_column(Text)
     entry: Mapped[str] = mapped_column(Text)
     temporal: Mapped[str | None] = mapped_column(String(100))
+
+
+class ExportJob(db.Model):
+    """An export prepared in the background (a large scope from the web): asked for by someone,
+    written to a file under EXPORT_JOBS_DIR, offered to them once complete, and removed when it
+    expires. A file is offered only once its job is `done`, which is recorded after the file is
+    whole and in place, so a job whose process died is never offered half-written: it stays
+    `running` until housekeeping finds its heartbeat stale and reports it failed."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(16))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    rows_expected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_written: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str | None] = mapped_column(String(1000))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,3 +19,14 @@ class ExportQuery(InputSchema):
             min=EARLIEST, max=date(2999, 12, 31), error="Give a date from 1990 until today."
         ),
     )
+
+
+class ExportJobIn(ExportQuery):
+    """An export to prepare in the background (the exports page's form)."""
+
+    format = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["xlsx", "csv", "datajson"], error="Choose XLSX, CSV or data.json."
+        ),
+    )

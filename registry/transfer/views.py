@@ -21,12 +21,20 @@ from sqlalchemy import delete, func, select
 from registry.accounts.services import list_departments
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
-from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope, may_use_scope, scope_condition
+from registry.datasets.queries import (
+    SCOPE_DESCRIPTIONS,
+    Scope,
+    check_scope,
+    may_use_scope,
+    scope_condition,
+)
 from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Permission
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import ImportRefused, check_can_import, read_table, run_import
+from registry.transfer.job_views import prepare_page
+from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.models import ImportUpload
 from registry.transfer.schemas import ExportQuery
 from registry.validation import form_to_dict
@@ -60,6 +68,8 @@ def exports():
         scope_descriptions=SCOPE_DESCRIPTIONS,
         departments=list_departments(),
         can_import=_may_import(),
+        jobs=jobs_of(current_user) if current_user.is_authenticated else [],
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -84,7 +94,19 @@ def export_inventory(extension: str):
     quietly smaller file."""
     query = _export_query()
     request_ = ExportRequest(extension, query["scope"], query["department"], query["as_of"])
-    return _deliver(produce(request_, current_user))
+    return _background(request_) or _deliver(produce(request_, current_user))
+
+
+def _background(request_: ExportRequest):
+    """A large export asked for by someone signed in is prepared in the background: the
+    answer is a page that offers to start it (the scope is checked first, as always)."""
+    check_scope(request_.scope, current_user)
+    if not current_user.is_authenticated:
+        return None
+    rows = expected_rows(request_, current_user)
+    if rows <= current_app.config["EXPORT_BACKGROUND_ROWS"]:
+        return None
+    return prepare_page(request_, rows)
 
 
 @transfer.get("/exports/data.json")
@@ -93,7 +115,9 @@ def export_datajson():
     """The public catalog as of a date, as a file, audited like every export."""
     query = _export_query()
     request_ = ExportRequest("datajson", Scope.PUBLIC, query["department"], query["as_of"])
-    return _deliver(produce(request_, current_user, base_url=request.host_url))
+    return _background(request_) or _deliver(
+        produce(request_, current_user, base_url=request.host_url)
+    )
 
 
 @transfer.get("/data.json")
