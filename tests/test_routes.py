@@ -81,6 +81,12 @@ ROUTES = {
     ("GET", "/exports"): EVERYONE,
     ("GET", "/exports/inventory.<any(xlsx, csv):extension>"): EVERYONE,
     ("GET", "/exports/data.json"): EVERYONE,
+    # A form without its fields is sent back to the exports page, with the problem flashed.
+    ("POST", "/exports/jobs"): expect(302, 302),
+    # Job 1 does not exist: for anyone signed in, as for those who did not ask for it, a 404.
+    ("GET", "/exports/jobs/<int:job_id>"): expect(302, 404),
+    ("GET", "/exports/jobs/<int:job_id>/status"): expect(302, 404),
+    ("GET", "/exports/jobs/<int:job_id>/file"): expect(302, 404),
     ("GET", "/data.json"): EVERYONE,
     ("GET", "/imports"): expect(302, 403, coordinator=200, steward=200),
     # No file: the form's errors. An upload that is not theirs (or none) is not found.
@@ -201,6 +207,7 @@ def world(make):
         "<action>": "submit",
         "<int:review_round>": "1",
         "<int:upload_id>": "1",
+        "<int:job_id>": "1",
         "<any(xlsx, csv):extension>": "xlsx",
         "<int:round_id>": str(voting_round.id),
         "<int:request_id>": str(request.id),

@@ -36,6 +36,7 @@ from registry.transfer.imports import ImportRefused, check_can_import, read_tabl
 from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.models import ImportUpload
+from registry.transfer.rendered import stamp as naming_stamp
 from registry.transfer.schemas import ExportQuery
 from registry.validation import form_to_dict
 from registry.web import record_read, require_permission, writes_on_read
@@ -123,13 +124,16 @@ def export_datajson():
 @transfer.get("/data.json")
 def data_json():
     """The city's public catalog for harvesters (DCAT-US v1.1). A conditional GET answers 304
-    without writing anything; its ETag follows every change to a published record."""
+    without writing anything; its ETag follows every change to a published record and to the
+    names of departments."""
     state = db.session.execute(
         select(func.count(), func.max(Dataset.updated_at), func.sum(Dataset.version)).where(
             scope_condition(Scope.PUBLIC, None)
         )
     ).one()
-    etag = hashlib.sha256(f"{state[0]}|{state[1]}|{state[2]}".encode()).hexdigest()[:32]
+    # The records' versions, and the naming of departments the catalog's publishers carry.
+    marks = f"{state[0]}|{state[1]}|{state[2]}|{naming_stamp()}"
+    etag = hashlib.sha256(marks.encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:

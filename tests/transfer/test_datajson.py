@@ -11,6 +11,8 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from registry.accounts.models import Department
+from registry.accounts.services import update_department
 from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.extensions import db
 from registry.reviews import services as reviews
@@ -112,3 +114,14 @@ def test_every_public_page_links_the_catalog(client):
     html = client.get("/").get_data(as_text=True)
     link = '<link rel="alternate" type="application/json" title="Data catalog (DCAT-US)"'
     assert f'{link} href="/data.json">' in html
+
+
+def test_renaming_a_department_changes_the_catalogs_etag(client, published, make):
+    first = client.get("/data.json")
+    department = db.session.get(Department, published[0].department_id)
+    update_department(department, {"name": "Renamed Department"}, actor=make.user("coordinator"))
+    db.session.commit()
+    after = client.get("/data.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200
+    publishers = {entry["publisher"]["name"] for entry in after.get_json()["dataset"]}
+    assert "Renamed Department" in publishers
