@@ -17,7 +17,7 @@ SYSTEM_LABEL = "system"
 COLUMNS = [column for column in AuditEvent.__table__.columns if column.key != "id"]
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Payloads are stored as JSON; normalise them first so the hash covers what is stored."""
     return json.loads(json.dumps(value, default=str, sort_keys=True))
 
@@ -79,7 +79,7 @@ def record_event(
         tag=str(tag),
         subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id),
-        payload=_json_safe(payload),
+        payload=json_safe(payload),
         address=address,
         prev_hash=head.hash,
     )

@@ -217,7 +217,7 @@ def current_batches(
         )
         if department_id is not None:
             ordered = ordered.where(Dataset.department_id == department_id)
-        results = iter([connection.execution_options(yield_per=batch).execute(ordered)])
+        results = iter([connection.execute(ordered.execution_options(yield_per=batch))])
     for result in results:
         for rows in result.partitions(batch):
             fresh = current_snapshots([row[0] for row in rows if row[needed] is None])

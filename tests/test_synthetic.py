@@ -1,0 +1,73 @@
+"""The synthetic inventory behind the benchmarks is made of valid records: each passes the
+rules the services hold a record to, every state and classification occurs, and the audit
+chain and the checks of decisions, votes and versions against their events all pass."""
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.audit.services import verify_chain
+from registry.cli import CommandLineOperator
+from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.queries import Scope
+from registry.datasets.search import find_datasets
+from registry.datasets.services import record_problems
+from registry.datasets.snapshots import snapshot
+from registry.demo.city import load_demo_city
+from registry.demo.synthetic import synthesize
+from registry.extensions import db
+from registry.integrity import check_decisions, check_versions, check_votes
+from registry.reviews.models import Decision, Vote
+from registry.reviews.workflow import State
+from registry.transfer.exports import ExportRequest, produce
+from tests.conftest import ScratchDatabases
+
+pytestmark = pytest.mark.own_database
+
+
+@pytest.fixture(scope="module")
+def synthetic(database_url, tmp_path_factory):
+    databases = ScratchDatabases(database_url, tmp_path_factory.mktemp("synthetic"))
+    app = databases()
+    with app.app_context():
+        load_demo_city()
+        db.session.commit()
+        made = synthesize(400, batch=150)
+        yield made
+        db.session.remove()
+    databases.close()
+
+
+def test_every_record_passes_the_services_rules(synthetic):
+    records = list(db.session.scalars(select(Dataset)))
+    assert len(records) == synthetic.datasets == 400
+    for record in records:
+        values = snapshot(record)
+        assert record_problems(values) == {}, record.identifier
+        assert values["version"] == record.version
+    assert {record.status for record in records} == {str(state) for state in State}
+    assert {record.classification for record in records} == {
+        "public",
+        "internal",
+        "sensitive",
+        "restricted",
+    }
+    restricted = [record for record in records if record.classification == "restricted"]
+    assert all(record.status not in ("published", "approved") for record in restricted)
+
+
+def test_the_chain_and_the_records_agree_with_their_events(synthetic):
+    assert verify_chain().ok
+    assert check_decisions() == check_votes() == check_versions() == []
+    decided = {"changes_requested", "approved", "rejected", "published", "retired"}
+    expected = sum(n for state, n in synthetic.by_state.items() if state in decided)
+    assert db.session.scalar(select(func.count()).select_from(Decision)) == expected
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 3 * expected
+    versions = db.session.scalar(select(func.count()).select_from(DatasetVersion))
+    assert versions == synthetic.versions == 400 + 400 - synthetic.by_state["draft"]
+
+
+def test_the_records_are_searchable_and_exportable(synthetic):
+    found = find_datasets(CommandLineOperator(), {"q": "pothole"})
+    assert found.total > 0
+    export = produce(ExportRequest("csv", Scope.FULL), CommandLineOperator())
+    assert export.rows == 400
