@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.datasets.models import CityPriority, Dataset
@@ -21,6 +21,7 @@ from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.labels import CLASSIFICATION_NAMES
+from registry.memo import remembered
 from registry.priorities import requests, rounds
 from registry.priorities.models import DataRequest, VotingRound
 from registry.reviews.workflow import STATE_LABELS, State
@@ -306,8 +307,32 @@ FIGURES = {
 
 
 def figures(moment: datetime, names: list[str] | None = None) -> list[Figure]:
+    """The figures as of a moment. They are the same for everyone, so they are kept until the
+    inventory changes (registry.memo) or a voting round opens or closes, for the hour the
+    moment falls in: a figure that depends on the clock otherwise (a request past its
+    deadline) is at most an hour late, never wrong about the records."""
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    wanted = tuple(names or FIGURES)
+    key = ("figures", hour, _rounds_by(moment), wanted)
+    return remembered(key, lambda: _computed(moment, wanted))
+
+
+def _rounds_by(moment: datetime) -> tuple[int, int]:
+    """How many voting rounds had opened and closed by the moment: a round that closes by the
+    clock changes the stakeholders' figure at once, before anyone writes anything."""
+    return tuple(
+        db.session.execute(
+            select(
+                func.count().filter(VotingRound.opens_at <= moment),
+                func.count().filter(VotingRound.closes_at <= moment),
+            )
+        ).one()
+    )
+
+
+def _computed(moment: datetime, names: tuple[str, ...]) -> list[Figure]:
     snapshot = read(moment)
-    return [FIGURES[name](snapshot) for name in names or FIGURES]
+    return [FIGURES[name](snapshot) for name in names]
 
 
 def overdue_for(reader, day: date) -> list[Dataset]:

@@ -1,0 +1,412 @@
+"""The registry under load: gunicorn on a synthetic inventory, driven over loopback.
+
+    .venv/bin/python scripts/bench.py                               # 10,000 and 100,000, SQLite
+    .venv/bin/python scripts/bench.py --sizes 300000 --requests 100
+    .venv/bin/python scripts/bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
+
+For each size it fills a new database (scripts/synth.py's bulk path, export rows kept), starts
+gunicorn with a worker per core, and sends a fixed number of requests per endpoint from a
+bounded pool of clients (--concurrency), printing p50, p95 and requests per second for: the
+API's filtered and sorted listing, its full-text search for a common, a middling and a rare
+term, the HTML list with its facet counts, a dataset page, the public catalog and inventory,
+the dashboard, the release queue, and each export's first byte. Beside the listing and search
+it prints the bare database time of the same query and, on SQLite, the same listing and search
+served by datasette from the same file (installed into .bench/venv, never the registry's own
+environment), with the ratio of requests per second. Then the workers' memory before and after
+the run, and a soak: --soak-seconds of mixed reads and writes from several clients, ending
+with the count of 5xx answers and whether the audit chain verifies.
+"""
+
+import argparse
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "correct horse battery staple 2026"  # noqa: S105 - a throwaway database's
+BENCH_VENV = ROOT / ".bench" / "venv"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_for(size: int, base: str | None) -> str:
+    if base is None:
+        return "sqlite:///" + os.path.join(tempfile.mkdtemp(), f"bench-{size}.sqlite3")
+    from sqlalchemy import create_engine, make_url, text
+
+    url = make_url(base)
+    name = f"registry_bench_{size}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def fill(url: str, size: int) -> dict:
+    """A synthetic inventory of `size` records, a coordinator who can sign in, and a token."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from registry import create_app
+    from registry.accounts.services import create_user
+    from registry.accounts.tokens import create_token
+    from registry.demo.city import load_demo_city
+    from registry.demo.synthetic import synthesize
+    from registry.extensions import db
+    from registry.transfer.rendered import keep_stale
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "HOUSEKEEPING_THREAD": False})
+    with app.app_context():
+        upgrade()
+        load_demo_city()
+        user, _ = create_user(
+            {"email": "load.tester@city.example", "name": "Load Tester", "roles": ["coordinator"]},
+            actor=None,
+            password=PASSWORD,
+        )
+        db.session.commit()
+        _, secret = create_token(user, {"name": "bench"}, actor=user)
+        db.session.commit()
+        started = time.perf_counter()
+        synthesize(size)
+        while keep_stale(5000):
+            db.session.commit()
+        print(f"  filled {size:,} records in {time.perf_counter() - started:.0f} s")
+        identifier = db.session.scalar(text("SELECT identifier FROM datasets WHERE id = 7"))
+        department = db.session.scalar(text("SELECT id FROM departments WHERE code = 'PW'"))
+    return {"token": secret, "identifier": identifier, "department_id": department}
+
+
+class Gunicorn:
+    def __init__(self, url: str) -> None:
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "REGISTRY_DATABASE_URL": url,
+            "REGISTRY_BIND": f"127.0.0.1:{self.port}",
+            "REGISTRY_WORKERS": str(os.cpu_count() or 2),
+            "REGISTRY_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+            "REGISTRY_HOUSEKEEPING_THREAD": "false",
+            "REGISTRY_MAIL_BACKGROUND_SENDER": "false",
+            "REGISTRY_RATELIMIT_ENABLED": "false",
+            "REGISTRY_WTF_CSRF_ENABLED": "false",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "registry:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        wait_up(f"{self.base}/healthz")
+
+    def worker_rss_mb(self) -> list[float]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = children.read_text().split() if children.exists() else []
+        sizes = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def wait_up(address: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(address, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{address} did not come up")
+
+
+def signed_in(base: str) -> requests.Session:
+    session = requests.Session()
+    answer = session.post(
+        f"{base}/sign-in",
+        data={"email": "load.tester@city.example", "password": PASSWORD},
+        allow_redirects=False,
+    )
+    if answer.status_code != 302:
+        raise RuntimeError(f"sign-in answered {answer.status_code}")
+    return session
+
+
+def drive(make_session, path: str, total: int, concurrency: int, first_byte=False) -> dict:
+    """`total` GETs of `path` from `concurrency` clients; latencies in ms."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def client() -> None:
+        session = make_session()
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            started = time.perf_counter()
+            response = session.get(path, stream=first_byte, timeout=120)
+            if first_byte:
+                next(response.iter_content(1), None)
+                response.close()
+            else:
+                response.content  # noqa: B018 - read the whole body
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if response.status_code >= 400:
+                    failures[0] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "p50": statistics.median(latencies),
+        "p95": latencies[max(0, int(len(latencies) * 0.95) - 1)],
+        "rps": len(latencies) / wall,
+        "failed": failures[0],
+    }
+
+
+def bare_ms(url: str, department_id: int, term: str, repeat: int = 30) -> dict[str, float]:
+    """The database alone: the listing's and a search's first page, as the registry asks."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        listing = (
+            "SELECT * FROM datasets WHERE department_id = ? AND status = 'published' "
+            "ORDER BY title, id LIMIT 25",
+            (department_id,),
+        )
+        search = (
+            "SELECT d.* FROM dataset_search JOIN datasets d ON d.id = dataset_search.rowid "
+            "WHERE dataset_search MATCH ? ORDER BY bm25(dataset_search) LIMIT 25",
+            (term,),
+        )
+        run = lambda sql, args: connection.execute(sql, args).fetchall()  # noqa: E731
+    else:
+        import psycopg
+
+        connection = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+        listing = (
+            "SELECT * FROM datasets WHERE department_id = %s AND status = 'published' "
+            "ORDER BY title, id LIMIT 25",
+            (department_id,),
+        )
+        search = (
+            "SELECT d.* FROM dataset_search s JOIN datasets d ON d.id = s.dataset_id "
+            "WHERE s.document @@ plainto_tsquery('english', %s) "
+            "ORDER BY ts_rank(s.document, plainto_tsquery('english', %s)) DESC LIMIT 25",
+            (term, term),
+        )
+        run = lambda sql, args: connection.execute(sql, args).fetchall()  # noqa: E731
+    figures = {}
+    for name, (sql, args) in (("listing", listing), ("search", search)):
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run(sql, args)
+            timings.append((time.perf_counter() - started) * 1000)
+        figures[name] = statistics.median(timings)
+    connection.close()
+    return figures
+
+
+def datasette(path: str) -> subprocess.Popen | None:
+    """datasette serving the same SQLite file, from the benchmark's own environment."""
+    binary = BENCH_VENV / "bin" / "datasette"
+    if not binary.exists():
+        print("  installing datasette into .bench/venv (the benchmark's own environment)")
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "-q", "datasette"], check=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [str(binary), "serve", path, "--port", str(port), "--setting", "sql_time_limit_ms", "5000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    process.base = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    wait_up(process.base)  # type: ignore[attr-defined]
+    return process
+
+
+def soak(base: str, token: str, seconds: float, clients: int) -> tuple[int, int]:
+    """Mixed reads and writes (one request in five registers a dataset through the API)."""
+    deadline = time.monotonic() + seconds
+    errors, done = [0], [0]
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        rng = random.Random(number)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        sequence = 0
+        while time.monotonic() < deadline:
+            sequence += 1
+            if rng.random() < 0.2:
+                body = {
+                    "title": f"Soak {number}-{sequence}",
+                    "department": "PW",
+                    "classification": "public",
+                    "description": "Registered during the soak.",
+                }
+                response = session.post(f"{base}/api/v1/datasets", json=body, timeout=60)
+            else:
+                path = rng.choice(
+                    ["/api/v1/datasets?q=permit", "/api/v1/datasets?sort=title", "/catalog"]
+                )
+                response = session.get(f"{base}{path}", timeout=60)
+            with lock:
+                done[0] += 1
+                errors[0] += response.status_code >= 500
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0], errors[0]
+
+
+def verify(url: str) -> bool:
+    from registry import create_app
+    from registry.audit.services import verify_chain
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "HOUSEKEEPING_THREAD": False})
+    with app.app_context():
+        return verify_chain().ok
+
+
+def line(name: str, figures: dict, extra: str = "") -> None:
+    print(
+        f"  {name:38} p50 {figures['p50']:8.1f} ms  p95 {figures['p95']:8.1f} ms  "
+        f"{figures['rps']:7.1f} req/s{'  ' + extra if extra else ''}"
+        + (f"  ({figures['failed']} failed)" if figures["failed"] else "")
+    )
+
+
+def measure(size: int, args) -> None:
+    url = database_for(size, args.database_url)
+    print(f"\n{size:,} records on {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}")
+    facts = fill(url, size)
+    server = Gunicorn(url)
+    base, n, c = server.base, args.requests, args.concurrency
+    anonymous = requests.Session
+    staff = lambda: signed_in(base)  # noqa: E731
+    department = "PW"
+    terms = {"common": "permit", "middling": "permit sewer zoning", "rare": "4242"}
+    bare = bare_ms(url, facts["department_id"], terms["common"])
+    rss_before = server.worker_rss_mb()
+    listing = drive(
+        anonymous,
+        f"{base}/api/v1/datasets?department={department}&status=published&sort=title",
+        n,
+        c,
+    )
+    line("API listing (department, status, title)", listing, f"bare {bare['listing']:.1f} ms")
+    for name, term in terms.items():
+        found = drive(anonymous, f"{base}/api/v1/datasets?q={term}", n, c)
+        extra = f"bare {bare['search']:.1f} ms" if name == "common" else ""
+        line(f"API search, {name} term", found, extra)
+    pages = {
+        "HTML list with facet counts": "/datasets",
+        "HTML list, page 40": "/datasets?page=40",
+        "dataset page": f"/datasets/{facts['identifier']}",
+        "public catalog": "/catalog",
+        "public inventory": "/inventory",
+        "dashboard": "/dashboard",
+        "release queue": "/queue",
+    }
+    for name, path in pages.items():
+        line(name, drive(staff, f"{base}{path}", n, c))
+    exports = {
+        "CSV export, first byte (public)": "/exports/inventory.csv?scope=public",
+        "data.json, first byte": "/data.json",
+    }
+    for name, path in exports.items():
+        line(name, drive(anonymous, f"{base}{path}", max(5, n // 20), 1, first_byte=True))
+    if url.startswith("sqlite") and not args.no_datasette:
+        peer = datasette(url.removeprefix("sqlite:///"))
+        name = Path(url).stem
+        try:
+            ours = drive(anonymous, f"{base}/api/v1/datasets?department={department}", n, c)
+            theirs = drive(
+                anonymous,
+                f"{peer.base}/{name}/datasets.json?department_id={facts['department_id']}&_size=25",
+                n,
+                c,
+            )
+            line("registry: department listing", ours)
+            line("datasette: same listing", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
+            ours = drive(anonymous, f"{base}/api/v1/datasets?q=permit", n, c)
+            theirs = drive(
+                anonymous, f"{peer.base}/{name}/dataset_search.json?_search=permit&_size=25", n, c
+            )
+            line("registry: common-word search", ours)
+            line("datasette: same search", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
+        finally:
+            peer.terminate()
+    rss_after = server.worker_rss_mb()
+    print(
+        "  worker memory (MB) before: "
+        + ", ".join(f"{m:.0f}" for m in rss_before)
+        + "; after: "
+        + ", ".join(f"{m:.0f}" for m in rss_after)
+    )
+    if args.soak_seconds:
+        done, errors = soak(base, facts["token"], args.soak_seconds, args.concurrency)
+        server.stop()
+        print(
+            f"  soak: {done:,} requests in {args.soak_seconds:.0f} s from {args.concurrency} "
+            f"clients, {errors} 5xx; audit chain {'verifies' if verify(url) else 'BROKEN'}"
+        )
+    else:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server; default SQLite")
+    parser.add_argument("--requests", type=int, default=200, help="per endpoint")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--soak-seconds", type=float, default=120)
+    parser.add_argument("--no-datasette", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; gunicorn workers: {os.cpu_count()}")
+    for size in args.sizes.split(","):
+        measure(int(size), args)
+
+
+if __name__ == "__main__":
+    main()
