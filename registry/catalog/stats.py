@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from registry.accounts.models import Department
 from registry.datasets.models import CityPriority, Dataset
@@ -313,21 +313,8 @@ def figures(moment: datetime, names: list[str] | None = None) -> list[Figure]:
     deadline) is at most an hour late, never wrong about the records."""
     hour = moment.replace(minute=0, second=0, microsecond=0)
     wanted = tuple(names or FIGURES)
-    key = ("figures", hour, _rounds_by(moment), wanted)
+    key = ("figures", hour, rounds.round_marks(moment), wanted)
     return remembered(key, lambda: _computed(moment, wanted))
-
-
-def _rounds_by(moment: datetime) -> tuple[int, int]:
-    """How many voting rounds had opened and closed by the moment: a round that closes by the
-    clock changes the stakeholders' figure at once, before anyone writes anything."""
-    return tuple(
-        db.session.execute(
-            select(
-                func.count().filter(VotingRound.opens_at <= moment),
-                func.count().filter(VotingRound.closes_at <= moment),
-            )
-        ).one()
-    )
 
 
 def _computed(moment: datetime, names: tuple[str, ...]) -> list[Figure]:

@@ -2,6 +2,7 @@
 order of their priority score, each with why it stands there; and what feeds the score that
 people record: the committee's assessments and a coordinator's override."""
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,9 +15,10 @@ from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.db import utcnow
 from registry.errors import PermissionDenied
 from registry.extensions import db
+from registry.memo import remembered
 from registry.permissions import Permission, has_permission
 from registry.priorities.models import Assessment, DataRequest, ScoreOverride
-from registry.priorities.rounds import is_candidate_record, round_shares
+from registry.priorities.rounds import is_candidate_record, round_marks, round_shares
 from registry.priorities.schemas import AssessmentIn, OverrideIn
 from registry.priorities.scoring import CRITERIA, Inputs, RoundShare, Score, score
 from registry.reviews.permissions import is_recused
@@ -78,13 +80,14 @@ def _overrides(ids: list[int]) -> dict[int, ScoreOverride]:
     return {key: value for key, value in newest.items() if value.score is not None}
 
 
-def _places(records: list[Dataset]) -> list[Place]:
-    """Each record's score, from a handful of queries whatever the number of records."""
+def _scored(records) -> list[tuple[Any, Score, ScoreOverride | None]]:
+    """Each record's score (records, or rows with their id and release_priority), from a
+    handful of queries whatever the number of records."""
     ids = [record.id for record in records]
     now = utcnow()
     shares, assessed = round_shares(now), _assessments(ids)
     requests, supporting, overrides = _requests(ids), _supporting(ids), _overrides(ids)
-    places = []
+    scored = []
     for record in records:
         inputs = Inputs(
             department_priority=record.release_priority,
@@ -93,28 +96,73 @@ def _places(records: list[Dataset]) -> list[Place]:
             supports_city_priority=record.id in supporting,
             assessments=assessed.get(record.id, []),
         )
-        places.append(Place(0, record, score(inputs), overrides.get(record.id)))
-    return places
+        scored.append((record, score(inputs), overrides.get(record.id)))
+    return scored
 
 
-def release_queue(department: str | None = None) -> list[Place]:
-    """Every candidate in score order (ties by target date, then title). Public: levels 1 to 3
-    only, so nothing here is restricted."""
-    query = select(Dataset).where(is_candidate_record())
+def _order(department: str | None) -> list[tuple[int, Score, int | None]]:
+    """The queue as plain values (each record's id, its formula's score and its override's
+    id), in score order (ties by target date, then title): kept until the inventory changes."""
+    query = select(
+        Dataset.id, Dataset.release_priority, Dataset.release_target_date, Dataset.title
+    ).where(is_candidate_record())
     if department:
         query = query.where(Dataset.department.has(code=department.upper()))
-    places = _places(list(db.session.scalars(query)))
-    places.sort(
-        key=lambda place: (
-            -place.score,
-            place.dataset.release_target_date or date.max,
-            place.dataset.title,
+    scored = _scored(db.session.execute(query).all())
+    scored.sort(
+        key=lambda item: (
+            -(item[2].score if item[2] is not None else item[1].total),
+            item[0].release_target_date or date.max,
+            item[0].title,
         )
     )
-    return [
-        Place(rank, place.dataset, place.formula, place.override)
-        for rank, place in enumerate(places, start=1)
-    ]
+    return [(row.id, formula, override and override.id) for row, formula, override in scored]
+
+
+class Ranking(Sequence):
+    """The queue's places, their records loaded only for the slice read (a page of it, the
+    home page's first few, or batches of it for the API)."""
+
+    def __init__(self, order: list[tuple[int, Score, int | None]]) -> None:
+        self.order = order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index):
+        positions = range(len(self.order))[index]
+        if isinstance(index, slice):
+            return self._places(list(positions))
+        return self._places([positions])[0]
+
+    def __iter__(self) -> Iterator[Place]:
+        for start in range(0, len(self.order), 500):
+            yield from self[start : start + 500]
+
+    def _places(self, positions: list[int]) -> list[Place]:
+        chosen = [self.order[position] for position in positions]
+        ids = [dataset_id for dataset_id, _, _ in chosen]
+        records = {r.id: r for r in db.session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+        wanted = [override for _, _, override in chosen if override is not None]
+        overrides = {
+            o.id: o
+            for o in db.session.scalars(select(ScoreOverride).where(ScoreOverride.id.in_(wanted)))
+        }
+        return [
+            Place(position + 1, records[dataset_id], formula, overrides.get(override))
+            for position, (dataset_id, formula, override) in zip(positions, chosen, strict=True)
+        ]
+
+
+def release_queue(department: str | None = None) -> Ranking:
+    """Every candidate in score order (ties by target date, then title). Public: levels 1 to 3
+    only, so nothing here is restricted, and the order is the same for everyone: it is kept
+    until the inventory changes or a voting round opens or closes (registry.memo), for the
+    hour."""
+    now = utcnow()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    key = ("queue", department and department.upper(), hour, round_marks(now))
+    return Ranking(remembered(key, lambda: _order(department)))
 
 
 def standing(dataset: Dataset) -> Place | None:
@@ -123,7 +171,8 @@ def standing(dataset: Dataset) -> Place | None:
         select(Dataset.id).where(Dataset.id == dataset.id, is_candidate_record())
     ):
         return None
-    return _places([dataset])[0]
+    record, formula, override = _scored([dataset])[0]
+    return Place(0, record, formula, override)
 
 
 def may_assess(member, dataset: Dataset) -> bool:

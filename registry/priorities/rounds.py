@@ -355,3 +355,17 @@ def _claim(voting_round: VotingRound, column: str, now: datetime) -> bool:
     ).rowcount
     db.session.refresh(voting_round)
     return bool(claimed)
+
+
+def round_marks(moment: datetime) -> tuple[int, int]:
+    """How many voting rounds had opened and closed by a moment: for answers kept until the
+    inventory changes (registry.memo), since a round that opens or closes by the clock changes
+    them before anyone writes anything."""
+    return tuple(
+        db.session.execute(
+            select(
+                func.count().filter(VotingRound.opens_at <= moment),
+                func.count().filter(VotingRound.closes_at <= moment),
+            )
+        ).one()
+    )
