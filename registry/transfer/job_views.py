@@ -52,7 +52,7 @@ def create():
     job = start_job(export, current_user)
     db.session.commit()
     runner().submit(job.id)
-    flash("The file is being prepared. This page shows its progress.", "info")
+    flash("Your export was asked for: this page shows where it stands.", "info")
     return redirect(url_for("export_jobs.show", job_id=job.id))
 
 

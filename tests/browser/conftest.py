@@ -41,6 +41,9 @@ def live_app(tmp_path_factory):
             # after them, share the session the harness swaps in (tests/conftest.py).
             "HOUSEKEEPING_THREAD": False,
             "MAIL_BACKGROUND_SENDER": False,
+            # Background exports run in the request that asks for them (no thread either).
+            "JOBS_RUNNER": "inline",
+            "EXPORT_JOBS_DIR": str(path.parent / "exports"),
         }
     )
     with app.app_context():

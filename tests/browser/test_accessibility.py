@@ -4,9 +4,11 @@ violation anywhere. Pages come from the app's own routes, so a new page is check
 import pytest
 from sqlalchemy import select
 
+from registry.accounts.models import User
 from registry.datasets.models import Dataset
 from registry.db import reading_only
 from registry.extensions import db
+from registry.transfer.models import ExportJob
 from tests.browser.test_accounts_browser import sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
@@ -32,6 +34,7 @@ NOT_PAGES = (
     "/stats/",
     "/feeds/",
     "/report.",
+    "/exports/jobs/<int:job_id>/",  # a job's progress (JSON) and its file
 )
 
 
@@ -50,7 +53,31 @@ def _record(status: str, classification: str = "public") -> str:
 
 @pytest.fixture(scope="module")
 def pages(live_app):
-    """Every GET page of the app, its placeholders filled with demo records."""
+    """Every GET page of the app, its placeholders filled with demo records (and two of the
+    coordinator's background exports: one under way, one that failed)."""
+    with live_app.app_context():
+        coordinator = db.session.scalar(
+            select(User.id).where(User.email == "coordinator@riverton.example")
+        )
+        jobs = [
+            ExportJob(
+                user_id=coordinator,
+                format="xlsx",
+                scope="full",
+                status=status,
+                rows_expected=200,
+                rows_written=written,
+                filename="inventory-full.xlsx",
+                error=error,
+            )
+            for status, written, error in (
+                ("running", 80, None),
+                ("failed", 0, "The registry stopped while preparing this file. Prepare it again."),
+            )
+        ]
+        db.session.add_all(jobs)
+        db.session.commit()
+        job_pages = [f"/exports/jobs/{job.id}" for job in jobs]
     with live_app.app_context(), reading_only():
         committee = _record("in_committee", "internal") or _record("in_committee")
         approved, published, draft = (
@@ -95,6 +122,7 @@ def pages(live_app):
         "/committee/meetings/<int:meeting_id>": ["/committee/meetings/1"],
         "/committee/meetings/<int:meeting_id>/edit": ["/committee/meetings/1/edit"],
         "/datasets/<identifier>/delay": [f"/datasets/{overdue}/delay"],
+        "/exports/jobs/<int:job_id>": job_pages,
     }
     found = []
     for rule in live_app.url_map.iter_rules():
