@@ -37,6 +37,7 @@ def load(records: int, seed: int = 7) -> None:
 
     from registry.accounts.models import Department
     from registry.datasets.models import Dataset, DatasetTheme
+    from registry.datasets.search import index_documents
     from registry.extensions import db
 
     rng = random.Random(seed)
@@ -86,19 +87,7 @@ def load(records: int, seed: int = 7) -> None:
             )
         db.session.execute(insert(Dataset), rows)
         db.session.execute(insert(DatasetTheme), themes)
-        if postgres:
-            sql = (
-                "INSERT INTO dataset_search (dataset_id, document) VALUES (:id, "
-                "setweight(to_tsvector('english', :title), 'A') || "
-                "setweight(to_tsvector('english', :keywords), 'A') || "
-                "setweight(to_tsvector('english', :description), 'B'))"
-            )
-        else:
-            sql = (
-                "INSERT INTO dataset_search (rowid, title, description, keywords) "
-                "VALUES (:id, :title, :description, :keywords)"
-            )
-        db.session.execute(text(sql), search_rows)
+        index_documents(search_rows)
         db.session.commit()
     if postgres:
         db.session.execute(text("ANALYZE"))

@@ -38,12 +38,25 @@ def _dialect() -> str:
 
 def index_dataset(dataset: Dataset) -> None:
     """Writes the record's search document (title and keywords weigh more than description)."""
-    values = {
-        "id": dataset.id,
-        "title": dataset.title,
-        "description": dataset.description or "",
-        "keywords": " ".join(dataset.keywords or []),
+    document = document_of(dataset.id, dataset.title, dataset.description, dataset.keywords)
+    index_documents([document], replace=True)
+
+
+def document_of(
+    dataset_id: int, title: str, description: str | None, keywords: list[str] | None
+) -> dict[str, Any]:
+    """A record's search document's parts."""
+    return {
+        "id": dataset_id,
+        "title": title,
+        "description": description or "",
+        "keywords": " ".join(keywords or []),
     }
+
+
+def index_documents(documents: list[dict[str, Any]], *, replace: bool = False) -> None:
+    """Writes search documents (as document_of() gives them) in one statement each: a record's
+    own when it changes (`replace`), or many new records' at once (the synthetic inventory)."""
     if _dialect() == "postgresql":
         db.session.execute(
             text(
@@ -53,17 +66,18 @@ def index_dataset(dataset: Dataset) -> None:
                 "setweight(to_tsvector('english', :description), 'B')) "
                 "ON CONFLICT (dataset_id) DO UPDATE SET document = EXCLUDED.document"
             ),
-            values,
+            documents,
         )
-    else:
-        db.session.execute(text("DELETE FROM dataset_search WHERE rowid = :id"), values)
-        db.session.execute(
-            text(
-                "INSERT INTO dataset_search (rowid, title, description, keywords) "
-                "VALUES (:id, :title, :description, :keywords)"
-            ),
-            values,
-        )
+        return
+    if replace:
+        db.session.execute(text("DELETE FROM dataset_search WHERE rowid = :id"), documents)
+    db.session.execute(
+        text(
+            "INSERT INTO dataset_search (rowid, title, description, keywords) "
+            "VALUES (:id, :title, :description, :keywords)"
+        ),
+        documents,
+    )
 
 
 def search_terms(q: str | None) -> list[str]:

@@ -25,6 +25,7 @@ from registry.audit.services import COLUMNS as EVENT_COLUMNS
 from registry.audit.services import event_hash, json_safe
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.search import document_of, index_documents
 from registry.datasets.snapshots import BOOKKEEPING, snapshot_of_row
 from registry.datasets.vocab import THEMES, UPDATE_FREQUENCIES
 from registry.db import utcnow
@@ -241,14 +242,7 @@ def _write_batch(numbers, rng, departments, stewards, committee, chain, made, to
         rows.append(row)
         theme = rng.choice(THEMES)
         themes.append({"dataset_id": number, "theme": theme})
-        search.append(
-            {
-                "id": number,
-                "title": row["title"],
-                "description": row["description"],
-                "keywords": " ".join(row["keywords"]),
-            }
-        )
+        search.append(document_of(number, row["title"], row["description"], row["keywords"]))
         made.by_state[row["status"]] = made.by_state.get(row["status"], 0) + 1
         named = {**row, "department_code": codes[department.id]}
         named["steward_name"] = steward.name if steward else None
@@ -279,7 +273,7 @@ def _write_batch(numbers, rng, departments, stewards, committee, chain, made, to
     for table, values in ((Vote, votes), (Decision, decisions)):
         if values:
             db.session.execute(insert(table), values)
-    _index(search)
+    index_documents(search)
     made.datasets += len(rows)
     made.versions += len(versions)
     made.votes += len(votes)
@@ -365,22 +359,6 @@ def _decide(votes, decisions, chain, row, committee, outcome, rng) -> None:
         row["identifier"],
         {"after": decision, "review_round": 1, "proposal": None},
     )
-
-
-def _index(search: list[dict]) -> None:
-    if db.engine.dialect.name == "postgresql":
-        sql = (
-            "INSERT INTO dataset_search (dataset_id, document) VALUES (:id, "
-            "setweight(to_tsvector('english', :title), 'A') || "
-            "setweight(to_tsvector('english', :keywords), 'A') || "
-            "setweight(to_tsvector('english', :description), 'B'))"
-        )
-    else:
-        sql = (
-            "INSERT INTO dataset_search (rowid, title, description, keywords) "
-            "VALUES (:id, :title, :description, :keywords)"
-        )
-    db.session.execute(text(sql), search)
 
 
 def _write_requests(numbers, rng, stakeholders, made) -> None:
