@@ -17,9 +17,10 @@ from sqlalchemy.sql import Select
 from registry.accounts.models import Department
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
-from registry.datasets.visibility import not_readable_restricted, readable_by
+from registry.datasets.visibility import not_readable_restricted, readable_by, visibility_class
 from registry.datasets.vocab import Classification, PriorityRank
 from registry.extensions import db
+from registry.memo import remembered
 from registry.reviews.workflow import State
 
 FACETS = FACET_NAMES
@@ -176,6 +177,10 @@ def _in_facet_order(name: str, counts: dict[str, int], names: dict[str, str]) ->
     return dict(sorted(counts.items()))
 
 
+# What decides the page but not the counts.
+NOT_COUNTED = frozenset({"page", "per_page", "sort", "facets"})
+
+
 def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS) -> SearchResult:
     """One page of the records the user may read that match, with the total and the facet
     counts asked for (the page shows them all; the API only those it is asked for).
@@ -205,45 +210,60 @@ def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
-    grouped = db.session.execute(
-        over_matches(select(*grouped_by, func.count()).select_from(Dataset)).group_by(*grouped_by)
-    ).all()
-    counted: dict[str, dict[str, int]] = {name: {} for name in wanted}
-    names: dict[str, str] = {}
-    if "department" in wanted:
-        departments = db.session.execute(
-            select(Department.id, Department.code, Department.name)
-        ).all()
-        codes = {row.id: row.code for row in departments}
-        names = {row.code: row.name for row in departments}
-    grouped_names = [name for name in wanted if name in GROUPED]
-    for row in grouped:
-        for name, value in zip(grouped_names, row[:-1], strict=True):
-            key = codes[value] if name == "department" else value
-            counted[name][key] = counted[name].get(key, 0) + row[-1]
-    result_facets = {name: _in_facet_order(name, counts, names) for name, counts in counted.items()}
-    if "theme" in wanted:
-        result_facets["theme"] = dict(
-            db.session.execute(
-                over_matches(
-                    select(DatasetTheme.theme, func.count())
-                    .select_from(Dataset)
-                    .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
-                )
-                .group_by(DatasetTheme.theme)
-                .order_by(DatasetTheme.theme)
+
+    def counts() -> tuple[int, dict[str, dict[str, int]], int]:
+        grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
+        grouped = db.session.execute(
+            over_matches(select(*grouped_by, func.count()).select_from(Dataset)).group_by(
+                *grouped_by
             )
-            .tuples()
-            .all()
-        )
+        ).all()
+        counted: dict[str, dict[str, int]] = {name: {} for name in wanted}
+        names: dict[str, str] = {}
+        if "department" in wanted:
+            departments = db.session.execute(
+                select(Department.id, Department.code, Department.name)
+            ).all()
+            codes = {row.id: row.code for row in departments}
+            names = {row.code: row.name for row in departments}
+        grouped_names = [name for name in wanted if name in GROUPED]
+        for row in grouped:
+            for name, value in zip(grouped_names, row[:-1], strict=True):
+                key = codes[value] if name == "department" else value
+                counted[name][key] = counted[name].get(key, 0) + row[-1]
+        result_facets = {
+            name: _in_facet_order(name, counts, names) for name, counts in counted.items()
+        }
+        if "theme" in wanted:
+            result_facets["theme"] = dict(
+                db.session.execute(
+                    over_matches(
+                        select(DatasetTheme.theme, func.count())
+                        .select_from(Dataset)
+                        .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
+                    )
+                    .group_by(DatasetTheme.theme)
+                    .order_by(DatasetTheme.theme)
+                )
+                .tuples()
+                .all()
+            )
+        total = sum(row[-1] for row in grouped)
+        return total, result_facets, restricted_not_shown(user, criteria.get("department"))
+
+    # The counts are the same for every reader of one visibility class: kept until the
+    # inventory changes (registry.memo), so paging through a large result set counts it once.
+    asked = tuple(sorted((k, v) for k, v in criteria.items() if k not in NOT_COUNTED))
+    total, result_facets, hidden = remembered(
+        ("facets", visibility_class(user), asked, tuple(wanted)), counts
+    )
     return SearchResult(
         items=list(items),
-        total=sum(row[-1] for row in grouped),
+        total=total,
         page=page,
         per_page=per_page,
         facets=result_facets,
-        restricted_not_shown=restricted_not_shown(user, criteria.get("department")),
+        restricted_not_shown=hidden,
     )
 
 

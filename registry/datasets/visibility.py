@@ -100,14 +100,28 @@ def _may_read(reader, terms):
     """Coordinators, committee and auditors read everything; stewards their department's records
     at every level; stakeholders and stewards levels 1 to 3 in any state; everyone, signed in or
     not, the published records at levels 1 to 3."""
-    if reads_everything(reader):
+    everything, candidates, departments = visibility_class(reader)
+    if everything:
         return terms.anything()
     options = [terms.both(terms.releasable(), terms.published())]
-    if has_permission(reader, Permission.DATASET_READ_CANDIDATES):
+    if candidates:
         options.append(terms.releasable())
-    if has_permission(reader, Permission.DATASET_READ_DEPARTMENT) and department_ids(reader):
-        options.append(terms.department_in(department_ids(reader)))
+    if departments:
+        options.append(terms.department_in(list(departments)))
     return terms.either(*options)
+
+
+def visibility_class(reader) -> tuple[bool, bool, tuple[int, ...]]:
+    """All that decides what a reader may read: whether they read everything, whether they
+    read the candidates (levels 1 to 3 in any state), and the departments whose records they
+    read at every level. Readers of one class read the same records (answers kept for one,
+    such as facet counts, are right for all of them)."""
+    everything = reads_everything(reader)
+    candidates = has_permission(reader, Permission.DATASET_READ_CANDIDATES)
+    departments: tuple[int, ...] = ()
+    if has_permission(reader, Permission.DATASET_READ_DEPARTMENT):
+        departments = tuple(sorted(department_ids(reader)))
+    return everything, candidates, departments
 
 
 # Records --------------------------------------------------------------------------------
@@ -240,4 +254,5 @@ __all__ = [
     "sees_everything_about",
     "strictest",
     "versions_readable_by",
+    "visibility_class",
 ]
