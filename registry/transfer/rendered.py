@@ -224,20 +224,20 @@ def current_batches(
             for held_by, group in groupby(rows, key=lambda row: row[10]):
                 shown = sees[held_by]
                 lines = [
-                    (
-                        steward_of(row[2]),
-                        row[1] if shown else None,
-                        row[3],
-                        row[4],
-                        *(
-                            row[5:10]
-                            if row[needed] is not None
-                            else render(fresh[row[0]], departments)
-                        ),
-                    )
+                    (steward_of(row[2]), row[1] if shown else None, row[3], row[4], *row[5:10])
+                    if row[needed] is not None
+                    else _fresh(fresh[row[0]], steward_of, shown, departments)
                     for row in group
                 ]
                 yield Batch(codes[held_by], lines)
+
+
+def _fresh(record: dict[str, Any], steward_of, shown: bool, departments) -> tuple:
+    """A line rendered as it is read, everything in it from the record as read then."""
+    version = record["version"] if shown else None
+    steward = steward_of(record["steward_id"])
+    rendered = render(record, departments)
+    return line_of(steward, version, record["status"], record["classification"], rendered)
 
 
 def _stewards(reader):
