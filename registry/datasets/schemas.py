@@ -278,6 +278,15 @@ class DatasetQuery(InputSchema):
         },
     )
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    after = fields.String(
+        load_default=None,
+        validate=validate.Length(max=400),
+        metadata={
+            "description": "The previous page's `next`: the page after it, read off the "
+            "index, as fast however deep (page is then ignored). Every order but a search's "
+            "relevance pages this way."
+        },
+    )
 
 
 class DatasetPageOut(Schema):
@@ -287,6 +296,10 @@ class DatasetPageOut(Schema):
     per_page = fields.Integer()
     facets = fields.Dict(keys=fields.String(), values=fields.Dict())
     restricted_not_shown = fields.Integer()
+    next = fields.String(
+        allow_none=True,
+        metadata={"description": "Give it as `after` for the next page; null on the last."},
+    )
 
 
 class VersionOut(Schema):

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
+from registry.datasets import cursors
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import not_readable_restricted, readable_by, visibility_class
@@ -113,6 +114,7 @@ class SearchResult:
     per_page: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     restricted_not_shown: int = 0
+    next: str | None = None  # a cursor for the page after this one (keyset pagination)
 
     @property
     def pages(self) -> int:
@@ -151,11 +153,7 @@ def _sort_order(sort: str, matches) -> list:
         "title": [Dataset.title, Dataset.id],
         "-title": [Dataset.title.desc(), Dataset.id.desc()],
         "-created": [Dataset.id.desc()],
-        "priority": [
-            case({rank.name: rank.value for rank in PriorityRank}, value=Dataset.release_priority),
-            Dataset.title,
-            Dataset.id,
-        ],
+        "priority": [cursors.PRIORITY, Dataset.title, Dataset.id],
     }[sort]
 
 
@@ -178,7 +176,7 @@ def _in_facet_order(name: str, counts: dict[str, int], names: dict[str, str]) ->
 
 
 # What decides the page but not the counts.
-NOT_COUNTED = frozenset({"page", "per_page", "sort", "facets"})
+NOT_COUNTED = frozenset({"page", "per_page", "sort", "facets", "after"})
 
 
 def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS) -> SearchResult:
@@ -204,12 +202,15 @@ def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS
 
     sort = criteria.get("sort") or ("relevance" if terms else "-updated")
     page, per_page = criteria.get("page", 1), criteria.get("per_page", 25)
-    items = db.session.scalars(
-        over_matches(select(Dataset), ranked=True)
-        .order_by(*_sort_order(sort, matches))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    listed = over_matches(select(Dataset), ranked=True).order_by(*_sort_order(sort, matches))
+    if criteria.get("after"):
+        listed = listed.where(cursors.after(criteria["after"], sort))
+    else:
+        listed = listed.offset((page - 1) * per_page)
+    items = db.session.scalars(listed.limit(per_page)).all()
+    following = None
+    if len(items) == per_page and sort in cursors.KEYSETS:
+        following = cursors.next_cursor(items[-1], sort)
 
     def counts() -> tuple[int, dict[str, dict[str, int]], int]:
         grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
@@ -264,6 +265,7 @@ def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS
         per_page=per_page,
         facets=result_facets,
         restricted_not_shown=hidden,
+        next=following,
     )
 
 

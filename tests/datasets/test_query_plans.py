@@ -7,7 +7,7 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import event
 
-from registry.datasets import search
+from registry.datasets import cursors, search
 from registry.datasets.schemas import DatasetQuery
 from registry.extensions import db
 
@@ -55,3 +55,12 @@ def test_the_listing_and_search_use_their_indexes(make, criteria):
     for number in range(5):
         make.dataset(department="PW", title=f"Street trees {number}")
     assert full_scans_of_datasets(plan(*page_query(criteria))) == []
+
+
+@pytest.mark.parametrize("sort", ["-updated", "title"])
+def test_a_page_after_a_cursor_is_read_off_the_index(make, sort):
+    make.department(code="PW")
+    records = [make.dataset(department="PW", title=f"Street trees {n}") for n in range(5)]
+    cursor = cursors.next_cursor(records[2], sort)
+    sql, params = page_query({"sort": sort, "after": cursor})
+    assert full_scans_of_datasets(plan(sql, params)) == []
