@@ -67,6 +67,8 @@ def fill(url: str, size: int) -> dict:
     from registry import create_app
     from registry.accounts.services import create_user
     from registry.accounts.tokens import create_token
+    from registry.datasets.cursors import next_cursor
+    from registry.datasets.models import Dataset
     from registry.demo.city import load_demo_city
     from registry.demo.synthetic import synthesize
     from registry.extensions import db
@@ -91,7 +93,20 @@ def fill(url: str, size: int) -> dict:
         print(f"  filled {size:,} records in {time.perf_counter() - started:.0f} s")
         identifier = db.session.scalar(text("SELECT identifier FROM datasets WHERE id = 7"))
         department = db.session.scalar(text("SELECT id FROM departments WHERE code = 'PW'"))
-    return {"token": secret, "identifier": identifier, "department_id": department}
+        # Where page 400 of the public listing by title starts, as a cursor.
+        title, number = db.session.execute(
+            text(
+                "SELECT title, id FROM datasets WHERE status = 'published' AND classification "
+                "IN ('public', 'internal', 'sensitive') ORDER BY title, id LIMIT 1 OFFSET 9974"
+            )
+        ).one()
+        cursor = next_cursor(Dataset(id=number, title=title), "title")
+    return {
+        "token": secret,
+        "identifier": identifier,
+        "department_id": department,
+        "cursor": cursor,
+    }
 
 
 class Gunicorn:
@@ -324,6 +339,7 @@ def measure(size: int, args) -> None:
     anonymous = requests.Session
     staff = lambda: signed_in(base)  # noqa: E731
     department = "PW"
+    deep = "/api/v1/datasets?sort=title&per_page=25"
     terms = {"common": "permit", "middling": "permit sewer zoning", "rare": "4242"}
     bare = bare_ms(url, facts["department_id"], terms["common"])
     rss_before = server.worker_rss_mb()
@@ -334,6 +350,9 @@ def measure(size: int, args) -> None:
         c,
     )
     line("API listing (department, status, title)", listing, f"bare {bare['listing']:.1f} ms")
+    line("API listing by title, page 400", drive(anonymous, f"{base}{deep}&page=400", n, c))
+    following = drive(anonymous, f"{base}{deep}&after={facts['cursor']}", n, c)
+    line("API listing by title, same place by cursor", following)
     for name, term in terms.items():
         found = drive(anonymous, f"{base}/api/v1/datasets?q={term}", n, c)
         extra = f"bare {bare['search']:.1f} ms" if name == "common" else ""
