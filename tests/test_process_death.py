@@ -98,7 +98,7 @@ class Server:
 @pytest.fixture(scope="module")
 def inventory(database_url, tmp_path_factory):
     """A database of its own with the demo city's people, a coordinator who can sign in, and
-    15,000 records (their export rows not kept, so an export renders each: slow enough to be
+    10,000 records (their export rows not kept, so an export renders each: slow enough to be
     killed in the middle). The test's own reads never take SQLite's write lock from the
     server."""
     folder = tmp_path_factory.mktemp("process-death")
@@ -108,7 +108,7 @@ def inventory(database_url, tmp_path_factory):
         load_demo_city()
         db.session.commit()
         coordinator = factories.user("coordinator").email
-        synthesize(15_000, batch=5000)
+        synthesize(10_000, batch=5000)
         with reading_only():
             yield databases.apps[-1][2], folder / "exports", coordinator
         db.session.remove()
@@ -195,7 +195,7 @@ def test_an_export_killed_midway_is_never_offered_and_finishes_when_asked_again(
     state = wait_for(
         lambda: (s := job_state(session, server, retry))["status"] in ("done", "failed") and s
     )
-    assert state["status"] == "done" and state["rows_written"] == 15_000
+    assert state["status"] == "done" and state["rows_written"] == 10_000
     download = session.get(f"{server.base}/exports/jobs/{retry}/file", timeout=60)
     assert hashlib.sha256(download.content).hexdigest() == download.headers["X-Content-SHA256"]
     check_whole(server)
@@ -217,13 +217,13 @@ def test_an_import_killed_midway_leaves_nothing(city):
     preview = session.post(
         f"{server.base}/imports",
         data={"department": ""},
-        files={"file": ("inventory.csv", _inventory(3000, "Killed import"), "text/csv")},
+        files={"file": ("inventory.csv", _inventory(1500, "Killed import"), "text/csv")},
         timeout=120,
     )
     assert preview.status_code == 200, preview.text[:300]
     upload = re.search(r"/imports/(\d+)/confirm", preview.text).group(1)
     with pytest.raises(requests.ReadTimeout):  # the import is under way when the server dies
-        session.post(f"{server.base}/imports/{upload}/confirm", timeout=3)
+        session.post(f"{server.base}/imports/{upload}/confirm", timeout=2)
     server.kill()
 
     db.session.rollback()
