@@ -35,14 +35,14 @@ WRONG = "This is not a cursor from the listing's `next`, or it is for another or
 
 def _values(record: Dataset, sort: str) -> list[Any]:
     by_name = {
-        "updated_at": record.updated_at.isoformat(),
-        "title": record.title,
-        "id": record.id,
-        "priority": PriorityRank[record.release_priority].value,
+        "updated_at": lambda: record.updated_at.isoformat(),
+        "title": lambda: record.title,
+        "id": lambda: record.id,
+        "priority": lambda: PriorityRank[record.release_priority].value,
     }
     names = {"priority": ["priority", "title", "id"], "-created": ["id"]}
     columns = names.get(sort) or [("updated_at" if "updated" in sort else "title"), "id"]
-    return [by_name[name] for name in columns]
+    return [by_name[name]() for name in columns]
 
 
 def next_cursor(record: Dataset, sort: str) -> str:
