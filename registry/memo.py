@@ -3,10 +3,12 @@ order), kept in each app process until the inventory changes.
 
 Every change that matters writes an audit event in its own transaction, so the audit chain's
 head (its sequence number and hash, which no two states share) names the state of everything
-these answers read: an answer is kept under the head it was computed at, and a change moves
-the head, so the next request computes afresh. Answers that also depend on the clock take the
-moment they are good for as part of their key. Nothing kept here depends on who asks: callers
-keep only what is the same for every reader, and apply visibility to what they show.
+these answers read: an answer is kept with the head it was computed at, and holds while the
+events since are only sign-ins and audited reads (a short range read off the sequence's
+index); any other event means a change, and the next request computes afresh. Answers that
+also depend on the clock take the moment they are good for as part of their key. Nothing kept
+here depends on who asks: callers keep only what is the same for every reader of a class, and
+apply visibility to what they show.
 """
 
 import threading
@@ -15,12 +17,29 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import current_app
+from sqlalchemy import func, select
 
-from registry.audit.models import AuditChainHead
+from registry.audit.models import AuditChainHead, AuditEvent
+from registry.audit.tags import Tag
 from registry.extensions import db
 
 T = TypeVar("T")
 SIZE = 64
+
+
+# Events that change nothing these answers read: signing in and out, and audited reads.
+UNCHANGING = tuple(
+    str(tag)
+    for tag in (
+        Tag.SIGN_IN,
+        Tag.SIGN_IN_FAILURE,
+        Tag.SIGN_IN_THROTTLED,
+        Tag.SIGN_OUT,
+        Tag.DATASET_READ_RESTRICTED,
+        Tag.AUDIT_READ,
+        Tag.EXPORT,
+    )
+)
 
 
 class Memo:
@@ -29,17 +48,37 @@ class Memo:
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         head = db.session.get(AuditChainHead, 1)
-        full = (head.seq, head.hash, key)
         with self.lock:
-            if full in self.kept:
-                self.kept.move_to_end(full)
-                return self.kept[full]
+            found = self.kept.get(key)
+        if found is not None and self._still_true(found, head):
+            with self.lock:
+                self.kept[key] = (head.seq, head.hash, found[2])
+                self.kept.move_to_end(key)
+            return found[2]
         value = compute()
         with self.lock:
-            self.kept[full] = value
+            self.kept[key] = (head.seq, head.hash, value)
+            self.kept.move_to_end(key)
             while len(self.kept) > self.size:
                 self.kept.popitem(last=False)
         return value
+
+    @staticmethod
+    def _still_true(found: tuple, head) -> bool:
+        """Whether an answer kept at an earlier head still holds: the events since are only
+        sign-ins and audited reads (which every page view of staff may add)."""
+        seq, hash_, _ = found
+        if (seq, hash_) == (head.seq, head.hash):
+            return True
+        if seq > head.seq:
+            return False  # another state altogether (a test's rolled-back data, a restore)
+        kept_event = select(AuditEvent.hash).where(AuditEvent.seq == seq) if seq else None
+        if kept_event is not None and db.session.scalar(kept_event) != hash_:
+            return False
+        changes = select(func.count()).where(
+            AuditEvent.seq > seq, AuditEvent.seq <= head.seq, AuditEvent.tag.not_in(UNCHANGING)
+        )
+        return db.session.scalar(changes) == 0
 
 
 def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
