@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery staple 2026"  # noqa: S105 - a throwaway database's
 BENCH_VENV = ROOT / ".bench" / "venv"
+# datasette's page as the registry's API answers: 25 rows with their count, no facets (the
+# registry's API counts facets only when asked) and no suggested facets.
+PEER_OPTIONS = "&_size=25&_nofacet=1&_nosuggest=1"
 
 
 def free_port() -> int:
@@ -387,7 +390,8 @@ def measure(size: int, args) -> None:
             ours = drive(anonymous, f"{base}/api/v1/datasets?department={department}", n, c)
             theirs = drive(
                 anonymous,
-                f"{peer.base}/{name}/datasets.json?department_id={facts['department_id']}&_size=25",
+                f"{peer.base}/{name}/datasets.json?department_id={facts['department_id']}"
+                f"{PEER_OPTIONS}",
                 n,
                 c,
             )
@@ -395,7 +399,10 @@ def measure(size: int, args) -> None:
             line("datasette: same listing", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
             ours = drive(anonymous, f"{base}/api/v1/datasets?q=permit", n, c)
             theirs = drive(
-                anonymous, f"{peer.base}/{name}/dataset_search.json?_search=permit&_size=25", n, c
+                anonymous,
+                f"{peer.base}/{name}/dataset_search.json?_search=permit{PEER_OPTIONS}",
+                n,
+                c,
             )
             line("registry: common-word search", ours)
             line("datasette: same search", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
