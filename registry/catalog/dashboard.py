@@ -37,12 +37,16 @@ def moment_of(args) -> tuple[date | None, datetime]:
 def page():
     day, moment = moment_of(request.args)
     staff = has_permission(current_user, Permission.ACCOUNT_OWN)
+    overdue_total, overdue = 0, []
+    if staff and day is None:
+        overdue_total, overdue = stats.overdue_for(current_user, utctoday())
     return render_template(
         "catalog/dashboard.html",
         figures={figure.name: figure for figure in stats.figures(moment)},
         as_of=day,
         staff=staff,
-        overdue=stats.overdue_for(current_user, utctoday()) if staff and day is None else [],
+        overdue=overdue,
+        overdue_total=overdue_total,
     )
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from registry.accounts.models import Department
 from registry.datasets.models import CityPriority, Dataset
@@ -322,7 +323,19 @@ def _computed(moment: datetime, names: tuple[str, ...]) -> list[Figure]:
     return [FIGURES[name](snapshot) for name in names]
 
 
-def overdue_for(reader, day: date) -> list[Dataset]:
-    """Approved records past their target date that this reader may read (staff detail)."""
-    query = select(Dataset).where(Dataset.is_overdue(day), readable_by(reader))
-    return list(db.session.scalars(query.order_by(Dataset.release_target_date, Dataset.title)))
+OVERDUE_SHOWN = 20
+
+
+def overdue_for(reader, day: date) -> tuple[int, list[Dataset]]:
+    """Approved records past their target date that this reader may read (staff detail): how
+    many, and the OVERDUE_SHOWN longest overdue, with their departments."""
+    condition = (Dataset.is_overdue(day), readable_by(reader))
+    total = db.session.scalar(select(func.count()).select_from(Dataset).where(*condition))
+    query = (
+        select(Dataset)
+        .options(joinedload(Dataset.department))
+        .where(*condition)
+        .order_by(Dataset.release_target_date, Dataset.title)
+        .limit(OVERDUE_SHOWN)
+    )
+    return total or 0, list(db.session.scalars(query))
