@@ -189,7 +189,10 @@ def tend_jobs() -> int:
         select(ExportJob).where(ExportJob.status == "running", ExportJob.heartbeat_at < stale)
     ).all()
     for job in lost:
-        _part(job.id).unlink(missing_ok=True)
+        # Its part file, or a whole one renamed into place just before the process died
+        # (never recorded, so never offered).
+        for left in (_part(job.id), *jobs_dir().glob(f"{job.id}-*")):
+            left.unlink(missing_ok=True)
         job.status, job.error, job.finished_at = "failed", LOST, now
         changed += 1
     expired = db.session.scalars(

@@ -133,9 +133,12 @@ def test_a_job_whose_process_died_is_reported_failed_and_its_part_removed(client
     job = _job(coordinator, status="running", heartbeat_at=stale, rows_written=2)
     part = jobs_dir() / f"{job.id}.part"
     part.write_bytes(b"Identifier,Title\r\nhalf a fi")
+    renamed = jobs_dir() / f"{job.id}-0123456789abcdef.csv"  # whole, but never recorded
+    renamed.write_bytes(b"Identifier,Title\r\n")
     assert tend_jobs() == 1
     db.session.refresh(job)
-    assert job.status == "failed" and "stopped" in job.error and not part.exists()
+    assert job.status == "failed" and "stopped" in job.error
+    assert not part.exists() and not renamed.exists()
     client = signed_in(client, coordinator)
     assert client.get(f"/exports/jobs/{job.id}/file").status_code == 404
     page = client.get(f"/exports/jobs/{job.id}").get_data(as_text=True)
