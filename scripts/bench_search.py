@@ -20,13 +20,8 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-WORDS = (  # noqa: SIM905 - easier to read and extend as prose
-    "street tree inventory pothole repair permit inspection budget payroll vendor contract "
-    "crime incident collision traffic signal parking meter transit ridership park trail "
-    "library circulation water main sewer overflow housing eviction shelter restaurant "
-    "vaccination clinic fire hydrant ambulance response election polling council minutes "
-    "zoning building sidewalk snow graffiti recycling tonnage energy emissions grant bond"
-).split()
+from registry.demo.synthetic import WORDS  # the path is set just above
+
 CLASSIFICATIONS = ["public"] * 4 + ["internal"] * 3 + ["sensitive"] * 2 + ["restricted"]
 STATES = ["draft", "submitted", "in_committee", "approved", "published", "published"]
 THEMES = ["Environment", "Public Safety", "Housing", "Transportation", "Health", "Recreation"]
