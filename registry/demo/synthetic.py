@@ -53,6 +53,8 @@ STATES = (
     ("published", 53),
     ("retired", 5),
 )
+# A restricted record is never approved for release.
+RESTRICTED = {"draft", "submitted", "in_committee", "rejected"}
 ACCESS = {"public": "public", "internal": "public", "sensitive": "restricted public"}
 # The step that brought a record to its state, and the committee's outcome behind it.
 STEPS = {
@@ -196,8 +198,6 @@ def _record(number: int, rng: random.Random, department, steward, today: date) -
     }
     return record
 
-
-RESTRICTED = {"draft", "submitted", "in_committee", "rejected"}
 
 
 def synthesize(count: int, *, seed: int = 7, batch: int = 2000) -> Made:
