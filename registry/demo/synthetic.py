@@ -199,7 +199,6 @@ def _record(number: int, rng: random.Random, department, steward, today: date) -
     return record
 
 
-
 def synthesize(count: int, *, seed: int = 7, batch: int = 2000) -> Made:
     """Adds `count` records (numbered after any synthetic ones already there) and all that
     goes with them, committing each batch."""
