@@ -82,10 +82,11 @@ def _transaction(request, app):
     ):
         yield
         return
-    # Answers kept until the audit head moves (registry.memo) belong to one test's data: a
-    # test that writes rows directly, without the events a service writes, must not read
-    # another test's.
+    # Answers kept until the audit head moves (registry.memo), and records' kept dumps
+    # (registry.datasets.dumps), belong to one test's data: a test that writes rows directly,
+    # without the events a service writes, must not read another test's.
     app.extensions.pop("registry_memo", None)
+    app.extensions.pop("registry_dumps", None)
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

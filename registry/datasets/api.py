@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.datasets import search, services
+from registry.datasets.dumps import dumped
 from registry.datasets.history import history as readable_history
 from registry.datasets.schemas import (
     DatasetDetailOut,
@@ -23,12 +24,16 @@ def list_datasets():
     """Facet counts only when asked for (`?facets=department,status`): they cost a query."""
     criteria = DatasetQuery().load(request.args.to_dict())
     result = search.find_datasets(current_user, criteria, facets=criteria.pop("facets"))
-    body = DatasetPageOut().dump(result)
+    body = _PAGE.dump(result)
     body["items"] = [
         redact(item, dataset, current_user)
-        for item, dataset in zip(body["items"], result.items, strict=True)
+        for item, dataset in zip(dumped(result.items), result.items, strict=True)
     ]
     return jsonify(body)
+
+
+# The page around its items, which are dumped (and kept) one record at a time.
+_PAGE = DatasetPageOut(exclude=("items",))
 
 
 @require_signed_in

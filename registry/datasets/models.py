@@ -67,10 +67,21 @@ class Dataset(db.Model):
         Index(
             "ix_datasets_facets", "department_id", "status", "classification", "release_priority"
         ),
-        Index("ix_datasets_status", "status"),
         # The list's default order, with its tie-break, read straight off the index.
         Index("ix_datasets_updated_at_id", "updated_at", "id"),
         Index("ix_datasets_title", "title"),
+        # The published records (everything a visitor reads), or one department's in a status,
+        # a page at a time in either order, without sorting all of them.
+        Index("ix_datasets_status_updated_at_id", "status", "updated_at", "id"),
+        Index("ix_datasets_status_title_id", "status", "title", "id"),
+        Index(
+            "ix_datasets_department_status_updated_at_id",
+            "department_id",
+            "status",
+            "updated_at",
+            "id",
+        ),
+        Index("ix_datasets_department_status_title_id", "department_id", "status", "title", "id"),
         # Exports read each department's records in identifier order, and what they need of
         # each (its kept row is found by version) from the index alone.
         Index(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
@@ -202,7 +203,13 @@ def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS
 
     sort = criteria.get("sort") or ("relevance" if terms else "-updated")
     page, per_page = criteria.get("page", 1), criteria.get("per_page", 25)
-    listed = over_matches(select(Dataset), ranked=True).order_by(*_sort_order(sort, matches))
+    # A list shows the steward's name and email: their roles and departments load only if
+    # something asks for them.
+    listed = (
+        over_matches(select(Dataset), ranked=True)
+        .options(defaultload(Dataset.steward).lazyload("*"))
+        .order_by(*_sort_order(sort, matches))
+    )
     if criteria.get("after"):
         listed = listed.where(cursors.after(criteria["after"], sort))
     else:

@@ -1,7 +1,9 @@
 """The listing and search queries use their indexes, on the database the suite runs on: the
 page query of a department listing, of the default listing and of a full-text search is read
-with EXPLAIN and must not scan the datasets table row by row. (PostgreSQL is asked with
-sequential scans switched off, so that a tiny test table still shows which index can serve.)"""
+with EXPLAIN and must not scan the datasets table row by row; the listings a visitor reads
+(everything published, or one department's) must also come off an index in their order, so a
+page stops after its rows instead of sorting every match. (PostgreSQL is asked with sequential
+scans and sorts switched off, so that a tiny test table still shows which index can serve.)"""
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -32,6 +34,7 @@ def plan(sql: str, params) -> str:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
         rows = connection.exec_driver_sql(f"EXPLAIN {sql}", params).all()
     else:
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
@@ -43,6 +46,14 @@ def full_scans_of_datasets(text: str) -> list[str]:
     if db.session.get_bind().dialect.name == "postgresql":
         return [line for line in lines if "Seq Scan on datasets" in line]
     return [line for line in lines if line.strip() == "SCAN datasets"]
+
+
+def sorts(text: str) -> list[str]:
+    """The steps that sort rows the index did not give in order."""
+    lines = text.splitlines()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [line for line in lines if line.strip().startswith(("Sort ", "->  Sort "))]
+    return [line for line in lines if "TEMP B-TREE FOR ORDER BY" in line]
 
 
 @pytest.mark.parametrize(
@@ -64,3 +75,33 @@ def test_a_page_after_a_cursor_is_read_off_the_index(make, sort):
     cursor = cursors.next_cursor(records[2], sort)
     sql, params = page_query({"sort": sort, "after": cursor})
     assert full_scans_of_datasets(plan(sql, params)) == []
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {},
+        {"sort": "title"},
+        {"sort": "-title"},
+        {"department": "PW"},
+        {"department": "PW", "sort": "title"},
+        {"department": "PW", "status": "published", "sort": "title"},
+    ],
+    ids=["recent", "by-title", "by-title-reversed", "department", "department-title", "filtered"],
+)
+def test_a_visitors_listing_is_read_in_its_order_without_sorting(make, criteria):
+    make.department(code="PW")
+    for number in range(5):
+        make.dataset(department="PW", title=f"Street trees {number}")
+    text = plan(*page_query(criteria))
+    assert full_scans_of_datasets(text) == []
+    assert sorts(text) == [], text
+
+
+@pytest.mark.parametrize("sort", ["-updated", "title", "-title"])
+def test_a_visitors_deep_page_is_read_in_its_order_without_sorting(make, sort):
+    make.department(code="PW")
+    records = [make.dataset(department="PW", title=f"Street trees {n}") for n in range(5)]
+    text = plan(*page_query({"sort": sort, "after": cursors.next_cursor(records[2], sort)}))
+    assert full_scans_of_datasets(text) == []
+    assert sorts(text) == [], text
