@@ -10,10 +10,11 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from registry.accounts.models import Department
 from registry.datasets.models import Dataset, DatasetVersion
-from registry.datasets.queries import every_record_as_of
+from registry.datasets.queries import every_record_as_of, is_current
 from registry.datasets.visibility import RELEASABLE
 from registry.db import utcnow
 from registry.extensions import db
@@ -55,11 +56,50 @@ def end_of_year(year: int) -> datetime:
     return min(end, utcnow())
 
 
+@dataclass
+class Held:
+    """What the report reads of the records at its moment."""
+
+    planned: list[Dataset]  # approved for release, not yet released
+    departments: set[int]  # those holding any record
+    published: int
+    approved: int
+
+
+def _held(moment: datetime) -> Held:
+    """From the records themselves when none changed since the moment (the year under way,
+    mostly), or as each stood then."""
+    if is_current(moment):
+        planned = db.session.scalars(
+            select(Dataset)
+            .where(Dataset.status == str(State.APPROVED), Dataset.classification.in_(RELEASABLE))
+            .options(lazyload("*"))
+        )
+        statuses = dict(
+            db.session.execute(select(Dataset.status, func.count()).group_by(Dataset.status))
+            .tuples()
+            .all()
+        )
+        return Held(
+            list(planned),
+            set(db.session.scalars(select(Dataset.department_id).distinct())),
+            statuses.get(str(State.PUBLISHED), 0),
+            statuses.get(str(State.APPROVED), 0),
+        )
+    records = list(every_record_as_of(moment))
+    return Held(
+        [r for r in records if r.status == State.APPROVED and r.classification in RELEASABLE],
+        {r.department_id for r in records},
+        sum(1 for r in records if r.status == State.PUBLISHED),
+        sum(1 for r in records if r.status == State.APPROVED),
+    )
+
+
 def build(year: int) -> Report:
     moment = end_of_year(year)
-    records = list(every_record_as_of(moment))
+    held = _held(moment)
     report = Report(year, moment)
-    report.plan = _plan(records, moment)
+    report.plan = _plan(held.planned, moment)
     report.retired = _retired(year, moment)
     start = datetime(year, 1, 1, tzinfo=UTC).date()
     report.meetings = list(
@@ -69,13 +109,12 @@ def build(year: int) -> Report:
             .order_by(Meeting.held_on)
         )
     )
-    report.checklist = _checklist(records, moment)
+    report.checklist = _checklist(held, moment)
     return report
 
 
-def _plan(records: list[Dataset], moment: datetime) -> list[dict[str, Any]]:
+def _plan(planned: list[Dataset], moment: datetime) -> list[dict[str, Any]]:
     day = moment.date()
-    planned = [r for r in records if r.status == State.APPROVED and r.classification in RELEASABLE]
     delays = {
         key: delay
         for key, delay in latest_delays([r.id for r in planned]).items()
@@ -131,7 +170,7 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def _checklist(records: list[Dataset], moment: datetime) -> list[Check]:
+def _checklist(held: Held, moment: datetime) -> list[Check]:
     day = moment.date()
     checks = []
     last_change = db.session.scalar(
@@ -146,7 +185,7 @@ def _checklist(records: list[Dataset], moment: datetime) -> list[Check]:
         )
     )
     departments = db.session.scalar(select(func.count(Department.id))) or 0
-    covered = len({r.department_id for r in records})
+    covered = len(held.departments)
     share = covered / departments if departments else 0
     checks.append(
         Check(
@@ -155,7 +194,7 @@ def _checklist(records: list[Dataset], moment: datetime) -> list[Check]:
             f"{covered} of {departments} departments have listed their datasets ({share:.0%}).",
         )
     )
-    published = sum(1 for r in records if r.status == State.PUBLISHED)
+    published = held.published
     checks.append(
         Check(
             "The inventory is published online",
@@ -166,14 +205,8 @@ def _checklist(records: list[Dataset], moment: datetime) -> list[Check]:
     )
     checks += _meeting_checks(day)
     checks.append(_request_check(moment))
-    undated = [
-        r
-        for r in records
-        if r.status == State.APPROVED
-        and r.classification in RELEASABLE
-        and r.release_target_date is None
-    ]
-    approved = sum(1 for r in records if r.status == State.APPROVED)
+    undated = [r for r in held.planned if r.release_target_date is None]
+    approved = held.approved
     checks.append(
         Check(
             "There is a release plan with dates",
@@ -226,7 +259,11 @@ def _meeting_checks(day: date) -> list[Check]:
 
 
 def _request_check(moment: datetime) -> Check:
-    asked = list(db.session.scalars(select(DataRequest).where(DataRequest.created_at <= moment)))
+    asked = list(
+        db.session.scalars(
+            select(DataRequest).where(DataRequest.created_at <= moment).options(lazyload("*"))
+        )
+    )
     settings = requests.program_settings()
     clocks = [requests.clocks(item, moment, settings) for item in asked]
     answered = [clock for clock in clocks if clock["answered"]]

@@ -3,9 +3,10 @@ it shows, its columns and rows) that the page draws as a chart, the API serves a
 CSV download writes. Counts only: no figure names a record the reader may not read, and
 restricted records appear only as numbers, as the design allows everyone to see.
 
-Every figure reads the inventory as it stood at the moment through the read side
-(datasets.queries.every_record_as_of) and the model's own derived statuses, so the dashboard,
-the exports and the pages agree."""
+Every figure reads the inventory as it stood at the moment, grouped by what the figures ask of
+a record with the model's own derived statuses (catalog.tally: counted by the database when the
+moment is after the last change, read through datasets.queries.every_record_as_of before it),
+so the dashboard, the exports and the pages agree."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -13,11 +14,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from registry.accounts.models import Department
+from registry.catalog.tally import Kind, Tally, tally
 from registry.datasets.models import CityPriority, Dataset
-from registry.datasets.queries import every_record_as_of
 from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.extensions import db
@@ -63,16 +64,21 @@ class Figure:
 
 @dataclass
 class Snapshot:
-    """What the figures are computed from, read once: the records and requests at a moment."""
+    """What the figures are computed from, read once: the records (grouped) and the requests
+    at a moment."""
 
     moment: datetime
-    records: list[Dataset]
+    tally: Tally
     departments: dict[str, str]  # code: name
     requests: list[DataRequest]
 
     @property
     def day(self) -> date:
         return self.moment.date()
+
+    def counted(self, where=lambda kind: True) -> int:
+        """How many records are of a kind that `where` accepts."""
+        return sum(count for kind, count in self.tally.kinds.items() if where(kind))
 
 
 def read(moment: datetime) -> Snapshot:
@@ -81,10 +87,11 @@ def read(moment: datetime) -> Snapshot:
         .tuples()
         .all()
     )
-    asked = select(DataRequest).where(DataRequest.created_at <= moment)
+    # The figures read a request's clocks and the record it is planned into, nothing related.
+    asked = select(DataRequest).where(DataRequest.created_at <= moment).options(lazyload("*"))
     return Snapshot(
         moment,
-        list(every_record_as_of(moment)),
+        tally(moment),
         departments,
         list(db.session.scalars(asked.order_by(DataRequest.id))),
     )
@@ -96,8 +103,8 @@ def _share(part: int, whole: int) -> float | None:
 
 def inventory(snapshot: Snapshot) -> Figure:
     counts: dict[str, Counter] = defaultdict(Counter)
-    for record in snapshot.records:
-        counts[record.department_code][record.classification] += 1
+    for kind, count in snapshot.tally.kinds.items():
+        counts[kind.department][kind.classification] += count
     levels = list(Classification)
     figure = Figure(
         "inventory",
@@ -114,7 +121,9 @@ def inventory(snapshot: Snapshot) -> Figure:
 
 
 def funnel(snapshot: Snapshot) -> Figure:
-    counts = Counter(record.status for record in snapshot.records)
+    counts: Counter = Counter()
+    for kind, count in snapshot.tally.kinds.items():
+        counts[kind.status] += count
     figure = Figure(
         "funnel",
         "From draft to published",
@@ -128,10 +137,8 @@ def funnel(snapshot: Snapshot) -> Figure:
 
 
 def timeliness(snapshot: Snapshot) -> Figure:
-    day = snapshot.day
-    published = [r for r in snapshot.records if r.published_on is not None]
-    approved = [r for r in snapshot.records if r.status == State.APPROVED]
-    overdue = [r for r in approved if r.is_overdue(day)]
+    approved = snapshot.counted(lambda kind: kind.status == State.APPROVED)
+    overdue = snapshot.counted(lambda kind: kind.status == State.APPROVED and kind.overdue)
     return Figure(
         "timeliness",
         "Release on time",
@@ -139,10 +146,10 @@ def timeliness(snapshot: Snapshot) -> Figure:
         "past their target date and still not released.",
         ["Release", "Datasets"],
         [
-            ["Released on time", sum(1 for r in published if r.published_on_time)],
-            ["Released late", sum(1 for r in published if r.published_late)],
-            ["Overdue now", len(overdue)],
-            ["Approved, not yet due", len(approved) - len(overdue)],
+            ["Released on time", snapshot.counted(lambda kind: kind.on_time)],
+            ["Released late", snapshot.counted(lambda kind: kind.late)],
+            ["Overdue now", overdue],
+            ["Approved, not yet due", approved - overdue],
         ],
     )
 
@@ -158,7 +165,10 @@ def _month_starts(day: date, months: int) -> list[date]:
 
 def releases(snapshot: Snapshot) -> Figure:
     months = _month_starts(snapshot.day, RELEASE_MONTHS)
-    released = sorted(r.published_on for r in snapshot.records if r.published_on is not None)
+    released: Counter = Counter()
+    for kind, count in snapshot.tally.kinds.items():
+        if kind.released is not None:
+            released[kind.released] += count
     figure = Figure(
         "releases",
         "Datasets released over time",
@@ -168,8 +178,8 @@ def releases(snapshot: Snapshot) -> Figure:
         chart="line",
     )
     for start in months:
-        end = (start + timedelta(days=32)).replace(day=1)
-        figure.rows.append([f"{start:%Y-%m}", sum(1 for day in released if day < end)])
+        month = f"{start:%Y-%m}"
+        figure.rows.append([month, sum(n for when, n in released.items() if when <= month)])
     return figure
 
 
@@ -197,12 +207,7 @@ def stakeholder_priorities(snapshot: Snapshot) -> Figure:
 
 def city_priorities(snapshot: Snapshot) -> Figure:
     names = list(db.session.scalars(select(CityPriority.name).order_by(CityPriority.position)))
-    counts = Counter(
-        name
-        for record in snapshot.records
-        if record.status == State.PUBLISHED
-        for name in record.city_priority_names
-    )
+    counts = snapshot.tally.supports
     return Figure(
         "city-priorities",
         "Released datasets per city priority",
@@ -243,12 +248,11 @@ def request_figures(snapshot: Snapshot) -> Figure:
 
 def scorecard(snapshot: Snapshot) -> Figure:
     """Per department, the What Works Cities measures a program tracks."""
-    year_ago = snapshot.moment - timedelta(days=365)
-    by_department: dict[str, list[Dataset]] = defaultdict(list)
-    for record in snapshot.records:
-        by_department[record.department_code].append(record)
+    by_department: dict[str, dict[Kind, int]] = defaultdict(dict)
+    for kind, count in snapshot.tally.kinds.items():
+        by_department[kind.department][kind] = count
     in_time: dict[str, list[bool]] = defaultdict(list)
-    owners = {record.id: record.department_code for record in snapshot.records}
+    owners = snapshot.tally.owners
     settings = requests.program_settings()
     for item in snapshot.requests:
         clock = requests.clocks(item, snapshot.moment, settings)
@@ -275,20 +279,31 @@ def scorecard(snapshot: Snapshot) -> Figure:
         unit="share",
     )
     for code, name in snapshot.departments.items():
-        held = by_department.get(code, [])
-        if not held:
+        kinds = by_department.get(code)
+        if not kinds:
             continue
-        releasable = [r for r in held if r.classification in RELEASABLE]
-        released = [r for r in held if r.published_on is not None]
+
+        def held(where=lambda kind: True, kinds=kinds) -> int:
+            return sum(count for kind, count in kinds.items() if where(kind))
+
+        releasable = held(lambda kind: kind.classification in RELEASABLE)
+        released = held(lambda kind: kind.released is not None)
         answers = in_time.get(code, [])
         figure.rows.append(
             [
                 name,
-                len(held),
-                _share(sum(1 for r in held if r.metadata_complete), len(held)),
-                _share(sum(1 for r in releasable if r.status == State.PUBLISHED), len(releasable)),
-                _share(sum(1 for r in released if r.published_on_time), len(released)),
-                _share(sum(1 for r in held if r.updated_at >= year_ago), len(held)),
+                held(),
+                _share(held(lambda kind: kind.complete), held()),
+                _share(
+                    held(
+                        lambda kind: (
+                            kind.classification in RELEASABLE and kind.status == State.PUBLISHED
+                        )
+                    ),
+                    releasable,
+                ),
+                _share(held(lambda kind: kind.on_time), released),
+                _share(held(lambda kind: kind.recent), held()),
                 _share(sum(answers), len(answers)),
             ]
         )

@@ -280,6 +280,14 @@ def restricted_counts(
     return dict(db.session.execute(query.group_by(Department.code)).tuples().all())
 
 
+def is_current(moment: datetime) -> bool:
+    """Whether the records as they stand are the inventory as it stood at `moment`: no record
+    changed after it (every change writes a version). Aggregates of such a moment may read the
+    records themselves, off their indexes, instead of rebuilding each from its versions."""
+    last_change = db.session.scalar(select(func.max(DatasetVersion.changed_at)))
+    return last_change is None or moment >= last_change
+
+
 def every_record_as_of(moment: datetime, batch: int = 1000) -> Iterator[Dataset]:
     """Every record the city held at a moment, restricted ones included, as unsaved Dataset
     objects built from the newest version each had by then, so that the model's derived

@@ -1,0 +1,47 @@
+"""The dashboard's two readings of the inventory agree: at a moment after the last change, the
+groups the database counts from the live table (catalog.tally._live) are exactly those read from
+the records as they stood (catalog.tally._as_of, through the versions), on the demo city, whose
+two years of history were replayed through the services, so every kind of record, release,
+delay and request is in it. The figures' own expectations are in test_stats.py."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.catalog import tally
+from registry.datasets.models import DatasetVersion
+from registry.db import utcnow
+from registry.extensions import db
+
+pytestmark = pytest.mark.own_database  # the demo database is outside the per-test rollback
+
+
+@pytest.fixture
+def demo(demo_app):
+    with demo_app.app_context():
+        yield demo_app
+        db.session.rollback()
+
+
+def test_the_live_count_and_the_records_as_they_stood_agree(demo):
+    moment = utcnow()
+    live, as_of = tally._live(moment), tally._as_of(moment)
+    assert sum(live.kinds.values()) > 50
+    assert live.kinds == as_of.kinds
+    assert live.supports == as_of.supports and live.supports
+    assert live.owners == as_of.owners and live.owners
+    # Every derived status occurs, so the agreement is not of empty columns.
+    for flag in ("on_time", "late", "overdue", "complete", "recent"):
+        assert any(getattr(kind, flag) for kind in live.kinds), flag
+        assert any(not getattr(kind, flag) for kind in live.kinds), flag
+
+
+def test_a_moment_before_the_last_change_reads_the_records_as_they_stood(demo, monkeypatch):
+    last = db.session.scalar(select(func.max(DatasetVersion.changed_at)))
+    calls = []
+    monkeypatch.setattr(tally, "_live", lambda moment: calls.append("live"))
+    monkeypatch.setattr(tally, "_as_of", lambda moment: calls.append("as of"))
+    tally.tally(last - timedelta(days=30))
+    tally.tally(last)
+    assert calls == ["as of", "live"]
