@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench.py                               # 10,000 and 100,000, SQLite
     .venv/bin/python scripts/bench.py --sizes 300000 --requests 100
     .venv/bin/python scripts/bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python scripts/bench.py --sizes 300000 --keep .bench/db   # fill once, reuse after
 
 For each size it fills a new database (scripts/synth.py's bulk path, export rows kept), starts
 gunicorn with a worker per core, and sends a fixed number of requests per endpoint from a
@@ -12,12 +13,18 @@ term, the HTML list with its facet counts, a dataset page, the public catalog an
 the dashboard, the release queue, and each export's first byte. Beside the listing and search
 it prints the bare database time of the same query and, on SQLite, the same listing and search
 served by datasette from the same file (installed into .bench/venv, never the registry's own
-environment), with the ratio of requests per second. Then the workers' memory before and after
-the run, and a soak: --soak-seconds of mixed reads and writes from several clients, ending
-with the count of 5xx answers and whether the audit chain verifies.
+environment), with the ratio of requests per second. Then the workers' memory once every page
+has been served (their caches filled) and again after --memory-requests more of them, and a
+soak: --soak-seconds of mixed reads and writes from several clients, ending with the count of
+5xx answers and whether the audit chain verifies.
+
+The clients are as many as gunicorn's workers (one per core) unless --concurrency says
+otherwise: each figure is then the time a worker takes to answer, with every worker busy,
+rather than time spent queued behind other clients.
 """
 
 import argparse
+import json
 import os
 import random
 import socket
@@ -47,13 +54,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def database_for(size: int, base: str | None) -> str:
+def database_for(size: int, base: str | None, keep: str | None = None) -> str:
     if base is None:
-        return "sqlite:///" + os.path.join(tempfile.mkdtemp(), f"bench-{size}.sqlite3")
+        folder = keep or tempfile.mkdtemp()
+        os.makedirs(folder, exist_ok=True)
+        return "sqlite:///" + os.path.join(os.path.abspath(folder), f"bench-{size}.sqlite3")
     from sqlalchemy import create_engine, make_url, text
 
     url = make_url(base)
     name = f"registry_bench_{size}"
+    if keep and os.path.exists(facts_file(keep, size, "postgresql")):
+        return url.set(database=name).render_as_string(hide_password=False)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -115,6 +126,27 @@ def fill(url: str, size: int) -> dict:
         "cursor": cursor,
         "page": page,
     }
+
+
+def facts_file(keep: str, size: int, engine: str) -> str:
+    return os.path.join(keep, f"bench-{size}-{engine}.json")
+
+
+def filled(url: str, size: int, keep: str | None) -> dict:
+    """A new inventory, or with --keep the one an earlier run filled and left there."""
+    if keep is None:
+        return fill(url, size)
+    engine = "sqlite" if url.startswith("sqlite") else "postgresql"
+    path = facts_file(keep, size, engine)
+    if os.path.exists(path):
+        print(f"  reusing the {size:,}-record inventory an earlier run filled ({path})")
+        with open(path) as kept:
+            return json.load(kept)
+    facts = fill(url, size)
+    os.makedirs(keep, exist_ok=True)
+    with open(path, "w") as kept:
+        json.dump(facts, kept)
+    return facts
 
 
 class Gunicorn:
@@ -283,6 +315,41 @@ def datasette(path: str) -> subprocess.Popen | None:
     return process
 
 
+# The anonymous half of the memory run's mix (the signed-in half is every page).
+MIXED_ANONYMOUS = [
+    "/api/v1/datasets?department=PW&status=published&sort=title",
+    "/api/v1/datasets?q=permit",
+    "/api/v1/datasets?q=4242",
+    "/api/v1/datasets?sort=title&page=3",
+    "/catalog",
+]
+
+
+def mixed(mix: list, total: int, concurrency: int) -> float:
+    """`total` GETs going round `mix` ((session maker, address) pairs); the seconds taken."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+
+    def client() -> None:
+        sessions = {}
+        while True:
+            with lock:
+                number = next(counter, None)
+            if number is None:
+                return
+            make, address = mix[number % len(mix)]
+            session = sessions.setdefault(make, make())
+            session.get(address, timeout=120).content  # noqa: B018 - read the whole body
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def soak(base: str, token: str, seconds: float, clients: int) -> tuple[int, int]:
     """Mixed reads and writes (one request in five registers a dataset through the API)."""
     deadline = time.monotonic() + seconds
@@ -339,9 +406,9 @@ def line(name: str, figures: dict, extra: str = "") -> None:
 
 
 def measure(size: int, args) -> None:
-    url = database_for(size, args.database_url)
+    url = database_for(size, args.database_url, args.keep)
     print(f"\n{size:,} records on {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}")
-    facts = fill(url, size)
+    facts = filled(url, size, args.keep)
     server = Gunicorn(url)
     base, n, c = server.base, args.requests, args.concurrency
     anonymous = requests.Session
@@ -358,7 +425,8 @@ def measure(size: int, args) -> None:
         c,
     )
     line("API listing (department, status, title)", listing, f"bare {bare['listing']:.1f} ms")
-    numbered = drive(anonymous, f"{base}{deep}&page={facts['page']}", n, c)
+    # By number, the deep page reads every row before it: a tenth of the requests.
+    numbered = drive(anonymous, f"{base}{deep}&page={facts['page']}", max(10, n // 10), c)
     line(f"API listing by title, page {facts['page']:,}", numbered)
     following = drive(anonymous, f"{base}{deep}&after={facts['cursor']}", n, c)
     line("API listing by title, same place by cursor", following)
@@ -374,9 +442,12 @@ def measure(size: int, args) -> None:
         "public inventory": "/inventory",
         "dashboard": "/dashboard",
         "release queue": "/queue",
+        "program report": "/report",
     }
     for name, path in pages.items():
-        line(name, drive(staff, f"{base}{path}", n, c))
+        # The report reads its whole release plan on every request: a tenth of the requests.
+        count = max(10, n // 10) if name == "program report" else n
+        line(name, drive(staff, f"{base}{path}", count, c))
     exports = {
         "CSV export, first byte (public)": "/exports/inventory.csv?scope=public",
         "data.json, first byte": "/data.json",
@@ -408,13 +479,21 @@ def measure(size: int, args) -> None:
             line("datasette: same search", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
         finally:
             peer.terminate()
-    rss_after = server.worker_rss_mb()
-    print(
-        "  worker memory (MB) before: "
-        + ", ".join(f"{m:.0f}" for m in rss_before)
-        + "; after: "
-        + ", ".join(f"{m:.0f}" for m in rss_after)
-    )
+    if args.memory_requests:
+        warm = server.worker_rss_mb()
+        # Every page but the report, which reads the whole release plan on every request.
+        mix = [(anonymous, f"{base}{path}") for path in MIXED_ANONYMOUS] + [
+            (staff, f"{base}{path}") for name, path in pages.items() if name != "program report"
+        ]
+        wall = mixed(mix, args.memory_requests, c)
+        print(
+            "  worker memory (MB) at start: "
+            + ", ".join(f"{m:.0f}" for m in rss_before)
+            + "; with every page served: "
+            + ", ".join(f"{m:.0f}" for m in warm)
+            + f"; after {args.memory_requests:,} more requests ({wall:.0f} s): "
+            + ", ".join(f"{m:.0f}" for m in server.worker_rss_mb())
+        )
     if args.soak_seconds:
         done, errors = soak(base, facts["token"], args.soak_seconds, args.concurrency)
         server.stop()
@@ -431,7 +510,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server; default SQLite")
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--concurrency", type=int, default=os.cpu_count() or 2, help="clients (default: workers)"
+    )
+    parser.add_argument(
+        "--memory-requests", type=int, default=10000, help="mixed requests between the readings"
+    )
+    parser.add_argument("--keep", default=None, help="a folder to keep (and reuse) inventories in")
     parser.add_argument("--soak-seconds", type=float, default=120)
     parser.add_argument("--no-datasette", action="store_true")
     args = parser.parse_args()
