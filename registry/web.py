@@ -1,6 +1,7 @@
 """Web plumbing shared by every blueprint: permission checks, safe redirects, error responses."""
 
 import json
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -159,10 +160,15 @@ def _page_arguments() -> tuple[int, int]:
     return page, per_page
 
 
-def paginate(query):
-    """One page of a select, from the `page` and `per_page` arguments."""
+def paginate(query, total: Callable[[], int] | None = None):
+    """One page of a select, from the `page` and `per_page` arguments; `total` counts what
+    the select matches when the caller keeps the count (registry.memo), else the page does."""
     page, per_page = _page_arguments()
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
+    if total is None:
+        return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
+    found = db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, count=False)
+    found.total = total()
+    return found
 
 
 class ListPagination(Pagination):

@@ -20,6 +20,7 @@ from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, can_read
 from registry.db import utctoday
 from registry.extensions import db
+from registry.memo import remembered
 from registry.reviews import services as reviews
 from registry.reviews.workflow import State
 from registry.web import cacheable, paginate
@@ -194,18 +195,17 @@ def inventory():
     department = (request.args.get("department") or "").upper() or None
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
     city_priority = request.args.get("city_priority") or None
-    page = paginate(public_inventory_query(department, status, city_priority))
-    restricted = restricted_counts(VISITOR)
-    names = {item.code: item.name for item in list_departments()}
-    totals = dict(
-        db.session.execute(
-            select(Department.code, func.count(Dataset.id))
-            .join(Dataset, Dataset.department_id == Department.id)
-            .group_by(Department.code)
-        )
-        .tuples()
-        .all()
+    query = public_inventory_query(department, status, city_priority)
+    # The counts are the same for every visitor: kept until the inventory changes.
+    page = paginate(
+        query,
+        total=lambda: remembered(
+            ("public-inventory", department, status, city_priority),
+            lambda: db.session.scalar(select(func.count()).select_from(query.subquery())),
+        ),
     )
+    restricted, totals = remembered(("public-inventory-counts",), _inventory_counts)
+    names = {item.code: item.name for item in list_departments()}
     return render_template(
         "catalog/inventory.html",
         page=page,
@@ -221,6 +221,20 @@ def inventory():
         reasons={record.id: why_not_released(record) for record in page.items},
         today=utctoday(),
     )
+
+
+def _inventory_counts() -> tuple[dict, dict[str, int]]:
+    """The restricted records per department, and every record per department."""
+    totals = dict(
+        db.session.execute(
+            select(Department.code, func.count(Dataset.id))
+            .join(Dataset, Dataset.department_id == Department.id)
+            .group_by(Department.code)
+        )
+        .tuples()
+        .all()
+    )
+    return restricted_counts(VISITOR), totals
 
 
 # Feeds ------------------------------------------------------------------------------------
