@@ -16,7 +16,7 @@ from registry.permissions import Permission, has_permission
 from registry.transfer.cells import for_csv
 from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
-from registry.web import cacheable
+from registry.web import cacheable, paginate_list
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,9 +103,11 @@ def report_year(args) -> int:
 @cacheable
 def report_page():
     year = report_year(request.args)
+    built = report.build(year)
     return render_template(
         "catalog/report.html",
-        report=report.build(year),
+        report=built,
+        plan=paginate_list(built.plan),
         years=list(range(utctoday().year, utctoday().year - 5, -1)),
     )
 

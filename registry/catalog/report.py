@@ -57,10 +57,22 @@ def end_of_year(year: int) -> datetime:
 
 
 @dataclass
+class Planned:
+    """A record approved for release and not yet released, as the plan shows it."""
+
+    id: int
+    identifier: str
+    title: str
+    department_id: int
+    release_target_date: date | None
+    overdue: bool  # past its target date at the report's moment (Dataset.is_overdue)
+
+
+@dataclass
 class Held:
     """What the report reads of the records at its moment."""
 
-    planned: list[Dataset]  # approved for release, not yet released
+    planned: list[Planned]
     departments: set[int]  # those holding any record
     published: int
     approved: int
@@ -69,11 +81,17 @@ class Held:
 def _held(moment: datetime) -> Held:
     """From the records themselves when none changed since the moment (the year under way,
     mostly), or as each stood then."""
+    day = moment.date()
     if is_current(moment):
-        planned = db.session.scalars(
-            select(Dataset)
-            .where(Dataset.status == str(State.APPROVED), Dataset.classification.in_(RELEASABLE))
-            .options(lazyload("*"))
+        planned = db.session.execute(
+            select(
+                Dataset.id,
+                Dataset.identifier,
+                Dataset.title,
+                Dataset.department_id,
+                Dataset.release_target_date,
+                Dataset.is_overdue(day),
+            ).where(Dataset.status == str(State.APPROVED), Dataset.classification.in_(RELEASABLE))
         )
         statuses = dict(
             db.session.execute(select(Dataset.status, func.count()).group_by(Dataset.status))
@@ -81,14 +99,25 @@ def _held(moment: datetime) -> Held:
             .all()
         )
         return Held(
-            list(planned),
+            [Planned(*row[:5], bool(row[5])) for row in planned],
             set(db.session.scalars(select(Dataset.department_id).distinct())),
             statuses.get(str(State.PUBLISHED), 0),
             statuses.get(str(State.APPROVED), 0),
         )
     records = list(every_record_as_of(moment))
     return Held(
-        [r for r in records if r.status == State.APPROVED and r.classification in RELEASABLE],
+        [
+            Planned(
+                r.id,
+                r.identifier,
+                r.title,
+                r.department_id,
+                r.release_target_date,
+                r.is_overdue(day),
+            )
+            for r in records
+            if r.status == State.APPROVED and r.classification in RELEASABLE
+        ],
         {r.department_id for r in records},
         sum(1 for r in records if r.status == State.PUBLISHED),
         sum(1 for r in records if r.status == State.APPROVED),
@@ -113,17 +142,17 @@ def build(year: int) -> Report:
     return report
 
 
-def _plan(planned: list[Dataset], moment: datetime) -> list[dict[str, Any]]:
+def _plan(planned: list[Planned], moment: datetime) -> list[dict[str, Any]]:
     day = moment.date()
     delays = {
         key: delay
-        for key, delay in latest_delays([r.id for r in planned]).items()
+        for key, delay in latest_delays([r.id for r in planned if r.overdue]).items()
         if delay.recorded_at <= moment
     }
     names = _department_names()
     rows = []
     for record in sorted(planned, key=lambda r: (r.release_target_date or date.max, r.title)):
-        late = record.is_overdue(day)
+        late = record.overdue
         delay: ReleaseDelay | None = delays.get(record.id)
         rows.append(
             {

@@ -169,9 +169,15 @@ def record_delay(dataset: Dataset, raw: dict[str, Any], *, actor) -> ReleaseDela
     return delay
 
 
+# Ids asked about in one statement: SQLite takes at most 32,766 parameters in one.
+CHUNK = 5000
+
+
 def latest_delays(dataset_ids: list[int]) -> dict[int, ReleaseDelay]:
     newest: dict[int, ReleaseDelay] = {}
-    query = select(ReleaseDelay).where(ReleaseDelay.dataset_id.in_(dataset_ids))
-    for delay in db.session.scalars(query.order_by(ReleaseDelay.recorded_at, ReleaseDelay.id)):
-        newest[delay.dataset_id] = delay
+    for start in range(0, len(dataset_ids), CHUNK):
+        chunk = dataset_ids[start : start + CHUNK]
+        query = select(ReleaseDelay).where(ReleaseDelay.dataset_id.in_(chunk))
+        for delay in db.session.scalars(query.order_by(ReleaseDelay.recorded_at, ReleaseDelay.id)):
+            newest[delay.dataset_id] = delay
     return newest

@@ -178,3 +178,17 @@ def test_a_meeting_lists_the_decisions_its_chair_recorded_that_day(client, make)
     page = client.get(f"/committee/meetings/{recorded.id}").get_data(as_text=True)
     assert released.title in page and "Approve" in page
     assert hidden.title not in page
+
+
+def test_the_page_shows_the_plan_a_page_at_a_time_and_the_files_hold_all_of_it(client, make):
+    code = make.department(code="PW").code
+    for number, days in enumerate((30, 10, 20)):
+        make.approved(code, target=utctoday() + timedelta(days=days), title=f"Plan item {number}")
+    page = client.get("/report?per_page=2").get_data(as_text=True)
+    assert "Showing 1–2 of 3 datasets in the plan" in page
+    # By target date: the one due in 10 days, then in 20; the one in 30 is on page 2.
+    assert "Plan item 1" in page and "Plan item 2" in page and "Plan item 0" not in page
+    second = client.get("/report?per_page=2&page=2").get_data(as_text=True)
+    assert "Plan item 0" in second and "Plan item 1" not in second
+    sheet = load_workbook(io.BytesIO(client.get("/report.xlsx").data))["Release plan"]
+    assert sheet.max_row == 4  # a header and all three
