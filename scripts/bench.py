@@ -338,7 +338,9 @@ def mixed(mix: list, total: int, concurrency: int) -> float:
             if number is None:
                 return
             make, address = mix[number % len(mix)]
-            session = sessions.setdefault(make, make())
+            if make not in sessions:
+                sessions[make] = make()  # signing in once per client, not per request
+            session = sessions[make]
             session.get(address, timeout=120).content  # noqa: B018 - read the whole body
 
     started = time.perf_counter()
