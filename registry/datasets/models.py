@@ -82,6 +82,8 @@ class Dataset(db.Model):
             "id",
         ),
         Index("ix_datasets_department_status_title_id", "department_id", "status", "title", "id"),
+        # Approved records past their target date, in target-date order.
+        Index("ix_datasets_status_release_target_date", "status", "release_target_date"),
         # Exports read each department's records in identifier order, and what they need of
         # each (its kept row is found by version) from the index alone.
         Index(
