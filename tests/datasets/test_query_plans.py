@@ -5,12 +5,16 @@ with EXPLAIN and must not scan the datasets table row by row; the listings a vis
 page stops after its rows instead of sorting every match. (PostgreSQL is asked with sequential
 scans and sorts switched off, so that a tiny test table still shows which index can serve.)"""
 
+from datetime import timedelta
+
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import event
 
+from registry.catalog import stats
 from registry.datasets import cursors, search
 from registry.datasets.schemas import DatasetQuery
+from registry.db import utctoday
 from registry.extensions import db
 
 
@@ -105,3 +109,27 @@ def test_a_visitors_deep_page_is_read_in_its_order_without_sorting(make, sort):
     text = plan(*page_query({"sort": sort, "after": cursors.next_cursor(records[2], sort)}))
     assert full_scans_of_datasets(text) == []
     assert sorts(text) == [], text
+
+
+def test_the_overdue_releases_are_found_off_an_index(make):
+    make.department(code="PW")
+    make.approved("PW", target=utctoday() - timedelta(days=3))
+    sent = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        total, shown = stats.overdue_for(make.user("coordinator"), utctoday())
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert (total, len(shown)) == (1, 1)
+    asked = [(sql, params) for sql, params in sent if "release_target_date <" in sql]
+    assert len(asked) == 2  # the count and the list
+    for sql, params in asked:
+        text = plan(sql, params)
+        assert full_scans_of_datasets(text) == [], text
+        # The index is searched by the target date too, not only by status.
+        assert "release_target_date" in text, text
