@@ -10,7 +10,6 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
 
 from registry.accounts.models import Department
 from registry.datasets.models import Dataset, DatasetVersion
@@ -18,6 +17,7 @@ from registry.datasets.queries import every_record_as_of, is_current
 from registry.datasets.visibility import RELEASABLE
 from registry.db import utcnow
 from registry.extensions import db
+from registry.memo import remembered
 from registry.priorities import requests
 from registry.priorities.models import DataRequest
 from registry.reviews.meetings import latest_delays
@@ -125,11 +125,15 @@ def _held(moment: datetime) -> Held:
 
 
 def build(year: int) -> Report:
+    """The report. What it reads of the records is the same for everyone, so it is kept until
+    the inventory changes (registry.memo), for the hour its moment falls in, as the
+    dashboard's figures are; the meetings are read each time."""
     moment = end_of_year(year)
-    held = _held(moment)
+    hour = moment.replace(minute=0, second=0, microsecond=0)
     report = Report(year, moment)
-    report.plan = _plan(held.planned, moment)
-    report.retired = _retired(year, moment)
+    report.plan, report.retired, report.checklist = remembered(
+        ("report", year, hour), lambda: _read(year, moment)
+    )
     start = datetime(year, 1, 1, tzinfo=UTC).date()
     report.meetings = list(
         db.session.scalars(
@@ -138,8 +142,12 @@ def build(year: int) -> Report:
             .order_by(Meeting.held_on)
         )
     )
-    report.checklist = _checklist(held, moment)
     return report
+
+
+def _read(year: int, moment: datetime) -> tuple[list, list, list[Check]]:
+    held = _held(moment)
+    return _plan(held.planned, moment), _retired(year, moment), _checklist(held, moment)
 
 
 def _plan(planned: list[Planned], moment: datetime) -> list[dict[str, Any]]:
@@ -175,7 +183,13 @@ def _department_names() -> dict[int, str]:
 def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
     start = datetime(year, 1, 1, tzinfo=UTC)
     query = (
-        select(DatasetVersion)
+        select(
+            DatasetVersion.classification,
+            DatasetVersion.snapshot,
+            DatasetVersion.department_id,
+            DatasetVersion.changed_at,
+            DatasetVersion.note,
+        )
         .where(
             DatasetVersion.action == "retire",
             DatasetVersion.changed_at >= start,
@@ -185,7 +199,7 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
     )
     names = _department_names()
     rows = []
-    for version in db.session.scalars(query):
+    for version in db.session.execute(query):
         named = version.classification in RELEASABLE
         rows.append(
             {
@@ -288,11 +302,12 @@ def _meeting_checks(day: date) -> list[Check]:
 
 
 def _request_check(moment: datetime) -> Check:
-    asked = list(
-        db.session.scalars(
-            select(DataRequest).where(DataRequest.created_at <= moment).options(lazyload("*"))
+    # What the clocks read of each request (requests.clocks), not the requests whole.
+    asked = db.session.execute(
+        select(DataRequest.created_at, DataRequest.acknowledged_at, DataRequest.answered_at).where(
+            DataRequest.created_at <= moment
         )
-    )
+    ).all()
     settings = requests.program_settings()
     clocks = [requests.clocks(item, moment, settings) for item in asked]
     answered = [clock for clock in clocks if clock["answered"]]
