@@ -80,13 +80,26 @@ def _overrides(ids: list[int]) -> dict[int, ScoreOverride]:
     return {key: value for key, value in newest.items() if value.score is not None}
 
 
+# Ids asked about in one statement: PostgreSQL takes at most 65,535 parameters in one, and
+# SQLite 32,766 in its default build; a state's queue holds more candidates than that.
+CHUNK = 5000
+
+
 def _scored(records) -> list[tuple[Any, Score, ScoreOverride | None]]:
     """Each record's score (records, or rows with their id and release_priority), from a
-    handful of queries whatever the number of records."""
+    handful of queries for every CHUNK records."""
     ids = [record.id for record in records]
-    now = utcnow()
-    shares, assessed = round_shares(now), _assessments(ids)
-    requests, supporting, overrides = _requests(ids), _supporting(ids), _overrides(ids)
+    shares = round_shares(utcnow())
+    assessed: dict[int, list[list[int]]] = {}
+    requests: dict[int, int] = {}
+    supporting: set[int] = set()
+    overrides: dict[int, ScoreOverride] = {}
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]  # each answer below is per record, so parts add up
+        assessed.update(_assessments(part))
+        requests.update(_requests(part))
+        supporting |= _supporting(part)
+        overrides.update(_overrides(part))
     scored = []
     for record in records:
         inputs = Inputs(

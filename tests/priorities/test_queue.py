@@ -51,7 +51,14 @@ def test_the_queue_is_in_score_order_and_each_score_is_the_formula(client, make)
     ]
 
 
-def test_why_here_matches_the_function_for_every_input(client, make, sign_in):
+# The queue asks about its candidates in parts (queue.CHUNK); asked a record at a time, every
+# answer is the same.
+IN_PARTS = pytest.mark.parametrize("chunk", [queue.CHUNK, 1], ids=["whole", "a-record-a-part"])
+
+
+@IN_PARTS
+def test_why_here_matches_the_function_for_every_input(client, make, sign_in, monkeypatch, chunk):
+    monkeypatch.setattr(queue, "CHUNK", chunk)
     code = make.department(code="PW").code
     make.city_priority("Safe neighbourhoods")
     dataset = make.dataset(
@@ -99,7 +106,11 @@ def test_why_here_matches_the_function_for_every_input(client, make, sign_in):
     assert listed["score"] == expected.total
 
 
-def test_a_coordinator_overrides_a_score_with_a_reason_shown_and_audited(client, make, sign_in):
+@IN_PARTS
+def test_a_coordinator_overrides_a_score_with_a_reason_shown_and_audited(
+    client, make, sign_in, monkeypatch, chunk
+):
+    monkeypatch.setattr(queue, "CHUNK", chunk)
     dataset = make.dataset(release_priority="low")
     make.dataset(release_priority="high")
     sign_in(make.user("coordinator"))
