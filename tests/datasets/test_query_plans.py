@@ -18,8 +18,8 @@ from registry.db import utctoday
 from registry.extensions import db
 
 
-def page_query(criteria: dict) -> tuple[str, object]:
-    """The SQL and parameters of the page query find_datasets sends (the first, LIMITed one)."""
+def statements_sent(call) -> tuple[object, list[tuple[str, object]]]:
+    """What `call()` returns, and the SQL and parameters of every statement it sent."""
     sent = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _many):
@@ -28,9 +28,17 @@ def page_query(criteria: dict) -> tuple[str, object]:
     engine = db.session.get_bind()
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        search.find_datasets(AnonymousUserMixin(), DatasetQuery().load(criteria), facets=())
+        result = call()
     finally:
         event.remove(engine, "before_cursor_execute", keep)
+    return result, sent
+
+
+def page_query(criteria: dict) -> tuple[str, object]:
+    """The SQL and parameters of the page query find_datasets sends (the first, LIMITed one)."""
+    _, sent = statements_sent(
+        lambda: search.find_datasets(AnonymousUserMixin(), DatasetQuery().load(criteria), facets=())
+    )
     return next((sql, params) for sql, params in sent if "LIMIT" in sql.upper())
 
 
@@ -114,17 +122,8 @@ def test_a_visitors_deep_page_is_read_in_its_order_without_sorting(make, sort):
 def test_the_overdue_releases_are_found_off_an_index(make):
     make.department(code="PW")
     make.approved("PW", target=utctoday() - timedelta(days=3))
-    sent = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        total, shown = stats.overdue_for(make.user("coordinator"), utctoday())
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    coordinator = make.user("coordinator")
+    (total, shown), sent = statements_sent(lambda: stats.overdue_for(coordinator, utctoday()))
     assert (total, len(shown)) == (1, 1)
     asked = [(sql, params) for sql, params in sent if "release_target_date <" in sql]
     assert len(asked) == 2  # the count and the list
