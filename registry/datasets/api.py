@@ -5,7 +5,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.datasets import search, services
-from registry.datasets.dumps import dumped
+from registry.datasets.dumps import dumped_briefs
 from registry.datasets.history import history as readable_history
 from registry.datasets.schemas import (
     DatasetDetailOut,
@@ -15,7 +15,7 @@ from registry.datasets.schemas import (
     HistoryOut,
 )
 from registry.datasets.views import audit_restricted_read
-from registry.datasets.visibility import redact
+from registry.datasets.visibility import can_read, redact
 from registry.extensions import db
 from registry.web import json_body, require_signed_in
 
@@ -23,11 +23,18 @@ from registry.web import json_body, require_signed_in
 def list_datasets():
     """Facet counts only when asked for (`?facets=department,status`): they cost a query."""
     criteria = DatasetQuery().load(request.args.to_dict())
-    result = search.find_datasets(current_user, criteria, facets=criteria.pop("facets"))
+    reader = current_user._get_current_object()
+    result = search.find_datasets(reader, criteria, facets=criteria.pop("facets"), brief=True)
     body = _PAGE.dump(result)
     body["items"] = [
-        redact(item, dataset, current_user)
-        for item, dataset in zip(dumped(result.items), result.items, strict=True)
+        redact(item, record, reader)
+        for item, record in dumped_briefs(result.items)
+        if can_read(
+            reader,
+            classification=record.classification,
+            status=record.status,
+            department_id=record.department_id,
+        )
     ]
     return jsonify(body)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
-from registry.datasets import cursors
+from registry.datasets import cursors, dumps
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import not_readable_restricted, readable_by, visibility_class
@@ -180,9 +180,12 @@ def _in_facet_order(name: str, counts: dict[str, int], names: dict[str, str]) ->
 NOT_COUNTED = frozenset({"page", "per_page", "sort", "facets", "after"})
 
 
-def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS) -> SearchResult:
+def find_datasets(
+    user, criteria: dict[str, Any], facets: Iterable[str] = FACETS, *, brief: bool = False
+) -> SearchResult:
     """One page of the records the user may read that match, with the total and the facet
-    counts asked for (the page shows them all; the API only those it is asked for).
+    counts asked for (the page shows them all; the API only those it is asked for). With
+    `brief`, the page's items are briefs (datasets.dumps.Brief), not loaded records.
 
     At most three queries whatever the size: the page, one count grouped by the facets asked
     for (which yields the total), and the theme counts if asked for.
@@ -206,67 +209,34 @@ def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS
     # A search orders ids alone, then reads the page's records: one matching half the
     # inventory then sorts its matches' ranks and titles, not their whole rows. A listing
     # read off an index in its order reads its page's rows directly.
-    listed = over_matches(
-        select(Dataset.id if matches is not None else Dataset), ranked=True
-    ).order_by(*_sort_order(sort, matches))
+    if matches is not None:
+        read = select(Dataset.id)
+    else:
+        read = dumps.brief_select() if brief else select(Dataset)
+    listed = over_matches(read, ranked=True).order_by(*_sort_order(sort, matches))
     if criteria.get("after"):
         listed = listed.where(cursors.after(criteria["after"], sort))
     else:
         listed = listed.offset((page - 1) * per_page)
-    if matches is not None:
-        items = _records(list(db.session.scalars(listed.limit(per_page))))
-    else:
-        items = db.session.scalars(listed.options(LIST_LOADING).limit(per_page)).all()
-    following = None
-    if len(items) == per_page and sort in cursors.KEYSETS:
-        following = cursors.next_cursor(items[-1], sort)
-
-    def counts() -> tuple[int, dict[str, dict[str, int]], int]:
-        grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
-        grouped = db.session.execute(
-            over_matches(select(*grouped_by, func.count()).select_from(Dataset)).group_by(
-                *grouped_by
-            )
-        ).all()
-        counted: dict[str, dict[str, int]] = {name: {} for name in wanted}
-        names: dict[str, str] = {}
-        if "department" in wanted:
-            departments = db.session.execute(
-                select(Department.id, Department.code, Department.name)
-            ).all()
-            codes = {row.id: row.code for row in departments}
-            names = {row.code: row.name for row in departments}
-        grouped_names = [name for name in wanted if name in GROUPED]
-        for row in grouped:
-            for name, value in zip(grouped_names, row[:-1], strict=True):
-                key = codes[value] if name == "department" else value
-                counted[name][key] = counted[name].get(key, 0) + row[-1]
-        result_facets = {
-            name: _in_facet_order(name, counts, names) for name, counts in counted.items()
-        }
-        if "theme" in wanted:
-            result_facets["theme"] = dict(
-                db.session.execute(
-                    over_matches(
-                        select(DatasetTheme.theme, func.count())
-                        .select_from(Dataset)
-                        .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
-                    )
-                    .group_by(DatasetTheme.theme)
-                    .order_by(DatasetTheme.theme)
-                )
-                .tuples()
-                .all()
-            )
-        total = sum(row[-1] for row in grouped)
-        return total, result_facets, restricted_not_shown(user, criteria.get("department"))
+    listed = listed.limit(per_page)
 
     # The counts are the same for every reader of one visibility class: kept until the
     # inventory changes (registry.memo), so paging through a large result set counts it once.
     asked = tuple(sorted((k, v) for k, v in criteria.items() if k not in NOT_COUNTED))
     total, result_facets, hidden = remembered(
-        ("facets", visibility_class(user), asked, tuple(wanted)), counts
+        ("facets", visibility_class(user), asked, tuple(wanted)),
+        lambda: _counts(user, criteria, wanted, over_matches),
     )
+    if matches is not None:
+        ids = _search_page(listed, total)
+        items = dumps.briefs_of(ids) if brief else _records(ids)
+    elif brief:
+        items = dumps.briefs(listed)
+    else:
+        items = db.session.scalars(listed.options(LIST_LOADING)).all()
+    following = None
+    if len(items) == per_page and sort in cursors.KEYSETS:
+        following = cursors.next_cursor(items[-1], sort)
     return SearchResult(
         items=list(items),
         total=total,
@@ -276,6 +246,59 @@ def find_datasets(user, criteria: dict[str, Any], facets: Iterable[str] = FACETS
         restricted_not_shown=hidden,
         next=following,
     )
+
+
+# PostgreSQL cannot tell how many documents a word prefix matches (it guesses 2% of them,
+# whatever the word), so it plans every search with parallel workers, whose start costs more
+# (about 5 ms) than a search of a few thousand matches takes alone. The total, counted (and
+# kept) before the page is read, tells: a smaller match set is searched without them.
+PARALLEL_FROM = 5000
+
+
+def _search_page(listed: Select, total: int) -> list[int]:
+    """The ids of a search's page."""
+    if total < PARALLEL_FROM and _dialect() == "postgresql":
+        # Until the request's transaction ends.
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    return list(db.session.scalars(listed))
+
+
+def _counts(user, criteria, wanted, over_matches) -> tuple[int, dict[str, dict[str, int]], int]:
+    """The total, the facet counts asked for, and the restricted records not shown."""
+    grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
+    grouped = db.session.execute(
+        over_matches(select(*grouped_by, func.count()).select_from(Dataset)).group_by(*grouped_by)
+    ).all()
+    counted: dict[str, dict[str, int]] = {name: {} for name in wanted}
+    names: dict[str, str] = {}
+    if "department" in wanted:
+        departments = db.session.execute(
+            select(Department.id, Department.code, Department.name)
+        ).all()
+        codes = {row.id: row.code for row in departments}
+        names = {row.code: row.name for row in departments}
+    grouped_names = [name for name in wanted if name in GROUPED]
+    for row in grouped:
+        for name, value in zip(grouped_names, row[:-1], strict=True):
+            key = codes[value] if name == "department" else value
+            counted[name][key] = counted[name].get(key, 0) + row[-1]
+    result_facets = {name: _in_facet_order(name, counts, names) for name, counts in counted.items()}
+    if "theme" in wanted:
+        result_facets["theme"] = dict(
+            db.session.execute(
+                over_matches(
+                    select(DatasetTheme.theme, func.count())
+                    .select_from(Dataset)
+                    .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
+                )
+                .group_by(DatasetTheme.theme)
+                .order_by(DatasetTheme.theme)
+            )
+            .tuples()
+            .all()
+        )
+    total = sum(row[-1] for row in grouped)
+    return total, result_facets, restricted_not_shown(user, criteria.get("department"))
 
 
 # A list shows the steward's name and email: their roles and departments load only if

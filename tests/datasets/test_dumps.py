@@ -1,9 +1,10 @@
 """Kept dumps of records (registry.datasets.dumps): the API's listing answers exactly what a
 fresh dump would after every kind of change a dump is made of (an edit, themes, a department's
-name, a steward's name, a city priority's name), and what depends on the reader is never kept."""
+name, a steward's name, a city priority's name), whether it reads loaded records or briefs,
+and what depends on the reader is never kept."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from registry.accounts.models import Department, User
 from registry.accounts.services import update_department, update_user
@@ -47,6 +48,8 @@ def fresh() -> dict:
 
 def assert_kept_is_fresh() -> None:
     assert dumps.dumped([record()]) == [fresh()]
+    briefed = dumps.dumped_briefs(dumps.briefs_of([record().id]))
+    assert [dump for dump, _ in briefed] == [fresh()]
 
 
 def test_a_kept_dump_is_the_fresh_dump_after_every_change_it_is_made_of(city, make):
@@ -105,6 +108,46 @@ def test_the_listing_answers_each_reader_as_a_fresh_dump_would(city, make, clien
     # The reader's view was never kept: the visitor still sees neither.
     again = listed(client)
     assert again["steward"] is None and again["version"] is None
+
+
+def test_a_brief_and_its_loaded_record_have_one_key(city):
+    dataset = record()
+    (brief,) = dumps.briefs_of([dataset.id])
+    assert brief.key == dumps.fingerprint(dataset)
+    assert dumps.briefs_of([]) == [] and dumps.briefs_of([dataset.id + 1000]) == []
+
+
+def test_a_record_changed_after_its_brief_was_read_is_dumped_and_judged_as_it_now_is(city, client):
+    dataset = record()
+    (brief,) = dumps.briefs_of([dataset.id])
+    # Another connection's write between the page's query and the dumps (as on PostgreSQL,
+    # where each statement reads the latest committed state).
+    db.session.execute(
+        update(Dataset)
+        .where(Dataset.id == dataset.id)
+        .values(title="Informants", classification="restricted", version=Dataset.version + 1)
+    )
+    ((dump, judged),) = dumps.dumped_briefs([brief])
+    assert dump["title"] == "Informants" and judged.classification == "restricted"
+    assert isinstance(judged, Dataset)
+    db.session.rollback()
+
+
+def test_the_listing_leaves_out_a_record_no_longer_readable_when_its_dump_is_made(
+    city, client, monkeypatch
+):
+    dataset = record()
+    stale = dumps.briefs_of([dataset.id])
+    db.session.execute(
+        update(Dataset)
+        .where(Dataset.id == dataset.id)
+        .values(classification="restricted", version=Dataset.version + 1)
+    )
+    db.session.commit()
+    # The page's query ran before the change: its briefs say the record was public.
+    monkeypatch.setattr(dumps, "briefs", lambda statement: stale)
+    answer = client.get("/api/v1/datasets?sort=title").get_json()
+    assert answer["items"] == []
 
 
 def test_kept_dumps_are_bounded(city):

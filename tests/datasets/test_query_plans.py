@@ -34,10 +34,12 @@ def statements_sent(call) -> tuple[object, list[tuple[str, object]]]:
     return result, sent
 
 
-def page_query(criteria: dict) -> tuple[str, object]:
-    """The SQL and parameters of the page query find_datasets sends (the first, LIMITed one)."""
+def page_query(criteria: dict, brief: bool = False) -> tuple[str, object]:
+    """The SQL and parameters of the page query find_datasets sends (the first, LIMITed one),
+    reading records (the HTML list) or briefs (the API)."""
+    criteria = DatasetQuery().load(criteria)
     _, sent = statements_sent(
-        lambda: search.find_datasets(AnonymousUserMixin(), DatasetQuery().load(criteria), facets=())
+        lambda: search.find_datasets(AnonymousUserMixin(), criteria, facets=(), brief=brief)
     )
     return next((sql, params) for sql, params in sent if "LIMIT" in sql.upper())
 
@@ -73,11 +75,12 @@ def sorts(text: str) -> list[str]:
     [{}, {"department": "PW"}, {"q": "trees"}, {"sort": "title"}],
     ids=["default", "department", "search", "by-title"],
 )
-def test_the_listing_and_search_use_their_indexes(make, criteria):
+@pytest.mark.parametrize("brief", [False, True], ids=["records", "briefs"])
+def test_the_listing_and_search_use_their_indexes(make, criteria, brief):
     make.department(code="PW")
     for number in range(5):
         make.dataset(department="PW", title=f"Street trees {number}")
-    assert full_scans_of_datasets(plan(*page_query(criteria))) == []
+    assert full_scans_of_datasets(plan(*page_query(criteria, brief))) == []
 
 
 @pytest.mark.parametrize("sort", ["-updated", "title"])
@@ -101,20 +104,23 @@ def test_a_page_after_a_cursor_is_read_off_the_index(make, sort):
     ],
     ids=["recent", "by-title", "by-title-reversed", "department", "department-title", "filtered"],
 )
-def test_a_visitors_listing_is_read_in_its_order_without_sorting(make, criteria):
+@pytest.mark.parametrize("brief", [False, True], ids=["records", "briefs"])
+def test_a_visitors_listing_is_read_in_its_order_without_sorting(make, criteria, brief):
     make.department(code="PW")
     for number in range(5):
         make.dataset(department="PW", title=f"Street trees {number}")
-    text = plan(*page_query(criteria))
+    text = plan(*page_query(criteria, brief))
     assert full_scans_of_datasets(text) == []
     assert sorts(text) == [], text
 
 
 @pytest.mark.parametrize("sort", ["-updated", "title", "-title"])
-def test_a_visitors_deep_page_is_read_in_its_order_without_sorting(make, sort):
+@pytest.mark.parametrize("brief", [False, True], ids=["records", "briefs"])
+def test_a_visitors_deep_page_is_read_in_its_order_without_sorting(make, sort, brief):
     make.department(code="PW")
     records = [make.dataset(department="PW", title=f"Street trees {n}") for n in range(5)]
-    text = plan(*page_query({"sort": sort, "after": cursors.next_cursor(records[2], sort)}))
+    after = {"sort": sort, "after": cursors.next_cursor(records[2], sort)}
+    text = plan(*page_query(after, brief))
     assert full_scans_of_datasets(text) == []
     assert sorts(text) == [], text
 
@@ -132,3 +138,29 @@ def test_the_overdue_releases_are_found_off_an_index(make):
         assert full_scans_of_datasets(text) == [], text
         # The index is searched by the target date too, not only by status.
         assert "release_target_date" in text, text
+
+
+@pytest.mark.parametrize("matched_few", [True, False], ids=["few-matches", "many-matches"])
+def test_a_search_of_few_matches_starts_no_parallel_workers_on_postgresql(
+    make, monkeypatch, matched_few
+):
+    """PostgreSQL guesses the same share of matches for every word prefix, so the page query
+    of a search that the (kept) total says is small is told not to start workers, and one of a
+    large match set may."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("parallel workers are PostgreSQL's")
+    make.department(code="PW")
+    for number in range(3):
+        make.published("PW", title=f"Street trees {number}")
+    monkeypatch.setattr(search, "PARALLEL_FROM", 10 if matched_few else 2)
+    criteria = DatasetQuery().load({"q": "trees"})
+    result, sent = statements_sent(
+        lambda: search.find_datasets(AnonymousUserMixin(), criteria, facets=())
+    )
+    told = [sql for sql, _ in sent if "max_parallel_workers_per_gather" in sql]
+    assert result.total == 3
+    assert len(told) == (1 if matched_few else 0)
+    if matched_few:
+        connection = db.session.connection()
+        setting = connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
+        assert setting == "0"
