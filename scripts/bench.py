@@ -20,7 +20,9 @@ soak: --soak-seconds of mixed reads and writes from several clients, ending with
 
 The clients are as many as gunicorn's workers (one per core) unless --concurrency says
 otherwise: each figure is then the time a worker takes to answer, with every worker busy,
-rather than time spent queued behind other clients.
+rather than time spent queued behind other clients. Each client first sends a few requests
+that are not counted, since a worker's first answers after it starts fill its caches (kept
+dumps and counts, prepared statements); the slowest of those is printed as "first".
 """
 
 import argparse
@@ -212,36 +214,58 @@ def signed_in(base: str) -> requests.Session:
     return session
 
 
-def drive(make_session, path: str, total: int, concurrency: int, first_byte=False) -> dict:
-    """`total` GETs of `path` from `concurrency` clients; latencies in ms."""
+# Requests each client sends before the measured ones: a worker's first answers after it starts
+# (or after the inventory changes) fill its caches, and are printed apart as "first".
+WARM_PER_CLIENT = 5
+
+
+def drive(
+    make_session, path: str, total: int, concurrency: int, first_byte=False, warm=None
+) -> dict:
+    """`total` GETs of `path` from `concurrency` clients, after `warm` per client that are
+    not counted (WARM_PER_CLIENT unless told); latencies in ms, the slowest warm-up one as
+    "first"."""
     latencies: list[float] = []
+    warming: list[float] = []
     failures = [0]
     lock = threading.Lock()
     counter = iter(range(total))
+    warm = WARM_PER_CLIENT if warm is None else warm
 
-    def client() -> None:
+    def ask(session) -> tuple[float, int]:
+        started = time.perf_counter()
+        response = session.get(path, stream=first_byte, timeout=120)
+        if first_byte:
+            next(response.iter_content(1), None)
+            response.close()
+        else:
+            response.content  # noqa: B018 - read the whole body
+        return (time.perf_counter() - started) * 1000, response.status_code
+
+    def client(ready: threading.Barrier) -> None:
         session = make_session()
+        for _ in range(warm):
+            elapsed, _ = ask(session)
+            with lock:
+                warming.append(elapsed)
+        ready.wait()
         while True:
             with lock:
                 if next(counter, None) is None:
                     return
-            started = time.perf_counter()
-            response = session.get(path, stream=first_byte, timeout=120)
-            if first_byte:
-                next(response.iter_content(1), None)
-                response.close()
-            else:
-                response.content  # noqa: B018 - read the whole body
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed, status = ask(session)
             with lock:
                 latencies.append(elapsed)
-                if response.status_code >= 400:
+                if status >= 400:
                     failures[0] += 1
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    # Every client warms up before any measured request, then the clock starts.
+    ready = threading.Barrier(concurrency + 1)
+    threads = [threading.Thread(target=client, args=(ready,)) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
+    ready.wait()
+    started = time.perf_counter()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
@@ -251,6 +275,7 @@ def drive(make_session, path: str, total: int, concurrency: int, first_byte=Fals
         "p95": latencies[max(0, int(len(latencies) * 0.95) - 1)],
         "rps": len(latencies) / wall,
         "failed": failures[0],
+        "first": max(warming, default=None),
     }
 
 
@@ -400,9 +425,11 @@ def verify(url: str) -> bool:
 
 
 def line(name: str, figures: dict, extra: str = "") -> None:
+    first = figures.get("first")
     print(
         f"  {name:38} p50 {figures['p50']:8.1f} ms  p95 {figures['p95']:8.1f} ms  "
         f"{figures['rps']:7.1f} req/s{'  ' + extra if extra else ''}"
+        + (f"  (first {first:.0f} ms)" if first is not None else "")
         + (f"  ({figures['failed']} failed)" if figures["failed"] else "")
     )
 
@@ -465,7 +492,8 @@ def measure(size: int, args) -> None:
         "data.json, first byte": "/data.json",
     }
     for name, path in exports.items():
-        line(name, drive(anonymous, f"{base}{path}", max(5, n // 20), 1, first_byte=True))
+        answers = drive(anonymous, f"{base}{path}", max(5, n // 20), 1, first_byte=True, warm=0)
+        line(name, answers)
     if url.startswith("sqlite") and not args.no_datasette:
         peer = datasette(url.removeprefix("sqlite:///"))
         name = Path(url).stem
