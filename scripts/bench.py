@@ -525,14 +525,19 @@ def measure(size: int, args) -> None:
         mix = [(anonymous, f"{base}{path}") for path in MIXED_ANONYMOUS] + [
             (staff, f"{base}{path}") for name, path in pages.items() if name != "program report"
         ]
-        wall = mixed(mix, args.memory_requests, c)
+        # Read five times along the way: caches filling level off, a leak keeps climbing.
+        readings, wall = [], 0.0
+        for step in range(1, 6):
+            wall += mixed(mix, args.memory_requests // 5, c)
+            sizes = ", ".join(f"{m:.0f}" for m in server.worker_rss_mb())
+            readings.append(f"{step * (args.memory_requests // 5):,}: {sizes}")
         print(
             "  worker memory (MB) at start: "
             + ", ".join(f"{m:.0f}" for m in rss_before)
             + "; with every page served: "
             + ", ".join(f"{m:.0f}" for m in warm)
-            + f"; after {args.memory_requests:,} more requests ({wall:.0f} s): "
-            + ", ".join(f"{m:.0f}" for m in server.worker_rss_mb())
+            + f"; then after more requests ({wall:.0f} s), "
+            + "; ".join(readings)
         )
     if args.soak_seconds:
         done, errors = soak(base, facts["token"], args.soak_seconds, args.concurrency)
