@@ -6,7 +6,9 @@ head (its sequence number and hash, which no two states share) names the state o
 these answers read: an answer is kept with the head it was computed at, and holds while the
 events since are only sign-ins and audited reads (a short range read off the sequence's
 index); any other event means a change, and the next request computes afresh. Answers that
-also depend on the clock take the moment they are good for as part of their key. Nothing kept
+also depend on the clock take the moment they are good for as part of their key, and say
+until when they are good, so that a past hour's answers are let go when the next answer is
+computed, not kept (and their memory held) until newer ones push them out. Nothing kept
 here depends on who asks: callers keep only what is the same for every reader of a class, and
 apply visibility to what they show.
 """
@@ -14,6 +16,7 @@ apply visibility to what they show.
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -21,6 +24,7 @@ from sqlalchemy import func, select
 
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.audit.tags import Tag
+from registry.db import utcnow
 from registry.extensions import db
 
 T = TypeVar("T")
@@ -46,28 +50,36 @@ class Memo:
     def __init__(self, size: int = SIZE) -> None:
         self.size, self.kept, self.lock = size, OrderedDict(), threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, key: Hashable, compute: Callable[[], T], until: datetime | None = None) -> T:
         head = db.session.get(AuditChainHead, 1)
         with self.lock:
             found = self.kept.get(key)
         if found is not None and self._still_true(found, head):
             with self.lock:
-                self.kept[key] = (head.seq, head.hash, found[2])
+                self.kept[key] = (head.seq, head.hash, found[2], found[3])
                 self.kept.move_to_end(key)
             return found[2]
+        # Answers no one will ask for again go before a new one is computed, so that its
+        # memory takes their place rather than adding to it.
+        self.drop_expired(utcnow())
         value = compute()
         with self.lock:
-            self.kept[key] = (head.seq, head.hash, value)
+            self.kept[key] = (head.seq, head.hash, value, until)
             self.kept.move_to_end(key)
             while len(self.kept) > self.size:
                 self.kept.popitem(last=False)
         return value
 
+    def drop_expired(self, now: datetime) -> None:
+        with self.lock:
+            for key in [key for key, found in self.kept.items() if found[3] and found[3] <= now]:
+                del self.kept[key]
+
     @staticmethod
     def _still_true(found: tuple, head) -> bool:
         """Whether an answer kept at an earlier head still holds: the events since are only
         sign-ins and audited reads (which every page view of staff may add)."""
-        seq, hash_, _ = found
+        seq, hash_ = found[:2]
         if (seq, hash_) == (head.seq, head.hash):
             return True
         if seq > head.seq:
@@ -81,7 +93,18 @@ class Memo:
         return db.session.scalar(changes) == 0
 
 
-def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
-    """`compute()`, or what it gave for `key` at the same state of the inventory."""
+def for_the_hour(moment: datetime) -> tuple[datetime, datetime | None]:
+    """The hour a moment falls in, for a key, and until when an answer for it is asked for:
+    the hour's end if it is still to come, for ever (None) for an hour gone by (an as-of
+    reading of the past, which no change can alter)."""
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    end = hour + timedelta(hours=1)
+    return hour, (end if end > utcnow() else None)
+
+
+def remembered(key: Hashable, compute: Callable[[], Any], until: datetime | None = None) -> Any:
+    """`compute()`, or what it gave for `key` at the same state of the inventory. An answer
+    good only `until` a moment (one for the current hour: the hour's end) is let go once the
+    moment has passed, since its key is never asked for again."""
     memo = current_app.extensions.setdefault("registry_memo", Memo())
-    return memo.get(key, compute)
+    return memo.get(key, compute, until)

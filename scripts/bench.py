@@ -279,10 +279,12 @@ def drive(
     }
 
 
-def bare_ms(url: str, department_id: int, term: str, repeat: int = 30) -> dict[str, float]:
-    """The database alone: the listing's and a search's first page, as the registry asks."""
+def bare_ms(
+    url: str, department_id: int, term: str, repeat: int = 30, concurrency: int = 1
+) -> dict[str, float]:
+    """The database alone: the listing's and a search's first page, as the registry asks,
+    the median of `repeat` runs from each of `concurrency` connections at once."""
     if url.startswith("sqlite"):
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
         listing = (
             "SELECT * FROM datasets WHERE department_id = ? AND status = 'published' "
             "ORDER BY title, id LIMIT 25",
@@ -293,11 +295,12 @@ def bare_ms(url: str, department_id: int, term: str, repeat: int = 30) -> dict[s
             "WHERE dataset_search MATCH ? ORDER BY bm25(dataset_search) LIMIT 25",
             (term,),
         )
-        run = lambda sql, args: connection.execute(sql, args).fetchall()  # noqa: E731
+
+        def connect():
+            return sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
     else:
         import psycopg
 
-        connection = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
         listing = (
             "SELECT * FROM datasets WHERE department_id = %s AND status = 'published' "
             "ORDER BY title, id LIMIT 25",
@@ -309,16 +312,29 @@ def bare_ms(url: str, department_id: int, term: str, repeat: int = 30) -> dict[s
             "ORDER BY ts_rank(s.document, plainto_tsquery('english', %s)) DESC LIMIT 25",
             (term, term),
         )
-        run = lambda sql, args: connection.execute(sql, args).fetchall()  # noqa: E731
+
+        def connect():
+            return psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+
+    connections = [connect() for _ in range(concurrency)]
     figures = {}
     for name, (sql, args) in (("listing", listing), ("search", search)):
-        timings = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            run(sql, args)
-            timings.append((time.perf_counter() - started) * 1000)
+        timings: list[float] = []
+
+        def run(connection, timings=timings, sql=sql, args=args) -> None:
+            for _ in range(repeat):
+                started = time.perf_counter()
+                connection.execute(sql, args).fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+
+        threads = [threading.Thread(target=run, args=(each,)) for each in connections]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         figures[name] = statistics.median(timings)
-    connection.close()
+    for connection in connections:
+        connection.close()
     return figures
 
 
@@ -454,6 +470,8 @@ def measure(size: int, args) -> None:
         "three common words": "permit sewer zoning",
     }
     bare = bare_ms(url, facts["department_id"], terms["common"])
+    # The same, asked by as many connections at once as the registry has clients.
+    loaded = bare_ms(url, facts["department_id"], terms["common"], 10, c)
     rss_before = server.worker_rss_mb()
     listing = drive(
         anonymous,
@@ -471,7 +489,11 @@ def measure(size: int, args) -> None:
         address = f"{base}/api/v1/datasets?q={term}"
         matches = requests.get(address, timeout=120).json()["total"]
         found = drive(anonymous, address, n, c)
-        extra = f"bare {bare['search']:.1f} ms" if name == "common" else ""
+        extra = (
+            f"bare {bare['search']:.1f} ms alone, {loaded['search']:.1f} ms {c} at once"
+            if name == "common"
+            else ""
+        )
         line(f"API search, {name} ({matches:,} found)", found, extra)
     pages = {
         "HTML list with facet counts": "/datasets",

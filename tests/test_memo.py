@@ -1,6 +1,9 @@
 """Answers kept until the inventory changes (registry.memo): a sign-in or an audited read
 keeps them, any other event means a change and they are computed afresh."""
 
+from datetime import UTC, datetime
+
+import registry.memo as memo
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.extensions import db
@@ -24,3 +27,29 @@ def test_an_answer_holds_across_sign_ins_and_reads_and_not_across_a_change(make)
     make.dataset(title="A change")
     assert remembered("answer", compute) == 2
     assert remembered("other question", compute) == 3  # each key is its own answer
+
+
+def test_an_answer_for_an_hour_gone_by_is_let_go_when_the_next_is_computed(make, app, monkeypatch):
+    """The dashboard's and the queue's answers are for the current hour: once it has passed
+    their keys are never asked for again, so they go (with their memory) before the next
+    answer is computed, instead of lingering until newer answers push them out."""
+    ten = datetime(2026, 12, 3, 10, 20, tzinfo=UTC)
+    monkeypatch.setattr(memo, "utcnow", lambda: ten)
+    hour, until = memo.for_the_hour(ten)
+    assert (hour, until) == (
+        datetime(2026, 12, 3, 10, tzinfo=UTC),
+        datetime(2026, 12, 3, 11, tzinfo=UTC),
+    )
+    # An hour already gone by is read as of then, which no change alters: kept for ever.
+    assert memo.for_the_hour(datetime(2026, 12, 3, 8, 59, tzinfo=UTC))[1] is None
+
+    remembered(("figures", hour), lambda: "ten o'clock", until)
+    remembered(("as of", "8 o'clock"), lambda: "eight o'clock", None)
+    kept = app.extensions["registry_memo"].kept
+    assert ("figures", hour) in kept
+
+    monkeypatch.setattr(memo, "utcnow", lambda: datetime(2026, 12, 3, 11, 5, tzinfo=UTC))
+    hour, until = memo.for_the_hour(memo.utcnow())
+    assert remembered(("figures", hour), lambda: "eleven o'clock", until) == "eleven o'clock"
+    assert ("figures", datetime(2026, 12, 3, 10, tzinfo=UTC)) not in kept
+    assert ("as of", "8 o'clock") in kept and ("figures", hour) in kept

@@ -23,7 +23,7 @@ from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.labels import CLASSIFICATION_NAMES
-from registry.memo import remembered
+from registry.memo import for_the_hour, remembered
 from registry.priorities import requests, rounds
 from registry.priorities.models import DataRequest, VotingRound
 from registry.reviews.workflow import STATE_LABELS, State
@@ -327,10 +327,10 @@ def figures(moment: datetime, names: list[str] | None = None) -> list[Figure]:
     inventory changes (registry.memo) or a voting round opens or closes, for the hour the
     moment falls in: a figure that depends on the clock otherwise (a request past its
     deadline) is at most an hour late, never wrong about the records."""
-    hour = moment.replace(minute=0, second=0, microsecond=0)
+    hour, until = for_the_hour(moment)
     wanted = tuple(names or FIGURES)
     key = ("figures", hour, rounds.round_marks(moment), wanted)
-    return remembered(key, lambda: _computed(moment, wanted))
+    return remembered(key, lambda: _computed(moment, wanted), until)
 
 
 def _computed(moment: datetime, names: tuple[str, ...]) -> list[Figure]:

@@ -15,7 +15,7 @@ from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.db import utcnow
 from registry.errors import PermissionDenied
 from registry.extensions import db
-from registry.memo import remembered
+from registry.memo import for_the_hour, remembered
 from registry.permissions import Permission, has_permission
 from registry.priorities.models import Assessment, DataRequest, ScoreOverride
 from registry.priorities.rounds import is_candidate_record, round_marks, round_shares
@@ -173,9 +173,9 @@ def release_queue(department: str | None = None) -> Ranking:
     until the inventory changes or a voting round opens or closes (registry.memo), for the
     hour."""
     now = utcnow()
-    hour = now.replace(minute=0, second=0, microsecond=0)
+    hour, until = for_the_hour(now)
     key = ("queue", department and department.upper(), hour, round_marks(now))
-    return Ranking(remembered(key, lambda: _order(department)))
+    return Ranking(remembered(key, lambda: _order(department), until))
 
 
 def standing(dataset: Dataset) -> Place | None:

@@ -141,14 +141,14 @@ def test_the_overdue_releases_are_found_off_an_index(make):
 
 
 @pytest.mark.parametrize("matched_few", [True, False], ids=["few-matches", "many-matches"])
-def test_a_search_of_few_matches_starts_no_parallel_workers_on_postgresql(
+def test_a_search_is_planned_for_the_size_of_its_match_set_on_postgresql(
     make, monkeypatch, matched_few
 ):
     """PostgreSQL guesses the same share of matches for every word prefix, so the page query
-    of a search that the (kept) total says is small is told not to start workers, and one of a
-    large match set may."""
+    of a search is told what the (kept) total says: few matches start no parallel workers,
+    many get room to sort their ranks in memory."""
     if db.session.get_bind().dialect.name != "postgresql":
-        pytest.skip("parallel workers are PostgreSQL's")
+        pytest.skip("parallel workers and sort memory are PostgreSQL's")
     make.department(code="PW")
     for number in range(3):
         make.published("PW", title=f"Street trees {number}")
@@ -157,10 +157,13 @@ def test_a_search_of_few_matches_starts_no_parallel_workers_on_postgresql(
     result, sent = statements_sent(
         lambda: search.find_datasets(AnonymousUserMixin(), criteria, facets=())
     )
-    told = [sql for sql, _ in sent if "max_parallel_workers_per_gather" in sql]
-    assert result.total == 3
-    assert len(told) == (1 if matched_few else 0)
+    told = [sql for sql, _ in sent if sql.startswith("SET LOCAL")]
+    assert result.total == 3 and len(result.items) == 3
+    assert len(told) == 1
+    connection = db.session.connection()
+    workers = connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
+    memory = connection.exec_driver_sql("SHOW work_mem").scalar()
     if matched_few:
-        connection = db.session.connection()
-        setting = connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
-        assert setting == "0"
+        assert workers == "0" and memory != search.SORT_MEMORY
+    else:
+        assert workers != "0" and memory == search.SORT_MEMORY
