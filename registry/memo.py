@@ -56,7 +56,7 @@ class Memo:
             found = self.kept.get(key)
         if found is not None and self._still_true(found, head):
             with self.lock:
-                self.kept[key] = (head.seq, head.hash, found[2], found[3])
+                self.kept[key] = (head.seq, head.hash, found[2], until)
                 self.kept.move_to_end(key)
             return found[2]
         # Answers no one will ask for again go before a new one is computed, so that its
