@@ -19,11 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import select
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department, User
-from registry.datasets.models import CityPriority, Dataset, DatasetTheme, dataset_city_priorities
+from registry.datasets.models import Dataset
+from registry.datasets.queries import city_priorities_of, themes_of
 from registry.datasets.schemas import DatasetOut
 from registry.extensions import db
 
@@ -38,9 +39,9 @@ def key(
     department: tuple[str, str],
     steward: tuple[str, str] | None,
     themes: Iterable[str],
-    priorities: Iterable[tuple[int, str]],
+    priorities: Iterable[str],
 ) -> Hashable:
-    """Everything a dump is made of."""
+    """Everything a dump is made of (of a city priority, only its name, which is unique)."""
     return (dataset_id, version, updated_at, department, steward, tuple(themes), tuple(priorities))
 
 
@@ -54,7 +55,7 @@ def fingerprint(dataset: Dataset) -> Hashable:
         (dataset.department.code, dataset.department.name),
         (steward.email, steward.name) if steward is not None else None,
         (row.theme for row in dataset.theme_rows),
-        ((priority.id, priority.name) for priority in dataset.supports),
+        (priority.name for priority in dataset.supports),
     )
 
 
@@ -78,7 +79,7 @@ class Brief:
 
     __slots__ = (*BRIEFED, "key")
 
-    def __init__(self, row, themes: list[str], priorities: list[tuple[int, str]]) -> None:
+    def __init__(self, row, themes: list[str], priorities: list[str]) -> None:
         for name in BRIEFED:
             setattr(self, name, getattr(row, name))
         steward = (row.steward_email, row.steward_name) if row.steward_id is not None else None
@@ -104,40 +105,11 @@ def brief_select() -> Select:
 
 def briefs(statement: Select) -> list[Brief]:
     """The briefs a brief_select() statement reads, in its order, with their themes and city
-    priorities (one more query for the page)."""
+    priorities (read as a snapshot reads them: datasets.queries)."""
     rows = db.session.execute(statement).all()
-    themes: dict[int, list[str]] = {}
-    priorities: dict[int, list[tuple[int, str]]] = {}
-    if rows:
-        ids = [row.id for row in rows]
-        link = dataset_city_priorities.c
-        # In the orders the record's relationships load them, so the keys agree.
-        parts = union_all(
-            select(
-                DatasetTheme.dataset_id.label("dataset_id"),
-                literal(0).label("part"),
-                literal(0).label("position"),
-                literal(0).label("priority_id"),
-                DatasetTheme.theme.label("name"),
-            ).where(DatasetTheme.dataset_id.in_(ids)),
-            select(
-                link.dataset_id,
-                literal(1),
-                CityPriority.position,
-                CityPriority.id,
-                CityPriority.name,
-            )
-            .join(CityPriority, CityPriority.id == link.priority_id)
-            .where(link.dataset_id.in_(ids)),
-        ).subquery()
-        ordered = select(parts).order_by(
-            parts.c.dataset_id, parts.c.part, parts.c.position, parts.c.name
-        )
-        for dataset_id, part, _, priority_id, name in db.session.execute(ordered):
-            if part == 0:
-                themes.setdefault(dataset_id, []).append(name)
-            else:
-                priorities.setdefault(dataset_id, []).append((priority_id, name))
+    ids = [row.id for row in rows]
+    themes = themes_of(ids) if ids else {}
+    priorities = city_priorities_of(ids) if ids else {}
     return [Brief(row, themes.get(row.id, []), priorities.get(row.id, [])) for row in rows]
 
 

@@ -139,7 +139,7 @@ def _snapshots(result, size: int | None = None) -> Iterator[tuple[Any, dict[str,
     """Table rows with their snapshots, each batch's themes and priorities in one query."""
     for rows in result.mappings().partitions(size):
         ids = [row["id"] for row in rows]
-        themes, priorities = _themes(ids), _city_priorities(ids)
+        themes, priorities = themes_of(ids), city_priorities_of(ids)
         for row in rows:
             themed = themes.get(row["id"], [])
             yield row, snapshot_of_row(row, themed, priorities.get(row["id"], []))
@@ -169,7 +169,8 @@ def current_snapshots(ids: list[int]) -> dict[int, dict[str, Any]]:
     return {row["id"]: record for row, record in _snapshots(result, len(ids))}
 
 
-def _themes(ids: list[int]) -> dict[int, list[str]]:
+def themes_of(ids: list[int]) -> dict[int, list[str]]:
+    """Some records' themes by id, in the order a record's theme_rows load them."""
     found: dict[int, list[str]] = {}
     query = (
         select(DatasetTheme.dataset_id, DatasetTheme.theme)
@@ -181,7 +182,8 @@ def _themes(ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _city_priorities(ids: list[int]) -> dict[int, list[str]]:
+def city_priorities_of(ids: list[int]) -> dict[int, list[str]]:
+    """Some records' city priorities by id, by name, in the city's order (as `supports`)."""
     found: dict[int, list[str]] = {}
     link = dataset_city_priorities.c
     query = (
