@@ -86,7 +86,7 @@ def fill(url: str, size: int) -> dict:
     from registry.datasets.cursors import next_cursor
     from registry.datasets.models import Dataset
     from registry.demo.city import load_demo_city
-    from registry.demo.synthetic import synthesize
+    from registry.demo.synthetic import settle, synthesize
     from registry.extensions import db
     from registry.transfer.rendered import keep_stale
 
@@ -106,6 +106,7 @@ def fill(url: str, size: int) -> dict:
         synthesize(size)
         while keep_stale(5000):
             db.session.commit()
+        settle()  # the export rows just kept, too
         print(f"  filled {size:,} records in {time.perf_counter() - started:.0f} s")
         identifier = db.session.scalar(text("SELECT identifier FROM datasets WHERE id = 7"))
         department = db.session.scalar(text("SELECT id FROM departments WHERE code = 'PW'"))

@@ -36,7 +36,7 @@ def main() -> None:
     from registry.accounts.models import User
     from registry.audit.services import verify_chain
     from registry.demo.city import load_demo_city
-    from registry.demo.synthetic import synthesize
+    from registry.demo.synthetic import settle, synthesize
     from registry.extensions import db
     from registry.integrity import check_decisions, check_versions, check_votes
     from registry.transfer.rendered import keep_stale
@@ -63,6 +63,7 @@ def main() -> None:
             while done := keep_stale(5000):
                 db.session.commit()
                 kept += done
+            settle()  # the export rows just kept, too
             print(f"export rows kept: {kept:,} in {time.perf_counter() - started:.1f} s")
         if not args.skip_verify:
             report = verify_chain()

@@ -3,7 +3,7 @@ rules the services hold a record to, every state and classification occurs, and 
 chain and the checks of decisions, votes and versions against their events all pass."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from registry.audit.services import verify_chain
 from registry.cli import CommandLineOperator
@@ -71,3 +71,13 @@ def test_the_records_are_searchable_and_exportable(synthetic):
     assert found.total > 0
     export = produce(ExportRequest("csv", Scope.FULL), CommandLineOperator())
     assert export.rows == 400
+
+
+@pytest.mark.postgres_only
+def test_a_bulk_load_on_postgresql_ends_vacuumed_and_analyzed(synthetic):
+    """Its pages are marked all-visible (counts read the index alone) and the planner knows
+    how many records there are, without waiting for autovacuum."""
+    visible, estimated = db.session.execute(
+        text("SELECT relallvisible, reltuples FROM pg_class WHERE relname = 'datasets'")
+    ).one()
+    assert visible > 0 and estimated == 400
