@@ -1,5 +1,7 @@
 """Dataset endpoints of the JSON API: search, create, read, edit, history."""
 
+import re
+
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -77,6 +79,10 @@ def get_dataset(identifier: str):
     return response
 
 
+# ASCII digits only: str.isdigit() also accepts "¹" and "٣", which int() then refuses.
+VERSION_TAG = re.compile(r"[0-9]{1,9}")
+
+
 def _if_match_version() -> int | None:
     """If-Match: "3" (or W/"3") names the version the edit is based on; `*` or no header leaves
     it to the body's `version`. Anything else is a 422 that says what to send."""
@@ -84,7 +90,7 @@ def _if_match_version() -> int | None:
     if header is None or header.strip() == "*":
         return None
     tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 9:
+    if not VERSION_TAG.fullmatch(tag):
         raise ValidationError(
             {"If-Match": ['Name the version the edit is based on, for example "3".']}
         )

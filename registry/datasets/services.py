@@ -2,6 +2,8 @@
 change kept as a version and an audit event in the same transaction."""
 
 import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classific
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
+from registry.labels import field_label
 from registry.notifications.services import notify
 from registry.permissions import Role
 from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
@@ -256,26 +259,125 @@ def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None)
     return dataset
 
 
+@dataclass
+class Edit:
+    """What an edit did: the record, the fields a colleague had changed since the version the
+    editor started from (kept as they left them), and whether it opened a re-review round."""
+
+    dataset: Dataset
+    kept_theirs: list[str] = field(default_factory=list)
+    proposal_opened: bool = False
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """A loaded input value in the shape a snapshot keeps it, so that "did this person change
+    the field" is a comparison with the version they started from."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return str(value)
+    if name == "distributions":
+        return [{key: item[key] for key in item if item[key] is not None} for item in value]
+    if name == "city_priorities":
+        return sorted(item.lower() for item in value)
+    if name in {"themes", "pii_kinds"}:
+        return sorted(value)
+    return value
+
+
+def _kept(name: str, snapshot_values: dict[str, Any]) -> Any:
+    value = snapshot_values.get(name)
+    if name == "city_priorities":
+        return sorted(item.lower() for item in value or [])
+    if name in {"themes", "pii_kinds"}:
+        return sorted(value or [])
+    if name == "steward":
+        return snapshot_values.get("steward_id")
+    return value
+
+
+def _input_value(name: str, value: Any) -> Any:
+    if name == "steward":
+        user = find_user_by_email(value) if value else None
+        return user.id if user is not None else value
+    return _comparable(name, value)
+
+
+def _base_of(dataset: Dataset, based_on: int) -> dict[str, Any] | None:
+    """The record as it stood at the version an edit started from (its newest kept version up
+    to that number)."""
+    return db.session.scalar(
+        select(DatasetVersion.snapshot)
+        .where(DatasetVersion.dataset_id == dataset.id, DatasetVersion.version <= based_on)
+        .order_by(DatasetVersion.version.desc())
+        .limit(1)
+    )
+
+
+def merge_edit(
+    dataset: Dataset, data: dict[str, Any], based_on: int
+) -> tuple[dict[str, Any], list[str]]:
+    """An edit started from an older version, merged with what others saved since: only the
+    fields this person changed (against the version they started from) are applied, so a
+    colleague's change to any other field stands. A field both changed to different values is
+    a Conflict naming each with both values; nothing is saved until the person chooses.
+    Returns the fields to apply and those kept as the colleague left them."""
+    base = _base_of(dataset, based_on) if based_on < dataset.version else None
+    if base is None:
+        raise Conflict(
+            f"This dataset is at version {dataset.version}; version {based_on} is not one of "
+            "its versions. Reload it and apply your edit again.",
+            current_version=dataset.version,
+        )
+    current = snapshot(dataset)
+    mine = {
+        name: value
+        for name, value in data.items()
+        if _input_value(name, value) != _kept(name, base)
+    }
+    theirs = [
+        name
+        for name in current
+        if name not in BOOKKEEPING and _kept(name, current) != _kept(name, base)
+    ]
+    clashes = {
+        name: {"yours": _comparable(name, mine[name]), "theirs": current.get(name)}
+        for name in theirs
+        if name in mine and _input_value(name, mine[name]) != _kept(name, current)
+    }
+    if clashes:
+        raise Conflict(
+            "Someone else changed "
+            + ", ".join(field_label(name).lower() for name in clashes)
+            + f" since version {based_on}, and so did you. Choose which value to keep.",
+            current_version=dataset.version,
+            fields=clashes,
+            your_changes=sorted(mine),
+        )
+    kept = [name for name in theirs if name not in mine and name != "status"]
+    return mine, kept
+
+
 def update_dataset(
     dataset: Dataset, raw: dict[str, Any], *, actor, expected_version: int | None = None
-) -> Dataset:
+) -> Edit:
     """Applies an edit based on `version` (in the body, or given as expected_version from an
-    If-Match header). A stale version is a Conflict naming the current one: never an overwrite."""
+    If-Match header). Based on an older version, it applies only what the editor changed
+    (merge_edit): never an overwrite of a colleague's work. The record is locked first, so an
+    edit that waited on another merges with what that one saved."""
     check_can_edit(dataset, actor)
+    lock_for_update(dataset)
     data, errors = load_input(DATASET_PATCH, raw)
     if "access_level" in data and data["access_level"] is None:
         del data["access_level"]  # "the default": decided below from the classification
     based_on = data.pop("version", None) or expected_version
+    kept_theirs: list[str] = []
     if based_on is None and "version" not in errors:
         errors["version"] = [
             "Send the version this edit is based on (the version field or an If-Match header)."
         ]
-    elif based_on is not None and based_on != dataset.version:
-        raise Conflict(
-            f"This dataset was changed by someone else since version {based_on}; "
-            f"it is now at version {dataset.version}. Reload it and apply your edit again.",
-            current_version=dataset.version,
-        )
+    elif based_on is not None and based_on != dataset.version and not errors:
+        data, kept_theirs = merge_edit(dataset, data, based_on)
     department = dataset.department
     if "department" in data:
         department = _resolve_department(data["department"], actor, errors)
@@ -292,11 +394,11 @@ def update_dataset(
         merged["access_level"] = data["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
     raise_for(errors, record_problems(merged))
     # On a decided record a governance change is a proposal to the committee, not an edit: it
-    # waits in a new review round, and the review side announces it (proposal_opened).
+    # waits in a new review round, which the caller announces (reviews.rereview).
     proposal = governance.proposal_from_edit(dataset, merged)
     if proposal is not None or governance.edit_mode(dataset) != GovernanceEdit.APPLY:
-        for field in GOVERNANCE_FIELDS:
-            data.pop(field, None)
+        for name in GOVERNANCE_FIELDS:
+            data.pop(name, None)
     _apply(dataset, data)
     dataset.department = department
     dataset.steward = steward
@@ -305,8 +407,9 @@ def update_dataset(
         dataset.review_round += 1
     after_values = snapshot(dataset)
     changes = diff(before, after_values)
+    outcome = Edit(dataset, kept_theirs)
     if not changes:
-        return dataset
+        return outcome
     dataset.updated_at = utcnow()
     try:
         db.session.flush()
@@ -324,11 +427,12 @@ def update_dataset(
         subject_id=dataset.identifier,
         before={key: change["from"] for key, change in changes.items()},
         after={key: change["to"] for key, change in changes.items()},
-        details={"version": dataset.version},
+        details={"version": dataset.version, **({"merged": kept_theirs} if kept_theirs else {})},
     )
     if proposal is not None:
         proposal_opened.send(dataset, actor=actor, note=None, via="edit")
-    return dataset
+        outcome.proposal_opened = True
+    return outcome
 
 
 @departments_left.connect

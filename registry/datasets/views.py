@@ -30,7 +30,7 @@ from registry.datasets.vocab import (
 )
 from registry.errors import Conflict
 from registry.extensions import db
-from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, term
+from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, field_label, term
 from registry.permissions import Role
 from registry.reviews.workflow import (
     ACTION_LABELS,
@@ -183,22 +183,30 @@ def edit(identifier: str):
         form = record_to_form(DatasetOut().dump(dataset))
         return render_template("datasets/form.html", form=form, **_form_context(dataset))
     raw = dataset_form_to_raw(request.form)
-    round_before = dataset.review_round
+    unchosen = _apply_choices(raw, request.form)
+    if unchosen:
+        current = DatasetOut().dump(dataset)
+        clashes = {name: {"yours": raw.get(name), "theirs": current.get(name)} for name in unchosen}
+        return _edit_again(dataset, raw, errors=unchosen, clashes=clashes), 422
     try:
-        services.update_dataset(dataset, raw, actor=current_user)
+        outcome = services.update_dataset(dataset, raw, actor=current_user)
     except ValidationError as exc:
-        form = record_to_form(raw)
-        return render_template(
-            "datasets/form.html", form=form, errors=exc.messages, **_form_context(dataset)
-        ), 422
-    except Conflict:
-        return _conflict(dataset, raw)
+        return _edit_again(dataset, raw, errors=exc.messages), 422
+    except Conflict as exc:
+        return _conflict(dataset, raw, exc)
     db.session.commit()
-    if dataset.review_round != round_before:
+    if outcome.proposal_opened:
         flash(
             "Saved. Your change to the governance fields is before the committee in review "
             f"round {dataset.review_round}; the decision in force stays in force until it "
             "decides.",
+            "success",
+        )
+    elif outcome.kept_theirs:
+        named = ", ".join(field_label(name).lower() for name in outcome.kept_theirs)
+        flash(
+            f"Saved your changes. Someone else changed {named} while you were editing; "
+            "their change is kept. The history shows both.",
             "success",
         )
     else:
@@ -206,22 +214,54 @@ def edit(identifier: str):
     return redirect(url_for("datasets.show", identifier=dataset.identifier))
 
 
-def _conflict(dataset, raw):
-    """Shows what others changed since the version this person started from, keeps their
-    values in the form, and bases the form on the current version so that saving again is a
-    deliberate choice, never a silent overwrite."""
-    db.session.rollback()
-    dataset = services.get_readable(dataset.identifier, current_user)
-    base = int(raw.get("version") or 0)
-    versions, _ = readable_history(dataset, current_user)
-    theirs = [version for version in versions if version.version > base]
-    form = record_to_form({**raw, "version": dataset.version})
+CHOICE = "choose-"
+
+
+def _apply_choices(raw: dict, form) -> dict[str, list[str]]:
+    """After a clash the person chooses, field by field, between their value and the one saved
+    meanwhile; "theirs" leaves the field out of the edit. A field left unchosen is an error:
+    nothing is saved until every clash is decided."""
+    clashing = [name for name in (form.get("conflict_fields") or "").split(",") if name]
+    raw.pop("conflict_fields", None)
+    unchosen = {}
+    for name in clashing:
+        choice = form.get(CHOICE + name)
+        raw.pop(CHOICE + name, None)
+        if choice == "theirs":
+            raw.pop(name, None)
+        elif choice != "mine":
+            unchosen[name] = [f"Choose which {field_label(name).lower()} to keep."]
+    return unchosen
+
+
+def _edit_again(dataset, raw, *, errors=None, clashes=None, yours=None):
+    """The form again. After a clash it stands on the record as it is now, holding only the
+    fields this person changed (`yours`); otherwise it holds what they sent, on the version they
+    started from."""
+    if yours is None:
+        form = record_to_form(raw)
+    else:
+        values = {**DatasetOut().dump(dataset), **{k: raw[k] for k in yours if k in raw}}
+        form = record_to_form({**values, "version": dataset.version})
     return render_template(
         "datasets/form.html",
         form=form,
-        conflict=theirs,
+        errors=errors,
+        clashes=clashes,
         **_form_context(dataset),
-    ), 409
+    )
+
+
+def _conflict(dataset, raw, exc: Conflict):
+    """Both this person and a colleague changed the same fields since the version the form was
+    opened at: the form comes back on the current version with this person's changes in it, and
+    for each clashing field both values side by side and a choice between them. Nothing was
+    saved."""
+    db.session.rollback()
+    dataset = services.get_readable(dataset.identifier, current_user)
+    clashes = exc.details.get("fields") or {}
+    yours = exc.details.get("your_changes") or list(clashes)
+    return _edit_again(dataset, raw, clashes=clashes, yours=yours), 409
 
 
 @datasets.get("/<identifier>/history")

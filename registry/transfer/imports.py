@@ -299,6 +299,25 @@ def _apply_row(raw: dict[str, Any], actor) -> tuple[str, str]:
     return ("updated" if existing.version != before else "unchanged"), existing.identifier
 
 
+def _refusals(exc: DomainError, sheet: str, number: int, matching: Matching) -> list[RowProblem]:
+    """A refused row's problems: a clash with a colleague's later change by each field (the
+    file's value and the one saved since), anything else by the identifier."""
+    clashes = exc.details.get("fields") or {}
+    if not clashes:
+        return [RowProblem(sheet, number, matching.header_of("identifier"), exc.message)]
+    return [
+        RowProblem(
+            sheet,
+            number,
+            matching.header_of(name),
+            f"Changed by someone else since this row was exported (now “{values['theirs']}”, "
+            f"the file says “{values['yours']}”). Export again, or set the cell to the value "
+            "to keep.",
+        )
+        for name, values in clashes.items()
+    ]
+
+
 def run_import(
     table: Table, *, actor, department: str | None = None, dry_run: bool, digest: str
 ) -> Report:
@@ -340,9 +359,7 @@ def run_import(
             continue
         except (Conflict, PermissionDenied, NotFound) as exc:
             row.rollback()
-            report.problems.append(
-                RowProblem(table.sheet, number, matching.header_of("identifier"), exc.message)
-            )
+            report.problems.extend(_refusals(exc, table.sheet, number, matching))
             continue
         row.commit()
         getattr(report, outcome).append(identifier)

@@ -119,7 +119,27 @@ def test_a_stale_patch_is_409_with_the_current_version(api):
         "PATCH", f"/api/v1/datasets/{identifier}", json={"title": "Second", "version": 1}
     )
     body = response.get_json()
-    assert (response.status_code, body["error"], body["current_version"]) == (409, "conflict", 2)
+    assert (response.status_code, body["error"], body["current_version"], body["fields"]) == (
+        409,
+        "conflict",
+        2,
+        {"title": {"yours": "Second", "theirs": "First"}},
+    )
+
+
+def test_a_stale_patch_of_other_fields_merges(api):
+    identifier = api("POST", "/api/v1/datasets", json=VALID).get_json()["identifier"]
+    api("PATCH", f"/api/v1/datasets/{identifier}", json={"title": "First", "version": 1})
+    response = api(
+        "PATCH", f"/api/v1/datasets/{identifier}", json={"spatial": "Ward 2", "version": 1}
+    )
+    body = response.get_json()
+    assert (response.status_code, body["title"], body["spatial"], body["version"]) == (
+        200,
+        "First",
+        "Ward 2",
+        3,
+    )
 
 
 def test_history_lists_versions_newest_first(api):

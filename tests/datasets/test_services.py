@@ -141,7 +141,48 @@ def test_a_stale_version_is_a_conflict_naming_the_current_one(make):
     services.update_dataset(dataset, {"title": "First edit", "version": 1}, actor=coordinator)
     with pytest.raises(Conflict) as caught:
         services.update_dataset(dataset, {"title": "Second edit", "version": 1}, actor=coordinator)
-    assert (caught.value.details, dataset.title) == ({"current_version": 2}, "First edit")
+    assert (caught.value.details, dataset.title) == (
+        {
+            "current_version": 2,
+            "fields": {"title": {"yours": "Second edit", "theirs": "First edit"}},
+            "your_changes": ["title"],
+        },
+        "First edit",
+    )
+
+
+def test_an_edit_from_an_older_version_applies_only_what_its_author_changed(make):
+    coordinator = make.user("coordinator")
+    dataset = make.dataset(title="Street Trees", description="Every tree.")
+    services.update_dataset(dataset, {"description": "Theirs.", "version": 1}, actor=coordinator)
+    outcome = services.update_dataset(
+        dataset,
+        {"title": "Mine", "description": "Every tree.", "version": 1},
+        actor=coordinator,
+    )
+    assert (dataset.title, dataset.description, outcome.kept_theirs) == (
+        "Mine",
+        "Theirs.",
+        ["description"],
+    )
+
+
+def test_both_setting_a_field_to_the_same_value_is_no_clash(make):
+    coordinator = make.user("coordinator")
+    dataset = make.dataset(title="Street Trees")
+    services.update_dataset(dataset, {"title": "Trees", "version": 1}, actor=coordinator)
+    services.update_dataset(
+        dataset, {"title": "Trees", "spatial": "Ward 1", "version": 1}, actor=coordinator
+    )
+    assert (dataset.title, dataset.spatial, dataset.version) == ("Trees", "Ward 1", 3)
+
+
+def test_an_edit_from_a_version_the_record_never_had_is_a_conflict(make):
+    dataset = make.dataset()
+    with pytest.raises(Conflict):
+        services.update_dataset(
+            dataset, {"title": "Renamed", "version": 7}, actor=make.user("coordinator")
+        )
 
 
 def test_an_edit_must_say_which_version_it_is_based_on(make):

@@ -69,36 +69,94 @@ def test_editing_through_the_form_records_history(client, steward):
     assert "Version 2" in html and "<del" in html and "Street Tree Inventory" in html
 
 
-def test_a_collision_shows_both_sides_and_overwrites_nothing(client, steward, make):
-    identifier = register(client).headers["Location"].rsplit("/", 1)[1]
-    form = edit_form(client, identifier)
-    dataset = get_readable(identifier, steward)
+def colleague_saves(identifier, steward, make, **changes):
     update_dataset(
-        dataset,
-        {"description": "Changed by the coordinator.", "version": 1},
-        actor=make.user("coordinator"),
+        get_readable(identifier, steward), {**changes, "version": 1}, actor=make.user("coordinator")
     )
     db.session.commit()
+
+
+def test_a_save_after_a_colleague_changed_another_field_keeps_theirs(client, steward, make):
+    identifier = register(client).headers["Location"].rsplit("/", 1)[1]
+    form = edit_form(client, identifier)
+    colleague_saves(identifier, steward, make, description="Changed by the coordinator.")
+
     response = client.post(f"/datasets/{identifier}/edit", data={**form, "title": "My title"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 409
-    assert "Someone else changed this dataset" in html and "Changed by the coordinator." in html
-    assert 'value="My title"' in html and 'name="version" value="2"' in html
-    assert get_readable(identifier, steward).title == "Street Tree Inventory"
+
+    dataset = get_readable(identifier, steward)
+    assert (response.status_code, dataset.title, dataset.description) == (
+        302,
+        "My title",
+        "Changed by the coordinator.",
+    )
 
 
-def test_saving_again_after_a_collision_is_a_deliberate_overwrite(client, steward, make):
+def test_the_merge_says_whose_change_was_kept(client, steward, make):
     identifier = register(client).headers["Location"].rsplit("/", 1)[1]
     form = edit_form(client, identifier)
-    update_dataset(
-        get_readable(identifier, steward),
-        {"description": "Theirs", "version": 1},
-        actor=make.user("coordinator"),
+    colleague_saves(identifier, steward, make, description="Theirs.")
+    response = client.post(
+        f"/datasets/{identifier}/edit", data={**form, "title": "My title"}, follow_redirects=True
     )
-    db.session.commit()
-    client.post(f"/datasets/{identifier}/edit", data={**form, "title": "My title"})
-    client.post(f"/datasets/{identifier}/edit", data={**form, "title": "My title", "version": "2"})
-    assert get_readable(identifier, steward).title == "My title"
+    assert "Someone else changed description while you were editing" in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_clash_on_one_field_shows_both_values_and_saves_nothing(client, steward, make):
+    identifier = register(client).headers["Location"].rsplit("/", 1)[1]
+    form = edit_form(client, identifier)
+    colleague_saves(identifier, steward, make, title="Their title", spatial="Ward 3")
+
+    response = client.post(
+        f"/datasets/{identifier}/edit",
+        data={**form, "title": "My title", "description": "My words."},
+    )
+
+    html = response.get_data(as_text=True)
+    dataset = get_readable(identifier, steward)
+    assert response.status_code == 409
+    assert "Keep the saved value: “Their title”" in html and "Use yours: “My title”" in html
+    assert 'name="version" value="2"' in html and 'value="Ward 3"' in html
+    assert "My words." in html and 'name="conflict_fields" value="title"' in html
+    assert (dataset.title, dataset.description) == ("Their title", "Every street tree.")
+
+
+def resolve(client, identifier, form, choice):
+    return client.post(
+        f"/datasets/{identifier}/edit",
+        data={
+            **form,
+            "title": "My title",
+            "description": "My words.",
+            "spatial": "Ward 3",
+            "version": "2",
+            "conflict_fields": "title",
+            **({"choose-title": choice} if choice else {}),
+        },
+    )
+
+
+@pytest.mark.parametrize(("choice", "title"), [("theirs", "Their title"), ("mine", "My title")])
+def test_choosing_a_value_saves_it_with_the_rest_of_the_edit(client, steward, make, choice, title):
+    identifier = register(client).headers["Location"].rsplit("/", 1)[1]
+    form = edit_form(client, identifier)
+    colleague_saves(identifier, steward, make, title="Their title", spatial="Ward 3")
+    resolve(client, identifier, form, choice)
+    dataset = get_readable(identifier, steward)
+    assert (dataset.title, dataset.description, dataset.spatial) == (title, "My words.", "Ward 3")
+
+
+def test_a_clash_left_unchosen_saves_nothing_and_asks_again(client, steward, make):
+    identifier = register(client).headers["Location"].rsplit("/", 1)[1]
+    form = edit_form(client, identifier)
+    colleague_saves(identifier, steward, make, title="Their title", spatial="Ward 3")
+    response = resolve(client, identifier, form, None)
+    assert (response.status_code, get_readable(identifier, steward).description) == (
+        422,
+        "Every street tree.",
+    )
+    assert "Choose which title to keep." in response.get_data(as_text=True)
 
 
 def test_list_page_filters_through_facet_links(client, steward, make):

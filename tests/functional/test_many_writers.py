@@ -186,3 +186,34 @@ def test_a_step_that_loses_a_race_in_the_pages_answers_409(chairs_and_records):
         )
 
     assert Counter(statuses) == {302: 4, 409: 8}
+
+
+def test_simultaneous_edits_of_different_fields_from_one_version_all_land(scratch_app):
+    app = scratch_app()
+    with app.app_context():
+        tokens = [factories.token(factories.user("coordinator")) for _ in range(3)]
+        identifier = factories.dataset().identifier
+    edits = [{"title": "Racer's title"}, {"description": "Racer's words."}, {"spatial": "Ward 3"}]
+
+    statuses = race(
+        app,
+        3,
+        lambda n, client: (
+            client.patch(
+                f"/api/v1/datasets/{identifier}",
+                json=edits[n],
+                headers={**bearer(tokens[n]), "If-Match": '"1"'},
+            ).status_code
+        ),
+    )
+
+    with app.app_context():
+        record = app.test_client().get(f"/api/v1/datasets/{identifier}", headers=bearer(tokens[0]))
+        body = record.get_json()
+    assert (statuses, body["title"], body["description"], body["spatial"], body["version"]) == (
+        [200, 200, 200],
+        "Racer's title",
+        "Racer's words.",
+        "Ward 3",
+        4,
+    )

@@ -220,7 +220,25 @@ def test_a_row_edited_from_a_stale_version_changes_nothing(client, city, make):
         read_table("inventory.xlsx", data), actor=city["coordinator"], dry_run=False, digest="x"
     )
     assert not report.ok and dataset.title == "Someone else's"
-    assert "changed by someone else" in str(report.problems[0])
+    assert "Changed by someone else since this row was exported" in str(report.problems[0])
+    assert "column “Title”" in str(report.problems[0])
+
+
+def test_a_row_exported_before_a_colleague_changed_another_field_merges(client, city, make):
+    from registry.datasets.services import update_dataset
+
+    dataset = make.dataset(department="PW", title="Trees")
+
+    def rename(sheet, header):
+        sheet.cell(row=2, column=header.index("Title") + 1, value="Street Trees")
+
+    data = export_then_edit(client, city["coordinator"], rename)
+    update_dataset(dataset, {"spatial": "Ward 4", "version": 1}, actor=city["coordinator"])
+    db.session.commit()
+    report = run_import(
+        read_table("inventory.xlsx", data), actor=city["coordinator"], dry_run=False, digest="x"
+    )
+    assert (report.ok, dataset.title, dataset.spatial) == (True, "Street Trees", "Ward 4")
 
 
 @pytest.mark.parametrize(
