@@ -17,7 +17,7 @@ from registry.datasets.models import CityPriority, Dataset, DatasetVersion
 from registry.datasets.queries import restricted_counts
 from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
-from registry.datasets.visibility import RELEASABLE, can_read
+from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.db import utctoday
 from registry.extensions import db
 from registry.memo import remembered
@@ -54,13 +54,12 @@ def catalog():
 
 def published_record(identifier: str) -> Dataset:
     """A published record anyone may read; anything else is not found, exactly alike."""
-    dataset = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
-    if dataset is None or not can_read(
-        VISITOR,
-        classification=dataset.classification,
-        status=dataset.status,
-        department_id=dataset.department_id,
-    ):
+    # The rule is asked in the query, so that an unreadable record is never loaded: its 404
+    # costs what a missing one's does, and the time taken tells nothing.
+    dataset = db.session.scalar(
+        select(Dataset).where(Dataset.identifier == identifier, readable_by(VISITOR))
+    )
+    if dataset is None:
         abort(404)
     return dataset
 

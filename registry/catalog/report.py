@@ -189,7 +189,9 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
             DatasetVersion.department_id,
             DatasetVersion.changed_at,
             DatasetVersion.note,
+            Dataset.classification.label("classification_now"),
         )
+        .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
         .where(
             DatasetVersion.action == "retire",
             DatasetVersion.changed_at >= start,
@@ -200,7 +202,8 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
     names = _department_names()
     rows = []
     for version in db.session.execute(query):
-        named = version.classification in RELEASABLE
+        # Named only if releasable then and today: a record restricted since is not named.
+        named = version.classification in RELEASABLE and version.classification_now in RELEASABLE
         rows.append(
             {
                 "identifier": version.snapshot.get("identifier") if named else None,

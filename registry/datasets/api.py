@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.dumps import dumped_briefs
 from registry.datasets.history import history as readable_history
@@ -18,8 +19,9 @@ from registry.datasets.schemas import (
 )
 from registry.datasets.views import audit_restricted_read
 from registry.datasets.visibility import can_read, redact
+from registry.datasets.vocab import Classification
 from registry.extensions import db
-from registry.web import json_body, require_signed_in
+from registry.web import json_body, record_read, require_signed_in
 
 
 def list_datasets():
@@ -38,6 +40,19 @@ def list_datasets():
             department_id=record.department_id,
         )
     ]
+    # Restricted records listed whole are read as surely as one opened alone: audited alike.
+    restricted = [
+        item["identifier"]
+        for item in body["items"]
+        if item.get("classification") == Classification.RESTRICTED
+    ]
+    if restricted:
+        record_read(
+            Tag.DATASET_READ_RESTRICTED,
+            subject_type="dataset",
+            subject_id=restricted[0] if len(restricted) == 1 else None,
+            details={"via": "api listing", "identifiers": restricted},
+        )
     return jsonify(body)
 
 

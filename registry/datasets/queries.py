@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, func, or_, select, true
 
 from registry.accounts.models import Department, User
 from registry.datasets.models import (
@@ -32,8 +32,10 @@ from registry.datasets.models import (
 from registry.datasets.snapshots import PLAIN, restore, snapshot_of_row
 from registry.datasets.visibility import (
     RELEASABLE,
+    level_readable_now,
     readable_by,
     redact,
+    strictest,
     versions_readable_by,
 )
 from registry.datasets.vocab import Classification
@@ -119,8 +121,8 @@ def records(
     if as_of is None:
         yield from _current(scope, reader, department_id, batch)
         return
-    for version in _versions_as_of(scope, reader, as_of, department_id, batch):
-        yield _redact_snapshot(version, reader)
+    for version, classification_now in _versions_as_of(scope, reader, as_of, department_id, batch):
+        yield _redact_snapshot(version, classification_now, reader)
 
 
 def _current_rows():
@@ -215,11 +217,13 @@ def _latest_versions(moment: datetime):
     )
 
 
-def _versions_as_of(scope, reader, moment, department_id, batch) -> Iterator[DatasetVersion]:
+def _versions_as_of(scope, reader, moment, department_id, batch) -> Iterator[tuple]:
+    """Each record's newest version up to the moment, with its classification today: read by
+    what the version says it was then and by today's level (level_readable_now)."""
     latest = _latest_versions(moment)
     columns = (DatasetVersion.classification, DatasetVersion.status)
     query = (
-        select(DatasetVersion)
+        select(DatasetVersion, Dataset.classification)
         .join(
             latest,
             and_(
@@ -229,26 +233,30 @@ def _versions_as_of(scope, reader, moment, department_id, batch) -> Iterator[Dat
         )
         .join(Department, Department.id == DatasetVersion.department_id)
         .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
-        .where(_condition(scope, reader, columns, versions_readable_by(reader)))
+        .where(
+            _condition(scope, reader, columns, versions_readable_by(reader)),
+            level_readable_now(reader),
+        )
         .order_by(Department.code, Dataset.identifier)
     )
     if department_id is not None:
         query = query.where(DatasetVersion.department_id == department_id)
-    yield from db.session.scalars(query.execution_options(yield_per=batch))
+    yield from db.session.execute(query.execution_options(yield_per=batch)).tuples()
 
 
 class _AsItWas:
-    """A record as a version says it was, for redact()'s questions."""
+    """A record as a version says it was, for redact()'s questions, at the stricter of its
+    classification then and today."""
 
-    def __init__(self, version: DatasetVersion) -> None:
+    def __init__(self, version: DatasetVersion, classification_now: str) -> None:
         values = version.snapshot
         self.department_id = version.department_id
-        self.classification = values["classification"]
+        self.classification = strictest(values["classification"], classification_now)
         self.proposed_governance = values.get("proposed_governance")
 
 
-def _redact_snapshot(version: DatasetVersion, reader) -> dict[str, Any]:
-    return redact(dict(version.snapshot), _AsItWas(version), reader)
+def _redact_snapshot(version: DatasetVersion, classification_now: str, reader) -> dict[str, Any]:
+    return redact(dict(version.snapshot), _AsItWas(version, classification_now), reader)
 
 
 def restricted_counts(
@@ -264,6 +272,8 @@ def restricted_counts(
             .where(Dataset.classification == restricted, ~readable_by(reader))
         )
     else:
+        # As of a moment: the records that existed then, restricted then or today, that the
+        # reader may not read by what they said then and by today's level.
         latest = _latest_versions(as_of)
         query = (
             select(Department.code, func.count())
@@ -275,7 +285,14 @@ def restricted_counts(
                     latest.c.version == DatasetVersion.version,
                 ),
             )
-            .where(DatasetVersion.classification == restricted, ~versions_readable_by(reader))
+            .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
+            .where(
+                or_(
+                    DatasetVersion.classification == restricted,
+                    Dataset.classification == restricted,
+                ),
+                ~and_(versions_readable_by(reader), level_readable_now(reader)),
+            )
         )
     if department:
         query = query.where(Department.code == department.upper())
@@ -299,7 +316,7 @@ def every_record_as_of(moment: datetime, batch: int = 1000) -> Iterator[Dataset]
     objects carry no steward and are never shown or redacted record by record."""
     latest = _latest_versions(moment)
     query = (
-        select(DatasetVersion, Department.code)
+        select(DatasetVersion, Department.code, Dataset.classification)
         .join(
             latest,
             and_(
@@ -308,24 +325,28 @@ def every_record_as_of(moment: datetime, batch: int = 1000) -> Iterator[Dataset]
             ),
         )
         .join(Department, Department.id == DatasetVersion.department_id)
+        .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
         .order_by(DatasetVersion.dataset_id)
     )
-    for version, code in db.session.execute(query.execution_options(yield_per=batch)):
-        yield as_record(version, code)
+    for version, code, now in db.session.execute(query.execution_options(yield_per=batch)):
+        yield as_record(version, code, classification_now=now)
 
 
 # What an unsaved record built from a snapshot gets (the version column is the mapper's own).
 RESTORED = tuple(name for name in PLAIN if name not in {"version", "classification", "status"})
 
 
-def as_record(version: DatasetVersion, department_code: str) -> Dataset:
+def as_record(
+    version: DatasetVersion, department_code: str, *, classification_now: str | None = None
+) -> Dataset:
     """An unsaved Dataset as a version says it was (its classification in force, not a
-    proposal), for the model's derived statuses."""
+    proposal), for the model's derived statuses; at the stricter of that classification and
+    today's, so that a record restricted since counts as restricted in every past figure."""
     values = restore(version.snapshot)
     record = Dataset(
         **{name: values.get(name) for name in RESTORED},
         department_id=version.department_id,
-        classification=version.classification,
+        classification=strictest(version.classification, classification_now),
         status=version.status,
     )
     record.id = version.dataset_id

@@ -2,11 +2,12 @@
 change kept as a version and an audit event in the same transaction."""
 
 import secrets
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry.accounts.models import Department, User
@@ -15,6 +16,7 @@ from registry.accounts.signals import departments_left
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import governance, search
+from registry.datasets.merge import Edit, merge_edit
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.permissions import can_edit_dataset, creatable_department_ids
 from registry.datasets.schemas import DatasetIn, DatasetPatch
@@ -25,7 +27,6 @@ from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classific
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
-from registry.labels import field_label
 from registry.notifications.services import notify
 from registry.permissions import Role
 from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
@@ -165,13 +166,36 @@ def _apply(dataset: Dataset, data: dict[str, Any]) -> None:
         dataset.supports = data["city_priorities_resolved"]
 
 
+# Changes that are deliberation, not the record: a proposal before the committee opened, or
+# closed with nothing changed. Some readers may not know of it, so its moment is not the
+# record's last update (updated_at) that they see; its version keeps its own moment.
+DELIBERATION = frozenset({"proposed_governance", "review_round"})
+
+
+def touch(dataset: Dataset, changed: Iterable[str]) -> datetime:
+    """Moves the record's last update to now when anything every reader may see changed;
+    returns the moment of the change either way."""
+    now = utcnow()
+    if set(changed) - DELIBERATION:
+        dataset.updated_at = now
+    else:  # written as it is, or the column's onupdate would move it
+        flag_modified(dataset, "updated_at")
+    return now
+
+
 def _keep_version(
-    dataset: Dataset, *, actor, action: str, changes: dict, note: str | None = None
+    dataset: Dataset,
+    *,
+    actor,
+    action: str,
+    changes: dict,
+    note: str | None = None,
+    at: datetime | None = None,
 ) -> DatasetVersion:
     version = DatasetVersion(
         dataset_id=dataset.id,
         version=dataset.version,
-        changed_at=dataset.updated_at,
+        changed_at=at or dataset.updated_at,
         changed_by_id=getattr(actor, "id", None),
         changed_by_label=getattr(actor, "email", None) or "system",
         action=action,
@@ -197,7 +221,7 @@ def check_can_edit(dataset: Dataset, actor) -> None:
 
 
 def keep_transition_version(
-    dataset: Dataset, *, actor, action: str, note: str | None = None
+    dataset: Dataset, *, actor, action: str, note: str | None = None, at: datetime | None = None
 ) -> DatasetVersion:
     """A workflow step is a version too: the history shows the state change beside the edits."""
     previous = db.session.scalar(
@@ -207,7 +231,7 @@ def keep_transition_version(
         .limit(1)
     )
     changes = diff(previous or {}, snapshot(dataset))
-    return _keep_version(dataset, actor=actor, action=action, changes=changes, note=note)
+    return _keep_version(dataset, actor=actor, action=action, changes=changes, note=note, at=at)
 
 
 def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None) -> Dataset:
@@ -257,105 +281,6 @@ def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None)
         after={key: value for key, value in after.items() if key not in BOOKKEEPING},
     )
     return dataset
-
-
-@dataclass
-class Edit:
-    """What an edit did: the record, the fields a colleague had changed since the version the
-    editor started from (kept as they left them), and whether it opened a re-review round."""
-
-    dataset: Dataset
-    kept_theirs: list[str] = field(default_factory=list)
-    proposal_opened: bool = False
-
-
-def _comparable(name: str, value: Any) -> Any:
-    """A loaded input value in the shape a snapshot keeps it, so that "did this person change
-    the field" is a comparison with the version they started from."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return str(value)
-    if name == "distributions":
-        return [{key: item[key] for key in item if item[key] is not None} for item in value]
-    if name == "city_priorities":
-        return sorted(item.lower() for item in value)
-    if name in {"themes", "pii_kinds"}:
-        return sorted(value)
-    return value
-
-
-def _kept(name: str, snapshot_values: dict[str, Any]) -> Any:
-    value = snapshot_values.get(name)
-    if name == "city_priorities":
-        return sorted(item.lower() for item in value or [])
-    if name in {"themes", "pii_kinds"}:
-        return sorted(value or [])
-    if name == "steward":
-        return snapshot_values.get("steward_id")
-    return value
-
-
-def _input_value(name: str, value: Any) -> Any:
-    if name == "steward":
-        user = find_user_by_email(value) if value else None
-        return user.id if user is not None else value
-    return _comparable(name, value)
-
-
-def _base_of(dataset: Dataset, based_on: int) -> dict[str, Any] | None:
-    """The record as it stood at the version an edit started from (its newest kept version up
-    to that number)."""
-    return db.session.scalar(
-        select(DatasetVersion.snapshot)
-        .where(DatasetVersion.dataset_id == dataset.id, DatasetVersion.version <= based_on)
-        .order_by(DatasetVersion.version.desc())
-        .limit(1)
-    )
-
-
-def merge_edit(
-    dataset: Dataset, data: dict[str, Any], based_on: int
-) -> tuple[dict[str, Any], list[str]]:
-    """An edit started from an older version, merged with what others saved since: only the
-    fields this person changed (against the version they started from) are applied, so a
-    colleague's change to any other field stands. A field both changed to different values is
-    a Conflict naming each with both values; nothing is saved until the person chooses.
-    Returns the fields to apply and those kept as the colleague left them."""
-    base = _base_of(dataset, based_on) if based_on < dataset.version else None
-    if base is None:
-        raise Conflict(
-            f"This dataset is at version {dataset.version}; version {based_on} is not one of "
-            "its versions. Reload it and apply your edit again.",
-            current_version=dataset.version,
-        )
-    current = snapshot(dataset)
-    mine = {
-        name: value
-        for name, value in data.items()
-        if _input_value(name, value) != _kept(name, base)
-    }
-    theirs = [
-        name
-        for name in current
-        if name not in BOOKKEEPING and _kept(name, current) != _kept(name, base)
-    ]
-    clashes = {
-        name: {"yours": _comparable(name, mine[name]), "theirs": current.get(name)}
-        for name in theirs
-        if name in mine and _input_value(name, mine[name]) != _kept(name, current)
-    }
-    if clashes:
-        raise Conflict(
-            "Someone else changed "
-            + ", ".join(field_label(name).lower() for name in clashes)
-            + f" since version {based_on}, and so did you. Choose which value to keep.",
-            current_version=dataset.version,
-            fields=clashes,
-            your_changes=sorted(mine),
-        )
-    kept = [name for name in theirs if name not in mine and name != "status"]
-    return mine, kept
 
 
 def update_dataset(
@@ -410,7 +335,7 @@ def update_dataset(
     outcome = Edit(dataset, kept_theirs)
     if not changes:
         return outcome
-    dataset.updated_at = utcnow()
+    moment = touch(dataset, changes)
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -418,7 +343,7 @@ def update_dataset(
             "This dataset was changed by someone else at the same moment. Reload it and apply "
             "your edit again."
         ) from exc
-    _keep_version(dataset, actor=actor, action="edit", changes=changes)
+    _keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
     search.index_dataset(dataset)
     record_event(
         Tag.DATASET_UPDATE,

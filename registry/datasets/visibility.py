@@ -12,7 +12,7 @@ committee, to decisions, to the restricted count, to who may be told about a rec
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, literal, or_, true
 
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
@@ -142,6 +142,14 @@ def versions_readable_by(reader) -> ColumnElement[bool]:
     return _may_read(reader, terms)
 
 
+def level_readable_now(reader) -> ColumnElement[bool]:
+    """Whether the record's classification today lets this reader read it at all, as if it
+    were released: the condition every view of the past adds to what a version says, so that
+    a record restricted since is read by today's rule (its past versions included)."""
+    terms = _SqlTerms(Dataset.classification, literal(PUBLISHED), Dataset.department_id)
+    return _may_read(reader, terms)
+
+
 def can_read(reader, *, classification: str, status: str, department_id: int) -> bool:
     return _may_read(reader, _ValueTerms(classification, status, department_id))
 
@@ -244,6 +252,7 @@ __all__ = [
     "department_ids",
     "governance_levels",
     "in_department",
+    "level_readable_now",
     "may_be_told",
     "not_readable_restricted",
     "proposal_readable",

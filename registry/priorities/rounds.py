@@ -18,7 +18,7 @@ from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
-from registry.datasets.visibility import RELEASABLE
+from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
@@ -224,15 +224,20 @@ def my_votes(voting_round: VotingRound, voter) -> tuple[dict[str, int], int]:
     if voter is None or not getattr(voter, "is_authenticated", False):
         return {}, voting_round.budget
     rows = db.session.execute(
-        select(RoundVote.votes, Dataset.identifier, RoundVote.request_id)
+        select(RoundVote.votes, Dataset.identifier, readable_by(voter), RoundVote.request_id)
         .join(Ballot, Ballot.id == RoundVote.ballot_id)
         .outerjoin(Dataset, Dataset.id == RoundVote.dataset_id)
         .where(Ballot.round_id == voting_round.id, Ballot.voter_id == voter.id)
     ).all()
-    mine = {
-        identifier or f"{REQUEST_PREFIX}{request_id}": votes
-        for votes, identifier, request_id in rows
-    }
+    # A record the voter may no longer read (restricted since they voted) is not named: its
+    # votes still count against the budget, under "restricted".
+    mine: dict[str, int] = {}
+    for votes, identifier, readable, request_id in rows:
+        if identifier is None:
+            name = f"{REQUEST_PREFIX}{request_id}"
+        else:
+            name = identifier if readable else "restricted"
+        mine[name] = mine.get(name, 0) + votes
     return mine, voting_round.budget - sum(mine.values())
 
 

@@ -9,8 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.governance import proposal_open
-from registry.datasets.services import keep_transition_version
-from registry.db import utcnow
+from registry.datasets.services import keep_transition_version, touch
 from registry.errors import Conflict
 from registry.extensions import db
 from registry.reviews.notify import notify_next
@@ -33,14 +32,15 @@ def move(dataset, target: State, *, action: str, actor, note, changes: StepChang
     for key, value in changes.updates.items():
         setattr(dataset, key, value)
     dataset.status = str(target)
-    dataset.updated_at = utcnow()
+    moved = [*changes.updates, *(["status"] if str(target) != source else [])]
+    moment = touch(dataset, moved)
     try:
         db.session.flush()
     except StaleDataError as exc:  # the version check: someone else moved it first
         raise Conflict(
             "This dataset was changed by someone else at the same moment. Reload it and try again."
         ) from exc
-    version = keep_transition_version(dataset, actor=actor, action=action, note=note)
+    version = keep_transition_version(dataset, actor=actor, action=action, note=note, at=moment)
     record_event(
         Tag.DATASET_TRANSITION,
         actor=actor,

@@ -25,7 +25,8 @@ from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
-from registry.datasets.visibility import in_department
+from registry.datasets.permissions import can_edit_dataset
+from registry.datasets.visibility import in_department, readable_by, reads_everything
 from registry.errors import Conflict, DomainError, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.labels import field_label
@@ -34,6 +35,10 @@ from registry.transfer.cells import from_csv
 from registry.transfer.columns import BY_FIELD
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
 
+UNKNOWN_IDENTIFIER = (
+    "No record you may edit has this identifier. Leave the cell empty to register the row as a "
+    "new record."
+)
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9]{3,40}$")
 # Fields the importer reads (the rest are the registry's own: status, dates it sets).
 IMPORTED = {name for name, column in BY_FIELD.items() if column.importable}
@@ -283,13 +288,20 @@ def _apply_row(raw: dict[str, Any], actor) -> tuple[str, str]:
     version = raw.pop("version", None)
     existing = None
     if identifier:
-        existing = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
+        existing = db.session.scalar(
+            select(Dataset).where(Dataset.identifier == identifier, readable_by(actor))
+        )
     if existing is None:
         if identifier and not IDENTIFIER.match(str(identifier)):
             raise ValidationError({"identifier": ["Use an identifier such as pw-4f7k2m."]})
+        if identifier and not reads_everything(actor):
+            # One answer for an identifier that is unknown and one that names a record the
+            # importer may not read: which of the two it is would itself be a disclosure.
+            raise ValidationError({"identifier": [UNKNOWN_IDENTIFIER]})
         created = datasets.create_dataset(raw, actor=actor, identifier=identifier or None)
         return "created", created.identifier
-    datasets.check_can_edit(existing, actor)
+    if not can_edit_dataset(actor, existing):
+        raise ValidationError({"identifier": [UNKNOWN_IDENTIFIER]})
     if version is None:
         raise ValidationError(
             {"version": ["Give the version this row was exported at, so no change is lost."]}

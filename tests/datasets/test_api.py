@@ -237,3 +237,15 @@ def test_the_public_reads_the_steward_by_name_never_by_account_email(client, mak
     assert (record["steward"], record["steward_name"]) == (None, steward.name)
     assert {item["changed_by"] for item in history["items"]} == {None}
     assert steward.email not in page and chair.email not in page
+
+
+@pytest.mark.parametrize("tag", ['"¹"', '"٣"', '"1.0"', '"-1"', '"1234567890"', "W/", '""'])
+def test_a_malformed_if_match_is_a_422(api, tag):
+    identifier = api("POST", "/api/v1/datasets", json=VALID).get_json()["identifier"]
+    response = api(
+        "PATCH",
+        f"/api/v1/datasets/{identifier}",
+        json={"title": "Trees"},
+        headers={"If-Match": tag},
+    )
+    assert response.status_code == 422

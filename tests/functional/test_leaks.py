@@ -162,3 +162,64 @@ def test_nobody_is_told_about_a_record_they_may_not_read(make):
     db.session.commit()
     recipients = set(db.session.scalars(select(Notification.user_id)))
     assert former.id not in recipients and coordinator.id in recipients
+
+
+def test_a_hidden_proposal_does_not_move_the_last_update_the_public_sees(client, make, committee):
+    dataset = make.in_committee()
+    approve(dataset, committee)
+    reviews.perform_transition(
+        dataset,
+        {"action": "publish", "landing_page": "https://data.city.example/x"},
+        actor=make.user("coordinator"),
+    )
+    db.session.commit()
+    seen = as_(client, None).get(f"/api/v1/datasets/{dataset.identifier}").get_json()
+    datasets.update_dataset(
+        dataset, {**RESTRICT, "version": dataset.version}, actor=dataset.steward
+    )
+    db.session.commit()
+    again = client.get(f"/api/v1/datasets/{dataset.identifier}").get_json()
+    assert (again["updated_at"], dataset.proposed_governance is not None) == (
+        seen["updated_at"],
+        True,
+    )
+
+
+def import_row(steward, identifier):
+    from registry.transfer.imports import Table, run_import
+
+    table = Table("CSV", ["Identifier", "Title"], [(2, [identifier, "Street trees"])])
+    report = run_import(table, actor=steward, department="PW", dry_run=True, digest="x")
+    return [problem.message for problem in report.problems]
+
+
+def test_an_importer_hears_the_same_of_a_hidden_record_and_an_unknown_one(make):
+    hidden = make.dataset(department=make.department(code="HD").code, **RESTRICT)
+    make.department(code="PW")
+    steward = make.user("steward", departments=["PW"])
+    assert import_row(steward, hidden.identifier) == import_row(steward, "hd-zzzzzz")
+
+
+def test_listing_restricted_records_is_audited_like_reading_one(client, make):
+    from registry.audit.models import AuditEvent
+    from registry.audit.tags import Tag
+
+    hidden = make.dataset(**RESTRICT)
+    client = as_(client, make.user("auditor"))
+    client.get("/api/v1/datasets?classification=restricted&per_page=100")
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.tag == Tag.DATASET_READ_RESTRICTED)
+    )
+    assert event.payload["identifiers"] == [hidden.identifier]
+
+
+def test_an_unreadable_records_404_sends_what_a_missing_ones_does(client, make):
+    from tests.datasets.test_query_plans import statements_sent
+
+    hidden = make.dataset(**RESTRICT)
+    client = as_(client, None)
+    answers = []
+    for identifier in (hidden.identifier, "zz-nothere"):
+        response, sent = statements_sent(lambda i=identifier: client.get(f"/catalog/{i}"))
+        answers.append((response.status_code, response.data, [statement for statement, _ in sent]))
+    assert answers[0] == answers[1] and answers[0][0] == 404
