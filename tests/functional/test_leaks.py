@@ -221,5 +221,6 @@ def test_an_unreadable_records_404_sends_what_a_missing_ones_does(client, make):
     answers = []
     for identifier in (hidden.identifier, "zz-nothere"):
         response, sent = statements_sent(lambda i=identifier: client.get(f"/catalog/{i}"))
-        answers.append((response.status_code, response.data, [statement for statement, _ in sent]))
+        queries = [statement for statement, _ in sent if "SAVEPOINT" not in statement]
+        answers.append((response.status_code, response.data, queries))
     assert answers[0] == answers[1] and answers[0][0] == 404
