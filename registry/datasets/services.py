@@ -21,7 +21,7 @@ from registry.datasets.models import CityPriority, Dataset, DatasetTheme, Datase
 from registry.datasets.permissions import can_edit_dataset, creatable_department_ids
 from registry.datasets.schemas import DatasetIn, DatasetPatch
 from registry.datasets.signals import proposal_opened
-from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot
+from registry.datasets.snapshots import BOOKKEEPING, diff, digest, snapshot
 from registry.datasets.visibility import readable_by
 from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classification
 from registry.db import utcnow
@@ -271,7 +271,7 @@ def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None)
     db.session.add(dataset)
     db.session.flush()
     after = snapshot(dataset)
-    _keep_version(dataset, actor=actor, action="create", changes={})
+    kept = _keep_version(dataset, actor=actor, action="create", changes={})
     search.index_dataset(dataset)
     record_event(
         Tag.DATASET_CREATE,
@@ -279,6 +279,7 @@ def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None)
         subject_type="dataset",
         subject_id=dataset.identifier,
         after={key: value for key, value in after.items() if key not in BOOKKEEPING},
+        details={"snapshot_sha256": digest(kept.snapshot)},
     )
     return dataset
 
@@ -343,7 +344,7 @@ def update_dataset(
             "This dataset was changed by someone else at the same moment. Reload it and apply "
             "your edit again."
         ) from exc
-    _keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
+    kept = _keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
     search.index_dataset(dataset)
     record_event(
         Tag.DATASET_UPDATE,
@@ -352,7 +353,11 @@ def update_dataset(
         subject_id=dataset.identifier,
         before={key: change["from"] for key, change in changes.items()},
         after={key: change["to"] for key, change in changes.items()},
-        details={"version": dataset.version, **({"merged": kept_theirs} if kept_theirs else {})},
+        details={
+            "version": dataset.version,
+            "snapshot_sha256": digest(kept.snapshot),
+            **({"merged": kept_theirs} if kept_theirs else {}),
+        },
     )
     if proposal is not None:
         proposal_opened.send(dataset, actor=actor, note=None, via="edit")
@@ -376,7 +381,7 @@ def release_stewardship(user: User, *, department_ids: list[int], actor) -> None
         dataset.updated_at = utcnow()
         db.session.flush()
         changes = diff(before, snapshot(dataset))
-        _keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
+        kept = _keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
         record_event(
             Tag.DATASET_UPDATE,
             actor=actor,
@@ -384,7 +389,11 @@ def release_stewardship(user: User, *, department_ids: list[int], actor) -> None
             subject_id=dataset.identifier,
             before={key: change["from"] for key, change in changes.items()},
             after={key: change["to"] for key, change in changes.items()},
-            details={"version": dataset.version, "reason": "steward left the department"},
+            details={
+                "version": dataset.version,
+                "reason": "steward left the department",
+                "snapshot_sha256": digest(kept.snapshot),
+            },
         )
         notify(
             active_users_with_role(Role.COORDINATOR),

@@ -2,6 +2,8 @@
 a format number, independent of the API's output schema (which may change without rewriting
 history). as_of() and the history read it; a migration converts older shapes."""
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -128,3 +130,10 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
         for key, value in after.items()
         if key not in BOOKKEEPING and before.get(key) != value
     }
+
+
+def digest(values: Mapping[str, Any]) -> str:
+    """A snapshot's SHA-256 over its canonical JSON, as a version's audit event records it, so
+    that a snapshot edited afterwards no longer matches its event."""
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -10,6 +10,7 @@ from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.governance import proposal_open
 from registry.datasets.services import keep_transition_version, touch
+from registry.datasets.snapshots import digest
 from registry.errors import Conflict
 from registry.extensions import db
 from registry.reviews.notify import notify_next
@@ -48,7 +49,13 @@ def move(dataset, target: State, *, action: str, actor, note, changes: StepChang
         subject_id=dataset.identifier,
         before={"status": source},
         after={"status": str(target)},
-        details={"action": action, "note": note, "version": version.version, **changes.details},
+        details={
+            "action": action,
+            "note": note,
+            "version": version.version,
+            "snapshot_sha256": digest(version.snapshot),
+            **changes.details,
+        },
     )
     notify_next(dataset, note, changes.notice, proposal=changes.closed_proposal)
 

@@ -84,7 +84,7 @@ def test_verify_command_reports_the_first_bad_event(app, tamperable):
         update(AuditEvent).where(AuditEvent.seq == 3).values(actor_label="someone else")
     )
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
-    assert (result.exit_code, "FAILED at event 3" in result.output) == (1, True)
+    assert (result.exit_code, "FAILED: The chain breaks at event 3" in result.output) == (1, True)
 
 
 def test_verify_command_passes_an_intact_chain(app, three_events):
