@@ -4,7 +4,7 @@ back, and the chain verifies. On a database of its own, since both commit for re
 import shutil
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, update
 
 from registry.audit.models import AuditEvent
 from registry.audit.services import verify_chain
@@ -81,3 +81,68 @@ def test_backup_never_overwrites_a_file(registry_with_history, tmp_path):
     target.write_text("keep me")
     result = run(app, "backup", "-o", str(target))
     assert result.exit_code != 0 and target.read_text() == "keep me"
+
+
+def test_a_backup_is_readable_by_its_owner_alone(registry_with_history, tmp_path):
+    app, _ = registry_with_history
+    target = tmp_path / "registry.backup"
+    run(app, "backup", "-o", str(target))
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def tables_of(app) -> list[str]:
+    with app.app_context():
+        return inspect(db.engine).get_table_names()
+
+
+def tampered_backup(app, tmp_path, *, rehash: bool) -> tuple:
+    """A backup of the registry after a decision was edited behind the log's back (and, with
+    `rehash`, after the whole log was rewritten to fit it), with a checkpoint taken before."""
+    from tests.audit.test_checkpoints import all_events, rechain
+    from tests.audit.test_tampering import drop_triggers
+
+    checkpoint = tmp_path / "checkpoint.json"
+    run(app, "audit", "checkpoint", "-o", str(checkpoint))
+    with app.app_context():
+        drop_triggers("decisions")
+        db.session.execute(update(Decision).values(conditions="Anything goes."))
+        if rehash:
+            drop_triggers("audit_events")
+            for event in all_events():
+                if event.tag == "review:decision:record":
+                    event.payload = {
+                        **event.payload,
+                        "after": {**event.payload["after"], "conditions": "Anything goes."},
+                    }
+            db.session.flush()
+            rechain(all_events())
+        db.session.commit()
+    target = tmp_path / "tampered.backup"
+    run(app, "backup", "-o", str(target))
+    return target, checkpoint
+
+
+def test_a_backup_that_fails_verification_leaves_the_target_untouched(
+    registry_with_history, scratch_app, tmp_path
+):
+    app, _ = registry_with_history
+    backup, _ = tampered_backup(app, tmp_path, rehash=False)
+    empty = scratch_app(_skip_upgrade=True)
+
+    result = run(empty, "restore", str(backup))
+
+    assert result.exit_code != 0 and "differs from its audit event in conditions" in result.output
+    assert "NOT restored" in result.output and tables_of(empty) == []
+
+
+def test_a_rewritten_and_rehashed_backup_is_refused_against_a_checkpoint(
+    registry_with_history, scratch_app, tmp_path
+):
+    app, _ = registry_with_history
+    backup, checkpoint = tampered_backup(app, tmp_path, rehash=True)
+    empty = scratch_app(_skip_upgrade=True)
+
+    result = run(empty, "restore", str(backup), "--checkpoint", str(checkpoint))
+
+    assert result.exit_code != 0 and "Against the checkpoint" in result.output
+    assert tables_of(empty) == []

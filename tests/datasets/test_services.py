@@ -9,6 +9,7 @@ from registry.audit.tags import Tag
 from registry.datasets import services
 from registry.datasets.history import history
 from registry.datasets.models import Dataset, DatasetVersion
+from registry.datasets.snapshots import digest
 from registry.errors import Conflict, PermissionDenied
 from registry.extensions import db
 
@@ -128,10 +129,12 @@ def test_an_edit_is_audited_with_before_and_after(make):
         dataset, {"title": "Trees", "version": 1}, actor=make.user("coordinator")
     )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.tag == Tag.DATASET_UPDATE))
+    kept = db.session.scalar(select(DatasetVersion).where(DatasetVersion.version == 2))
     assert event.payload == {
         "before": {"title": "Street Trees"},
         "after": {"title": "Trees"},
         "version": 2,
+        "snapshot_sha256": digest(kept.snapshot),
     }
 
 
