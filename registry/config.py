@@ -55,8 +55,12 @@ class Defaults:
     # The city's time zone: "as of a date" means the end of that day here.
     TIMEZONE = "UTC"
     # Inventory uploads: the largest file, and the most rows in one import.
+    # Read as the file streams in: a file past a limit is refused when it reaches it.
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     IMPORT_MAX_ROWS = 20_000
+    IMPORT_MAX_BLANK_ROWS = 10_000
+    IMPORT_MAX_COLUMNS = 256
+    IMPORT_MAX_CELLS = 2_000_000
     # Exports from the web of more datasets than this are prepared in the background (a job:
     # the page shows its progress and offers the file when it is ready), kept this long, in
     # this folder (the instance folder's exports/ when empty; give every host the same one).

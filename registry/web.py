@@ -85,6 +85,13 @@ def record_read(tag, **event) -> None:
     db.session.commit()
 
 
+def accepts_upload(view):
+    """Marks an endpoint that takes an inventory upload (IMPORT_MAX_BYTES, not
+    MAX_CONTENT_LENGTH)."""
+    view.accepts_upload = True
+    return view
+
+
 def writes_on_read(view):
     """Marks a GET endpoint that writes (an audited read, say), so that its transaction takes the
     write lock before its first query instead of failing to upgrade a read later."""
@@ -95,6 +102,15 @@ def writes_on_read(view):
 def init_write_intent(app: Flask) -> None:
     """Declares, before a request's first query, whether its transaction will write (see
     registry.db.WRITE_INTENT). Registered before every other before_request function."""
+
+    @app.before_request
+    def allow_uploads():
+        """An endpoint that takes an inventory upload accepts the upload limit (the form's own
+        fields besides), not the smaller one every other request has: set before anything
+        (the NUL check, CSRF) reads the form."""
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "accepts_upload", False):
+            request.max_content_length = app.config["IMPORT_MAX_BYTES"] + 64 * 1024
 
     @app.before_request
     def refuse_nul_characters():

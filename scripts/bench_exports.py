@@ -131,7 +131,8 @@ def keep_all(db) -> int:
 
 def import_rate(app, operator) -> None:
     from registry.extensions import db
-    from registry.transfer.imports import read_table, run_import
+    from registry.transfer.imports import run_import
+    from registry.transfer.workbooks import read_table
 
     out = io.StringIO()
     writer = csv.writer(out)

@@ -31,9 +31,10 @@ from registry.db import WRITE_INTENT, reading_only
 from registry.demo.city import load_demo_city
 from registry.demo.synthetic import synthesize
 from registry.extensions import db
-from registry.transfer.imports import read_table, run_import
+from registry.transfer.imports import run_import
 from registry.transfer.jobs import tend_jobs
 from registry.transfer.models import ExportJob
+from registry.transfer.workbooks import read_table
 from tests import factories
 from tests.conftest import ScratchDatabases
 from tests.test_gunicorn import ROOT, free_port

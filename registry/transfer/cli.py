@@ -19,9 +19,10 @@ from registry.db import reading_only
 from registry.errors import DomainError
 from registry.extensions import db
 from registry.transfer.exports import ExportRequest, produce
-from registry.transfer.imports import read_table, run_import
+from registry.transfer.imports import run_import
 from registry.transfer.jobs import RQRunner
 from registry.transfer.schemas import ExportQuery
+from registry.transfer.workbooks import read_table
 
 
 @click.command("export")

@@ -6,17 +6,12 @@ column header; otherwise the whole file is one transaction, each record's change
 service and the import itself by one event. A dry run does all of it and then rolls back.
 """
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from marshmallow import ValidationError
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from registry.accounts.models import Department
@@ -31,9 +26,9 @@ from registry.errors import Conflict, DomainError, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.labels import field_label
 from registry.permissions import Role
-from registry.transfer.cells import from_csv
 from registry.transfer.columns import BY_FIELD
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
+from registry.transfer.workbooks import Table
 
 UNKNOWN_IDENTIFIER = (
     "No record you may edit has this identifier. Leave the cell empty to register the row as a "
@@ -42,20 +37,6 @@ UNKNOWN_IDENTIFIER = (
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9]{3,40}$")
 # Fields the importer reads (the rest are the registry's own: status, dates it sets).
 IMPORTED = {name for name, column in BY_FIELD.items() if column.importable}
-
-
-class ImportRefused(DomainError):
-    """The file cannot be read at all (too big, not what it claims, malformed)."""
-
-    status = 422
-    code = "import_refused"
-
-
-@dataclass
-class Table:
-    sheet: str
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
 
 
 @dataclass
@@ -89,96 +70,6 @@ class Report:
 
 
 # Reading the file ---------------------------------------------------------------------------
-
-
-def read_table(filename: str, data: bytes) -> Table:
-    """The file's first table: the XLSX export's Inventory sheet (or the first sheet), or a
-    CSV. Limits and malformed files are refused with what to do about them."""
-    config = current_app.config
-    if len(data) > config["IMPORT_MAX_BYTES"]:
-        raise ImportRefused(
-            f"The file is {len(data) / 1e6:.1f} MB; the registry imports files of up to "
-            f"{config['IMPORT_MAX_BYTES'] / 1e6:.0f} MB. Split it by department."
-        )
-    name = filename.lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        table = _read_xlsx(data)
-    elif name.endswith((".csv", ".txt")):
-        table = _read_csv(data)
-    else:
-        raise ImportRefused("Upload an .xlsx workbook or a .csv file.")
-    if len(table.rows) > config["IMPORT_MAX_ROWS"]:
-        raise ImportRefused(
-            f"The file has {len(table.rows):,} rows; the registry imports up to "
-            f"{config['IMPORT_MAX_ROWS']:,} at a time. Split it by department."
-        )
-    return table
-
-
-def _read_xlsx(data: bytes) -> Table:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportRefused(
-            "This is not an XLSX workbook (it is not a zip file). Save it as .xlsx."
-        )
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(entry.file_size for entry in archive.infolist())
-        if unpacked > 40 * current_app.config["IMPORT_MAX_BYTES"]:
-            raise ImportRefused("The workbook unpacks to far more than its size: refused.")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise ImportRefused(
-            f"The workbook cannot be read ({type(exc).__name__}). Open it in a spreadsheet "
-            "program and save it again as .xlsx."
-        ) from None
-    try:
-        sheet = (
-            workbook["Inventory"] if "Inventory" in workbook.sheetnames else workbook.worksheets[0]
-        )
-        rows = []
-        headers: list[str] | None = None
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            if headers is None:
-                if any(cell not in (None, "") for cell in cells):
-                    headers = [str(cell or "").strip() for cell in cells]
-                continue
-            if any(cell not in (None, "") for cell in cells):
-                rows.append((number, cells))
-        return Table(sheet.title, headers or [], rows)
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes) -> Table:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(
-            "The CSV is not UTF-8 text. Save it as “CSV UTF-8 (comma delimited)”."
-        ) from None
-    if "\x00" in text:
-        raise ImportRefused("This is not a CSV file: it holds binary data.")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        lines = list(enumerate(reader, start=1))
-    except csv.Error as exc:
-        raise ImportRefused(f"The CSV cannot be read: {exc}.") from None
-    headers: list[str] | None = None
-    rows = []
-    for number, cells in lines:
-        if headers is None:
-            if any(cell.strip() for cell in cells):
-                headers = [cell.strip() for cell in cells]
-            continue
-        if any(cell.strip() for cell in cells):
-            rows.append((number, [from_csv(cell) for cell in cells]))
-    return Table("CSV", headers or [], rows)
 
 
 # Turning cells into records -------------------------------------------------------------------

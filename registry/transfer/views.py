@@ -32,14 +32,15 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Permission
 from registry.transfer.exports import ExportRequest, produce
-from registry.transfer.imports import ImportRefused, check_can_import, read_table, run_import
+from registry.transfer.imports import check_can_import, run_import
 from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.models import ImportUpload
 from registry.transfer.rendered import stamp as naming_stamp
 from registry.transfer.schemas import ExportQuery
+from registry.transfer.workbooks import ImportRefused, read_table
 from registry.validation import form_to_dict
-from registry.web import record_read, require_permission, writes_on_read
+from registry.web import accepts_upload, record_read, require_permission, writes_on_read
 
 transfer = Blueprint("transfer", __name__)
 
@@ -170,17 +171,19 @@ def imports():
 
 @transfer.post("/imports")
 @require_permission(Permission.DATASET_CREATE)
+@accepts_upload
 def upload():
     """Step one: the file is checked in a dry run and kept, and the page shows how each column
     was read and what the import would do. Nothing is written to the inventory yet."""
-    # Uploads have their own limit, larger than other requests'.
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 64 * 1024
     form = form_to_dict(request.form)
     department = (form.get("department") or "").upper() or None
     if department is None and "coordinator" not in {str(r) for r in current_user.role_set}:
         own = current_user.department_codes
         department = own[0] if len(own) == 1 else None  # a steward imports into their own
     check_can_import(current_user, department)
+    # The file is read outside any transaction: on SQLite this request's transaction holds
+    # the write lock, which nobody else should wait on while a file is parsed.
+    db.session.commit()
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         return render_template(
@@ -231,7 +234,12 @@ def confirm(upload_id: int):
     if stored is None or stored.user_id != current_user.id:
         abort(404)
     check_can_import(current_user, stored.department)
-    table = read_table(stored.filename, stored.content)
+    filename, content = stored.filename, stored.content
+    db.session.commit()  # parsed outside any transaction, as in step one
+    table = read_table(filename, content)
+    stored = db.session.get(ImportUpload, upload_id)
+    if stored is None:  # confirmed meanwhile in another tab
+        abort(404)
     report = run_import(
         table, actor=current_user, department=stored.department, dry_run=False, digest=stored.sha256
     )

@@ -186,7 +186,8 @@ def test_a_hidden_proposal_does_not_move_the_last_update_the_public_sees(client,
 
 
 def import_row(steward, identifier):
-    from registry.transfer.imports import Table, run_import
+    from registry.transfer.imports import run_import
+    from registry.transfer.workbooks import Table
 
     table = Table("CSV", ["Identifier", "Title"], [(2, [identifier, "Street trees"])])
     report = run_import(table, actor=steward, department="PW", dry_run=True, digest="x")

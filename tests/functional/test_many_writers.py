@@ -2,6 +2,7 @@
 a database file (SQLite) or a fresh PostgreSQL database: nobody gets a 5xx, and the races that
 must have one winner have exactly one."""
 
+import io
 import threading
 from collections import Counter
 
@@ -217,3 +218,101 @@ def test_simultaneous_edits_of_different_fields_from_one_version_all_land(scratc
         "Ward 3",
         4,
     )
+
+
+def hostile_workbook(rows: int) -> bytes:
+    """Many one-cell rows and no stated dimension (openpyxl's write-only mode leaves it out)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Inventory")
+    sheet.append(["Title"])
+    for _ in range(rows):
+        sheet.append(["x"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def signed_in_client(app, user):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = factories.browser_session(user)
+    return client
+
+
+def test_a_file_being_parsed_holds_nobody_up(scratch_app, monkeypatch):
+    """The upload is parked in the middle of reading its file; an edit and a sign-in by
+    others go through meanwhile (on SQLite they would wait for the write lock otherwise)."""
+    from registry.transfer import views
+
+    app = scratch_app()
+    with app.app_context():
+        coordinator = factories.user("coordinator")
+        token = factories.token(factories.user("coordinator"))
+        identifier = factories.dataset().identifier
+        email = factories.user("stakeholder").email
+        uploader = signed_in_client(app, coordinator)
+    parked, release = threading.Event(), threading.Event()
+    real = views.read_table
+
+    def parse_slowly(name, data):
+        parked.set()
+        release.wait(60)
+        return real(name, data)
+
+    monkeypatch.setattr(views, "read_table", parse_slowly)
+    data = hostile_workbook(10)
+    upload = threading.Thread(
+        target=lambda: uploader.post(
+            "/imports", data={"file": (io.BytesIO(data), "inventory.xlsx")}
+        )
+    )
+    upload.start()
+    assert parked.wait(30)
+    try:
+        edited = app.test_client().patch(
+            f"/api/v1/datasets/{identifier}",
+            json={"title": "Edited while a file is read"},
+            headers={**bearer(token), "If-Match": '"1"'},
+        )
+        signed_in = app.test_client().post(
+            "/sign-in", data={"email": email, "password": factories.PASSWORD}
+        )
+    finally:
+        release.set()
+        upload.join(60)
+    assert (edited.status_code, signed_in.status_code) == (200, 302)
+
+
+def test_twenty_hostile_uploads_leave_sign_ins_and_edits_answering(scratch_app):
+    app = scratch_app(IMPORT_MAX_ROWS=500, IMPORT_MAX_BLANK_ROWS=100)
+    with app.app_context():
+        uploaders = [signed_in_client(app, factories.user("coordinator")) for _ in range(20)]
+        token = factories.token(factories.user("coordinator"))
+        identifiers = [factories.dataset().identifier for _ in range(4)]
+        emails = [factories.user("stakeholder").email for _ in range(4)]
+    data = hostile_workbook(20_000)
+
+    def act(n, client):
+        if n < 20:
+            return (
+                uploaders[n]
+                .post("/imports", data={"file": (io.BytesIO(data), "inventory.xlsx")})
+                .status_code
+            )
+        if n < 24:
+            return client.patch(
+                f"/api/v1/datasets/{identifiers[n - 20]}",
+                json={"spatial": "Citywide"},
+                headers={**bearer(token), "If-Match": '"1"'},
+            ).status_code
+        return client.post(
+            "/sign-in", data={"email": emails[n - 24], "password": factories.PASSWORD}
+        ).status_code
+
+    statuses = race(app, 28, act)
+
+    assert statuses == [422] * 20 + [200] * 4 + [302] * 4

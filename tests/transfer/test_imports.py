@@ -14,7 +14,8 @@ from registry.audit.models import AuditEvent
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
 from registry.extensions import db
-from registry.transfer.imports import ImportRefused, read_table, run_import
+from registry.transfer.imports import run_import
+from registry.transfer.workbooks import ImportRefused, read_table
 from tests import factories
 
 
@@ -292,3 +293,29 @@ def test_the_cli_lists_every_problem_and_exits_1(app, city, tmp_path):
         and "row 2" in result.output
         and "nothing was imported" in result.output
     )
+
+
+@pytest.mark.parametrize(("megabytes", "status"), [(3, 422), (11, 413)])
+def test_the_web_import_takes_files_up_to_the_readmes_limit(client, city, megabytes, status):
+    """10 MB: a 3 MB file is read (its over-long cell refused by row), an 11 MB one is not."""
+    with client.session_transaction() as session:
+        session["_user_id"] = factories.browser_session(city["coordinator"])
+    padding = "x" * (megabytes * 1024 * 1024)
+    data = f"Title,Description\nStreet trees,{padding}\n".encode()
+    response = client.post(
+        "/imports",
+        data={"file": (io.BytesIO(data), "inventory.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == status
+
+
+def test_a_workbook_past_the_row_limit_is_refused_while_it_is_read(app, client, city):
+    from tests.functional.test_many_writers import hostile_workbook
+
+    app.config["IMPORT_MAX_ROWS"] = 50
+    try:
+        with pytest.raises(ImportRefused, match="more than 50 rows"):
+            read_table("inventory.xlsx", hostile_workbook(5_000))
+    finally:
+        app.config["IMPORT_MAX_ROWS"] = 20_000

@@ -15,7 +15,8 @@ from registry.demo.program import create_city_priorities
 from registry.extensions import db
 from registry.transfer.columns import COLUMNS
 from registry.transfer.exports import ExportRequest, produce
-from registry.transfer.imports import read_table, run_import
+from registry.transfer.imports import run_import
+from registry.transfer.workbooks import read_table
 
 pytestmark = pytest.mark.own_database
 
