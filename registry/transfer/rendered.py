@@ -34,11 +34,11 @@ from registry.datasets.queries import Scope, current_snapshots, scope_condition
 from registry.datasets.visibility import sees_everything_about
 from registry.extensions import db
 from registry.transfer import datajson
-from registry.transfer.cells import TRIGGERS
+from registry.transfer.cells import for_csv
 from registry.transfer.columns import COLUMNS, HEADERS, row_of
 from registry.transfer.models import ExportRow
 
-RENDERING = "1"  # change it when a row's rendering changes: every kept row is then stale
+RENDERING = "2"  # change it when a row's rendering changes: every kept row is then stale
 FIELDS = [column.field for column in COLUMNS]
 STEWARD, VERSION = FIELDS.index("steward"), FIELDS.index("version")
 DATES = [number for number, column in enumerate(COLUMNS) if column.kind == "date"]
@@ -71,11 +71,9 @@ def line_of(steward, version, status, classification, rendered: Rendered) -> tup
 
 
 def csv_value(value: Any) -> Any:
-    """A value as a CSV cell: text that could start a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(TRIGGERS) else value
+    """A value as a CSV cell (transfer.cells.for_csv), dates as ISO text."""
+    if value is None or isinstance(value, str):
+        return for_csv(value)
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value

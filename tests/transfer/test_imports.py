@@ -319,3 +319,18 @@ def test_a_workbook_past_the_row_limit_is_refused_while_it_is_read(app, client, 
             read_table("inventory.xlsx", hostile_workbook(5_000))
     finally:
         app.config["IMPORT_MAX_ROWS"] = 20_000
+
+
+def test_a_title_that_starts_with_an_apostrophe_survives_a_csv_round_trip(client, city, make):
+    titles = ["'=1 street trees", "'+ canopy cover", "''quoted'' names"]
+    for title in titles:
+        make.dataset(department="PW", title=title)
+    with client.session_transaction() as session:
+        session["_user_id"] = factories.browser_session(city["coordinator"])
+    exported = client.get("/exports/inventory.csv?scope=full").data
+
+    report = run_import(
+        read_table("inventory.csv", exported), actor=city["coordinator"], dry_run=True, digest="x"
+    )
+
+    assert (report.ok, len(report.unchanged), report.updated) == (True, 3, [])
