@@ -354,7 +354,12 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
-        return error_response(exc.status, exc.message or None, code=exc.code, **exc.details)
+        response = make_response(
+            error_response(exc.status, exc.message or None, code=exc.code, **exc.details)
+        )
+        if "retry_after" in exc.details:  # a 429 says when to come back
+            response.headers["Retry-After"] = str(exc.details["retry_after"])
+        return response
 
     @app.errorhandler(ValidationError)
     def validation_error(exc: ValidationError):

@@ -31,6 +31,7 @@ class SignInOutcome:
     user: User | None = None
     refusal: str | None = None
     throttled: bool = False
+    retry_after: int | None = None  # seconds, when throttled
 
 
 def _failures(*conditions, since) -> tuple[int, object]:
@@ -43,8 +44,9 @@ def _failures(*conditions, since) -> tuple[int, object]:
     return row[0], row[1]
 
 
-def throttle(email: str, address: str, *, now) -> str | None:
-    """Why this attempt must wait, or None. Nothing here lets a stranger lock an owner out:
+def throttle(email: str, address: str, *, now) -> tuple[str, int] | None:
+    """Why this attempt must wait and for how many seconds, or None. Nothing here lets a
+    stranger lock an owner out:
 
     - an address that failed too often for one account is refused for that account only;
     - an address that failed too often over any accounts (password spraying) is refused;
@@ -61,11 +63,15 @@ def throttle(email: str, address: str, *, now) -> str | None:
         return (
             "Too many failed sign-ins for this account from here. Wait "
             f"{minutes} minutes and try again, or ask the open data coordinator to reset your "
-            "password."
+            "password.",
+            minutes * 60,
         )
     by_address, _ = _failures(SignInFailure.address == address, since=window)
     if by_address >= config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"]:
-        return f"Too many failed sign-ins from this address. Wait {minutes} minutes and try again."
+        return (
+            f"Too many failed sign-ins from this address. Wait {minutes} minutes and try again.",
+            minutes * 60,
+        )
     account, last = _failures(SignInFailure.email == email, since=window)
     over = account - config["SIGN_IN_ACCOUNT_BACKOFF_AFTER"]
     if over >= 0:
@@ -76,7 +82,8 @@ def throttle(email: str, address: str, *, now) -> str | None:
                 seconds = int((last + wait - now).total_seconds()) + 1
                 return (
                     "This account has had many failed sign-ins from several places. "
-                    f"Wait {seconds} seconds and try again."
+                    f"Wait {seconds} seconds and try again.",
+                    seconds,
                 )
     return None
 
@@ -91,10 +98,10 @@ def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
     config = current_app.config
     email = email.strip().lower()
     now = utcnow()
-    refusal = throttle(email, address, now=now)
-    if refusal is not None:
+    waiting = throttle(email, address, now=now)
+    if waiting is not None:
         record_event(Tag.SIGN_IN_THROTTLED, actor_label=email, address=address)
-        return SignInOutcome(refusal=refusal, throttled=True)
+        return SignInOutcome(refusal=waiting[0], throttled=True, retry_after=waiting[1])
     user = find_user_by_email(email)
     stored = user.password_hash if user else _dummy_hash(config["PASSWORD_HASH_METHOD"])
     password_ok = check_password_hash(stored, password)

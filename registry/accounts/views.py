@@ -102,7 +102,9 @@ def sign_in():
     if outcome.user is None:
         status = 429 if outcome.throttled else 401
         form.pop("password", None)
-        return render_template("auth/sign_in.html", form=form, refusal=outcome.refusal), status
+        page = render_template("auth/sign_in.html", form=form, refusal=outcome.refusal)
+        headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after else {}
+        return page, status, headers
     start_browser_session(outcome.user)
     flash(f"Signed in as {outcome.user.name}.", "success")
     return redirect(safe_next(data["next"]) or url_for("catalog.home"))

@@ -26,7 +26,7 @@ from registry.audit.services import event_hash, json_safe
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.search import document_of, index_documents
-from registry.datasets.snapshots import BOOKKEEPING, snapshot_of_row
+from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot_of_row
 from registry.datasets.vocab import THEMES, UPDATE_FREQUENCIES
 from registry.db import utcnow
 from registry.extensions import db
@@ -265,7 +265,9 @@ def _write_batch(numbers, rng, departments, stewards, committee, chain, made, to
         if outcome is not None:
             _decide(votes, decisions, chain, row, committee, outcome, rng)
         current = snapshot_of_row(named, [theme], [])
-        versions.append(_version_row(number, 2, row["updated_at"], action, current, row))
+        step = _version_row(number, 2, row["updated_at"], action, current, row)
+        step["changes"] = diff(versions[-1]["snapshot"], current)  # as a workflow step keeps
+        versions.append(step)
         chain.add(
             Tag.DATASET_TRANSITION,
             row["identifier"],

@@ -78,7 +78,8 @@ def submit_request(raw: dict[str, Any], *, actor, address: str | None = None) ->
     raise_for(errors)
     if not signed_in and _recent_public_requests(address) >= PUBLIC_REQUESTS_PER_HOUR:
         raise TooManyRequests(
-            "Too many requests from this address in the last hour; please try again later."
+            "Too many requests from this address in the last hour; please try again later.",
+            retry_after=3600,
         )
     request = DataRequest(
         title=data["title"],

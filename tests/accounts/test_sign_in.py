@@ -58,6 +58,15 @@ def test_repeated_failures_lock_the_account_for_a_while(client, make):
     assert response.status_code == 429
 
 
+def test_a_throttled_sign_in_says_when_to_come_back(client, make, app):
+    user = make.user("auditor")
+    for _ in range(5):
+        attempt(client, user.email, "wrong password")
+    response = attempt(client, user.email, PASSWORD)
+    minutes = app.config["SIGN_IN_WINDOW_MINUTES"]
+    assert (response.status_code, response.headers["Retry-After"]) == (429, str(minutes * 60))
+
+
 def test_unknown_email_is_throttled_exactly_like_a_known_one(client, make):
     for _ in range(5):
         attempt(client, "nobody@city.example", "wrong password")
