@@ -27,6 +27,7 @@ NAV_LINKS = [
         "Manage",
         [
             (Permission.USERS_MANAGE, "People", "admin.users"),
+            (Permission.USERS_MANAGE, "API tokens", "admin.all_tokens"),
             (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
             (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
             (Permission.PROGRAM_MANAGE, "Program", "program.settings"),

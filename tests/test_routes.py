@@ -48,6 +48,8 @@ ROUTES = {
     ("GET", "/admin/departments/<code>/edit"): COORDINATOR_PAGE,
     ("POST", "/admin/departments/<code>/edit"): COORDINATOR_FORM,
     ("GET", "/admin/users"): COORDINATOR_PAGE,
+    ("GET", "/admin/tokens"): COORDINATOR_PAGE,
+    ("POST", "/admin/tokens/<int:token_id>/revoke"): COORDINATOR_ACTION,
     ("GET", "/admin/users/new"): COORDINATOR_PAGE,
     ("POST", "/admin/users/new"): COORDINATOR_FORM,
     ("GET", "/admin/users/<int:user_id>/edit"): COORDINATOR_PAGE,

@@ -129,12 +129,21 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it stops working: a token left in a forgotten script does not work for ever.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
+    def active_at(self, moment: datetime) -> bool:
+        return self.revoked_at is None and moment < self.expires_at
+
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.active_at(utcnow())
+
+    @property
+    def expired(self) -> bool:
+        return self.revoked_at is None and not self.active
 
 
 class UserSession(db.Model):

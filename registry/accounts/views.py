@@ -249,6 +249,28 @@ def users():
     )
 
 
+@admin.get("/tokens")
+@require_permission(Permission.USERS_MANAGE)
+def all_tokens():
+    """Everyone's working API tokens, so that a coordinator can end one that leaked or that a
+    person who left still holds."""
+    page = paginate(tokens.working_tokens_query(current_user))
+    return render_template("accounts/tokens.html", page=page)
+
+
+@admin.post("/tokens/<int:token_id>/revoke")
+@require_permission(Permission.USERS_MANAGE)
+def revoke_anyones_token(token_id: int):
+    token = tokens.revoke_token(None, token_id, actor=current_user)
+    db.session.commit()
+    flash(
+        f"{token.user.name}'s token “{token.name}” is revoked; programs using it can no longer "
+        "sign in.",
+        "success",
+    )
+    return redirect(url_for("admin.all_tokens"))
+
+
 @admin.route("/users/new", methods=["GET", "POST"])
 @require_permission(Permission.USERS_MANAGE)
 def new_user():

@@ -77,3 +77,62 @@ def test_reading_with_a_token_records_its_use_at_most_once_a_minute(client, make
     client.get("/api/v1/me", headers=headers)
     second = db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token.id))
     assert first is not None and second == first
+
+
+def me(client, token):
+    return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.secret}"})
+
+
+def test_a_token_expires_a_year_after_it_is_made_unless_chosen(make):
+    from registry.db import utcnow
+
+    token = make.token(make.user("auditor"))
+    days = (token.expires_at - utcnow()).days
+    assert days in (364, 365)
+
+
+def test_an_expired_token_no_longer_signs_in(client, make):
+    from datetime import timedelta
+
+    token = make.token(make.user("auditor"))
+    token.expires_at = token.created_at - timedelta(seconds=1)
+    db.session.commit()
+    assert me(client, token).status_code == 401
+
+
+def test_the_account_page_takes_and_shows_the_last_day(client, make, sign_in):
+    from datetime import timedelta
+
+    from registry.db import utctoday
+
+    sign_in(make.user("auditor"))
+    day = (utctoday() + timedelta(days=30)).isoformat()
+    html = client.post("/account/tokens", data={"name": "sync", "expires_on": day}).get_data(
+        as_text=True
+    )
+    assert f"<td>{day}</td>" in html
+
+
+def test_a_token_for_more_than_two_years_is_refused(client, make, sign_in):
+    from datetime import timedelta
+
+    from registry.db import utctoday
+
+    sign_in(make.user("auditor"))
+    day = (utctoday() + timedelta(days=800)).isoformat()
+    response = client.post("/account/tokens", data={"name": "sync", "expires_on": day})
+    assert response.status_code == 422 and "at most two years ahead" in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_coordinator_lists_and_revokes_anyones_token(client, make, sign_in):
+    owner = make.user("auditor")
+    token = make.token(owner)
+    sign_in(make.user("coordinator"))
+    listed = client.get("/admin/tokens").get_data(as_text=True)
+    client.post(f"/admin/tokens/{token.id}/revoke")
+    client.post("/sign-out")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.tag == Tag.TOKEN_REVOKE))
+    assert owner.email in listed and token.prefix in listed
+    assert (me(client, token).status_code, event.subject_id) == (401, str(owner.id))
