@@ -14,13 +14,13 @@ from rq import Queue, SimpleWorker
 
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
+from registry.background import RQRunner
 from registry.cli import CommandLineOperator, fail
 from registry.db import reading_only
 from registry.errors import DomainError
 from registry.extensions import db
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import run_import
-from registry.transfer.jobs import RQRunner
 from registry.transfer.schemas import ExportQuery
 from registry.transfer.workbooks import read_table
 
@@ -103,5 +103,5 @@ def worker_command():
         fail(DomainError("Set REGISTRY_JOBS_REDIS_URL: without it, jobs run in the app itself."))
     connection = Redis.from_url(url)
     queue = Queue(RQRunner.QUEUE, connection=connection)
-    click.echo(f"Running export jobs from {RQRunner.QUEUE} on {url}")
+    click.echo(f"Running background jobs (exports, verifications) from {RQRunner.QUEUE} on {url}")
     SimpleWorker([queue], connection=connection).work(with_scheduler=False)

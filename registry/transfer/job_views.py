@@ -15,10 +15,11 @@ from flask import (
 from flask_login import current_user, login_required
 
 from registry.audit.tags import Tag
+from registry.background import runner
 from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope
 from registry.extensions import db
 from registry.transfer.exports import ExportRequest
-from registry.transfer.jobs import STATUS_LABELS, check_download, runner, start_job
+from registry.transfer.jobs import STATUS_LABELS, check_download, run_job, start_job
 from registry.transfer.models import ExportJob
 from registry.transfer.schemas import ExportJobIn
 from registry.validation import form_to_dict, load_input
@@ -51,7 +52,7 @@ def create():
     export = ExportRequest(data["format"], scope, data.get("department"), data.get("as_of"))
     job = start_job(export, current_user)
     db.session.commit()
-    runner().submit(job.id)
+    runner().submit(run_job, job.id)
     flash("Your export was asked for: this page shows where it stands.", "info")
     return redirect(url_for("export_jobs.show", job_id=job.id))
 

@@ -14,19 +14,16 @@ again. Nobody is ever offered a truncated file as complete.
 """
 
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
-from redis import Redis
-from rq import Queue
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from registry.accounts.models import User
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
+from registry.background import runner, shares_transaction
 from registry.datasets.models import Dataset
 from registry.datasets.queries import Scope, check_scope, department_id_of, scope_condition
 from registry.db import reading_only, utcnow
@@ -112,7 +109,7 @@ def _set(job_id: int, *, only_if: str | None = None, **values) -> int:
     statement = update(ExportJob).where(ExportJob.id == job_id).values(**values)
     if only_if is not None:
         statement = statement.where(ExportJob.status == only_if)
-    if getattr(runner(), "shares_transaction", False):
+    if shares_transaction():
         return db.session.execute(statement).rowcount
     with db.engine.begin() as connection:
         return connection.execute(statement).rowcount
@@ -208,80 +205,5 @@ def tend_jobs() -> int:
     ).all()
     db.session.commit()
     for job_id in waiting:
-        runner().submit(job_id)
+        runner().submit(run_job, job_id)
     return changed + len(waiting)
-
-
-# Runners ---------------------------------------------------------------------------------
-
-
-class InlineRunner:
-    """Runs a job in the asking thread, at once, in its transaction (tests)."""
-
-    shares_transaction = True
-
-    def submit(self, job_id: int) -> None:
-        run_job(job_id)
-
-
-class ThreadRunner:
-    """One worker thread per app process (started by its first job; a forked worker starts
-    its own), so exports queue behind each other rather than crowd the machine."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._lock = threading.Lock()
-        self._pid: int | None = None
-        self._pool: ThreadPoolExecutor | None = None
-
-    def submit(self, job_id: int) -> None:
-        with self._lock:
-            if self._pid != os.getpid() or self._pool is None:
-                self._pid = os.getpid()
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-jobs")
-        self._pool.submit(self._run, job_id)
-
-    def _run(self, job_id: int) -> None:
-        with self.app.app_context():
-            try:
-                run_job(job_id)
-            except Exception:  # the database may be down: housekeeping tends the job later
-                self.app.logger.exception("Export job %s could not run", job_id)
-            finally:
-                db.session.remove()
-
-
-class RQRunner:
-    """Jobs on an RQ queue in Redis, for workers anywhere (`registry worker`)."""
-
-    QUEUE = "registry-exports"
-
-    def __init__(self, url: str) -> None:
-        self.queue = Queue(self.QUEUE, connection=Redis.from_url(url))
-
-    def submit(self, job_id: int) -> None:
-        self.queue.enqueue(run_queued_job, job_id, job_timeout=3600, result_ttl=0)
-
-
-def run_queued_job(job_id: int) -> None:
-    """A job as an RQ worker runs it (`registry worker`, in the app's context)."""
-    try:
-        run_job(job_id)
-    finally:
-        db.session.remove()
-
-
-def runner():
-    return current_app.extensions["registry_jobs"]
-
-
-def init_jobs(app: Flask) -> None:
-    runner_name = app.config.get("JOBS_RUNNER") or ""
-    url = app.config.get("JOBS_REDIS_URL") or ""
-    if runner_name == "inline":
-        chosen = InlineRunner()
-    elif url:
-        chosen = RQRunner(url)
-    else:
-        chosen = ThreadRunner(app)
-    app.extensions["registry_jobs"] = chosen
