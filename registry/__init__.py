@@ -88,8 +88,10 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from registry.audit_subjects import init_audit_subjects
     from registry.cli import init_cli
     from registry.integrity import init_integrity_checks
 
     init_cli(app)
     init_integrity_checks(app)
+    init_audit_subjects(app)

@@ -33,7 +33,10 @@ function followJob(element) {
       bar.value = Math.min(state.rows_written, state.rows_expected);
     }
     if (words) {
-      words.textContent = `${state.label}: ${state.rows_written.toLocaleString()} of about ${state.rows_expected.toLocaleString()} datasets written.`;
+      const noun = element.dataset.jobNoun;
+      words.textContent = noun
+        ? `${state.step || state.label}: ${state.rows_written} of ${state.rows_expected} ${noun}.`
+        : `${state.label}: ${state.rows_written.toLocaleString()} of about ${state.rows_expected.toLocaleString()} datasets written.`;
     }
     window.setTimeout(ask, 2000);
   };

@@ -20,7 +20,12 @@ def department(code: str | None = None, name: str | None = None):
 
 
 def user(
-    *roles: str, departments=(), email: str | None = None, chair: bool = False, password=PASSWORD
+    *roles: str,
+    departments=(),
+    email: str | None = None,
+    chair: bool = False,
+    password=PASSWORD,
+    name: str | None = None,
 ):
     number = next(_counter)
     departments = list(departments)
@@ -29,7 +34,7 @@ def user(
     created, _ = accounts.create_user(
         {
             "email": email or f"user{number}@city.example",
-            "name": f"Test User {number}",
+            "name": name or f"Test User {number}",
             "roles": list(roles),
             "departments": departments,
             "is_chair": chair,

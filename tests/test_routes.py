@@ -7,6 +7,7 @@ redirect that follows the action.
 
 import pytest
 
+from registry.audit.runs import start_verification
 from registry.extensions import db
 from registry.reviews.meetings import save_meeting
 from tests import factories
@@ -80,6 +81,10 @@ ROUTES = {
     ("POST", "/admin/committee"): COORDINATOR_FORM,
     ("GET", "/audit"): AUDIT_PAGE,
     ("GET", "/audit/head"): EVERYONE,
+    ("GET", "/audit/export.<any(csv, jsonl):extension>"): AUDIT_PAGE,
+    ("GET", "/audit/verify"): AUDIT_PAGE,
+    ("POST", "/audit/verify"): expect(302, 403, coordinator=302, auditor=302),
+    ("GET", "/audit/verify/<int:run_id>"): AUDIT_PAGE,
     ("GET", "/exports"): EVERYONE,
     ("GET", "/exports/inventory.<any(xlsx, csv):extension>"): EVERYONE,
     ("GET", "/exports/data.json"): EVERYONE,
@@ -201,8 +206,12 @@ def world(make):
     meeting = save_meeting(
         {"held_on": "2026-01-05", "attendees": "The committee"}, actor=make.user("coordinator")
     )
+    run = start_verification(make.user("auditor"))
+    db.session.commit()
     return {
         "<code>": department.code,
+        "<any(csv, jsonl):extension>": "csv",
+        "<int:run_id>": str(run.id),
         "<int:user_id>": str(target.id),
         "<int:token_id>": str(token.id),
         "<identifier>": dataset.identifier,

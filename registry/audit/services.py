@@ -150,6 +150,8 @@ class EventFilter:
     subject_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    person: str | None = None  # a name or an email: their own events
+    person_ids: tuple[int, ...] = ()  # the people that name or email matches
 
 
 def event_query(criteria: EventFilter):
@@ -162,6 +164,11 @@ def event_query(criteria: EventFilter):
         )
     if criteria.actor:
         query = query.where(AuditEvent.actor_label == criteria.actor.strip().lower())
+    if criteria.person:
+        query = query.where(
+            (AuditEvent.actor_label == criteria.person.strip().lower())
+            | AuditEvent.actor_id.in_(criteria.person_ids)
+        )
     if criteria.subject_type:
         query = query.where(AuditEvent.subject_type == criteria.subject_type)
     if criteria.subject_id:

@@ -42,6 +42,8 @@ class Tag(StrEnum):
     # Reads that matter
     DATASET_READ_RESTRICTED = "dataset:read:restricted"
     AUDIT_READ = "audit:read"
+    AUDIT_VERIFY = "audit:verify"
+    AUDIT_EXPORT = "audit:export"
     EXPORT = "transfer:export"
     IMPORT = "transfer:import"
 
@@ -73,6 +75,8 @@ TAG_LABELS = {
     Tag.COMMITTEE_SETTINGS: "Committee settings changed",
     Tag.DATASET_READ_RESTRICTED: "Restricted dataset read",
     Tag.AUDIT_READ: "Audit log read",
+    Tag.AUDIT_VERIFY: "Audit log verified",
+    Tag.AUDIT_EXPORT: "Audit log exported",
     Tag.ROUND_CREATE: "Voting round created",
     Tag.ROUND_CLOSE: "Voting round closed early",
     Tag.ROUND_VOTE: "Stakeholder vote",

@@ -1,57 +1,138 @@
-"""The audit log browser for auditors and coordinators."""
+"""The audit log browser for auditors and coordinators: the log in words with its filters, its
+exports (CSV and JSON Lines, each with its SHA-256, themselves audited), and the verification
+of the whole log run in the background."""
 
-from flask import Blueprint, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
 from marshmallow import ValidationError
 
+from registry.audit import runs
 from registry.audit.checkpoints import current_head
+from registry.audit.exports import EXPORT_FORMATS, write_log
 from registry.audit.schemas import load_event_filter
 from registry.audit.services import EventFilter, event_query
 from registry.audit.tags import Tag, tag_label
+from registry.audit.words import describe
+from registry.background import runner
+from registry.extensions import db
 from registry.permissions import Permission
 from registry.web import paginate, record_read, require_permission
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")
 
 
+def _criteria() -> tuple[EventFilter, dict]:
+    try:
+        return load_event_filter(request.args), {}
+    except ValidationError as exc:
+        return EventFilter(), exc.messages
+
+
 @audit.get("")
 @require_permission(Permission.AUDIT_READ)
 def events():
-    errors = {}
-    try:
-        criteria = load_event_filter(request.args)
-    except ValidationError as exc:
-        errors, criteria = exc.messages, EventFilter()
+    criteria, errors = _criteria()
     page = paginate(event_query(criteria))
     record_read(Tag.AUDIT_READ, details={"filters": request.args.to_dict(), "via": "page"})
     return render_template(
         "audit/events.html",
         page=page,
+        lines=describe(list(page.items), current_user),
         filters=request.args,
         errors=errors,
         tags=sorted(Tag, key=tag_label),
         tag_label=tag_label,
-        subject_link=subject_link,
+        formats=EXPORT_FORMATS,
     ), (422 if errors else 200)
 
 
-# Where each kind of subject is shown, by endpoint name and the argument its id fills.
-SUBJECT_PAGES = {
-    "dataset": ("datasets.show", "identifier"),
-    "user": ("admin.edit_user", "user_id"),
-    "department": ("admin.edit_department", "code"),
-}
+@audit.get("/export.<any(csv, jsonl):extension>")
+@require_permission(Permission.AUDIT_READ)
+def export(extension: str):
+    """The events the filters select, oldest first, as a file whose SHA-256 the answer and the
+    audit log both carry: what an auditor took away can be checked later."""
+    criteria, errors = _criteria()
+    if errors:
+        raise ValidationError(errors)
+    written = write_log(criteria, current_user, extension)
+    sha256, count = written.sha256, written.events
+    record_read(
+        Tag.AUDIT_EXPORT,
+        details={
+            "format": extension,
+            "filters": request.args.to_dict(),
+            "events": count,
+            "sha256": sha256,
+        },
+    )
+    head = current_head()
+    response = send_file(
+        written.file,
+        mimetype=EXPORT_FORMATS[extension],
+        as_attachment=True,
+        download_name=f"audit-log-{head.at:%Y-%m-%d}.{extension}",
+        max_age=0,
+    )
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["X-Audit-Head"] = f"{head.seq} {head.hash}"
+    return response
 
 
-def subject_link(event) -> str | None:
-    """The page an event is about; the page itself decides whether this reader may see it."""
-    if event.subject_type == "settings":
-        return url_for("reviews.settings")
-    page = SUBJECT_PAGES.get(event.subject_type or "")
-    if page is None or not event.subject_id:
-        return None
-    if page[1] == "user_id" and not event.subject_id.isdigit():
-        return None
-    return url_for(page[0], **{page[1]: event.subject_id})
+@audit.route("/verify", methods=["GET", "POST"])
+@require_permission(Permission.AUDIT_READ)
+def verify():
+    """Verify the whole log in the background: the chain, the records against their events,
+    and a checkpoint the auditor holds, if they give one."""
+    if request.method == "GET":
+        return _verify_page()
+    upload = request.files.get("checkpoint")
+    checkpoint = name = None
+    try:
+        if upload is not None and upload.filename:
+            name = upload.filename
+            checkpoint = runs.read_checkpoint(name, upload.read(256 * 1024))
+    except ValidationError as exc:
+        return _verify_page(errors=exc.messages), 422
+    run = runs.start_verification(current_user, checkpoint=checkpoint, name=name)
+    db.session.commit()
+    runner().submit(runs.run_verification, run.id)
+    return redirect(url_for("audit.verification", run_id=run.id))
+
+
+def _verify_page(errors=None):
+    return render_template(
+        "audit/verify.html",
+        recent=runs.recent_runs(),
+        labels=runs.STATUS_LABELS,
+        errors=errors,
+        is_lost=runs.is_lost,
+    )
+
+
+@audit.get("/verify/<int:run_id>")
+@require_permission(Permission.AUDIT_READ)
+def verification(run_id: int):
+    run = runs.get_run(run_id)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(
+            status=run.status,
+            label=runs.STATUS_LABELS[run.status],
+            rows_written=run.done,
+            rows_expected=run.total,
+            step=run.step,
+        )
+    if runs.is_lost(run):
+        flash("This verification stopped without finishing. Start it again.", "warning")
+    return render_template("audit/verification.html", run=run, labels=runs.STATUS_LABELS)
 
 
 @audit.get("/head")

@@ -11,9 +11,9 @@ from marshmallow import ValidationError
 
 from registry.catalog import report, stats
 from registry.catalog.schemas import AsOfQuery, FigureOut
+from registry.cells import for_csv
 from registry.db import utcnow, utctoday
 from registry.permissions import Permission, has_permission
-from registry.transfer.cells import for_csv
 from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
 from registry.web import cacheable, paginate_list

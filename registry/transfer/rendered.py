@@ -29,12 +29,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from registry.accounts.models import Department, User
+from registry.cells import for_csv
 from registry.datasets.models import CityPriority, Dataset
 from registry.datasets.queries import Scope, current_snapshots, scope_condition
 from registry.datasets.visibility import sees_everything_about
 from registry.extensions import db
 from registry.transfer import datajson
-from registry.transfer.cells import for_csv
 from registry.transfer.columns import COLUMNS, HEADERS, row_of
 from registry.transfer.models import ExportRow
 

@@ -23,8 +23,8 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from registry.cells import from_csv
 from registry.errors import DomainError
-from registry.transfer.cells import from_csv
 
 # A workbook unpacks to at most this many times the largest upload (a zip bomb does not).
 UNPACKED_RATIO = 20

@@ -99,7 +99,7 @@ def test_the_csv_is_utf8_with_a_bom_and_neutralises_formulas(client, city):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_every_formula_trigger_is_neutralised(value):
-    from registry.transfer.cells import for_csv, from_csv
+    from registry.cells import for_csv, from_csv
 
     assert for_csv(value).startswith("'") and from_csv(for_csv(value)) == value
 

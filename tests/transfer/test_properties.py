@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.transfer.cells import TRIGGERS, for_csv, from_csv, is_formula_like
+from registry.cells import TRIGGERS, for_csv, from_csv, is_formula_like
 from registry.transfer.columns import COLUMNS
 from registry.transfer.headers import NAMES, match_headers, squash
 
