@@ -35,5 +35,11 @@ class InvalidTransition(Conflict):
 
 
 class TooManyRequests(DomainError):
+    """Refused for now; `retry_after` (seconds) goes out as the Retry-After header."""
+
     status = 429
     code = "too_many_requests"
+
+    def __init__(self, message: str = "", *, retry_after: int | None = None, **details) -> None:
+        super().__init__(message, **details)
+        self.retry_after = retry_after

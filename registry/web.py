@@ -357,8 +357,9 @@ def init_error_handlers(app: Flask) -> None:
         response = make_response(
             error_response(exc.status, exc.message or None, code=exc.code, **exc.details)
         )
-        if "retry_after" in exc.details:  # a 429 says when to come back
-            response.headers["Retry-After"] = str(exc.details["retry_after"])
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:  # a 429 says when to come back
+            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.errorhandler(ValidationError)

@@ -103,14 +103,14 @@ def run_verification(run_id: int) -> None:
     never holds the write lock meanwhile), then records the result and its audit event."""
     if not _set(run_id, only_if="queued", status="running"):
         return  # claimed already, or gone
-    run = get_run(run_id)
-    checkpoints = [(run.checkpoint_name, run.checkpoint)] if run.checkpoint else []
 
     def progress(step: str, done: int, total: int) -> None:
         _set(run_id, step=f"Checking {step}", done=done, total=total)
 
     try:
         with reading_only():
+            run = get_run(run_id)
+            checkpoints = [(run.checkpoint_name, run.checkpoint)] if run.checkpoint else []
             head = current_head()
             result = verify_everything(checkpoints, progress=progress)
             if not shares_transaction():

@@ -65,6 +65,12 @@ PHRASES = {
     Tag.AUDIT_EXPORT: "{who} exported the audit log",
     Tag.EXPORT: "{who} exported the inventory",
     Tag.IMPORT: "{who} imported an inventory",
+    Tag.MEETING: "{who} recorded a committee meeting ({s})",
+    Tag.RELEASE_DELAY: "{who} gave the reason {s} is late",
+    Tag.ASSESSMENT: "{who} assessed {s} against the criteria",
+    Tag.SCORE_OVERRIDE: "{who} overrode the priority score of {s}",
+    Tag.CITY_PRIORITY: "{who} changed the city's priority {s}",
+    Tag.PROGRAM_SETTINGS: "{who} changed the program's settings",
 }
 
 # Where each kind of subject is shown: its page, the argument its id fills, and the
@@ -103,7 +109,10 @@ def describe(events: list[AuditEvent], reader) -> list[Line]:
         reader,
     )
     titles = _names(
-        "datasets", [e.subject_id for e in events if e.subject_type == "dataset"], reader
+        "datasets",
+        [e.subject_id for e in events if e.subject_type == "dataset"]
+        + [(e.payload or {}).get("candidate") for e in events if e.tag == Tag.ROUND_VOTE],
+        reader,
     )
     return [
         Line(event, _sentence(event, people, titles), subject_link(event, reader))
@@ -138,21 +147,28 @@ def _sentence(event: AuditEvent, people: dict, titles: dict) -> str:
     if event.tag == Tag.DATASET_TRANSITION:
         step = STEPS.get(str(payload.get("action")))
         text = step.format(s=subject) if step else f"moved {subject} to {after.get('status')}"
-        return f"{who} {text}"
+        return _capital(f"{who} {text}")
     phrase = PHRASES.get(event.tag)
     if phrase is None:
-        return f"{who}: {tag_label(event.tag)}" + (f" ({subject})" if subject else "")
+        return _capital(f"{who}: {tag_label(event.tag)}" + (f" ({subject})" if subject else ""))
     changed = [name.replace("_", " ") for name in after if name != "version"]
-    return phrase.format(
-        who=who,
-        label=event.actor_label,
-        s=subject,
-        fields=f" ({', '.join(changed)})" if changed else "",
-        vote=str(after.get("vote", "")).replace("_", " "),
-        outcome=str(after.get("outcome", "")).replace("_", " "),
-        votes=after.get("votes", ""),
-        candidate=payload.get("candidate", "a candidate"),
+    candidate = payload.get("candidate")
+    return _capital(
+        phrase.format(
+            who=who,
+            label=event.actor_label,
+            s=subject,
+            fields=f" ({', '.join(changed)})" if changed else "",
+            vote=str(after.get("vote", "")).replace("_", " "),
+            outcome=str(after.get("outcome", "")).replace("_", " "),
+            votes=after.get("votes", ""),
+            candidate=titles.get(candidate) or candidate or "a candidate",
+        )
     )
+
+
+def _capital(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
 
 
 def subject_link(event: AuditEvent, reader) -> str | None:

@@ -20,6 +20,7 @@ NAVIGATION = {
         *PUBLIC,
         "My work",
         "People",
+        "API tokens",
         "Departments",
         "Committee",
         "Program",

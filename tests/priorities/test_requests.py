@@ -202,3 +202,10 @@ def test_the_board_lists_requests_with_their_status(client, make):
     make.data_request(title="Bike counts")
     page = client.get("/requests").get_data(as_text=True)
     assert "Bike counts" in page and "Received" in page
+
+
+def test_a_slowed_flood_is_told_when_to_come_back(client):
+    for n in range(requests.PUBLIC_REQUESTS_PER_HOUR):
+        client.post("/api/v1/requests", json={**ASK, "email": f"r{n}@mail.example"})
+    refused = client.post("/api/v1/requests", json={**ASK, "email": "late@mail.example"})
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "3600")
