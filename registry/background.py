@@ -85,6 +85,16 @@ def shares_transaction() -> bool:
     return getattr(runner(), "shares_transaction", False)
 
 
+def write_progress(statement) -> int:
+    """A job's progress (an UPDATE of its own row) in a short transaction of its own, so that it
+    is seen while the job's long read goes on; an inline job writes it in the asker's
+    transaction instead. Returns the rows it changed."""
+    if shares_transaction():
+        return db.session.execute(statement).rowcount
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount
+
+
 def init_jobs(app: Flask) -> None:
     runner_name = app.config.get("JOBS_RUNNER") or ""
     url = app.config.get("JOBS_REDIS_URL") or ""

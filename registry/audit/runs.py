@@ -14,7 +14,7 @@ from registry.audit.models import VerificationRun
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.audit.verification import verify_everything
-from registry.background import shares_transaction
+from registry.background import shares_transaction, write_progress
 from registry.db import reading_only, utcnow
 from registry.errors import NotFound
 from registry.extensions import db
@@ -92,10 +92,7 @@ def _set(run_id: int, *, only_if: str | None = None, **values) -> int:
     )
     if only_if is not None:
         statement = statement.where(VerificationRun.status == only_if)
-    if shares_transaction():
-        return db.session.execute(statement).rowcount
-    with db.engine.begin() as connection:
-        return connection.execute(statement).rowcount
+    return write_progress(statement)
 
 
 def run_verification(run_id: int) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from registry.accounts.models import User
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
-from registry.background import runner, shares_transaction
+from registry.background import runner, write_progress
 from registry.datasets.models import Dataset
 from registry.datasets.queries import Scope, check_scope, department_id_of, scope_condition
 from registry.db import reading_only, utcnow
@@ -109,10 +109,7 @@ def _set(job_id: int, *, only_if: str | None = None, **values) -> int:
     statement = update(ExportJob).where(ExportJob.id == job_id).values(**values)
     if only_if is not None:
         statement = statement.where(ExportJob.status == only_if)
-    if shares_transaction():
-        return db.session.execute(statement).rowcount
-    with db.engine.begin() as connection:
-        return connection.execute(statement).rowcount
+    return write_progress(statement)
 
 
 def _part(job_id: int) -> Path:
