@@ -56,7 +56,12 @@ def export_command(format, scope, as_of, department, output):
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--department", default=None, help="Put every row in this department (its code).")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what it would do.")
-def import_command(source, department, dry_run):
+@click.option(
+    "--create-departments",
+    is_flag=True,
+    help="Add the departments the file names that the registry lacks (each listed once).",
+)
+def import_command(source, department, dry_run, create_departments):
     """Import an inventory spreadsheet (XLSX or CSV); nothing changes if any row is invalid."""
     data = source.read_bytes()
     try:
@@ -67,6 +72,7 @@ def import_command(source, department, dry_run):
             department=department.upper() if department else None,
             dry_run=dry_run,
             digest=hashlib.sha256(data).hexdigest(),
+            create_departments=create_departments,
         )
     except DomainError as exc:
         fail(exc)
@@ -77,6 +83,9 @@ def import_command(source, department, dry_run):
     click.echo(f"Columns read: {matched}")
     if report.matching.ignored:
         click.echo(f"Columns ignored: {', '.join(report.matching.ignored)}")
+    for named, code in report.departments_created.items():
+        verb = "would be added" if dry_run else "added"
+        click.echo(f"Department {named}: {verb} as {code}")
     if not report.ok:
         db.session.rollback()
         for problem in report.problems:

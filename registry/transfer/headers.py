@@ -12,12 +12,17 @@ from registry.transfer.columns import COLUMNS
 
 # The names other inventories give a field, beside the registry's own headers and field names.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "identifier": ("id", "dataset id", "dataset identifier", "uid", "four by four"),
+    "identifier": ("registry identifier", "registry id"),
     "title": ("name", "dataset name", "dataset title", "data set name", "dataset"),
-    "description": ("summary", "dataset description", "description of dataset", "notes"),
+    "description": ("summary", "dataset description", "description of dataset", "abstract"),
     "department": (
         "agency",
+        "agency name",
         "division",
+        "department or division",
+        "department division",
+        "bureau",
+        "office",
         "dept",
         "department name",
         "department code",
@@ -29,7 +34,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "contact_name": ("contact", "point of contact", "contact person", "data contact"),
     "contact_email": ("email", "contact email address", "point of contact email"),
     "keywords": ("tags", "keyword", "search terms"),
-    "themes": ("category", "theme", "topic", "categories"),
+    "themes": ("category", "theme", "topic", "categories", "subject"),
     "city_priorities": ("strategic priority", "strategic priorities", "city priority", "goal"),
     "update_frequency": (
         "frequency",
@@ -38,6 +43,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "update schedule",
         "accrual periodicity",
         "how often updated",
+        "cadence",
+        "update cadence",
+        "refresh rate",
     ),
     "classification": (
         "data classification",
@@ -48,7 +56,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "source_system": ("system", "system of record", "source", "application"),
     "temporal": ("temporal coverage", "date range", "time coverage", "coverage period"),
-    "spatial": ("geographic coverage", "geographic unit", "area", "spatial coverage"),
+    "spatial": ("geographic coverage", "geographic unit", "area", "spatial coverage", "geography"),
     "record_count": ("row count", "rows", "number of records", "records", "record count"),
     "landing_page": ("url", "link", "dataset link", "dataset url", "portal link"),
     "data_dictionary": ("dictionary", "data dictionary url", "metadata link"),
@@ -57,11 +65,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rights": ("legal basis for restriction", "restriction reason", "exemption"),
     "contains_pii": ("personal information", "pii", "contains pii"),
     "pii_kinds": ("pii kinds", "kinds of pii", "types of personal information"),
-    "release_priority": ("priority", "department priority"),
+    "release_priority": ("priority", "department priority", "release priority level"),
     "license": ("licence", "license url"),
     "language": ("languages",),
-    "issued": ("date created", "created", "publication date", "date published"),
-    "modified": ("last updated", "last modified", "date updated", "updated"),
+    "issued": (
+        "date created",
+        "created",
+        "publication date",
+        "date published",
+        "first published",
+        "datepublished",
+    ),
+    "modified": ("last updated", "last modified", "date updated", "updated", "data last updated"),
 }
 
 
@@ -146,6 +161,11 @@ CLASSIFICATION_WORDS = {
 
 PRIORITY_WORDS = {"high": "high", "h": "high", "medium": "medium", "med": "medium", "m": "medium"}
 PRIORITY_WORDS.update({"low": "low", "l": "low", "1": "high", "2": "medium", "3": "low"})
+# "Priority 1", "P2", "Tier 3", "1 - High": the first rank is the most urgent.
+for rank, code in (("1", "high"), ("2", "medium"), ("3", "low")):
+    for prefix in ("priority", "p", "tier", "rank", "level"):
+        PRIORITY_WORDS[prefix + rank] = code
+LEVEL = re.compile(r"^(?:level|tier|class|priority|p)?([1-4])(?:[a-z]*)$")
 
 
 def frequency_code(value: str) -> str:
@@ -154,16 +174,63 @@ def frequency_code(value: str) -> str:
     return FREQUENCY_WORDS.get(squash(value), value)
 
 
+CLASSIFICATION_LEVELS = {"1": "public", "2": "internal", "3": "sensitive", "4": "restricted"}
+
+
 def classification_code(value: str) -> str:
-    return CLASSIFICATION_WORDS.get(squash(value), value.strip().lower())
+    """ "Protected", "Level 2", "2 - Internal", "Level 4: Restricted" as the registry's code;
+    anything else as written (the schema then says what it accepts)."""
+    squashed = squash(value)
+    if squashed in CLASSIFICATION_WORDS:
+        return CLASSIFICATION_WORDS[squashed]
+    level = LEVEL.match(squashed)
+    if level:
+        return CLASSIFICATION_LEVELS[level.group(1)]
+    return value.strip().lower()
 
 
 def priority_code(value: str) -> str:
-    return PRIORITY_WORDS.get(squash(value), value.strip().lower())
+    """ "High", "Priority 1", "P2", "1 - High" as high, medium or low."""
+    squashed = squash(value)
+    if squashed in PRIORITY_WORDS:
+        return PRIORITY_WORDS[squashed]
+    level = LEVEL.match(squashed)
+    if level and level.group(1) in "123":
+        return PRIORITY_WORDS[level.group(1)]
+    for word in ("high", "medium", "low"):
+        if squashed.endswith(word):
+            return word
+    return value.strip().lower()
+
+
+US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
+ISO_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def day_text(value: str) -> str:
+    """A day as cities write it (ISO, an ISO moment, m/d/yyyy as US cities do, a month or a
+    year alone, read as its first day) as ISO text; anything else as written (the schema then
+    says it wants a date)."""
+    text = value.strip()
+    moment = ISO_MOMENT.match(text)
+    if moment:
+        return moment.group(1)
+    us = US_DATE.match(text)
+    if us:
+        month, day, year = (int(part) for part in us.groups())
+        year += 2000 if year < 100 else 0
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    partial = YEAR_MONTH.match(text)
+    if partial:
+        return f"{partial.group(1)}-{partial.group(2) or '01'}-01"
+    return text
 
 
 NORMALISERS = {
     "update_frequency": frequency_code,
     "classification": classification_code,
     "release_priority": priority_code,
+    "issued": day_text,
+    "modified": day_text,
 }

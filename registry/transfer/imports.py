@@ -27,6 +27,12 @@ from registry.extensions import db
 from registry.labels import field_label
 from registry.permissions import Role
 from registry.transfer.columns import BY_FIELD
+from registry.transfer.departments import (
+    create_missing,
+    department_code,
+    known_departments,
+    missing_departments,
+)
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
 from registry.transfer.workbooks import Table
 
@@ -63,6 +69,7 @@ class Report:
     unchanged: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     dry_run: bool = True
+    departments_created: dict[str, str] = field(default_factory=dict)  # as named -> code
 
     @property
     def ok(self) -> bool:
@@ -95,16 +102,6 @@ def _cell_value(field_name: str, cell: Any) -> Any:
     return value
 
 
-def _departments() -> tuple[dict[str, str], dict[str, str]]:
-    rows = db.session.execute(select(Department.code, Department.name)).all()
-    return {code.lower(): code for code, _ in rows}, {name.lower(): code for code, name in rows}
-
-
-def _department_code(value: Any, codes, names) -> str | None:
-    text = str(value or "").strip().lower()
-    return codes.get(text) or names.get(text)
-
-
 def _steward_email(value: str, department: str | None) -> str:
     """A steward by email, or by their name when one steward of the department has it."""
     if "@" in value:
@@ -123,7 +120,7 @@ def record_of(
 ):
     """One row as (the raw record the services take, the problems found reading it). `known`
     is _departments(), read once per file."""
-    codes, names = known or _departments()
+    codes, names = known or known_departments()
     raw: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for position, name in matching.fields.items():
@@ -139,7 +136,7 @@ def record_of(
     if department:
         raw["department"] = department
     elif "department" in raw:
-        code = _department_code(raw["department"], codes, names)
+        code = department_code(raw["department"], codes, names)
         if code is None:
             problems["department"] = (
                 f"There is no department with the code or name “{raw['department']}”."
@@ -221,11 +218,41 @@ def _refusals(exc: DomainError, sheet: str, number: int, matching: Matching) -> 
     ]
 
 
+def _unknown_departments(table, matching, department, known) -> dict[str, list[int]]:
+    if department is not None or "department" not in matching.fields.values():
+        return {}
+    position = next(p for p, name in matching.fields.items() if name == "department")
+    return missing_departments(
+        (
+            (number, cells[position] if position < len(cells) else None)
+            for number, cells in table.rows
+        ),
+        known,
+    )
+
+
+def _lacking(text: str, numbers: list[int]) -> str:
+    rows = ", ".join(str(number) for number in numbers[:5])
+    more = f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else ""
+    return (
+        f"The registry has no department “{text}” (rows {rows}{more}). A coordinator can add "
+        "it in this import: tick “Add the departments this file names” (or give "
+        "--create-departments), or correct the name."
+    )
+
+
 def run_import(
-    table: Table, *, actor, department: str | None = None, dry_run: bool, digest: str
+    table: Table,
+    *,
+    actor,
+    department: str | None = None,
+    dry_run: bool,
+    digest: str,
+    create_departments: bool = False,
 ) -> Report:
     """Validates and applies every row inside one savepoint; keeps it only if every row is
-    valid and this is not a dry run. The caller commits."""
+    valid and this is not a dry run. The caller commits. Departments the file names that the
+    registry lacks are listed once each, or created first when `create_departments`."""
     matching = match_headers(table.headers)
     report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
     if "title" not in matching.fields.values():
@@ -240,8 +267,18 @@ def run_import(
         return report
     _lock_departments(department)
     outer = db.session.begin_nested()
-    known = _departments()
+    known = known_departments()
+    named_elsewhere = _unknown_departments(table, matching, department, known)
+    if named_elsewhere and create_departments:
+        report.departments_created = create_missing(named_elsewhere, actor=actor)
+        known, named_elsewhere = known_departments(), {}
+    header = matching.header_of("department")
+    for text, numbers in named_elsewhere.items():
+        report.problems.append(RowProblem(table.sheet, numbers[0], header, _lacking(text, numbers)))
+    skipped = {number for numbers in named_elsewhere.values() for number in numbers}
     for number, cells in table.rows:
+        if number in skipped:
+            continue
         raw, problems = record_of(table, matching, cells, department, known)
         for name, message in problems.items():
             report.problems.append(
@@ -281,6 +318,7 @@ def run_import(
             "created": len(report.created),
             "updated": len(report.updated),
             "unchanged": len(report.unchanged),
+            "departments_created": sorted(report.departments_created.values()),
             "sha256": digest,
         },
     )

@@ -5,8 +5,9 @@ or host; removed once imported, and a day after upload otherwise.
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.db import UTCDateTime, utcnow
@@ -23,6 +24,8 @@ class ImportUpload(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the uploader chose in the preview (add missing departments), kept for the confirm.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ExportRow(db.Model):

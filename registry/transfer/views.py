@@ -30,7 +30,7 @@ from registry.datasets.queries import (
 )
 from registry.db import utcnow
 from registry.extensions import db
-from registry.permissions import Permission
+from registry.permissions import Permission, has_permission
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import check_can_import, run_import
 from registry.transfer.job_views import prepare_page
@@ -163,10 +163,24 @@ def _import_departments():
     return [d for d in list_departments() if d.code in current_user.department_codes]
 
 
+def _may_add_departments() -> bool:
+    return has_permission(current_user, Permission.DEPARTMENTS_MANAGE)
+
+
 @transfer.get("/imports")
 @require_permission(Permission.DATASET_CREATE)
 def imports():
-    return render_template("transfer/import.html", departments=_import_departments(), form={})
+    return _import_page({})
+
+
+def _import_page(form: dict, errors: dict | None = None):
+    return render_template(
+        "transfer/import.html",
+        departments=_import_departments(),
+        form=form,
+        errors=errors,
+        may_add_departments=_may_add_departments(),
+    )
 
 
 @transfer.post("/imports")
@@ -186,25 +200,18 @@ def upload():
     db.session.commit()
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
-        return render_template(
-            "transfer/import.html",
-            departments=_import_departments(),
-            form=form,
-            errors={"file": ["Choose the spreadsheet to import."]},
-        ), 422
+        return _import_page(form, {"file": ["Choose the spreadsheet to import."]}), 422
     data = upload_file.read()
     digest = hashlib.sha256(data).hexdigest()
     try:
         table = read_table(upload_file.filename, data)
     except ImportRefused as refused:
-        return render_template(
-            "transfer/import.html",
-            departments=_import_departments(),
-            form=form,
-            errors={"file": [refused.message]},
-        ), 422
+        return _import_page(form, {"file": [refused.message]}), 422
+    options = {
+        "create_departments": bool(form.get("create_departments")) and _may_add_departments()
+    }
     report = run_import(
-        table, actor=current_user, department=department, dry_run=True, digest=digest
+        table, actor=current_user, department=department, dry_run=True, digest=digest, **options
     )
     db.session.rollback()
     stored = None
@@ -218,6 +225,7 @@ def upload():
             department=department,
             sha256=digest,
             content=data,
+            options=options,
         )
         db.session.add(stored)
         db.session.commit()
@@ -241,7 +249,12 @@ def confirm(upload_id: int):
     if stored is None:  # confirmed meanwhile in another tab
         abort(404)
     report = run_import(
-        table, actor=current_user, department=stored.department, dry_run=False, digest=stored.sha256
+        table,
+        actor=current_user,
+        department=stored.department,
+        dry_run=False,
+        digest=stored.sha256,
+        create_departments=bool((stored.options or {}).get("create_departments")),
     )
     if not report.ok:  # the inventory changed since the preview
         db.session.rollback()

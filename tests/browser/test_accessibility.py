@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.accounts.models import User
+from registry.audit import runs
 from registry.datasets.models import Dataset
 from registry.db import reading_only
 from registry.extensions import db
@@ -30,6 +31,7 @@ NOT_PAGES = (
     "/healthz",
     "/exports/inventory",
     "/exports/data.json",
+    "/audit/export.",
     "/data.json",
     "/stats/",
     "/feeds/",
@@ -78,6 +80,12 @@ def pages(live_app):
         db.session.add_all(jobs)
         db.session.commit()
         job_pages = [f"/exports/jobs/{job.id}" for job in jobs]
+        # A verification of the audit log that has run (inline here), and one waiting.
+        auditor = db.session.scalar(select(User).where(User.email == "auditor@riverton.example"))
+        verified, waiting = (runs.start_verification(auditor) for _ in range(2))
+        db.session.commit()
+        runs.run_verification(verified.id)
+        verification_pages = [f"/audit/verify/{verified.id}", f"/audit/verify/{waiting.id}"]
     with live_app.app_context(), reading_only():
         committee = _record("in_committee", "internal") or _record("in_committee")
         approved, published, draft = (
@@ -123,6 +131,7 @@ def pages(live_app):
         "/committee/meetings/<int:meeting_id>/edit": ["/committee/meetings/1/edit"],
         "/datasets/<identifier>/delay": [f"/datasets/{overdue}/delay"],
         "/exports/jobs/<int:job_id>": job_pages,
+        "/audit/verify/<int:run_id>": verification_pages,
     }
     found = []
     for rule in live_app.url_map.iter_rules():
