@@ -15,6 +15,12 @@ from registry.reviews.workflow import (
     stage_of,
 )
 
+# A record imported without a classification carries this in its `attention` until a steward
+# sets a level: every rule reads it as restricted (level 4) meanwhile.
+TO_CONFIRM = "classification"
+# The legal basis such a record carries meanwhile (restricted records must name one).
+UNCONFIRMED_RIGHTS = "To confirm: the record was imported without a classification."
+
 FIELD_LABELS = {
     "classification": "classification",
     "access_level": "access level",

@@ -128,6 +128,12 @@ class Dataset(db.Model):
     rights: Mapped[str | None] = mapped_column(String(255))
     release_priority: Mapped[str] = mapped_column(String(8), default="medium")
     release_target_date: Mapped[date | None] = mapped_column(Date)
+    # What a city's own inventory said that has no field here, under the file's own headers:
+    # kept with the record, versioned, searchable, and written back out (nothing is lost).
+    additional_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # What its steward must look at: "classification" while the level is to confirm (the record
+    # is read as restricted meanwhile), and notes on values an import could not read.
+    attention: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Review: each submission to the committee opens a new round; publication is dated.
     review_round: Mapped[int] = mapped_column(Integer, default=0)
     # A change to the governance fields of a decided record, before the committee in a

@@ -155,6 +155,16 @@ class DatasetIn(InputSchema):
     access_level = fields.Enum(AccessLevel, by_value=True, load_default=None, allow_none=True)
     rights = fields.String(load_default=None, validate=validate.Length(max=255))
     release_priority = fields.Enum(Priority, by_value=True, load_default=Priority.MEDIUM)
+    additional_fields = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=200)),
+        values=fields.String(validate=validate.Length(max=5000)),
+        load_default=dict,
+        validate=validate.Length(max=100, error="Keep at most {max} additional fields."),
+        metadata={
+            "description": "What the record's own inventory said that has no field here, by the "
+            "inventory's own column headers."
+        },
+    )
 
     @validates_schema
     def _period_in_order(self, data, **_kwargs):
@@ -219,6 +229,18 @@ class DatasetOut(Schema):
     rights = fields.String(allow_none=True)
     release_priority = fields.String()
     release_target_date = fields.Date(allow_none=True)
+    additional_fields = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "By the inventory's own headers; staff only (empty otherwise)."},
+    )
+    attention = fields.List(
+        fields.String(),
+        metadata={
+            "description": 'What the steward must look at ("classification" while the level is '
+            "to confirm); staff only."
+        },
+    )
     status = fields.String()
     version = fields.Integer(
         allow_none=True,

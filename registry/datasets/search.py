@@ -40,20 +40,31 @@ def _dialect() -> str:
 
 
 def index_dataset(dataset: Dataset) -> None:
-    """Writes the record's search document (title and keywords weigh more than description)."""
-    document = document_of(dataset.id, dataset.title, dataset.description, dataset.keywords)
+    """Writes the record's search document (title and keywords weigh more than description;
+    the values of its additional fields, such as an inventory ID, are found with the keywords)."""
+    document = document_of(
+        dataset.id,
+        dataset.title,
+        dataset.description,
+        dataset.keywords,
+        (dataset.additional_fields or {}).values(),
+    )
     index_documents([document], replace=True)
 
 
 def document_of(
-    dataset_id: int, title: str, description: str | None, keywords: list[str] | None
+    dataset_id: int,
+    title: str,
+    description: str | None,
+    keywords: list[str] | None,
+    additional: Iterable[str] = (),
 ) -> dict[str, Any]:
     """A record's search document's parts."""
     return {
         "id": dataset_id,
         "title": title,
         "description": description or "",
-        "keywords": " ".join(keywords or []),
+        "keywords": " ".join([*(keywords or []), *additional]),
     }
 
 

@@ -234,9 +234,16 @@ def keep_transition_version(
     return _keep_version(dataset, actor=actor, action=action, changes=changes, note=note, at=at)
 
 
-def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None) -> Dataset:
+def create_dataset(
+    raw: dict[str, Any],
+    *,
+    actor,
+    identifier: str | None = None,
+    attention: list[str] | None = None,
+) -> Dataset:
     """Registers a draft. `identifier` keeps one given by another registry's export (the
-    importer checks its form); it must be new here."""
+    importer checks its form); it must be new here. `attention` is what its steward must look
+    at (the importer's notes: a classification to confirm, values it could not read)."""
     check_can_create(actor)
     data, errors = load_input(DATASET_IN, raw)
     if identifier is not None and db.session.scalar(
@@ -266,6 +273,7 @@ def create_dataset(raw: dict[str, Any], *, actor, identifier: str | None = None)
         status=str(INITIAL_STATE),
         created_at=now,
         updated_at=now,
+        attention=list(attention or []),
     )
     _apply(dataset, data)
     db.session.add(dataset)
@@ -313,6 +321,8 @@ def update_dataset(
         steward = _resolve_steward(steward_email, department, errors)
     if "city_priorities" in data:
         data["city_priorities_resolved"] = _resolve_priorities(data["city_priorities"], errors)
+    if "classification" in data and dataset.rights == governance.UNCONFIRMED_RIGHTS:
+        data.setdefault("rights", None)  # the placeholder goes once a level is chosen
     before = snapshot(dataset)
     merged = {**before, **data}
     if "classification" in data and "access_level" not in data:
@@ -325,6 +335,8 @@ def update_dataset(
     if proposal is not None or governance.edit_mode(dataset) != GovernanceEdit.APPLY:
         for name in GOVERNANCE_FIELDS:
             data.pop(name, None)
+    if "classification" in data and governance.TO_CONFIRM in dataset.attention:
+        dataset.attention = [note for note in dataset.attention if note != governance.TO_CONFIRM]
     _apply(dataset, data)
     dataset.department = department
     dataset.steward = steward

@@ -40,6 +40,8 @@ PLAIN = (
     "rights",
     "release_priority",
     "release_target_date",
+    "additional_fields",
+    "attention",
     "status",
     "review_round",
     "proposed_governance",

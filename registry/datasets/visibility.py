@@ -19,6 +19,7 @@ from registry.datasets.vocab import CLASSIFICATION_LEVELS, Classification
 from registry.permissions import Permission, has_permission
 from registry.reviews.workflow import GOVERNANCE_FIELDS, State
 
+STAFF_ONLY = ("additional_fields", "attention")
 RELEASABLE = [str(level) for level in Classification if level != Classification.RESTRICTED]
 PUBLISHED = str(State.PUBLISHED)
 
@@ -230,6 +231,8 @@ def redact(record: dict[str, Any], dataset: Dataset, reader) -> dict[str, Any]:
     shown = dict(record)
     if reader is None or not getattr(reader, "is_authenticated", False):
         shown["steward"] = None
+        # A city's own columns and its stewards' to-do notes are for staff.
+        shown.update({key: type(shown[key])() for key in STAFF_ONLY if shown.get(key)})
     if "proposed_governance" in shown and not proposal_readable(
         reader, dataset, dataset.proposed_governance
     ):

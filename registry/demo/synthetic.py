@@ -188,6 +188,8 @@ def _record(number: int, rng: random.Random, department, steward, today: date) -
         if status in ("approved", "published")
         else None,
         "review_round": 0 if status in ("draft", "submitted") else 1,
+        "additional_fields": {},
+        "attention": [],
         "proposed_governance": None,
         "published_on": updated.date() if published else None,
         "approved_on": updated.date() if status in ("approved", "published", "retired") else None,

@@ -34,6 +34,7 @@ from registry.transfer.departments import (
     missing_departments,
 )
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
+from registry.transfer.lenient import CRITICAL, create_from_row, extras_of, text_of
 from registry.transfer.workbooks import Table
 
 UNKNOWN_IDENTIFIER = (
@@ -145,6 +146,9 @@ def record_of(
             raw["department"] = code
     if isinstance(raw.get("steward"), str):
         raw["steward"] = _steward_email(raw["steward"], raw.get("department"))
+    if "title" not in matching.fields.values() and isinstance(raw.get("description"), str):
+        # San Diego's inventory names each dataset in its "Description" column.
+        raw["title"] = raw["description"][:300]
     return raw, problems
 
 
@@ -170,8 +174,11 @@ def _flatten(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _apply_row(raw: dict[str, Any], actor) -> tuple[str, str]:
-    """Creates or updates one record; returns (what happened, its identifier)."""
+def _apply_row(
+    raw: dict[str, Any], actor, extras: dict[str, str], notes: list[str], matching: Matching
+) -> tuple[str, str]:
+    """Creates or updates one record; returns (what happened, its identifier). A new record
+    keeps the row's other columns and is read leniently (transfer.lenient)."""
     identifier = raw.pop("identifier", None)
     version = raw.pop("version", None)
     existing = None
@@ -186,7 +193,10 @@ def _apply_row(raw: dict[str, Any], actor) -> tuple[str, str]:
             # One answer for an identifier that is unknown and one that names a record the
             # importer may not read: which of the two it is would itself be a disclosure.
             raise ValidationError({"identifier": [UNKNOWN_IDENTIFIER]})
-        created = datasets.create_dataset(raw, actor=actor, identifier=identifier or None)
+        headers = {name: matching.header_of(name) for name in matching.fields.values()}
+        created = create_from_row(
+            raw, extras, actor=actor, identifier=identifier or None, headers=headers, notes=notes
+        )
         return "created", created.identifier
     if not can_edit_dataset(actor, existing):
         raise ValidationError({"identifier": [UNKNOWN_IDENTIFIER]})
@@ -255,7 +265,7 @@ def run_import(
     registry lacks are listed once each, or created first when `create_departments`."""
     matching = match_headers(table.headers)
     report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
-    if "title" not in matching.fields.values():
+    if not {"title", "description"} & set(matching.fields.values()):
         report.problems.append(
             RowProblem(
                 table.sheet,
@@ -280,6 +290,13 @@ def run_import(
         if number in skipped:
             continue
         raw, problems = record_of(table, matching, cells, department, known)
+        extras, notes = extras_of(matching, cells), []
+        for name in [name for name in problems if name not in CRITICAL]:
+            header = matching.header_of(name)  # kept as written, and the steward told
+            position = next(p for p, field in matching.fields.items() if field == name)
+            extras[header[:200]] = text_of(cells[position])[:5000]
+            notes.append(f"{header}: “{text_of(cells[position])[:200]}” was not read.")
+            del problems[name]
         for name, message in problems.items():
             report.problems.append(
                 RowProblem(table.sheet, number, matching.header_of(name), message)
@@ -288,7 +305,7 @@ def run_import(
             continue
         row = db.session.begin_nested()
         try:
-            outcome, identifier = _apply_row(raw, actor)
+            outcome, identifier = _apply_row(raw, actor, extras, notes, matching)
         except ValidationError as exc:
             row.rollback()
             for name, message in _problems(exc).items():

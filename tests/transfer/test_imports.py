@@ -95,12 +95,18 @@ def test_a_citys_own_spreadsheet_is_read_by_its_own_headers(city):
     )
 
 
-def test_a_sensitive_row_needs_its_legal_basis_like_any_record(city):
+def test_a_sensitive_row_without_its_legal_basis_imports_for_its_steward_to_complete(city):
     rows = [CITY_SHEET[0], ["Clinic Visits", "HD", "", "Annually", "Confidential", "", "", "", ""]]
     report = run_import(
         read_table("x.csv", csv_bytes(rows)), actor=city["coordinator"], dry_run=False, digest="x"
     )
-    assert [p.column for p in report.problems] == ["Legal basis for any restriction"]
+    record = db.session.scalar(select(Dataset).where(Dataset.title == "Clinic Visits"))
+    assert (report.ok, record.classification, record.rights.startswith("To confirm")) == (
+        True,
+        "sensitive",
+        True,
+    )
+    assert any(note.startswith("Legal basis") for note in record.attention)
 
 
 def test_an_import_is_audited_once_and_each_record_by_its_service(city):
@@ -128,13 +134,24 @@ def test_any_invalid_row_changes_nothing_and_every_problem_is_named(city):
 
 
 def test_row_problems_name_the_files_own_headers(city):
+    rows = [CITY_SHEET[0], ["Trees", "PW", "", "Weekly", "Level 9", "", "", "", ""]]
+    report = run_import(
+        read_table("x.csv", csv_bytes(rows)), actor=city["coordinator"], dry_run=False, digest="x"
+    )
+    where = [str(p).split(":")[0] for p in report.problems]
+    assert where == ["CSV, row 2, column “Data Classification”"]
+
+
+def test_a_value_a_draft_does_not_need_never_blocks_its_row(city):
     rows = [CITY_SHEET[0], ["Trees", "PW", "", "Sometimes", "Level 1", "", "Nonsense", "", ""]]
     report = run_import(
         read_table("x.csv", csv_bytes(rows)), actor=city["coordinator"], dry_run=False, digest="x"
     )
-    columns = {p.column for p in report.problems}
-    assert {"Update Frequency", "Category"} <= columns
-    assert "CSV, row 2, column “Category”" in [str(p).split(":")[0] for p in report.problems]
+    record = db.session.scalar(select(Dataset).where(Dataset.title == "Trees"))
+    assert (report.ok, record.update_frequency, record.themes) == (True, None, [])
+    assert record.additional_fields["Update Frequency"] == "Sometimes"
+    assert record.additional_fields["Category"] == "Nonsense"
+    assert any(note.startswith("Update Frequency: “Sometimes”") for note in record.attention)
 
 
 def test_a_dry_run_says_what_would_happen_and_changes_nothing(city):
