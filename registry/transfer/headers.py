@@ -227,7 +227,17 @@ def day_text(value: str) -> str:
     return text
 
 
+THOUSANDS = re.compile(r"^\d{1,3}(?:[, ]\d{3})+$")
+
+
+def count_text(value: str) -> str:
+    """"412,336" and "412 336" as 412336; anything else as written."""
+    text = value.strip()
+    return re.sub(r"[, ]", "", text) if THOUSANDS.match(text) else text
+
+
 NORMALISERS = {
+    "record_count": count_text,
     "update_frequency": frequency_code,
     "classification": classification_code,
     "release_priority": priority_code,

@@ -1,0 +1,164 @@
+"""Real inventories come in as the cities publish them, with nothing edited: sample files in the
+public layouts of San Francisco's Dataset Inventory, New York's Open Data Plan, San Diego's
+inventory and a civic data catalog (tests/transfer/samples/), with the words cities use."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from registry.datasets.models import Dataset
+from registry.extensions import db
+from registry.transfer.imports import run_import
+from registry.transfer.workbooks import read_table
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def load(name: str, actor, **options):
+    data = (SAMPLES / name).read_bytes()
+    report = run_import(
+        read_table(name, data), actor=actor, dry_run=False, digest="sample", **options
+    )
+    assert report.ok, [str(problem) for problem in report.problems]
+    db.session.commit()
+    return report
+
+
+def record(title: str) -> Dataset:
+    return db.session.scalar(select(Dataset).where(Dataset.title == title))
+
+
+@pytest.fixture
+def coordinator(make):
+    return make.user("coordinator")
+
+
+def test_san_franciscos_inventory_comes_in_whole(coordinator):
+    report = load("sf_dataset_inventory.csv", coordinator, create_departments=True)
+    meters = record("Parking Meter Transactions")
+    assert (len(report.created), meters.department.code, meters.classification) == (
+        4,
+        "MTA",
+        "public",
+    )
+    assert (meters.release_priority, str(meters.issued), meters.themes) == (
+        "high",
+        "2016-01-20",
+        ["Transportation"],
+    )
+    assert meters.landing_page == "https://data.sfgov.example/d/88g8-5mnd"
+    assert {
+        "Inventory ID": "INV-0001",
+        "Dataset ID": "88g8-5mnd",
+        "Publishing Status": "Published",
+    }.items() <= meters.additional_fields.items()
+
+
+def test_san_franciscos_words_for_levels_and_priorities(coordinator):
+    load("sf_dataset_inventory.csv", coordinator, create_departments=True)
+    levels = {
+        title: (found.classification, found.release_priority)
+        for title in (
+            "Restaurant Inspection Scores",
+            "Employee Leave Balances",
+            "Sexually Transmitted Infection Cases by Neighborhood",
+        )
+        if (found := record(title))
+    }
+    assert levels == {
+        "Restaurant Inspection Scores": ("internal", "medium"),
+        "Employee Leave Balances": ("restricted", "low"),
+        "Sexually Transmitted Infection Cases by Neighborhood": ("sensitive", "high"),
+    }
+
+
+def test_a_city_category_the_registry_lacks_is_kept_and_noted(coordinator):
+    load("sf_dataset_inventory.csv", coordinator, create_departments=True)
+    scores = record("Restaurant Inspection Scores")
+    assert scores.additional_fields["Category"] == "Health and Social Services"
+    assert any(note.startswith("Category:") for note in scores.attention)
+
+
+def test_new_yorks_plan_names_agencies_with_their_codes(make, coordinator):
+    make.department(code="DOT", name="Department of Transportation")
+    report = load("nyc_open_data_plan.csv", coordinator, create_departments=True)
+    counts = record("Bicycle Counts")
+    trees = record("Tree Census 2025")
+    assert (len(report.created), counts.department.code, trees.department.code) == (4, "DOT", "DPR")
+    assert sorted(report.departments_created.values()) == ["DPR", "DSNY"]
+
+
+def test_a_row_without_a_classification_is_restricted_until_confirmed(make, coordinator):
+    make.department(code="DOT", name="Department of Transportation")
+    load("nyc_open_data_plan.csv", coordinator, create_departments=True)
+    counts = record("Bicycle Counts")
+    assert (counts.classification, counts.access_level, counts.attention) == (
+        "restricted",
+        "non-public",
+        ["classification"],
+    )
+
+
+def test_san_diegos_inventory_names_datasets_in_its_description(make):
+    make.department(code="PW", name="Public Works")
+    steward = make.user("steward", departments=["PW"])
+    report = load("san_diego_inventory.csv", steward, department="PW")
+    streets = record("Streets Repair Projects")
+    assert (len(report.created), str(streets.issued), streets.additional_fields["ID"]) == (
+        3,
+        "2017-06-30",
+        "101",
+    )
+    assert streets.additional_fields["Master_ID"] == "SD-STR-001"
+    assert record("Stormwater Outfall Inspections").additional_fields["TargetPublication"] == (
+        "2027-03-31"
+    )
+
+
+def test_a_civic_catalog_comes_in_with_its_free_text(coordinator):
+    report = load("civic_catalog.csv", coordinator, create_departments=True)
+    permits = record("Building Permits")
+    ridership = record("Transit Ridership")
+    assert (len(report.created), permits.record_count, permits.formats) == (
+        3,
+        412336,
+        ["CSV", "GeoJSON"],
+    )
+    assert (permits.update_frequency, permits.spatial, str(permits.modified)) == (
+        "R/P1D",
+        "Citywide",
+        "2024-06-13",
+    )
+    assert ridership.update_frequency is None
+    assert ridership.additional_fields["cadence"] == "live service; item last modified 2024-06-13"
+    assert permits.additional_fields["granularity"] == "Permit"
+
+
+def test_departments_a_file_names_are_listed_once_each(coordinator):
+    from registry.transfer.imports import run_import as importing
+
+    data = (SAMPLES / "nyc_open_data_plan.csv").read_bytes()
+    report = importing(read_table("plan.csv", data), actor=coordinator, dry_run=True, digest="x")
+    lines = [problem.message for problem in report.problems]
+    assert (
+        len(lines) == 3
+        and "rows 2, 3" in lines[0]
+        and "Department of Transportation (DOT)" in lines[0]
+    )
+
+
+def test_a_steward_may_not_add_departments(make):
+    from registry.errors import PermissionDenied
+
+    make.department(code="PW")
+    steward = make.user("steward", departments=["PW"])
+    data = (SAMPLES / "nyc_open_data_plan.csv").read_bytes()
+    with pytest.raises(PermissionDenied):
+        run_import(
+            read_table("plan.csv", data),
+            actor=steward,
+            dry_run=True,
+            digest="x",
+            create_departments=True,
+        )
