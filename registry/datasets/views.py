@@ -10,7 +10,7 @@ from registry.accounts.services import active_users_with_role, list_departments
 from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.forms import dataset_form_to_raw, record_to_form
-from registry.datasets.governance import FIELD_LABELS, edit_mode
+from registry.datasets.governance import FIELD_LABELS, TO_CONFIRM, edit_mode
 from registry.datasets.history import history as readable_history
 from registry.datasets.permissions import (
     can_create_dataset,
@@ -120,6 +120,7 @@ def _form_context(dataset=None) -> dict:
         "departments": departments,
         "options": options,
         "governance_note": governance_note,
+        "to_confirm": dataset is not None and TO_CONFIRM in dataset.attention,
         "needed": set(REQUIRED_FOR_REVIEW),
         **_vocabularies(),
     }
@@ -181,6 +182,8 @@ def edit(identifier: str):
     services.check_can_edit(dataset, current_user)
     if request.method == "GET":
         form = record_to_form(DatasetOut().dump(dataset))
+        if TO_CONFIRM in dataset.attention:
+            form["classification"] = None  # the steward chooses it; none is shown as chosen
         return render_template("datasets/form.html", form=form, **_form_context(dataset))
     raw = dataset_form_to_raw(request.form)
     unchosen = _apply_choices(raw, request.form)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from registry.accounts.models import User
 from registry.datasets.governance import in_force, proposal_open, stage
@@ -249,6 +249,8 @@ def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
     queues: dict[str, list[Dataset]] = {}
     if Role.STEWARD in roles and user.departments:
         mine = Dataset.department_id.in_([department.id for department in user.departments])
+        # First: what an import left for them (a classification to confirm, unread values).
+        queues["to_confirm"] = _datasets(mine, cast(Dataset.attention, String) != "[]")
         queues["drafts"] = _datasets(mine, Dataset.status == "draft")
         queues["changes_requested"] = _datasets(mine, Dataset.status == "changes_requested")
         queues["in_rereview"] = _datasets(mine, Dataset.proposed_governance.is_not(None))

@@ -152,6 +152,11 @@ def _vote_page(dataset, form, errors=None, status=200):
 
 
 QUEUE_TITLES = {
+    "to_confirm": (
+        "To look at first",
+        "Imported records whose classification is to confirm (read as Restricted until you "
+        "choose a level) or whose inventory held values the registry could not read.",
+    ),
     "changes_requested": ("Changes requested", "The committee or coordinator asked for changes."),
     "drafts": ("Your department's drafts", "Complete them and submit them for review."),
     "to_triage": ("Submissions to triage", "Send them to the committee or ask for changes."),

@@ -231,7 +231,7 @@ THOUSANDS = re.compile(r"^\d{1,3}(?:[, ]\d{3})+$")
 
 
 def count_text(value: str) -> str:
-    """"412,336" and "412 336" as 412336; anything else as written."""
+    """ "412,336" and "412 336" as 412336; anything else as written."""
     text = value.strip()
     return re.sub(r"[, ]", "", text) if THOUSANDS.match(text) else text
 

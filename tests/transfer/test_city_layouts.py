@@ -162,3 +162,73 @@ def test_a_steward_may_not_add_departments(make):
             digest="x",
             create_departments=True,
         )
+
+
+@pytest.fixture
+def imported(make, coordinator):
+    """New York's plan, imported; its Department of Transportation has a steward."""
+    make.department(code="DOT", name="Department of Transportation")
+    steward = make.user("steward", departments=["DOT"], name="Ana Ruiz")
+    load("nyc_open_data_plan.csv", coordinator, create_departments=True)
+    return record("Bicycle Counts"), steward
+
+
+def test_a_steward_sees_what_an_import_left_first_in_my_work(client, sign_in, imported):
+    _, steward = imported
+    sign_in(steward)
+    html = client.get("/work").get_data(as_text=True)
+    assert "To look at first" in html and html.index("To look at first") < html.index(
+        "Your department"
+    )
+    assert "Bicycle Counts" in html
+
+
+def test_the_record_page_says_what_to_confirm_and_keeps_the_citys_columns(client, sign_in, make):
+    coordinator = make.user("coordinator")
+    load("sf_dataset_inventory.csv", coordinator, create_departments=True)
+    sign_in(coordinator)
+    meters = record("Parking Meter Transactions")
+    html = client.get(f"/datasets/{meters.identifier}").get_data(as_text=True)
+    assert "own inventory" in html
+    assert "INV-0001" in html and "88g8-5mnd" in html
+
+
+def test_choosing_a_level_confirms_the_classification(client, sign_in, imported):
+    import re
+
+    counts, steward = imported
+    sign_in(steward)
+    form_html = client.get(f"/datasets/{counts.identifier}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', form_html).group(1)
+    assert 'value="restricted" checked' not in form_html and "read as Restricted" in form_html
+    client.post(
+        f"/datasets/{counts.identifier}/edit",
+        data={
+            "title": "Bicycle Counts",
+            "department": "DOT",
+            "classification": "public",
+            "access_level": "",
+            "release_priority": "medium",
+            "version": version,
+        },
+    )
+    confirmed = record("Bicycle Counts")
+    assert (confirmed.classification, confirmed.attention, confirmed.rights) == (
+        "public",
+        [],
+        None,
+    )
+
+
+def test_visitors_never_see_a_records_own_columns_or_notes(client, make):
+    from registry.datasets.visibility import redact
+
+    record_out = {"additional_fields": {"Notes": "internal"}, "attention": ["classification"]}
+    shown = redact(
+        record_out,
+        type(
+            "R", (), {"department_id": 1, "classification": "public", "proposed_governance": None}
+        )(),
+        None,
+    )
+    assert (shown["additional_fields"], shown["attention"]) == ({}, [])
