@@ -25,6 +25,7 @@ from openpyxl.xml.functions import iterparse
 
 from registry.cells import from_csv
 from registry.errors import DomainError
+from registry.transfer.catalog_in import NotACatalog, catalog_rows
 
 # A workbook unpacks to at most this many times the largest upload (a zip bomb does not).
 UNPACKED_RATIO = 20
@@ -161,11 +162,16 @@ def read_table(filename: str, data: bytes) -> Table:
             return _read_xlsx(data)
         if name.endswith((".csv", ".txt")):
             return _read_csv(data)
+        if name.endswith(".json"):
+            headers, rows = catalog_rows(data, config["IMPORT_MAX_ROWS"])
+            return Table("data.json", headers, rows)
+    except NotACatalog as exc:
+        raise ImportRefused(str(exc)) from None
     except TooLarge as exc:
         raise ImportRefused(
             f"{exc} Split the file (by department, say), or remove what is not the inventory."
         ) from None
-    raise ImportRefused("Upload an .xlsx workbook or a .csv file.")
+    raise ImportRefused("Upload an .xlsx workbook, a .csv file or a data.json catalog.")
 
 
 def _table(sheet: str, lines: Iterator[tuple[int, list[Any]]], blank) -> Table:

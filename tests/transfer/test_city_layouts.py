@@ -232,3 +232,40 @@ def test_visitors_never_see_a_records_own_columns_or_notes(client, make):
         None,
     )
     assert (shown["additional_fields"], shown["attention"]) == ({}, [])
+
+
+def test_a_portals_data_json_comes_in_with_its_identifiers_kept(coordinator):
+    report = load("portal_data.json", coordinator, create_departments=True)
+    citations = record("Parking Citations")
+    force = record("Police Use of Force Incidents")
+    payroll = record("Payroll Detail")
+    assert (len(report.created), citations.department.code, citations.classification) == (
+        3,
+        "DOT",
+        "public",
+    )
+    assert citations.additional_fields["Portal identifier"] == (
+        "https://data.cityofexample.gov/api/views/88g8-5mnd"
+    )
+    assert (str(citations.modified), str(citations.issued), citations.update_frequency) == (
+        "2024-06-13",
+        "2016-01-01",
+        "R/P1D",
+    )
+    assert citations.distributions[0]["download_url"].endswith("rows.csv")
+    assert citations.contact_email == "opendata@cityofexample.gov"
+    assert citations.additional_fields["bureauCode"] == "015:11"
+    assert (force.classification, force.access_level, force.rights) == (
+        "sensitive",
+        "restricted public",
+        "Aggregated to district under the state's records law.",
+    )
+    assert force.additional_fields["Last modified"] == "R/P1M"  # a repeating interval, kept
+    assert (payroll.classification, payroll.identifier) == ("restricted", "hr-payroll2024")
+
+
+def test_a_json_file_that_is_not_a_catalog_is_refused_in_words(app):
+    from registry.transfer.workbooks import ImportRefused
+
+    with app.app_context(), pytest.raises(ImportRefused, match="no “dataset” list"):
+        read_table("catalog.json", b'{"datasets": []}')

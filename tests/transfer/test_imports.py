@@ -265,7 +265,7 @@ def test_a_row_exported_before_a_colleague_changed_another_field_merges(client, 
         ("inventory.xlsx", b"PK\x03\x04 not really a zip", "not an XLSX"),
         ("inventory.xlsx", b"plain text", "not an XLSX"),
         ("inventory.csv", b"\xff\xfe\x00\x00binary", "not UTF-8"),
-        ("inventory.pdf", b"%PDF", ".xlsx workbook or a .csv"),
+        ("inventory.pdf", b"%PDF", ".xlsx workbook, a .csv file or a data.json"),
     ],
 )
 def test_a_file_that_is_not_what_it_claims_is_refused_clearly(app, filename, data, says):
