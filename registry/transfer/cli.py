@@ -19,6 +19,7 @@ from registry.cli import CommandLineOperator, fail
 from registry.db import reading_only
 from registry.errors import DomainError
 from registry.extensions import db
+from registry.transfer.duplicates import Duplicates
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import run_import
 from registry.transfer.schemas import ExportQuery
@@ -61,7 +62,15 @@ def export_command(format, scope, as_of, department, output):
     is_flag=True,
     help="Add the departments the file names that the registry lacks (each listed once).",
 )
-def import_command(source, department, dry_run, create_departments):
+@click.option(
+    "--duplicates",
+    type=click.Choice([str(choice) for choice in Duplicates]),
+    default=str(Duplicates.SKIP),
+    show_default=True,
+    help="A row repeating a registered record (same identifier elsewhere, or department and "
+    "title): skip it, or create it anyway.",
+)
+def import_command(source, department, dry_run, create_departments, duplicates):
     """Import an inventory spreadsheet (XLSX or CSV); nothing changes if any row is invalid."""
     data = source.read_bytes()
     try:
@@ -73,6 +82,7 @@ def import_command(source, department, dry_run, create_departments):
             dry_run=dry_run,
             digest=hashlib.sha256(data).hexdigest(),
             create_departments=create_departments,
+            duplicates=Duplicates(duplicates),
         )
     except DomainError as exc:
         fail(exc)
@@ -83,6 +93,8 @@ def import_command(source, department, dry_run, create_departments):
     click.echo(f"Columns read: {matched}")
     if report.matching.ignored:
         click.echo(f"Columns ignored: {', '.join(report.matching.ignored)}")
+    for number, identifier in report.skipped:
+        click.echo(f"Row {number}: already registered as {identifier}; skipped")
     for named, code in report.departments_created.items():
         verb = "would be added" if dry_run else "added"
         click.echo(f"Department {named}: {verb} as {code}")
@@ -95,7 +107,8 @@ def import_command(source, department, dry_run, create_departments):
     verb = "would be" if dry_run else "were"
     click.echo(
         f"{report.rows} rows: {len(report.created)} {verb} created, {len(report.updated)} "
-        f"{verb} updated, {len(report.unchanged)} unchanged."
+        f"{verb} updated, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped as "
+        "already registered."
     )
     if dry_run:
         db.session.rollback()

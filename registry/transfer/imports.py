@@ -33,6 +33,7 @@ from registry.transfer.departments import (
     known_departments,
     missing_departments,
 )
+from registry.transfer.duplicates import Duplicates, Known
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
 from registry.transfer.lenient import CRITICAL, create_from_row, extras_of, text_of
 from registry.transfer.workbooks import Table
@@ -71,6 +72,7 @@ class Report:
     problems: list[RowProblem] = field(default_factory=list)
     dry_run: bool = True
     departments_created: dict[str, str] = field(default_factory=dict)  # as named -> code
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, the record it repeats)
 
     @property
     def ok(self) -> bool:
@@ -241,6 +243,19 @@ def _unknown_departments(table, matching, department, known) -> dict[str, list[i
     )
 
 
+def _repeats(raw: dict[str, Any], extras: dict[str, str], known: Known, actor) -> str | None:
+    """The record a row repeats: one it names by identifier without the version an update
+    starts from (a catalog read again), or one found by its identifiers elsewhere or its
+    department and title."""
+    identifier = raw.get("identifier")
+    if not identifier:
+        return known.match(raw, extras)
+    if raw.get("version") is not None:
+        return None
+    query = select(Dataset.identifier).where(Dataset.identifier == identifier, readable_by(actor))
+    return db.session.scalar(query)
+
+
 def _lacking(text: str, numbers: list[int]) -> str:
     rows = ", ".join(str(number) for number in numbers[:5])
     more = f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else ""
@@ -259,6 +274,7 @@ def run_import(
     dry_run: bool,
     digest: str,
     create_departments: bool = False,
+    duplicates: Duplicates = Duplicates.SKIP,
 ) -> Report:
     """Validates and applies every row inside one savepoint; keeps it only if every row is
     valid and this is not a dry run. The caller commits. Departments the file names that the
@@ -286,6 +302,7 @@ def run_import(
     for text, numbers in named_elsewhere.items():
         report.problems.append(RowProblem(table.sheet, numbers[0], header, _lacking(text, numbers)))
     skipped = {number for numbers in named_elsewhere.values() for number in numbers}
+    known_records = Known()
     for number, cells in table.rows:
         if number in skipped:
             continue
@@ -302,6 +319,10 @@ def run_import(
                 RowProblem(table.sheet, number, matching.header_of(name), message)
             )
         if problems:
+            continue
+        repeats = _repeats(raw, extras, known_records, actor)
+        if repeats and duplicates == Duplicates.SKIP:
+            report.skipped.append((number, repeats))
             continue
         row = db.session.begin_nested()
         try:
@@ -320,6 +341,8 @@ def run_import(
             continue
         row.commit()
         getattr(report, outcome).append(identifier)
+        if outcome == "created":
+            known_records.add(identifier, raw["department"], raw.get("title", ""), extras)
     if report.problems or dry_run:
         outer.rollback()
         return report
@@ -335,6 +358,7 @@ def run_import(
             "created": len(report.created),
             "updated": len(report.updated),
             "unchanged": len(report.unchanged),
+            "skipped": len(report.skipped),
             "departments_created": sorted(report.departments_created.values()),
             "sha256": digest,
         },

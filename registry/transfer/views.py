@@ -31,6 +31,7 @@ from registry.datasets.queries import (
 from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
+from registry.transfer.duplicates import Duplicates
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import check_can_import, run_import
 from registry.transfer.job_views import prepare_page
@@ -207,11 +208,17 @@ def upload():
         table = read_table(upload_file.filename, data)
     except ImportRefused as refused:
         return _import_page(form, {"file": [refused.message]}), 422
-    options = {
-        "create_departments": bool(form.get("create_departments")) and _may_add_departments()
-    }
+    adding = bool(form.get("create_departments")) and _may_add_departments()
+    repeats = Duplicates.CREATE if form.get("duplicates") == "create" else Duplicates.SKIP
+    options = {"create_departments": adding, "duplicates": str(repeats)}
     report = run_import(
-        table, actor=current_user, department=department, dry_run=True, digest=digest, **options
+        table,
+        actor=current_user,
+        department=department,
+        dry_run=True,
+        digest=digest,
+        create_departments=adding,
+        duplicates=repeats,
     )
     db.session.rollback()
     stored = None
@@ -255,6 +262,7 @@ def confirm(upload_id: int):
         dry_run=False,
         digest=stored.sha256,
         create_departments=bool((stored.options or {}).get("create_departments")),
+        duplicates=Duplicates((stored.options or {}).get("duplicates") or Duplicates.SKIP),
     )
     if not report.ok:  # the inventory changed since the preview
         db.session.rollback()

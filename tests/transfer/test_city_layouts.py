@@ -269,3 +269,46 @@ def test_a_json_file_that_is_not_a_catalog_is_refused_in_words(app):
 
     with app.app_context(), pytest.raises(ImportRefused, match="no “dataset” list"):
         read_table("catalog.json", b'{"datasets": []}')
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(coordinator):
+    first = load("sf_dataset_inventory.csv", coordinator, create_departments=True)
+    count = db.session.scalar(select(db.func.count()).select_from(Dataset))
+    second = load("sf_dataset_inventory.csv", coordinator)
+    again = db.session.scalar(select(db.func.count()).select_from(Dataset))
+    assert (len(first.created), len(second.created), len(second.skipped), again) == (
+        4,
+        0,
+        4,
+        count,
+    )
+
+
+def test_a_portal_identifier_finds_the_record_even_when_renamed(coordinator):
+    load("portal_data.json", coordinator, create_departments=True)
+    data = (
+        (SAMPLES / "portal_data.json")
+        .read_bytes()
+        .replace(b"Parking Citations", b"Parking Tickets")
+    )
+    report = run_import(read_table("again.json", data), actor=coordinator, dry_run=True, digest="x")
+    assert (report.ok, report.created, len(report.skipped)) == (True, [], 3)
+
+
+def test_a_row_repeated_within_the_file_is_found_too(make, coordinator):
+    from tests.transfer.test_imports import csv_bytes
+
+    make.department(code="PW", name="Public Works")
+    rows = [["Dataset Name", "Agency"], ["Street Trees", "PW"], ["street  trees", "Public Works"]]
+    report = run_import(
+        read_table("x.csv", csv_bytes(rows)), actor=coordinator, dry_run=True, digest="x"
+    )
+    assert (len(report.created), [number for number, _ in report.skipped]) == (1, [3])
+
+
+def test_creating_anyway_registers_each_row(coordinator):
+    from registry.transfer.duplicates import Duplicates
+
+    load("sf_dataset_inventory.csv", coordinator, create_departments=True)
+    again = load("sf_dataset_inventory.csv", coordinator, duplicates=Duplicates.CREATE)
+    assert (len(again.created), again.skipped) == (4, [])

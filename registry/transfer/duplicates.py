@@ -1,0 +1,66 @@
+"""Rows that are records the registry already holds: found before anything is written, by the
+identifiers a record has elsewhere (a portal's identifier, an inventory ID, kept as additional
+fields) or by its department and title, against the registry and against the file's own earlier
+rows. Such a row is skipped unless the importer asks to create it anyway, so that importing the
+same file twice changes nothing the second time."""
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+
+from registry.accounts.models import Department
+from registry.datasets.models import Dataset
+from registry.extensions import db
+from registry.transfer.headers import squash
+
+# Additional-field headers that name a record elsewhere (squashed): its identity, not a value.
+EXTERNAL = frozenset(
+    {"portalidentifier", "inventoryid", "datasetid", "masterid", "id", "uid", "fourbyfour"}
+)
+
+
+class Duplicates(StrEnum):
+    SKIP = "skip"  # a row matching a record is left out, and said so
+    CREATE = "create"  # registered anyway, as a record of its own
+
+
+def _external(extras: dict[str, str]) -> list[tuple[str, str]]:
+    return [(squash(h), v.strip().lower()) for h, v in extras.items() if squash(h) in EXTERNAL]
+
+
+class Known:
+    """The records a file's rows may repeat, read once per department the rows name."""
+
+    def __init__(self) -> None:
+        self.by_title: dict[tuple[str, str], str] = {}
+        self.by_external: dict[tuple[str, str], str] = {}
+        self.loaded: set[str] = set()
+
+    def _load(self, department: str) -> None:
+        if department in self.loaded:
+            return
+        self.loaded.add(department)
+        query = (
+            select(Dataset.identifier, Dataset.title, Dataset.additional_fields)
+            .join(Department, Department.id == Dataset.department_id)
+            .where(Department.code == department)
+        )
+        for identifier, title, extras in db.session.execute(query):
+            self.add(identifier, department, title, extras or {})
+
+    def add(self, identifier: str, department: str, title: str, extras: dict[str, str]) -> None:
+        self.by_title.setdefault((department, squash(title)), identifier)
+        for key in _external(extras):
+            self.by_external.setdefault(key, identifier)
+
+    def match(self, raw: dict[str, Any], extras: dict[str, str]) -> str | None:
+        """The identifier of the record (or the earlier row's) this row repeats, or None."""
+        department, title = raw.get("department"), raw.get("title")
+        if not department or not title:
+            return None
+        self._load(department)
+        for key in _external(extras):
+            if key in self.by_external:
+                return self.by_external[key]
+        return self.by_title.get((department, squash(title)))
