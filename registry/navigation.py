@@ -21,6 +21,7 @@ NAV_LINKS = [
         ],
     ),
     (None, "Exports", "transfer.exports"),
+    (Permission.DATASET_CREATE, "Import", "transfer.imports"),
     (Permission.ACCOUNT_OWN, "My work", "reviews.my_work"),
     (
         "menu",

@@ -21,6 +21,7 @@ from registry.errors import DomainError
 from registry.extensions import db
 from registry.transfer.duplicates import Duplicates
 from registry.transfer.exports import ExportRequest, produce
+from registry.transfer.headers import read_choices
 from registry.transfer.imports import run_import
 from registry.transfer.schemas import ExportQuery
 from registry.transfer.workbooks import read_table
@@ -70,9 +71,26 @@ def export_command(format, scope, as_of, department, output):
     help="A row repeating a registered record (same identifier elsewhere, or department and "
     "title): skip it, or create it anyway.",
 )
-def import_command(source, department, dry_run, create_departments, duplicates):
-    """Import an inventory spreadsheet (XLSX or CSV); nothing changes if any row is invalid."""
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    help='How to read a column: "Source header=field" (a field\'s name or header, "keep" as '
+    'an additional field, or "ignore"); may be given more than once.',
+)
+@click.option(
+    "--map-file",
+    type=click.File("r", encoding="utf-8"),
+    help="The same choices, one “Source header=field” a line (the import page offers its own).",
+)
+def import_command(source, department, dry_run, create_departments, duplicates, maps, map_file):
+    """Import an inventory (XLSX, CSV or a data.json catalog); nothing changes if any row is
+    invalid."""
     data = source.read_bytes()
+    try:
+        choices = read_choices([*(map_file or []), *maps])
+    except ValueError as exc:
+        fail(DomainError(f"--map: {exc}"))
     try:
         table = read_table(source.name, data)
         report = run_import(
@@ -83,6 +101,7 @@ def import_command(source, department, dry_run, create_departments, duplicates):
             digest=hashlib.sha256(data).hexdigest(),
             create_departments=create_departments,
             duplicates=Duplicates(duplicates),
+            choices=choices,
         )
     except DomainError as exc:
         fail(exc)

@@ -98,12 +98,13 @@ NAMES = _names()
 
 @dataclass(frozen=True)
 class Matching:
-    """How a file's columns were read: each header's field (by position), and the headers left
-    unread, which the upload page shows before anything is written."""
+    """How a file's columns were read: each header's field (by position), the headers left
+    unread (kept as additional fields), and the columns the importer chose to drop."""
 
     fields: dict[int, str]
     headers: list[str]
     ignored: list[str]
+    dropped: frozenset[int] = frozenset()
 
     def header_of(self, field: str) -> str:
         for position, name in self.fields.items():
@@ -112,21 +113,65 @@ class Matching:
         return field
 
 
-def match_headers(headers: Iterable[object]) -> Matching:
-    """Each header to a field; a field claimed twice keeps its first column."""
+# What a person may say a column is, besides a field: kept as an additional field, or dropped.
+KEEP, DROP = "keep", "ignore"
+
+
+def field_named(name: str) -> str | None:
+    """A field by its name, its header or a synonym ("Update frequency", "cadence")."""
+    return NAMES.get(squash(name))
+
+
+def read_choices(lines: Iterable[str]) -> dict[str, str]:
+    """Choices written "Source header=field" (a field's name or header, "keep" or "ignore"),
+    one a line, as `registry import --map` and --map-file take them. Refuses with the line and
+    what to write when one cannot be read."""
+    choices: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        source, sep, target = text.rpartition("=")
+        if not sep or not source.strip():
+            raise ValueError(f"Line {number}: write “Source header=field”, not “{text}”.")
+        wanted = target.strip().lower()
+        field = wanted if wanted in (KEEP, DROP) else field_named(target)
+        if field is None:
+            raise ValueError(
+                f"Line {number}: “{target.strip()}” is not a field. Give a field such as Title, "
+                f"Department, Update frequency, Classification, or “{KEEP}” or “{DROP}”."
+            )
+        choices[squash(source)] = field
+    return choices
+
+
+def match_headers(headers: Iterable[object], choices: dict[str, str] | None = None) -> Matching:
+    """Each header to a field; what the importer chose for a header comes first, then the
+    names the registry knows; a field claimed twice keeps its first column."""
     headers = [str(header or "").strip() for header in headers]
+    choices = choices or {}
     fields: dict[int, str] = {}
     taken: set[str] = set()
-    ignored = []
+    ignored, dropped = [], set()
+    chosen = {p: choices[squash(h)] for p, h in enumerate(headers) if squash(h) in choices}
+    for position, choice in chosen.items():
+        if choice not in (KEEP, DROP) and choice not in taken:
+            fields[position] = choice
+            taken.add(choice)
     for position, header in enumerate(headers):
-        field = NAMES.get(squash(header))
+        if position in fields:
+            continue
+        choice = chosen.get(position)
+        if choice == DROP:
+            dropped.add(position)
+        field = None if choice in (KEEP, DROP) else NAMES.get(squash(header))
         if field is None or field in taken:
-            if header:
+            if header and choice != DROP:
                 ignored.append(header)
             continue
         fields[position] = field
         taken.add(field)
-    return Matching(fields, headers, ignored)
+    return Matching(fields, headers, ignored, frozenset(dropped))
 
 
 # Words people write for an update frequency, beside the POD codes and the registry's words.

@@ -275,11 +275,12 @@ def run_import(
     digest: str,
     create_departments: bool = False,
     duplicates: Duplicates = Duplicates.SKIP,
+    choices: dict[str, str] | None = None,
 ) -> Report:
     """Validates and applies every row inside one savepoint; keeps it only if every row is
     valid and this is not a dry run. The caller commits. Departments the file names that the
     registry lacks are listed once each, or created first when `create_departments`."""
-    matching = match_headers(table.headers)
+    matching = match_headers(table.headers, choices)
     report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
     if not {"title", "description"} & set(matching.fields.values()):
         report.problems.append(

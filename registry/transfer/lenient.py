@@ -44,7 +44,9 @@ def extras_of(matching: Matching, cells: list[Any]) -> dict[str, str]:
     """The row's values in the columns no field claimed, by header (blank ones left out)."""
     extras: dict[str, str] = {}
     for position, header in enumerate(matching.headers):
-        if not header or position in matching.fields or position >= len(cells):
+        if not header or position in matching.fields or position in matching.dropped:
+            continue
+        if position >= len(cells):
             continue
         if cells[position] is None or text_of(cells[position]) == "":
             continue

@@ -18,6 +18,7 @@ PUBLIC = [
 NAVIGATION = {
     "coordinator": [
         *PUBLIC,
+        "Import",
         "My work",
         "People",
         "API tokens",
@@ -27,7 +28,7 @@ NAVIGATION = {
         "Audit log",
     ],
     "auditor": [*PUBLIC, "My work", "Audit log"],
-    "steward": [*PUBLIC, "My work"],
+    "steward": [*PUBLIC, "Import", "My work"],
     "committee": [*PUBLIC, "My work"],
     "stakeholder": [*PUBLIC, "My work"],
 }

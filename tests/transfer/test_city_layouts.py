@@ -312,3 +312,52 @@ def test_creating_anyway_registers_each_row(coordinator):
     load("sf_dataset_inventory.csv", coordinator, create_departments=True)
     again = load("sf_dataset_inventory.csv", coordinator, duplicates=Duplicates.CREATE)
     assert (len(again.created), again.skipped) == (4, [])
+
+
+def cli(app, *args):
+    return app.test_cli_runner().invoke(args=["import", *args])
+
+
+def test_the_cli_adds_departments_and_reads_columns_as_told(app, coordinator, tmp_path):
+    mapping = tmp_path / "mapping.txt"
+    mapping.write_text("# how San Francisco's columns read\nStatus Notes=ignore\nValue=keep\n")
+    source = str(SAMPLES / "sf_dataset_inventory.csv")
+    result = cli(
+        app,
+        source,
+        "--create-departments",
+        "--map-file",
+        str(mapping),
+        "--map",
+        "Dataset Link=ignore",
+        "--map",
+        "Category=keep",
+    )
+    scores = record("Restaurant Inspection Scores")
+    assert result.exit_code == 0, result.output
+    assert "Department Public Health: added as PH" in result.output
+    assert "Status Notes" not in scores.additional_fields and scores.additional_fields["Value"]
+    assert (scores.themes, scores.additional_fields["Category"]) == (
+        [],
+        "Health and Social Services",
+    )
+    assert record("Parking Meter Transactions").landing_page is None
+
+
+def test_the_cli_says_which_map_line_it_cannot_read(app, coordinator):
+    result = cli(app, str(SAMPLES / "nyc_open_data_plan.csv"), "--map", "Agency=owner's pet")
+    assert result.exit_code != 0 and "“owner's pet” is not a field" in result.output
+
+
+def test_the_cli_lists_missing_departments_once_and_imports_nothing(app, coordinator):
+    result = cli(app, str(SAMPLES / "nyc_open_data_plan.csv"))
+    count = db.session.scalar(select(db.func.count()).select_from(Dataset))
+    assert result.exit_code != 0 and count == 0
+    assert result.output.count("The registry has no department") == 3
+
+
+def test_the_cli_skips_what_is_registered_already(app, coordinator):
+    source = str(SAMPLES / "civic_catalog.csv")
+    cli(app, source, "--create-departments")
+    again = cli(app, source)
+    assert again.exit_code == 0 and "3 skipped as already registered" in again.output
