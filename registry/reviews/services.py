@@ -14,11 +14,11 @@ from marshmallow import ValidationError
 from sqlalchemy import String, cast, select
 
 from registry.accounts.models import User
-from registry.datasets.governance import in_force, proposal_open, stage
+from registry.datasets.governance import TO_CONFIRM, in_force, proposal_open, stage
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.services import lock_for_update
 from registry.datasets.snapshots import snapshot
-from registry.datasets.visibility import can_read_level
+from registry.datasets.visibility import RELEASABLE, can_read_level
 from registry.db import utctoday
 from registry.extensions import db
 from registry.permissions import Role
@@ -53,6 +53,7 @@ from registry.reviews.steps import StepChanges, move
 from registry.reviews.workflow import (
     Action,
     Effect,
+    Facts,
     MissingInput,
     before_committee,
     missing_for_review,
@@ -108,7 +109,13 @@ def _record_decision(dataset, data, actor, changes: StepChanges) -> AfterMove:
     return None  # the decision moves the record itself (committee.decide)
 
 
+def _prior_release(dataset, data, actor, changes: StepChanges) -> AfterMove:
+    """Its date is the source's (record_prior_release sets it); nothing else follows."""
+    return None
+
+
 EFFECTS: dict[Effect, Callable[..., AfterMove]] = {
+    Effect.PRIOR_RELEASE: _prior_release,
     Effect.NEW_ROUND: _new_round,
     Effect.OPEN_REREVIEW: _open_rereview,
     Effect.CLOSE_REREVIEW: _close_rereview,
@@ -173,6 +180,38 @@ def perform_transition(dataset: Dataset, raw: dict[str, Any], *, actor) -> Datas
     for hook in after:
         if hook is not None:
             hook()
+    return dataset
+
+
+def record_prior_release(
+    dataset: Dataset, *, actor, published_on: date | None, source: str
+) -> Dataset:
+    """A release made before the registry, read by an import from the record's own source (a
+    portal's catalog, an inventory's status column): the record is published as of the date
+    the source gives (unknown if none), without a second trip through the committee, and the
+    audit log says it was released before the registry and which import said so. Only a level
+    that allows release is ever published this way."""
+    if dataset.classification not in RELEASABLE or TO_CONFIRM in dataset.attention:
+        raise ValidationError(
+            {"classification": ["Only a record whose level allows release can be published."]}
+        )
+    lock_for_update(dataset)
+    roles = actor.role_set if actor is not None else frozenset()
+    step = transition(
+        stage(dataset), Action.RECORD_PRIOR_RELEASE, roles, facts=Facts(released_before=True)
+    )
+    changes = StepChanges(
+        updates={"published_on": published_on},
+        details={"released_before_registry": True, "source": source},
+    )
+    move(
+        dataset,
+        step.target,
+        action=str(Action.RECORD_PRIOR_RELEASE),
+        actor=actor,
+        note="Released before the registry.",
+        changes=changes,
+    )
     return dataset
 
 
@@ -292,6 +331,7 @@ __all__ = [
     "perform_transition",
     "proposal_open",
     "quorum_needed",
+    "record_prior_release",
     "review_summary",
     "round_state",
     "tally",

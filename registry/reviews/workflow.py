@@ -82,6 +82,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     REREVIEW = "rereview"
     WITHDRAW = "withdraw"
+    RECORD_PRIOR_RELEASE = "record_prior_release"
 
 
 ACTION_LABELS = {
@@ -95,6 +96,7 @@ ACTION_LABELS = {
     Action.REOPEN: "Reopen as a draft",
     Action.REREVIEW: "Start a classification re-review",
     Action.WITHDRAW: "Withdraw the proposed change",
+    Action.RECORD_PRIOR_RELEASE: "Record a release made before the registry",
 }
 
 
@@ -121,6 +123,9 @@ class Check(StrEnum):
     NOT_RECUSED = "not_recused"  # members of the record's department or its steward sit out
     COMPLETE = "complete"  # complete enough for the committee to judge
     PUBLISHABLE = "publishable"  # a landing page and at least one distribution
+    # Only an import that read the release from its source (a portal's catalog, an inventory's
+    # status column) records a release made before the registry: no page offers it.
+    RELEASED_BEFORE = "released_before"
 
 
 class Effect(StrEnum):
@@ -131,6 +136,7 @@ class Effect(StrEnum):
     RECORD_DECISION = "record_decision"  # the committee's decision, written once
     CLOSE_REREVIEW = "close_rereview"  # the proposal is withdrawn; the decision in force stands
     PUBLICATION = "publication"  # landing page, distributions, publication date
+    PRIOR_RELEASE = "prior_release"  # published before the registry: its own date, no committee
 
 
 STEWARD, COORDINATOR, COMMITTEE = "steward", "coordinator", "committee"
@@ -177,6 +183,14 @@ TRANSITIONS: dict[tuple[Stage, Action], Rule] = {
     (Stage.APPROVED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
     (Stage.REJECTED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
     (Stage.DRAFT, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    # What a city had released before it adopted the registry stays released: it does not go
+    # back through the committee (its level must allow release; the importer checks).
+    (Stage.DRAFT, Action.RECORD_PRIOR_RELEASE): _rule(
+        State.PUBLISHED,
+        COORDINATOR,
+        checks=(Check.RELEASED_BEFORE,),
+        effects=(Effect.PRIOR_RELEASE,),
+    ),
     (Stage.REJECTED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
     (Stage.RETIRED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
     # The committee looks again at how a released or releasable record is classified.
@@ -265,6 +279,7 @@ class Facts:
     recused: bool = False
     missing: tuple[str, ...] = ()  # missing_for_review() of the record
     unpublishable: tuple[tuple[str, str], ...] = ()  # publication_problems() of the step
+    released_before: bool = False  # an import read the release from the record's source
 
 
 # The committee as a body, when votes reaching quorum decide: no chair records it, nobody sits
@@ -282,7 +297,9 @@ class MissingInput(ValueError):
 
 # Checks about who may act (they hide an action), and about what the step needs (they do not:
 # the person is told what is missing instead).
-WHO_CHECKS = frozenset({Check.OWN_DEPARTMENT, Check.CHAIR, Check.NOT_RECUSED})
+WHO_CHECKS = frozenset(
+    {Check.OWN_DEPARTMENT, Check.CHAIR, Check.NOT_RECUSED, Check.RELEASED_BEFORE}
+)
 
 
 def _refusal(check: Check, action: Action, roles: set[str], facts: Facts) -> str | None:
@@ -293,6 +310,8 @@ def _refusal(check: Check, action: Action, roles: set[str], facts: Facts) -> str
         return "Only a chair records the committee's decision."
     if check == Check.NOT_RECUSED and facts.recused:
         return "You are recused: you steward this dataset or belong to its department."
+    if check == Check.RELEASED_BEFORE and not facts.released_before:
+        return "Only an import records a release made before the registry."
     return None
 
 
@@ -358,7 +377,11 @@ def transition(
     PermissionDenied; a step lacking what it needs is MissingInput."""
     rule = TRANSITIONS.get((stage, action))
     if rule is None:
-        possible = [a for (s, a) in TRANSITIONS if s == stage]
+        possible = [  # what a person may ask for here (an import's own step is not offered)
+            a
+            for (s, a), r in TRANSITIONS.items()
+            if s == stage and Check.RELEASED_BEFORE not in r.checks
+        ]
         raise InvalidTransition(
             f"A dataset that is {describe(stage)} cannot be sent to '{action}'.",
             allowed_actions=[str(a) for a in possible],

@@ -78,6 +78,7 @@ def _row(entry: dict[str, Any]) -> dict[str, str]:
         if isinstance(item, dict)
     ]
     row["Distributions"] = json.dumps(distributions, ensure_ascii=False) if distributions else ""
+    row["Publishing Status"] = "Published"  # a catalog lists what is released
     for field, value in entry.items():
         if field not in HEADERS and field not in HANDLED and value not in (None, "", []):
             row[field] = _text(value)

@@ -83,7 +83,15 @@ def export_command(format, scope, as_of, department, output):
     type=click.File("r", encoding="utf-8"),
     help="The same choices, one “Source header=field” a line (the import page offers its own).",
 )
-def import_command(source, department, dry_run, create_departments, duplicates, maps, map_file):
+@click.option(
+    "--as-published",
+    is_flag=True,
+    help="Record rows their source marks as published (every entry of a data.json) as released "
+    "before the registry, if their level allows; they skip the committee.",
+)
+def import_command(
+    source, department, dry_run, create_departments, duplicates, maps, map_file, as_published
+):
     """Import an inventory (XLSX, CSV or a data.json catalog); nothing changes if any row is
     invalid."""
     data = source.read_bytes()
@@ -102,6 +110,7 @@ def import_command(source, department, dry_run, create_departments, duplicates, 
             create_departments=create_departments,
             duplicates=Duplicates(duplicates),
             choices=choices,
+            as_published=as_published,
         )
     except DomainError as exc:
         fail(exc)
@@ -112,6 +121,11 @@ def import_command(source, department, dry_run, create_departments, duplicates, 
     click.echo(f"Columns read: {matched}")
     if report.matching.ignored:
         click.echo(f"Columns ignored: {', '.join(report.matching.ignored)}")
+    for identifier in report.released:
+        verb = "would be recorded" if dry_run else "recorded"
+        click.echo(f"{identifier}: {verb} as released before the registry")
+    for number, why in report.not_released:
+        click.echo(f"Row {number}: {why}")
     for number, identifier in report.skipped:
         click.echo(f"Row {number}: already registered as {identifier}; skipped")
     for named, code in report.departments_created.items():

@@ -36,6 +36,7 @@ from registry.transfer.departments import (
 from registry.transfer.duplicates import Duplicates, Known
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
 from registry.transfer.lenient import CRITICAL, create_from_row, extras_of, text_of
+from registry.transfer.released import check_may_record_releases, keep_released
 from registry.transfer.workbooks import Table
 
 UNKNOWN_IDENTIFIER = (
@@ -73,6 +74,8 @@ class Report:
     dry_run: bool = True
     departments_created: dict[str, str] = field(default_factory=dict)  # as named -> code
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, the record it repeats)
+    released: list[str] = field(default_factory=list)  # recorded as released before the registry
+    not_released: list[tuple[int, str]] = field(default_factory=list)  # (row, why not)
 
     @property
     def ok(self) -> bool:
@@ -256,6 +259,15 @@ def _repeats(raw: dict[str, Any], extras: dict[str, str], known: Known, actor) -
     return db.session.scalar(query)
 
 
+def _keep_released(report: Report, number: int, identifier: str, extras, actor, digest) -> None:
+    record = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
+    why_not = keep_released(record, extras, actor=actor, source=f"import {digest}")
+    if why_not == "":
+        report.released.append(identifier)
+    elif why_not:
+        report.not_released.append((number, why_not))
+
+
 def _lacking(text: str, numbers: list[int]) -> str:
     rows = ", ".join(str(number) for number in numbers[:5])
     more = f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else ""
@@ -276,10 +288,13 @@ def run_import(
     create_departments: bool = False,
     duplicates: Duplicates = Duplicates.SKIP,
     choices: dict[str, str] | None = None,
+    as_published: bool = False,
 ) -> Report:
     """Validates and applies every row inside one savepoint; keeps it only if every row is
     valid and this is not a dry run. The caller commits. Departments the file names that the
     registry lacks are listed once each, or created first when `create_departments`."""
+    if as_published:
+        check_may_record_releases(actor)
     matching = match_headers(table.headers, choices)
     report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
     if not {"title", "description"} & set(matching.fields.values()):
@@ -344,6 +359,8 @@ def run_import(
         getattr(report, outcome).append(identifier)
         if outcome == "created":
             known_records.add(identifier, raw["department"], raw.get("title", ""), extras)
+            if as_published:
+                _keep_released(report, number, identifier, extras, actor, digest)
     if report.problems or dry_run:
         outer.rollback()
         return report
@@ -360,6 +377,7 @@ def run_import(
             "updated": len(report.updated),
             "unchanged": len(report.unchanged),
             "skipped": len(report.skipped),
+            "released_before_registry": len(report.released),
             "departments_created": sorted(report.departments_created.values()),
             "sha256": digest,
         },

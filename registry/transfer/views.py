@@ -210,7 +210,10 @@ def upload():
         return _import_page(form, {"file": [refused.message]}), 422
     adding = bool(form.get("create_departments")) and _may_add_departments()
     repeats = Duplicates.CREATE if form.get("duplicates") == "create" else Duplicates.SKIP
-    options = {"create_departments": adding, "duplicates": str(repeats)}
+    published = bool(form.get("as_published")) and has_permission(
+        current_user, Permission.PROGRAM_MANAGE
+    )
+    options = {"create_departments": adding, "duplicates": str(repeats), "as_published": published}
     report = run_import(
         table,
         actor=current_user,
@@ -219,6 +222,7 @@ def upload():
         digest=digest,
         create_departments=adding,
         duplicates=repeats,
+        as_published=published,
     )
     db.session.rollback()
     stored = None
@@ -263,6 +267,7 @@ def confirm(upload_id: int):
         digest=stored.sha256,
         create_departments=bool((stored.options or {}).get("create_departments")),
         duplicates=Duplicates((stored.options or {}).get("duplicates") or Duplicates.SKIP),
+        as_published=bool((stored.options or {}).get("as_published")),
     )
     if not report.ok:  # the inventory changed since the preview
         db.session.rollback()

@@ -24,6 +24,7 @@ from registry.reviews.workflow import (
 EXPECTED = """
 draft               submit             steward coordinator   submitted
 draft               retire             coordinator           retired
+draft               record_prior_release  coordinator        published
 changes_requested   resubmit           steward coordinator   submitted
 submitted           request_changes    coordinator           changes_requested
 submitted           send_to_committee  coordinator           in_committee
@@ -59,7 +60,7 @@ def _expectations() -> dict[tuple[str, str], tuple[set[str], str]]:
 TABLE = _expectations()
 # Facts under which every check passes: the person is in the department, chairs, is not
 # recused; the record is complete and publishable.
-EVERYTHING_IN_ORDER = Facts(in_department=True, is_chair=True)
+EVERYTHING_IN_ORDER = Facts(in_department=True, is_chair=True, released_before=True)
 CELLS = [(stage, action, role) for stage in Stage for action in Action for role in ROLES]
 
 
@@ -237,6 +238,7 @@ def test_checks_are_named_for_what_they_guard():
         "not_recused",
         "complete",
         "publishable",
+        "released_before",
     }
 
 
@@ -253,3 +255,9 @@ def test_the_workflow_module_imports_no_framework():
         for alias in node.names
     }
     assert not {name for name in imported if name and name.split(".")[0] in {"flask", "sqlalchemy"}}
+
+
+def test_no_page_offers_to_record_a_prior_release():
+    """Only the importer, which read the release from the record's source, may record one."""
+    offered = allowed_actions(Stage.DRAFT, ["coordinator"], Facts(in_department=True))
+    assert Action.RECORD_PRIOR_RELEASE not in offered

@@ -361,3 +361,59 @@ def test_the_cli_skips_what_is_registered_already(app, coordinator):
     cli(app, source, "--create-departments")
     again = cli(app, source)
     assert again.exit_code == 0 and "3 skipped as already registered" in again.output
+
+
+def test_what_a_city_released_stays_released_without_the_committee(coordinator):
+    from registry.audit.models import AuditEvent
+    from registry.audit.tags import Tag
+
+    report = load(
+        "sf_dataset_inventory.csv", coordinator, create_departments=True, as_published=True
+    )
+    meters = record("Parking Meter Transactions")
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.tag == Tag.DATASET_TRANSITION, AuditEvent.subject_id == meters.identifier
+        )
+    )
+    assert (meters.status, str(meters.published_on), report.released) == (
+        "published",
+        "2016-08-15",
+        [meters.identifier],
+    )
+    assert event.payload["released_before_registry"] is True
+    assert event.payload["source"] == "import sample"
+    assert record("Restaurant Inspection Scores").status == "draft"  # not published at source
+
+
+def test_a_restricted_or_unclassified_row_is_never_published_by_an_import(make, coordinator):
+    report = load("portal_data.json", coordinator, create_departments=True, as_published=True)
+    statuses = {
+        title: record(title).status
+        for title in ("Parking Citations", "Police Use of Force Incidents", "Payroll Detail")
+    }
+    assert statuses == {
+        "Parking Citations": "published",
+        "Police Use of Force Incidents": "published",
+        "Payroll Detail": "draft",
+    }
+    assert [why for _, why in report.not_released] == [
+        "published at its source, but restricted: kept as a draft"
+    ]
+
+
+def test_only_a_coordinator_records_releases_made_before_the_registry(make):
+    from registry.errors import PermissionDenied
+
+    make.department(code="PW")
+    steward = make.user("steward", departments=["PW"])
+    data = (SAMPLES / "san_diego_inventory.csv").read_bytes()
+    with pytest.raises(PermissionDenied):
+        run_import(
+            read_table("sd.csv", data),
+            actor=steward,
+            department="PW",
+            dry_run=True,
+            digest="x",
+            as_published=True,
+        )
