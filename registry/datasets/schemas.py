@@ -111,7 +111,9 @@ class DatasetIn(InputSchema):
     update_frequency = fields.String(
         load_default=None,
         validate=validate.OneOf(
-            list(UPDATE_FREQUENCIES), error="Use a DCAT-US accrualPeriodicity value such as R/P1M."
+            list(UPDATE_FREQUENCIES),
+            error="Not an update frequency: use Daily (R/P1D), Weekly (R/P1W), Monthly (R/P1M), "
+            "Annually (R/P1Y) or another of the list.",
         ),
     )
     temporal = fields.String(

@@ -98,6 +98,8 @@ def catalog_rows(data: bytes, max_rows: int) -> tuple[list[str], list[tuple[int,
             "This JSON file is not a data.json catalog: it has no “dataset” list (Project Open "
             "Data v1.1)."
         )
+    if not entries:
+        raise NotACatalog("The catalog lists no datasets: there is nothing to import.")
     if len(entries) > max_rows:
         raise NotACatalog(
             f"The catalog has {len(entries):,} datasets; the registry imports up to "

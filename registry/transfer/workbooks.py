@@ -159,12 +159,12 @@ def read_table(filename: str, data: bytes) -> Table:
     name = filename.lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
-            return _read_xlsx(data)
+            return _not_empty(_read_xlsx(data))
         if name.endswith((".csv", ".txt")):
-            return _read_csv(data)
+            return _not_empty(_read_csv(data))
         if name.endswith(".json"):
             headers, rows = catalog_rows(data, config["IMPORT_MAX_ROWS"])
-            return Table("data.json", headers, rows)
+            return _not_empty(Table("data.json", headers, rows))
     except NotACatalog as exc:
         raise ImportRefused(str(exc)) from None
     except TooLarge as exc:
@@ -172,6 +172,17 @@ def read_table(filename: str, data: bytes) -> Table:
             f"{exc} Split the file (by department, say), or remove what is not the inventory."
         ) from None
     raise ImportRefused("Upload an .xlsx workbook, a .csv file or a data.json catalog.")
+
+
+def _not_empty(table: Table) -> Table:
+    """An empty file, or one with headers and no rows, is said to be so."""
+    if not table.headers:
+        raise ImportRefused("The file is empty: it has no header row and no datasets.")
+    if not table.rows:
+        raise ImportRefused(
+            "The file has a header row but no datasets below it: add a row for each dataset."
+        )
+    return table
 
 
 def _table(sheet: str, lines: Iterator[tuple[int, list[Any]]], blank) -> Table:

@@ -417,3 +417,18 @@ def test_only_a_coordinator_records_releases_made_before_the_registry(make):
             digest="x",
             as_published=True,
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("empty.csv", b"", "The file is empty"),
+        ("headers.csv", b"Dataset Name,Agency\n", "no datasets below it"),
+        ("empty.json", b'{"dataset": []}', "lists no datasets"),
+    ],
+)
+def test_an_empty_file_says_it_is_empty(app, name, data, says):
+    from registry.transfer.workbooks import ImportRefused
+
+    with app.app_context(), pytest.raises(ImportRefused, match=says):
+        read_table(name, data)
