@@ -16,6 +16,14 @@ MISSING_SECRET_MESSAGE = (
 )
 
 
+MISSING_BASE_URL_MESSAGE = (
+    "Refusing to start in production without the registry's public address. Set "
+    "REGISTRY_BASE_URL, for example:\n  export REGISTRY_BASE_URL=https://registry.city.gov\n"
+    "Every absolute link (data.json, feeds, emails) is made from it, never from a request's "
+    "Host header."
+)
+
+
 class Defaults:
     ENV = "development"
     SECRET_KEY = DEV_SECRET_KEY
@@ -90,7 +98,9 @@ class Defaults:
     # Announce voting rounds and clear expired uploads from a thread in each app process; with
     # False, run `registry housekeeping` from cron instead.
     HOUSEKEEPING_THREAD = True
-    BASE_URL = ""  # prefixed to links in emails, e.g. https://registry.city.gov
+    # The registry's public address, e.g. https://registry.city.gov: every absolute link (data.json,
+    # feeds, the catalog's structured data, emails) is made from it; required in production.
+    BASE_URL = ""
 
 
 def load_config(app: Flask, config: dict[str, Any] | None) -> None:
@@ -103,6 +113,7 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
     if is_production(app):
         app.config["SESSION_COOKIE_SECURE"] = True
         check_secret_key(app.config.get("SECRET_KEY"))
+        check_base_url(app.config.get("BASE_URL"))
 
 
 def is_production(app: Flask) -> bool:
@@ -136,6 +147,11 @@ def engine_options(app: Flask) -> dict[str, Any]:
         connect_args.setdefault("options", f"-c lock_timeout={int(seconds * 1000)}")
     options["connect_args"] = connect_args
     return options
+
+
+def check_base_url(url: object) -> None:
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")) or " " in url:
+        raise RuntimeError(MISSING_BASE_URL_MESSAGE)
 
 
 def check_secret_key(secret: object) -> None:

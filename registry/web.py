@@ -14,6 +14,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -135,6 +136,20 @@ def init_write_intent(app: Flask) -> None:
     @app.teardown_request
     def forget_write_intent(_exc):
         WRITE_INTENT.set(True)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link from the configured BASE_URL (required in production), never from the
+    request's Host header; the request's own address only where none is set (development)."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def base_url() -> str:
+    """The registry's address with a trailing slash, as absolute_url() makes links."""
+    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/") + "/"
 
 
 def wants_json() -> bool:
@@ -297,6 +312,7 @@ def init_template_globals(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_label=field_label,
         has_permission=has_permission,
+        absolute_url=absolute_url,
         may_see_link=may_see_link,
         visible_navigation=visible_navigation,
         url_with_args=url_with_args,

@@ -18,6 +18,7 @@ def test_production_marks_cookies_secure(tmp_path):
         {
             "ENV": "production",
             "SECRET_KEY": "x" * 64,
+            "BASE_URL": "https://registry.city.example",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
         }
     )
@@ -50,3 +51,15 @@ def test_sqlite_in_the_instance_folder_is_the_default(monkeypatch):
     assert (
         app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/registry.sqlite3"
     )
+
+
+@pytest.mark.parametrize("url", [None, "", "registry.city.gov"])
+def test_production_refuses_to_start_without_its_public_address(tmp_path, url):
+    config = {
+        "ENV": "production",
+        "SECRET_KEY": "x" * 64,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+        "BASE_URL": url,
+    }
+    with pytest.raises(RuntimeError, match="REGISTRY_BASE_URL"):
+        create_app(config)

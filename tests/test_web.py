@@ -177,6 +177,7 @@ def test_production_asks_browsers_for_https_only(tmp_path):
         {
             "ENV": "production",
             "SECRET_KEY": "x" * 64,
+            "BASE_URL": "https://registry.city.example",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
             # No background threads: in the suite they would share the tests' swapped session.
             "HOUSEKEEPING_THREAD": False,

@@ -5,7 +5,7 @@ not signed in would, whoever asks: the catalog is the same for everyone."""
 import json
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -23,7 +23,7 @@ from registry.extensions import db
 from registry.memo import remembered
 from registry.reviews import services as reviews
 from registry.reviews.workflow import State
-from registry.web import cacheable, paginate
+from registry.web import absolute_url, cacheable, paginate
 
 public = Blueprint("public", __name__)
 
@@ -86,7 +86,7 @@ def schema_org(dataset: Dataset) -> str:
         "name": dataset.title,
         "description": dataset.description or dataset.title,
         "identifier": dataset.identifier,
-        "url": url_for("public.dataset_page", identifier=dataset.identifier, _external=True),
+        "url": absolute_url("public.dataset_page", identifier=dataset.identifier),
         "keywords": dataset.keywords or [],
         "license": dataset.license,
         "isAccessibleForFree": True,
@@ -270,9 +270,7 @@ def _feed(entries: list[Dataset], title: str, self_url: str):
 @public.get("/feeds/released.atom")
 @cacheable
 def released_feed():
-    return _feed(
-        _released(), "Newly released datasets", url_for("public.released_feed", _external=True)
-    )
+    return _feed(_released(), "Newly released datasets", absolute_url("public.released_feed"))
 
 
 @public.get("/feeds/departments/<code>.atom")
@@ -284,5 +282,5 @@ def department_feed(code: str):
     return _feed(
         _released(department.id),
         f"Newly released datasets: {department.name}",
-        url_for("public.department_feed", code=department.code, _external=True),
+        absolute_url("public.department_feed", code=department.code),
     )

@@ -7,6 +7,8 @@ import json
 from datetime import date
 from typing import IO, Any
 
+from flask import current_app, has_app_context
+
 from registry.datasets.vocab import AccessLevel
 from registry.db import utctoday
 
@@ -21,6 +23,16 @@ DISTRIBUTION_FIELDS = {
     "media_type": "mediaType",
     "format": "format",
 }
+
+
+def publisher(name: str) -> dict[str, Any]:
+    """A department as the catalog's publisher: a sub-organization of the city (CITY_NAME),
+    as harvesters such as data.gov group an agency's offices."""
+    entry: dict[str, Any] = {"@type": "org:Organization", "name": name}
+    city = current_app.config.get("CITY_NAME") if has_app_context() else None
+    if city and city != name:
+        entry["subOrganizationOf"] = {"@type": "org:Organization", "name": city}
+    return entry
 
 
 def period(value: str | None, today: date) -> str | None:
@@ -52,10 +64,7 @@ def entry_of(record: dict[str, Any], departments: dict[str, str]) -> dict[str, A
         "description": record.get("description") or record["title"],
         "keyword": record.get("keywords") or [],
         "modified": record.get("modified") or (record.get("updated_at") or "")[:10],
-        "publisher": {
-            "@type": "org:Organization",
-            "name": departments.get(record["department"], record["department"]),
-        },
+        "publisher": publisher(departments.get(record["department"], record["department"])),
         "contactPoint": {
             "@type": "vcard:Contact",
             "fn": record.get("contact_name") or departments.get(record["department"], "City"),

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any, NamedTuple
 
+from flask import current_app
 from sqlalchemy import and_, null, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -126,15 +127,18 @@ def cells_of(line: tuple) -> list[Any]:
 
 
 def stamp() -> str:
-    """The city's naming that rows depend on: departments (code, name), city priorities (name,
-    order), and this module's rendering."""
+    """The city's naming that rows depend on: its name, departments (code, name), city
+    priorities (name, order), and this module's rendering."""
     departments = db.session.execute(
         select(Department.id, Department.code, Department.name).order_by(Department.id)
     ).all()
     priorities = db.session.execute(
         select(CityPriority.id, CityPriority.name, CityPriority.position).order_by(CityPriority.id)
     ).all()
-    text = json.dumps([RENDERING, [list(r) for r in departments], [list(r) for r in priorities]])
+    city = current_app.config.get("CITY_NAME") or ""  # the publishers' parent in data.json
+    text = json.dumps(
+        [RENDERING, city, [list(r) for r in departments], [list(r) for r in priorities]]
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -1,7 +1,7 @@
 """Exports and imports in the browser, and the public catalog at /data.json."""
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import delete, func, select
 
 from registry.accounts.services import list_departments
+from registry.audit.models import AuditEvent
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset
 from registry.datasets.queries import (
@@ -28,7 +29,8 @@ from registry.datasets.queries import (
     may_use_scope,
     scope_condition,
 )
-from registry.db import utcnow
+from registry.datasets.schemas import ONGOING
+from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
 from registry.transfer.duplicates import Duplicates
@@ -41,7 +43,7 @@ from registry.transfer.rendered import stamp as naming_stamp
 from registry.transfer.schemas import ExportQuery
 from registry.transfer.workbooks import ImportRefused, read_table
 from registry.validation import form_to_dict
-from registry.web import accepts_upload, record_read, require_permission, writes_on_read
+from registry.web import accepts_upload, base_url, record_read, require_permission, writes_on_read
 
 transfer = Blueprint("transfer", __name__)
 
@@ -118,8 +120,20 @@ def export_datajson():
     """The public catalog as of a date, as a file, audited like every export."""
     query = _export_query()
     request_ = ExportRequest("datajson", Scope.PUBLIC, query["department"], query["as_of"])
-    return _background(request_) or _deliver(
-        produce(request_, current_user, base_url=request.host_url)
+    return _background(request_) or _deliver(produce(request_, current_user, base_url=base_url()))
+
+
+# Records in the catalog now, or once (retired, or restricted since, they left it).
+LAST_RECORD_CHANGE = select(func.max(Dataset.updated_at)).where(
+    Dataset.published_on.is_not(None) | scope_condition(Scope.PUBLIC, None)
+)
+NAMING_TAGS = (str(Tag.DEPARTMENT_CREATE), str(Tag.DEPARTMENT_UPDATE))
+
+
+def last_naming():
+    """When a department was last added or renamed (its name is a publisher's)."""
+    return db.session.scalar(
+        select(func.max(AuditEvent.occurred_at)).where(AuditEvent.tag.in_(NAMING_TAGS))
     )
 
 
@@ -128,22 +142,40 @@ def data_json():
     """The city's public catalog for harvesters (DCAT-US v1.1). A conditional GET answers 304
     without writing anything; its ETag follows every change to a published record and to the
     names of departments."""
+    public = scope_condition(Scope.PUBLIC, None)
     state = db.session.execute(
-        select(func.count(), func.max(Dataset.updated_at), func.sum(Dataset.version)).where(
-            scope_condition(Scope.PUBLIC, None)
-        )
+        select(func.count(), func.max(Dataset.updated_at), func.sum(Dataset.version)).where(public)
     ).one()
-    # The records' versions, and the naming of departments the catalog's publishers carry.
-    marks = f"{state[0]}|{state[1]}|{state[2]}|{naming_stamp()}"
+    # An ongoing period is published as running up to today: the body changes each day.
+    ongoing = db.session.scalar(
+        select(Dataset.id).where(public, Dataset.temporal.endswith(ONGOING)).limit(1)
+    )
+    today = utctoday() if ongoing is not None else None
+    # The records' versions, the naming of departments the catalog's publishers carry, the
+    # address its links start with, and the day when a period runs up to it.
+    marks = f"{state[0]}|{state[1]}|{state[2]}|{naming_stamp()}|{base_url()}|{today}"
     etag = hashlib.sha256(marks.encode()).hexdigest()[:32]
-    if etag in request.if_none_match:
+    # When the catalog last changed: a released record's change (one leaving the catalog too),
+    # or a department's (the publishers' names).
+    changed = max(
+        (moment for moment in (db.session.scalar(LAST_RECORD_CHANGE), last_naming()) if moment),
+        default=None,
+    )
+    if today is not None:
+        midnight = datetime.combine(today, time.min, UTC)
+        changed = max(changed, midnight) if changed else midnight
+    since = request.if_modified_since
+    unchanged_since = (
+        since is not None and changed is not None and changed.replace(microsecond=0) <= since
+    )
+    if etag in request.if_none_match or (not request.if_none_match and unchanged_since):
         response = make_response("", 304)
     else:
-        produced = produce(ExportRequest("datajson", Scope.PUBLIC), None, base_url=request.host_url)
+        produced = produce(ExportRequest("datajson", Scope.PUBLIC), None, base_url=base_url())
         response = send_file(produced.file, mimetype="application/json", max_age=300)
     response.set_etag(etag)
-    if state[1] is not None:
-        response.last_modified = state[1]
+    if changed is not None:
+        response.last_modified = changed
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response

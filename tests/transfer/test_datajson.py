@@ -4,6 +4,7 @@ rules the schema leaves to GSA's validators."""
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,42 @@ def test_renaming_a_department_changes_the_catalogs_etag(client, published, make
     assert after.status_code == 200
     publishers = {entry["publisher"]["name"] for entry in after.get_json()["dataset"]}
     assert "Renamed Department" in publishers
+
+
+def test_if_modified_since_answers_304_until_something_changes(client, published, make):
+    first = client.get("/data.json")
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    again = client.get("/data.json", headers=since)
+    reviews.perform_transition(
+        published[0], {"action": "retire", "note": "Gone."}, actor=make.user("coordinator")
+    )
+    # HTTP dates have whole seconds: the retirement is taken to come a few seconds later.
+    published[0].updated_at += timedelta(seconds=3)
+    db.session.commit()
+    assert again.status_code == 304
+    assert client.get("/data.json", headers=since).status_code == 200
+
+
+def test_an_ongoing_period_makes_each_day_a_new_catalog(client, published, monkeypatch):
+    from registry.transfer import views
+
+    today = views.utctoday()
+    first = client.get("/data.json")
+    monkeypatch.setattr(views, "utctoday", lambda: today + timedelta(days=1))
+    tomorrow = client.get("/data.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert tomorrow.status_code == 200
+
+
+def test_each_publisher_is_a_sub_organization_of_the_city(client, published, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CITY_NAME", "City of Riverton")
+    entries = client.get("/data.json").get_json()["dataset"]
+    assert {entry["publisher"]["subOrganizationOf"]["name"] for entry in entries} == {
+        "City of Riverton"
+    }
+
+
+def test_links_come_from_the_base_url_never_the_host_header(client, published, app, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://registry.riverton.example")
+    feed = client.get("/feeds/released.atom", headers={"Host": "evil.example"})
+    text = feed.get_data(as_text=True)
+    assert "evil.example" not in text and "https://registry.riverton.example/" in text
