@@ -158,6 +158,8 @@ ROUTES = {
     ("GET", "/datasets/<identifier>/delay"): DATASET_EDITOR_PAGE,
     ("POST", "/datasets/<identifier>/delay"): expect(302, 403, coordinator=409),
     ("GET", "/api/v1/audit/head"): EVERYONE,
+    ("GET", "/api/v1/exports/inventory.<any(xlsx, csv):extension>"): EVERYONE,
+    ("GET", "/api/v1/exports/data.json"): EVERYONE,
     ("GET", "/api"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
     ("GET", "/api/v1/datasets"): EVERYONE,

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from registry.accounts.schemas import DepartmentOut, MeOut
-from registry.api.program_paths import add_program_paths, add_stats_paths
+from registry.api.program_paths import add_export_paths, add_program_paths, add_stats_paths
 from registry.audit.schemas import AuditEventOut, EventFilterIn
 from registry.datasets.schemas import (
     DatasetDetailOut,
@@ -317,6 +317,7 @@ def build_spec() -> dict:
     )
     add_program_paths(spec, _json, _errors)
     add_stats_paths(spec, _json, _errors)
+    add_export_paths(spec, _json, _errors)
     spec.path(
         path="/openapi.json",
         operations={

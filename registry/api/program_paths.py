@@ -206,3 +206,83 @@ def add_stats_paths(spec: APISpec, json_of, errors) -> None:
             }
         },
     )
+
+
+EXPORT_QUERY = [
+    {
+        "in": "query",
+        "name": "scope",
+        "schema": {"type": "string", "enum": ["public", "approved", "inventory", "full"]},
+        "description": "What to include; full is for coordinators and auditors (403 otherwise).",
+    },
+    {"in": "query", "name": "department", "schema": {"type": "string"}},
+    {
+        "in": "query",
+        "name": "as_of",
+        "schema": {"type": "string", "format": "date"},
+        "description": "The inventory as that day ended, read by today's restrictions.",
+    },
+]
+FILE_HEADERS = {
+    "X-Content-SHA256": {
+        "description": "The file's SHA-256, as the audit log keeps it.",
+        "schema": {"type": "string"},
+    },
+    "X-Audit-Head": {
+        "description": "The audit log's head when the file was made: its number and hash.",
+        "schema": {"type": "string"},
+    },
+}
+SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def add_export_paths(spec: APISpec, json_of, errors) -> None:
+    """Exports for scripts with a token: the pages' files, audited alike."""
+    secured = [{"bearer": []}, {}]
+    spec.path(
+        path="/exports/inventory.{extension}",
+        operations={
+            "get": {
+                "summary": "The inventory as an XLSX workbook or a CSV file, in a scope",
+                "security": secured,
+                "parameters": [
+                    {
+                        "in": "path",
+                        "name": "extension",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["xlsx", "csv"]},
+                    },
+                    *EXPORT_QUERY,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The file",
+                        "headers": FILE_HEADERS,
+                        "content": {
+                            SPREADSHEET: {"schema": {"type": "string", "format": "binary"}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    }
+                }
+                | errors("403", "404", "422"),
+            }
+        },
+    )
+    spec.path(
+        path="/exports/data.json",
+        operations={
+            "get": {
+                "summary": "The public catalog as DCAT-US v1.1 data.json, now or as of a day",
+                "security": secured,
+                "parameters": EXPORT_QUERY[1:],
+                "responses": {
+                    "200": {
+                        "description": "The catalog",
+                        "headers": FILE_HEADERS,
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                }
+                | errors("422"),
+            }
+        },
+    )

@@ -7,6 +7,15 @@ from registry.catalog import dashboard as stats_api
 from registry.datasets import api as datasets_api
 from registry.priorities import api as priorities_api
 from registry.reviews import api as reviews_api
+from registry.transfer import api as transfer_api
 
-for module in (accounts_api, audit_api, datasets_api, reviews_api, priorities_api, stats_api):
+for module in (
+    accounts_api,
+    audit_api,
+    datasets_api,
+    reviews_api,
+    priorities_api,
+    stats_api,
+    transfer_api,
+):
     module.register(api)

@@ -33,6 +33,7 @@ from registry.datasets.schemas import ONGOING
 from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
+from registry.transfer.delivery import deliver, export_query
 from registry.transfer.duplicates import Duplicates
 from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.imports import check_can_import, run_import
@@ -40,10 +41,9 @@ from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.models import ImportUpload
 from registry.transfer.rendered import stamp as naming_stamp
-from registry.transfer.schemas import ExportQuery
 from registry.transfer.workbooks import ImportRefused, read_table
 from registry.validation import form_to_dict
-from registry.web import accepts_upload, base_url, record_read, require_permission, writes_on_read
+from registry.web import accepts_upload, base_url, require_permission, writes_on_read
 
 transfer = Blueprint("transfer", __name__)
 
@@ -53,14 +53,6 @@ SCOPE_NAMES = {
     Scope.INVENTORY: "Everything you may read",
     Scope.FULL: "The full inventory",
 }
-
-
-def _export_query() -> dict:
-    """The export's scope, department and date from the query string; a 422 says what is
-    wrong with them."""
-    return ExportQuery().load(
-        {key: request.args[key] for key in ("scope", "department", "as_of") if key in request.args}
-    )
 
 
 @transfer.get("/exports")
@@ -78,28 +70,14 @@ def exports():
     )
 
 
-def _deliver(produced):
-    record_read(Tag.EXPORT, details=produced.audit_details(current_user))
-    response = send_file(
-        produced.file,
-        mimetype=produced.mimetype,
-        as_attachment=True,
-        download_name=produced.request.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-SHA256"] = produced.sha256
-    response.headers["X-Audit-Head"] = f"{produced.head.seq} {produced.head.hash}"
-    return response
-
-
 @transfer.get("/exports/inventory.<any(xlsx, csv):extension>")
 @writes_on_read
 def export_inventory(extension: str):
     """A spreadsheet of the scope asked for; a scope the reader may not use is a 403, never a
     quietly smaller file."""
-    query = _export_query()
+    query = export_query()
     request_ = ExportRequest(extension, query["scope"], query["department"], query["as_of"])
-    return _background(request_) or _deliver(produce(request_, current_user))
+    return _background(request_) or deliver(produce(request_, current_user))
 
 
 def _background(request_: ExportRequest):
@@ -118,9 +96,9 @@ def _background(request_: ExportRequest):
 @writes_on_read
 def export_datajson():
     """The public catalog as of a date, as a file, audited like every export."""
-    query = _export_query()
+    query = export_query()
     request_ = ExportRequest("datajson", Scope.PUBLIC, query["department"], query["as_of"])
-    return _background(request_) or _deliver(produce(request_, current_user, base_url=base_url()))
+    return _background(request_) or deliver(produce(request_, current_user, base_url=base_url()))
 
 
 # Records in the catalog now, or once (retired, or restricted since, they left it).

@@ -177,3 +177,43 @@ def test_exports_read_as_of_a_date(client, city, make):
     response = signed_in(client, city).get(f"/exports/inventory.csv?scope=full&as_of={past}")
     assert response.get_data(as_text=True).count("\r\n") == 1  # the header alone
     assert datetime.now().year > past.year
+
+
+def test_an_auditors_script_exports_with_a_token(client, make):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from registry.audit.models import AuditEvent
+    from registry.audit.tags import Tag
+    from registry.extensions import db
+
+    make.dataset(classification="restricted", rights="Code 2.14")
+    token = make.token(make.user("auditor"))
+    response = client.get(
+        "/api/v1/exports/inventory.csv?scope=full",
+        headers={"Authorization": f"Bearer {token.secret}"},
+    )
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.tag == Tag.EXPORT))
+    sha = hashlib.sha256(response.data).hexdigest()
+    assert (response.status_code, response.headers["X-Content-SHA256"]) == (200, sha)
+    assert (event.payload["scope"], event.payload["sha256"]) == ("full", sha)
+
+
+def test_a_token_never_widens_a_scope(client, make):
+    token = make.token(make.user("stakeholder"))
+    response = client.get(
+        "/api/v1/exports/inventory.xlsx?scope=full",
+        headers={"Authorization": f"Bearer {token.secret}"},
+    )
+    assert response.status_code == 403
+
+
+def test_a_harvester_reads_the_catalog_as_of_a_day_through_the_api(client):
+    response = client.get("/api/v1/exports/data.json?as_of=2026-01-31")
+    bad = client.get("/api/v1/exports/data.json?as_of=yesterday")
+    assert (response.status_code, "dataset" in response.get_json(), bad.status_code) == (
+        200,
+        True,
+        422,
+    )
