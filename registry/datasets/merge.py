@@ -111,5 +111,9 @@ def merge_edit(
             fields=clashes,
             your_changes=sorted(mine),
         )
-    kept = [name for name in theirs if name not in mine and name != "status"]
+    kept = [name for name in theirs if name not in mine and name not in NOT_EDITED]
     return mine, kept
+
+
+# Changed by the workflow or the importer, not by an editor: not named as a colleague's edit.
+NOT_EDITED = frozenset({"status", "proposed_governance", "attention", "published_on"})
