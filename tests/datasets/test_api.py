@@ -204,7 +204,7 @@ def test_every_api_route_is_in_the_openapi_document(app):
         for method in item
     }
     served = {
-        (method, re.sub(r"<\w+:(\w+)>", r"<\1>", rule.rule))  # <int:round_id> is {round_id}
+        (method, re.sub(r"<[^:>]+:(\w+)>", r"<\1>", rule.rule))  # <int:round_id> is {round_id}
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1")
         for method in rule.methods - {"HEAD", "OPTIONS"}
