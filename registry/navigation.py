@@ -21,12 +21,12 @@ NAV_LINKS = [
         ],
     ),
     (None, "Exports", "transfer.exports"),
-    (Permission.DATASET_CREATE, "Import", "transfer.imports"),
     (Permission.ACCOUNT_OWN, "My work", "reviews.my_work"),
     (
         "menu",
         "Manage",
         [
+            (Permission.DATASET_CREATE, "Import", "transfer.imports"),
             (Permission.USERS_MANAGE, "People", "admin.users"),
             (Permission.USERS_MANAGE, "API tokens", "admin.all_tokens"),
             (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),

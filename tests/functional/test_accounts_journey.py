@@ -18,8 +18,8 @@ PUBLIC = [
 NAVIGATION = {
     "coordinator": [
         *PUBLIC,
-        "Import",
         "My work",
+        "Import",
         "People",
         "API tokens",
         "Departments",
@@ -28,7 +28,7 @@ NAVIGATION = {
         "Audit log",
     ],
     "auditor": [*PUBLIC, "My work", "Audit log"],
-    "steward": [*PUBLIC, "Import", "My work"],
+    "steward": [*PUBLIC, "My work", "Import"],
     "committee": [*PUBLIC, "My work"],
     "stakeholder": [*PUBLIC, "My work"],
 }
