@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.catalog.dashboard import dashboard
     from registry.catalog.public import public
     from registry.catalog.views import catalog
+    from registry.datasets.theme_views import theme_pages
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
     from registry.priorities.views import program_pages
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         admin,
         datasets,
+        theme_pages,
         reviews,
         meetings,
         program_pages,

@@ -27,9 +27,8 @@ class CommandLineOperator:
     role_set = frozenset({Role.COORDINATOR, Role.AUDITOR})
     name = "Command line"
 
-    @property
-    def email(self) -> str:
-        return f"command line ({getpass.getuser()})"
+    def __init__(self) -> None:
+        self.email = f"command line ({getpass.getuser()})"
 
 
 def fail(exc: ValidationError | DomainError) -> None:

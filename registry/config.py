@@ -69,6 +69,11 @@ class Defaults:
     IMPORT_MAX_BLANK_ROWS = 10_000
     IMPORT_MAX_COLUMNS = 256
     IMPORT_MAX_CELLS = 2_000_000
+    # From the server's command line (`registry import`), where nobody waits on a request:
+    # a state's whole inventory in one file.
+    IMPORT_CLI_MAX_BYTES = 400 * 1024 * 1024
+    IMPORT_CLI_MAX_ROWS = 300_000
+    IMPORT_CLI_MAX_CELLS = 30_000_000
     # Exports from the web of more datasets than this are prepared in the background (a job:
     # the page shows its progress and offers the file when it is ready), kept this long, in
     # this folder (the instance folder's exports/ when empty; give every host the same one).

@@ -32,6 +32,7 @@ NAV_LINKS = [
             (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
             (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
             (Permission.PROGRAM_MANAGE, "Program", "program.settings"),
+            (Permission.PROGRAM_MANAGE, "Themes", "themes.theme_list"),
             (Permission.AUDIT_READ, "Audit log", "audit.events"),
         ],
     ),

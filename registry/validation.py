@@ -12,6 +12,8 @@ MAX_PAGE = 100_000
 # overrides and isolates that can make a title read differently from what it says.
 INVISIBLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 class UnsafeText(ValueError):
     pass
@@ -24,7 +26,7 @@ def clean_text(value: Any) -> Any:
     if isinstance(value, str):
         if "\x00" in value:
             raise UnsafeText("This contains a NUL character, which is not allowed.")
-        if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        if LONE_SURROGATE.search(value):
             raise UnsafeText("This contains invalid Unicode (a lone surrogate).")
         return INVISIBLE.sub("", value)
     if isinstance(value, list):

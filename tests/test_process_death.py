@@ -221,13 +221,15 @@ def test_an_import_killed_midway_leaves_nothing(city):
     preview = session.post(
         f"{server.base}/imports",
         data={"department": ""},
-        files={"file": ("inventory.csv", _inventory(1500, "Killed import"), "text/csv")},
+        # Large enough that its import is still under way a second and a half in (an import
+        # writes about a thousand rows a second here).
+        files={"file": ("inventory.csv", _inventory(8000, "Killed import"), "text/csv")},
         timeout=120,
     )
     assert preview.status_code == 200, preview.text[:300]
     upload = re.search(r"/imports/(\d+)/confirm", preview.text).group(1)
     with pytest.raises(requests.ReadTimeout):  # the import is under way when the server dies
-        session.post(f"{server.base}/imports/{upload}/confirm", timeout=2)
+        session.post(f"{server.base}/imports/{upload}/confirm", timeout=1.5)
     server.kill()
 
     db.session.rollback()

@@ -6,8 +6,10 @@ redirect that follows the action.
 """
 
 import pytest
+from sqlalchemy import select
 
 from registry.audit.runs import start_verification
+from registry.datasets.models import Theme
 from registry.extensions import db
 from registry.reviews.meetings import save_meeting
 from tests import factories
@@ -99,6 +101,8 @@ ROUTES = {
     # No file: the form's errors. An upload that is not theirs (or none) is not found.
     ("POST", "/imports"): expect(302, 403, coordinator=422, steward=422),
     ("POST", "/imports/<int:upload_id>/confirm"): expect(302, 403, coordinator=404, steward=404),
+    ("POST", "/imports/<int:upload_id>/read"): expect(302, 403, coordinator=404, steward=404),
+    ("GET", "/imports/<int:upload_id>/mapping.txt"): expect(302, 403, coordinator=404, steward=404),
     # The program: rounds, requests, the queue, assessments and the coordinator's settings.
     ("GET", "/rounds"): EVERYONE,
     ("GET", "/rounds/<int:round_id>"): EVERYONE,
@@ -121,6 +125,9 @@ ROUTES = {
     ("POST", "/datasets/<identifier>/assessment"): expect(302, 403, committee=422),
     ("GET", "/admin/program"): COORDINATOR_PAGE,
     ("POST", "/admin/program"): COORDINATOR_FORM,
+    ("GET", "/admin/themes"): COORDINATOR_PAGE,
+    ("POST", "/admin/themes"): COORDINATOR_FORM,
+    ("POST", "/admin/themes/<int:theme_id>/remove"): COORDINATOR_ACTION,
     ("GET", "/admin/priorities/new"): COORDINATOR_PAGE,
     ("POST", "/admin/priorities/new"): COORDINATOR_FORM,
     ("GET", "/admin/priorities/<int:priority_id>"): COORDINATOR_PAGE,
@@ -225,6 +232,7 @@ def world(make):
         "<int:round_id>": str(voting_round.id),
         "<int:request_id>": str(request.id),
         "<int:priority_id>": str(priority.id),
+        "<int:theme_id>": str(db.session.scalar(select(Theme.id).where(Theme.name == "Community"))),
         "<candidate>": dataset.identifier,
         "<name>": "inventory",
         "<int:meeting_id>": str(meeting.id),

@@ -63,33 +63,67 @@ def record_event(
     - Keep the hold short: validate, read and compute before the first event, and commit soon
       after it; nothing slow (mail, files, other servers) happens while it is held.
     """
+    event = Event(tag, subject_type, subject_id, before, after, details)
+    return record_events([event], actor=actor, actor_label=actor_label, address=address)[0]
+
+
+@dataclass
+class Event:
+    """One event of record_events(): what happened, to what."""
+
+    tag: Tag
+    subject_type: str | None = None
+    subject_id: object = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    details: dict[str, Any] | None = None
+
+
+def record_events(
+    events: list[Event],
+    *,
+    actor: Any = None,
+    actor_label: str | None = None,
+    address: str | None = None,
+) -> list[AuditEvent]:
+    """Appends events by one actor at one moment, chained in order, with three statements
+    however many there are (an import registering thousands of records): the head moves past
+    them all at once, under the lock record_event() describes."""
     head = db.session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == 1)
-        .values(seq=AuditChainHead.seq + 1)
+        .values(seq=AuditChainHead.seq + len(events))
         .returning(AuditChainHead.seq, AuditChainHead.hash)
     ).one()
-    payload = {key: value for key, value in (("before", before), ("after", after)) if value}
-    payload.update(details or {})
-    event = AuditEvent(
-        seq=head.seq,
-        occurred_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_label=actor_label or getattr(actor, "email", None) or SYSTEM_LABEL,
-        tag=str(tag),
-        subject_type=subject_type,
-        subject_id=None if subject_id is None else str(subject_id),
-        payload=json_safe(payload),
-        address=address,
-        prev_hash=head.hash,
-    )
-    event.hash = event_hash(event)
-    # Written as a plain INSERT, without the unit of work: one event is three statements.
+    seq, previous, now = head.seq - len(events), head.hash, utcnow()
+    written = []
+    for event in events:
+        payload = {
+            key: value for key, value in (("before", event.before), ("after", event.after)) if value
+        }
+        payload.update(event.details or {})
+        seq += 1
+        row = AuditEvent(
+            seq=seq,
+            occurred_at=now,
+            actor_id=getattr(actor, "id", None),
+            actor_label=actor_label or getattr(actor, "email", None) or SYSTEM_LABEL,
+            tag=str(event.tag),
+            subject_type=event.subject_type,
+            subject_id=None if event.subject_id is None else str(event.subject_id),
+            payload=json_safe(payload),
+            address=address,
+            prev_hash=previous,
+        )
+        row.hash = previous = event_hash(row)
+        written.append(row)
+    # Plain INSERTs, without the unit of work.
     db.session.execute(
-        insert(AuditEvent).values({column.key: getattr(event, column.key) for column in COLUMNS})
+        insert(AuditEvent),
+        [{column.key: getattr(row, column.key) for column in COLUMNS} for row in written],
     )
-    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=event.hash))
-    return event
+    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=previous))
+    return written
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:

@@ -34,6 +34,8 @@ class Tag(StrEnum):
     REQUEST_CREATE = "program:request:create"
     REQUEST_RESPOND = "program:request:respond"
     CITY_PRIORITY = "program:city_priority"
+    THEME_ADD = "program:theme:add"
+    THEME_REMOVE = "program:theme:remove"
     PROGRAM_SETTINGS = "program:settings"
     ASSESSMENT = "program:assessment"
     SCORE_OVERRIDE = "program:score:override"
@@ -83,6 +85,8 @@ TAG_LABELS = {
     Tag.REQUEST_CREATE: "Data request made",
     Tag.REQUEST_RESPOND: "Data request answered",
     Tag.CITY_PRIORITY: "City priority changed",
+    Tag.THEME_ADD: "Theme added",
+    Tag.THEME_REMOVE: "Theme removed",
     Tag.PROGRAM_SETTINGS: "Program settings changed",
     Tag.ASSESSMENT: "Committee assessment",
     Tag.SCORE_OVERRIDE: "Priority score overridden",

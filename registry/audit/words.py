@@ -70,6 +70,8 @@ PHRASES = {
     Tag.ASSESSMENT: "{who} assessed {s} against the criteria",
     Tag.SCORE_OVERRIDE: "{who} overrode the priority score of {s}",
     Tag.CITY_PRIORITY: "{who} changed the city's priority {s}",
+    Tag.THEME_ADD: "{who} added the theme {s}",
+    Tag.THEME_REMOVE: "{who} removed the theme {s}",
     Tag.PROGRAM_SETTINGS: "{who} changed the program's settings",
 }
 

@@ -39,6 +39,17 @@ class DatasetTheme(db.Model):
     theme: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
 
 
+class Theme(db.Model):
+    """One of the city's themes (its categories of data), a vocabulary the coordinator keeps;
+    it starts as the registry's twelve (vocab.DEFAULT_THEMES)."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CityPriority(db.Model):
     """One of the city's strategic priorities (a short list the coordinator keeps, such as
     "Safe neighbourhoods"), which a record may say it supports."""

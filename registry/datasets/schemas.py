@@ -11,7 +11,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from registry.datasets.vocab import (
     PII_KINDS,
-    THEMES,
     UPDATE_FREQUENCIES,
     AccessLevel,
     Classification,
@@ -100,7 +99,9 @@ class DatasetIn(InputSchema):
     description = fields.String(load_default=None, validate=validate.Length(max=20000))
     department = UpperString(required=True)
     keywords = StringList(load_default=list, max_items=50)
-    themes = StringList(load_default=list, max_items=len(THEMES), vocabulary=THEMES)
+    themes = StringList(  # checked against the city's own list (creation.resolve_themes)
+        max_length=100, load_default=list, max_items=20
+    )
     # The city's strategic priorities it supports, by name (checked against the list the
     # coordinator keeps, in the service).
     city_priorities = StringList(load_default=list, max_items=20)
@@ -287,6 +288,15 @@ class DatasetQuery(InputSchema):
     release_priority = fields.Enum(Priority, by_value=True, load_default=None)
     theme = fields.String(load_default=None, validate=validate.Length(max=100))
     city_priority = fields.String(load_default=None, validate=validate.Length(max=120))
+    external_id = fields.String(
+        load_default=None,
+        validate=validate.Length(max=300),
+        metadata={
+            "description": "An identifier the record has elsewhere, in any case: its portal's "
+            "(a data.json identifier, a Socrata ID) or, for people signed in, one its own "
+            "inventory gave it (an inventory ID, a dataset ID), as its additional fields keep it."
+        },
+    )
     sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(
         load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), strict=False

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
@@ -150,7 +150,34 @@ def _conditions(user, criteria: dict[str, Any]) -> list:
         conditions.append(Dataset.theme_rows.any(DatasetTheme.theme == criteria["theme"]))
     if criteria.get("city_priority"):
         conditions.append(Dataset.supports.any(CityPriority.name == criteria["city_priority"]))
+    if criteria.get("external_id"):
+        conditions.append(known_elsewhere_as(criteria["external_id"], user))
     return conditions
+
+
+# Additional-field headers that name a record elsewhere, without case, spaces, "_" or "-": its
+# identity in another system, not a value (transfer.duplicates finds repeats by them too).
+EXTERNAL_HEADERS = frozenset(
+    {"portalidentifier", "inventoryid", "datasetid", "masterid", "id", "uid", "fourbyfour"}
+)
+PUBLIC_EXTERNAL = frozenset({"portalidentifier"})  # what data.json publishes anyway
+
+
+def known_elsewhere_as(identifier: str, user):
+    """Records that have `identifier` elsewhere: under one of EXTERNAL_HEADERS among their
+    additional fields (only the portal's for the public, who see no additional fields)."""
+    pairs = "json_each_text" if _dialect() == "postgresql" else "json_each"
+    each = getattr(func, pairs)(Dataset.additional_fields).table_valued("key", "value")
+    squashed = func.lower(each.c.key)
+    for mark in (" ", "_", "-"):
+        squashed = func.replace(squashed, mark, "")
+    staff = user is not None and getattr(user, "is_authenticated", False)
+    headers = EXTERNAL_HEADERS if staff else PUBLIC_EXTERNAL
+    return exists(
+        select(1)
+        .select_from(each)
+        .where(squashed.in_(sorted(headers)), func.lower(each.c.value) == identifier.lower())
+    )
 
 
 def _sort_order(sort: str, matches) -> list:

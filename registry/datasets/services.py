@@ -1,7 +1,6 @@
 """Registering and editing datasets: every rule checked on the record as it would stand, every
 change kept as a version and an audit event in the same transaction."""
 
-import secrets
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -10,46 +9,40 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from registry.accounts.models import Department, User
-from registry.accounts.services import active_users_with_role, find_user_by_email
+from registry.accounts.models import User
+from registry.accounts.services import active_users_with_role
 from registry.accounts.signals import departments_left
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import governance, search
+from registry.datasets.creation import (
+    DATASET_PATCH,
+    Lookups,
+    apply_fields,
+    check_can_create,
+    keep_version,
+    prepare_dataset,
+    record_problems,
+    register_datasets,
+    resolve_department,
+    resolve_priorities,
+    resolve_steward,
+    resolve_themes,
+)
 from registry.datasets.merge import Edit, merge_edit
-from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
-from registry.datasets.permissions import can_edit_dataset, creatable_department_ids
-from registry.datasets.schemas import DatasetIn, DatasetPatch
+from registry.datasets.models import CityPriority, Dataset, DatasetVersion
+from registry.datasets.permissions import can_edit_dataset
 from registry.datasets.signals import proposal_opened
-from registry.datasets.snapshots import BOOKKEEPING, diff, digest, snapshot
+from registry.datasets.snapshots import diff, digest, snapshot
 from registry.datasets.visibility import readable_by
-from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classification
+from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.notifications.services import notify
 from registry.permissions import Role
-from registry.reviews.workflow import GOVERNANCE_FIELDS, INITIAL_STATE, GovernanceEdit
+from registry.reviews.workflow import GOVERNANCE_FIELDS, GovernanceEdit
 from registry.validation import load_input, raise_for
-
-# Schemas hold no state between loads: built once, not for every record of an import.
-DATASET_IN, DATASET_PATCH = DatasetIn(), DatasetPatch(partial=True)
-
-IDENTIFIER_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-
-# Fields stored as they load; department, steward, themes and priorities are resolved apart.
-PLAIN_FIELDS = [
-    name
-    for name in DatasetIn().fields
-    if name not in {"department", "steward", "themes", "city_priorities"}
-]
-
-ALLOWED_ACCESS = {
-    Classification.PUBLIC: set(AccessLevel),
-    Classification.INTERNAL: set(AccessLevel),
-    Classification.SENSITIVE: {AccessLevel.RESTRICTED_PUBLIC, AccessLevel.NON_PUBLIC},
-    Classification.RESTRICTED: {AccessLevel.NON_PUBLIC},
-}
 
 
 def get_readable(identifier: str, user) -> Dataset:
@@ -74,96 +67,10 @@ def lock_for_update(dataset: Dataset) -> None:
     db.session.refresh(dataset)
 
 
-def _new_identifier(department: Department) -> str:
-    """Short, URL-safe, stable; records are never deleted, so an identifier is never reused."""
-    while True:
-        candidate = f"{department.code.lower()}-" + "".join(
-            secrets.choice(IDENTIFIER_ALPHABET) for _ in range(6)
-        )
-        if db.session.scalar(select(Dataset.id).where(Dataset.identifier == candidate)) is None:
-            return candidate
-
-
-def _resolve_department(code: str, actor, errors: dict) -> Department | None:
-    department = db.session.scalar(select(Department).where(Department.code == code))
-    allowed = creatable_department_ids(actor)
-    if department is None:
-        errors["department"] = [f"There is no department with the code {code}."]
-    elif allowed is not None and department.id not in allowed:
-        errors["department"] = ["You can register and edit datasets only for your own department."]
-    return department
-
-
-def _resolve_steward(email: str | None, department: Department | None, errors: dict) -> User | None:
-    if email is None:
-        return None
-    user = find_user_by_email(email)
-    if user is None or not user.active or Role.STEWARD not in user.role_set:
-        errors["steward"] = ["Name an active data steward by their email address."]
-        return None
-    if department is not None and not _stewards(user, department):
-        errors["steward"] = [f"{user.name} is not a steward of {department.name}."]
-    return user
-
-
 def city_priority_names() -> list[str]:
     """The city's strategic priorities, in the coordinator's order."""
     query = select(CityPriority.name).order_by(CityPriority.position, CityPriority.name)
     return list(db.session.scalars(query))
-
-
-def _resolve_priorities(names: list[str] | None, errors: dict) -> list[CityPriority] | None:
-    """The city's priorities a record supports, by name (in any case)."""
-    if names is None:
-        return None
-    known = {p.name.lower(): p for p in db.session.scalars(select(CityPriority))}
-    unknown = [name for name in names if name.lower() not in known]
-    if unknown:
-        listed = ", ".join(p.name for p in sorted(known.values(), key=lambda p: p.position))
-        errors["city_priorities"] = [
-            f"Not one of the city's priorities: {', '.join(unknown)}. "
-            + (f"Use {listed}." if listed else "The coordinator has listed none yet.")
-        ]
-        return None
-    return [known[name.lower()] for name in names]
-
-
-def _stewards(user, department: Department) -> bool:
-    return Role.STEWARD in user.role_set and department.id in [d.id for d in user.departments]
-
-
-def record_problems(values: dict[str, Any]) -> dict[str, list[str]]:
-    """Rules across fields, checked on the record as it would stand after the change."""
-    errors: dict[str, list[str]] = {}
-    classification = Classification(values["classification"])
-    access = AccessLevel(values["access_level"])
-    if access not in ALLOWED_ACCESS[classification]:
-        allowed = " or ".join(sorted(ALLOWED_ACCESS[classification]))
-        errors["access_level"] = [f"A {classification} dataset must be {allowed}."]
-    if access != AccessLevel.PUBLIC and not values.get("rights"):
-        errors["rights"] = [
-            "Say which law or policy restricts access: it is required unless access is public."
-        ]
-    if values.get("contains_pii") and not values.get("pii_kinds"):
-        errors["pii_kinds"] = ["Say which kinds of personal information the dataset holds."]
-    if not values.get("contains_pii") and values.get("pii_kinds"):
-        errors["pii_kinds"] = ["List kinds of personal information only if it contains some."]
-    return errors
-
-
-def _apply(dataset: Dataset, data: dict[str, Any]) -> None:
-    for name in PLAIN_FIELDS:
-        if name in data and name != "version":
-            value = data[name]
-            if name == "distributions":
-                value = [
-                    {key: item[key] for key in item if item[key] is not None} for item in value
-                ]
-            setattr(dataset, name, str(value) if hasattr(value, "value") else value)
-    if "themes" in data:
-        dataset.theme_rows = [DatasetTheme(theme=theme) for theme in data["themes"]]
-    if data.get("city_priorities_resolved") is not None:
-        dataset.supports = data["city_priorities_resolved"]
 
 
 # Changes that are deliberation, not the record: a proposal before the committee opened, or
@@ -183,38 +90,6 @@ def touch(dataset: Dataset, changed: Iterable[str]) -> datetime:
     return now
 
 
-def _keep_version(
-    dataset: Dataset,
-    *,
-    actor,
-    action: str,
-    changes: dict,
-    note: str | None = None,
-    at: datetime | None = None,
-) -> DatasetVersion:
-    version = DatasetVersion(
-        dataset_id=dataset.id,
-        version=dataset.version,
-        changed_at=at or dataset.updated_at,
-        changed_by_id=getattr(actor, "id", None),
-        changed_by_label=getattr(actor, "email", None) or "system",
-        action=action,
-        snapshot=snapshot(dataset),
-        changes=changes,
-        note=note,
-        classification=dataset.classification,
-        status=dataset.status,
-        department_id=dataset.department_id,
-    )
-    db.session.add(version)
-    return version
-
-
-def check_can_create(actor) -> None:
-    if creatable_department_ids(actor) == []:
-        raise PermissionDenied("Your role cannot register datasets.")
-
-
 def check_can_edit(dataset: Dataset, actor) -> None:
     if not can_edit_dataset(actor, dataset):
         raise PermissionDenied("You can edit only your own department's datasets.")
@@ -231,7 +106,7 @@ def keep_transition_version(
         .limit(1)
     )
     changes = diff(previous or {}, snapshot(dataset))
-    return _keep_version(dataset, actor=actor, action=action, changes=changes, note=note, at=at)
+    return keep_version(dataset, actor=actor, action=action, changes=changes, note=note, at=at)
 
 
 def create_dataset(
@@ -241,54 +116,12 @@ def create_dataset(
     identifier: str | None = None,
     attention: list[str] | None = None,
 ) -> Dataset:
-    """Registers a draft. `identifier` keeps one given by another registry's export (the
-    importer checks its form); it must be new here. `attention` is what its steward must look
-    at (the importer's notes: a classification to confirm, values it could not read)."""
+    """Registers a draft (creation.prepare_dataset says what each argument is)."""
     check_can_create(actor)
-    data, errors = load_input(DATASET_IN, raw)
-    if identifier is not None and db.session.scalar(
-        select(Dataset.id).where(Dataset.identifier == identifier)
-    ):
-        errors["identifier"] = ["Another dataset already has this identifier."]
-    department = None
-    if "department" in data:
-        department = _resolve_department(data["department"], actor, errors)
-    if "steward" not in data and department is not None and _stewards(actor, department):
-        data["steward"] = actor.email  # a steward registering their own data looks after it
-    steward = _resolve_steward(data.get("steward"), department, errors)
-    data["city_priorities_resolved"] = _resolve_priorities(data.get("city_priorities"), errors)
-    if "classification" in data:
-        data["access_level"] = (
-            data.get("access_level") or DEFAULT_ACCESS_LEVEL[data["classification"]]
-        )
-        rule_errors = record_problems(data)
-    else:
-        rule_errors = {}
-    raise_for(errors, rule_errors)
-    now = utcnow()
-    dataset = Dataset(
-        identifier=identifier or _new_identifier(department),
-        department=department,
-        steward=steward,
-        status=str(INITIAL_STATE),
-        created_at=now,
-        updated_at=now,
-        attention=list(attention or []),
+    dataset = prepare_dataset(
+        raw, lookups=Lookups(actor), identifier=identifier, attention=attention
     )
-    _apply(dataset, data)
-    db.session.add(dataset)
-    db.session.flush()
-    after = snapshot(dataset)
-    kept = _keep_version(dataset, actor=actor, action="create", changes={})
-    search.index_dataset(dataset)
-    record_event(
-        Tag.DATASET_CREATE,
-        actor=actor,
-        subject_type="dataset",
-        subject_id=dataset.identifier,
-        after={key: value for key, value in after.items() if key not in BOOKKEEPING},
-        details={"snapshot_sha256": digest(kept.snapshot)},
-    )
+    register_datasets([dataset], actor=actor)
     return dataset
 
 
@@ -302,6 +135,7 @@ def update_dataset(
     check_can_edit(dataset, actor)
     lock_for_update(dataset)
     data, errors = load_input(DATASET_PATCH, raw)
+    lookups = Lookups(actor)
     if "access_level" in data and data["access_level"] is None:
         del data["access_level"]  # "the default": decided below from the classification
     based_on = data.pop("version", None) or expected_version
@@ -314,13 +148,16 @@ def update_dataset(
         data, kept_theirs = merge_edit(dataset, data, based_on)
     department = dataset.department
     if "department" in data:
-        department = _resolve_department(data["department"], actor, errors)
+        department = resolve_department(lookups, data["department"], errors)
     steward = dataset.steward
     if "steward" in data or "department" in data:
         steward_email = data.get("steward", steward.email if steward else None)
-        steward = _resolve_steward(steward_email, department, errors)
+        steward = resolve_steward(lookups, steward_email, department, errors)
+    resolve_themes(lookups, data, errors)
     if "city_priorities" in data:
-        data["city_priorities_resolved"] = _resolve_priorities(data["city_priorities"], errors)
+        data["city_priorities_resolved"] = resolve_priorities(
+            lookups, data["city_priorities"], errors
+        )
     if "classification" in data and dataset.rights == governance.UNCONFIRMED_RIGHTS:
         data.setdefault("rights", None)  # the placeholder goes once a level is chosen
     before = snapshot(dataset)
@@ -337,7 +174,7 @@ def update_dataset(
             data.pop(name, None)
     if "classification" in data and governance.TO_CONFIRM in dataset.attention:
         dataset.attention = [note for note in dataset.attention if note != governance.TO_CONFIRM]
-    _apply(dataset, data)
+    apply_fields(dataset, data)
     dataset.department = department
     dataset.steward = steward
     if proposal is not None:
@@ -356,7 +193,7 @@ def update_dataset(
             "This dataset was changed by someone else at the same moment. Reload it and apply "
             "your edit again."
         ) from exc
-    kept = _keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
+    kept = keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
     search.index_dataset(dataset)
     record_event(
         Tag.DATASET_UPDATE,
@@ -393,7 +230,7 @@ def release_stewardship(user: User, *, department_ids: list[int], actor) -> None
         dataset.updated_at = utcnow()
         db.session.flush()
         changes = diff(before, snapshot(dataset))
-        kept = _keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
+        kept = keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
         record_event(
             Tag.DATASET_UPDATE,
             actor=actor,

@@ -18,11 +18,11 @@ from registry.datasets.permissions import (
     creatable_department_ids,
 )
 from registry.datasets.schemas import SORTS, DatasetOut, DatasetQuery
+from registry.datasets.themes import city_themes
 from registry.datasets.visibility import redact
 from registry.datasets.vocab import (
     CLASSIFICATION_LABELS,
     PII_KINDS,
-    THEMES,
     UPDATE_FREQUENCIES,
     AccessLevel,
     Classification,
@@ -73,7 +73,7 @@ def _vocabularies() -> dict:
         "priorities": list(Priority),
         "frequencies": UPDATE_FREQUENCIES,
         "pii_kinds": PII_KINDS,
-        "themes": THEMES,
+        "themes": city_themes(),
         "states": list(State),
         "state_labels": STATE_LABELS,
         "city_priority_names": services.city_priority_names(),

@@ -98,7 +98,8 @@ PII_KINDS = {
     "biometric": "Biometric data",
 }
 
-THEMES = [
+# The themes a new registry starts with; the city keeps its own list (datasets.themes).
+DEFAULT_THEMES = [
     "Budget and Finance",
     "City Government",
     "Economic Development",

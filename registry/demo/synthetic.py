@@ -27,7 +27,8 @@ from registry.audit.tags import Tag
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.search import document_of, index_documents
 from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot_of_row
-from registry.datasets.vocab import THEMES, UPDATE_FREQUENCIES
+from registry.datasets.vocab import DEFAULT_THEMES as THEMES
+from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Role

@@ -9,8 +9,8 @@ from marshmallow import ValidationError
 
 from registry.accounts.services import list_departments
 from registry.datasets.services import get_readable
+from registry.datasets.themes import city_themes
 from registry.datasets.visibility import can_read
-from registry.datasets.vocab import THEMES
 from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
@@ -81,7 +81,7 @@ def round_page(round_id: int):
         "tallies": rounds.tallies(voting_round),
         "criteria": criteria,
         "departments": list_departments(),
-        "themes": THEMES,
+        "themes": city_themes(),
         "can_manage": has_permission(current_user, Permission.PROGRAM_MANAGE),
     }
     if can_vote:

@@ -11,7 +11,8 @@ import json
 import re
 from typing import Any
 
-PORTAL_IDENTIFIER = "Portal identifier"
+from registry.transfer.datajson import PORTAL_IDENTIFIER
+
 LEVELS = {"public": "public", "restricted public": "sensitive", "non-public": "restricted"}
 OWN_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9]{3,40}$")
 

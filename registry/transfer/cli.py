@@ -16,13 +16,15 @@ from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.background import RQRunner
 from registry.cli import CommandLineOperator, fail
+from registry.datasets.queries import check_scope
 from registry.db import reading_only
 from registry.errors import DomainError
 from registry.extensions import db
 from registry.transfer.duplicates import Duplicates
-from registry.transfer.exports import ExportRequest, produce
-from registry.transfer.headers import read_choices
+from registry.transfer.exports import ExportRequest, produce, rows_expected
 from registry.transfer.imports import run_import
+from registry.transfer.mapping import read_choices
+from registry.transfer.progress import Progress
 from registry.transfer.schemas import ExportQuery
 from registry.transfer.workbooks import read_table
 
@@ -41,11 +43,18 @@ def export_command(format, scope, as_of, department, output):
         fail(exc)
     operator = CommandLineOperator()
     request = ExportRequest(format, query["scope"], query["department"], query["as_of"])
+    progress = Progress(f"Exporting {output.name}")
     try:
         with reading_only():
-            produced = produce(request, operator)
+            check_scope(request.scope, operator)
+            expected = rows_expected(request, operator)
+            produced = produce(
+                request, operator, progress=lambda done: progress(done, max(done, expected))
+            )
     except (DomainError, ValueError) as exc:
         fail(exc if isinstance(exc, DomainError) else DomainError(str(exc)))
+    finally:
+        progress.finish()
     with output.open("wb") as handle:
         shutil.copyfileobj(produced.file, handle)
     record_event(Tag.EXPORT, actor=operator, details=produced.audit_details(operator))
@@ -89,8 +98,30 @@ def export_command(format, scope, as_of, department, output):
     help="Record rows their source marks as published (every entry of a data.json) as released "
     "before the registry, if their level allows; they skip the committee.",
 )
+@click.option(
+    "--create-themes",
+    is_flag=True,
+    help="Add the themes the file names that the city lacks to its list (each listed once).",
+)
+@click.option(
+    "--classification",
+    "unclassified",
+    type=click.Choice(["public", "internal", "sensitive", "restricted"]),
+    default=None,
+    help="The level for every row without one (recorded in the import's audit event); "
+    "otherwise such rows are restricted until a steward confirms a level.",
+)
 def import_command(
-    source, department, dry_run, create_departments, duplicates, maps, map_file, as_published
+    source,
+    department,
+    dry_run,
+    create_departments,
+    duplicates,
+    maps,
+    map_file,
+    as_published,
+    create_themes,
+    unclassified,
 ):
     """Import an inventory (XLSX, CSV or a data.json catalog); nothing changes if any row is
     invalid."""
@@ -99,8 +130,9 @@ def import_command(
         choices = read_choices([*(map_file or []), *maps])
     except ValueError as exc:
         fail(DomainError(f"--map: {exc}"))
+    progress = Progress(f"Importing {source.name}")
     try:
-        table = read_table(source.name, data)
+        table = read_table(source.name, data, command_line=True)
         report = run_import(
             table,
             actor=CommandLineOperator(),
@@ -111,9 +143,14 @@ def import_command(
             duplicates=Duplicates(duplicates),
             choices=choices,
             as_published=as_published,
+            create_themes=create_themes,
+            unclassified=unclassified,
+            progress=progress,
         )
     except DomainError as exc:
         fail(exc)
+    finally:
+        progress.finish()
     matched = ", ".join(
         f"{report.matching.headers[position]} → {field}"
         for position, field in sorted(report.matching.fields.items())
@@ -131,6 +168,16 @@ def import_command(
     for named, code in report.departments_created.items():
         verb = "would be added" if dry_run else "added"
         click.echo(f"Department {named}: {verb} as {code}")
+    for name in report.themes_created:
+        click.echo(f"Theme {name}: {'would be added' if dry_run else 'added'}")
+    for name, numbers in report.themes_missing.items():
+        click.echo(
+            f"Theme {name} (rows {', '.join(map(str, numbers[:5]))}"
+            f"{' and more' if len(numbers) > 5 else ''}): the city lacks it; kept with each "
+            "record as written. Give --create-themes to add it."
+        )
+    if report.classified:
+        click.echo(f"{report.classified} rows without a classification: {unclassified}")
     if not report.ok:
         db.session.rollback()
         for problem in report.problems:

@@ -215,7 +215,14 @@ BY_FIELD = {column.field: column for column in COLUMNS}
 _WRITERS = [(column.field, None if column.write is _text else column.write) for column in COLUMNS]
 
 
+def modified_of(record: dict[str, Any]) -> str:
+    """When the record's data last changed as every export says it: the date it gives, or the
+    day the record itself last changed (data.json requires one)."""
+    return record.get("modified") or (record.get("updated_at") or "")[:10]
+
+
 def row_of(record: dict[str, Any]) -> list[Any]:
     """A record (a snapshot, redacted) as one spreadsheet row, in column order."""
-    get = record.get
+    values = {**record, "modified": modified_of(record) or None}
+    get = values.get
     return [get(name) if write is None else write(get(name)) for name, write in _WRITERS]

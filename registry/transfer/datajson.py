@@ -11,6 +11,7 @@ from flask import current_app, has_app_context
 
 from registry.datasets.vocab import AccessLevel
 from registry.db import utctoday
+from registry.transfer.columns import modified_of
 
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
@@ -43,6 +44,11 @@ def period(value: str | None, today: date) -> str | None:
     return f"{start}/{today.isoformat()}" if end == ".." else value
 
 
+# The additional field holding the identifier a record has in its city's portal (transfer.
+# catalog_in keeps a data.json entry's there); at most one record holds each (transfer.imports).
+PORTAL_IDENTIFIER = "Portal identifier"
+
+
 def dataset_entry(
     record: dict[str, Any], departments: dict[str, str], today: date
 ) -> dict[str, Any]:
@@ -59,11 +65,14 @@ def entry_of(record: dict[str, Any], departments: dict[str, str]) -> dict[str, A
     day (an ongoing period runs up to it)."""
     entry: dict[str, Any] = {
         "@type": "dcat:Dataset",
-        "identifier": record["identifier"],
+        # A record that came from a portal keeps that portal's identifier, so a harvester
+        # such as data.gov sees the same dataset, not one deleted and another created.
+        "identifier": (record.get("additional_fields") or {}).get(PORTAL_IDENTIFIER)
+        or record["identifier"],
         "title": record["title"],
         "description": record.get("description") or record["title"],
         "keyword": record.get("keywords") or [],
-        "modified": record.get("modified") or (record.get("updated_at") or "")[:10],
+        "modified": modified_of(record),
         "publisher": publisher(departments.get(record["department"], record["department"])),
         "contactPoint": {
             "@type": "vcard:Contact",

@@ -11,13 +11,11 @@ from sqlalchemy import select
 
 from registry.accounts.models import Department
 from registry.datasets.models import Dataset
+from registry.datasets.search import EXTERNAL_HEADERS
 from registry.extensions import db
 from registry.transfer.headers import squash
 
-# Additional-field headers that name a record elsewhere (squashed): its identity, not a value.
-EXTERNAL = frozenset(
-    {"portalidentifier", "inventoryid", "datasetid", "masterid", "id", "uid", "fourbyfour"}
-)
+EXTERNAL = EXTERNAL_HEADERS  # squashed headers of the identifiers a record has elsewhere
 
 
 class Duplicates(StrEnum):
@@ -53,6 +51,10 @@ class Known:
         self.by_title.setdefault((department, squash(title)), identifier)
         for key in _external(extras):
             self.by_external.setdefault(key, identifier)
+
+    def holds(self, header: str, value: str) -> bool:
+        """Whether a record (or an earlier row) has this identifier elsewhere already."""
+        return (squash(header), value.strip().lower()) in self.by_external
 
     def match(self, raw: dict[str, Any], extras: dict[str, str]) -> str | None:
         """The identifier of the record (or the earlier row's) this row repeats, or None."""

@@ -18,21 +18,32 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 
 from registry.accounts.models import Department, User
 from registry.audit.checkpoints import current_head
+from registry.datasets.models import Dataset
 from registry.datasets.queries import (
     SCOPE_DESCRIPTIONS,
     Scope,
     check_scope,
     department_id_of,
     records,
+    scope_condition,
 )
 from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.transfer import datajson, spreadsheets
-from registry.transfer.rendered import LEVEL, STATUS, Batch, current_batches, line_of, render
+from registry.transfer.columns import HEADERS
+from registry.transfer.rendered import (
+    LEVEL,
+    STATUS,
+    Batch,
+    current_batches,
+    line_of,
+    render,
+    staff,
+)
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -153,6 +164,7 @@ def export_batches(request: ExportRequest, reader, departments: dict[str, str]) 
                     record["status"],
                     record["classification"],
                     render(record, departments),
+                    record.get("additional_fields") if staff(reader) else None,
                 )
                 for record in chunk
             ]
@@ -183,6 +195,44 @@ class _Hashing:
 
 def department_names() -> dict[str, str]:
     return dict(db.session.execute(select(Department.code, Department.name)).tuples().all())
+
+
+# A city's own columns written back after the registry's, at most this many (the most used).
+MAX_ADDITIONAL = 300
+
+
+def additional_headers(request: ExportRequest, reader) -> list[str]:
+    """The headers of the additional fields the records in scope have, in alphabetical order,
+    for staff; none for the public (redact() shows them to staff only)."""
+    if not staff(reader):
+        return []
+    if db.engine.dialect.name == "postgresql":
+        key = func.json_object_keys(Dataset.additional_fields)
+        query = select(key.label("key"))
+    else:
+        each = func.json_each(Dataset.additional_fields).table_valued("key")
+        query = select(each.c.key.label("key")).select_from(Dataset).join(each, true())
+    query = query.where(scope_condition(request.scope, reader))
+    if request.department:
+        query = query.where(Dataset.department_id == department_id_of(request.department))
+    keys = query.subquery()
+    counted = (
+        select(keys.c.key)
+        .group_by(keys.c.key)
+        .order_by(func.count().desc(), keys.c.key)
+        .limit(MAX_ADDITIONAL)
+    )
+    headers = set(db.session.scalars(counted))
+    return sorted(headers - set(HEADERS), key=str.lower)
+
+
+def rows_expected(request: ExportRequest, reader) -> int:
+    """About how many rows the export will write (the records in scope today; one as of a
+    day may differ), for a progress bar's time left."""
+    query = select(func.count(Dataset.id)).where(scope_condition(request.scope, reader))
+    if request.department:
+        query = query.where(Dataset.department_id == department_id_of(request.department))
+    return db.session.scalar(query) or 0
 
 
 def _counted(batches: Iterator[Batch], tally: Tally, progress) -> Iterator[Batch]:
@@ -223,11 +273,12 @@ def produce(
         "city": current_app.config.get("CITY_NAME") or "",
         "base_url": current_app.config.get("BASE_URL") or base_url or "",
         "departments": departments,
+        "additional": additional_headers(request, reader) if request.format != "datajson" else [],
     }
     if request.format == "xlsx":
         spreadsheets.write_xlsx(sink, rows, tally, context)
     elif request.format == "csv":
-        spreadsheets.write_csv(sink, rows, tally)
+        spreadsheets.write_csv(sink, rows, tally, context["additional"])
     else:
         datajson.write_catalog(sink, rows, tally, context)
     spool.flush()

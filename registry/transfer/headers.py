@@ -6,6 +6,7 @@ into the registry's codes. Pure functions: no database, no Flask."""
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.transfer.columns import COLUMNS
@@ -80,6 +81,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=8192)  # a file's headers and words repeat on every row
 def squash(header: object) -> str:
     """A header without case, spacing or punctuation: "Dataset  Name:" is "datasetname"."""
     return re.sub(r"[^a-z0-9]", "", str(header or "").lower())
@@ -120,29 +122,6 @@ KEEP, DROP = "keep", "ignore"
 def field_named(name: str) -> str | None:
     """A field by its name, its header or a synonym ("Update frequency", "cadence")."""
     return NAMES.get(squash(name))
-
-
-def read_choices(lines: Iterable[str]) -> dict[str, str]:
-    """Choices written "Source header=field" (a field's name or header, "keep" or "ignore"),
-    one a line, as `registry import --map` and --map-file take them. Refuses with the line and
-    what to write when one cannot be read."""
-    choices: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        source, sep, target = text.rpartition("=")
-        if not sep or not source.strip():
-            raise ValueError(f"Line {number}: write “Source header=field”, not “{text}”.")
-        wanted = target.strip().lower()
-        field = wanted if wanted in (KEEP, DROP) else field_named(target)
-        if field is None:
-            raise ValueError(
-                f"Line {number}: “{target.strip()}” is not a field. Give a field such as Title, "
-                f"Department, Update frequency, Classification, or “{KEEP}” or “{DROP}”."
-            )
-        choices[squash(source)] = field
-    return choices
 
 
 def match_headers(headers: Iterable[object], choices: dict[str, str] | None = None) -> Matching:

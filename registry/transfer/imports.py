@@ -6,8 +6,6 @@ column header; otherwise the whole file is one transaction, each record's change
 service and the import itself by one event. A dry run does all of it and then rolls back.
 """
 
-import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -18,15 +16,15 @@ from registry.accounts.models import Department
 from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
-from registry.datasets import services as datasets
-from registry.datasets.models import Dataset
-from registry.datasets.permissions import can_edit_dataset
-from registry.datasets.visibility import in_department, readable_by, reads_everything
+from registry.datasets.creation import Lookups
+from registry.datasets.themes import add_theme, city_themes
+from registry.datasets.visibility import in_department
+from registry.datasets.vocab import Classification
 from registry.errors import Conflict, DomainError, NotFound, PermissionDenied
 from registry.extensions import db
-from registry.labels import field_label
-from registry.permissions import Role
+from registry.permissions import Permission, Role, has_permission
 from registry.transfer.columns import BY_FIELD
+from registry.transfer.datajson import PORTAL_IDENTIFIER
 from registry.transfer.departments import (
     create_missing,
     department_code,
@@ -35,51 +33,24 @@ from registry.transfer.departments import (
 )
 from registry.transfer.duplicates import Duplicates, Known
 from registry.transfer.headers import NORMALISERS, Matching, match_headers
-from registry.transfer.lenient import CRITICAL, create_from_row, extras_of, text_of
-from registry.transfer.released import check_may_record_releases, keep_released
-from registry.transfer.workbooks import Table
-
-UNKNOWN_IDENTIFIER = (
-    "No record you may edit has this identifier. Leave the cell empty to register the row as a "
-    "new record."
+from registry.transfer.lenient import CRITICAL, extras_of, text_of
+from registry.transfer.mapping import Choices, unknown_values
+from registry.transfer.released import check_may_record_releases
+from registry.transfer.rows import (
+    Pending,
+    Report,
+    RowProblem,
+    existing_record,
+    invalid_row,
+    new_record,
+    refusals,
+    repeats_of,
+    update_record,
 )
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9]{3,40}$")
+from registry.transfer.workbooks import Table, UncomputedFormula
+
 # Fields the importer reads (the rest are the registry's own: status, dates it sets).
 IMPORTED = {name for name, column in BY_FIELD.items() if column.importable}
-
-
-@dataclass
-class RowProblem:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.sheet}, row {self.row}" + (
-            f", column “{self.column}”" if self.column else ""
-        )
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class Report:
-    matching: Matching
-    sheet: str
-    rows: int = 0
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    dry_run: bool = True
-    departments_created: dict[str, str] = field(default_factory=dict)  # as named -> code
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, the record it repeats)
-    released: list[str] = field(default_factory=list)  # recorded as released before the registry
-    not_released: list[tuple[int, str]] = field(default_factory=list)  # (row, why not)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 # Reading the file ---------------------------------------------------------------------------
@@ -91,6 +62,11 @@ class Report:
 def _cell_value(field_name: str, cell: Any) -> Any:
     """A cell as the API takes the field: spreadsheet dates and numbers as such, lists and
     JSON as the export writes them, words for codes where a city's sheet uses words."""
+    if isinstance(cell, UncomputedFormula):
+        raise ValueError(
+            f"This cell holds a formula ({cell[:60]}) with no value saved: type the value "
+            "itself, or open the file in a spreadsheet program and save it again."
+        )
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
     if isinstance(cell, datetime):
@@ -122,18 +98,27 @@ def _steward_email(value: str, department: str | None) -> str:
 
 
 def record_of(
-    table: Table, matching: Matching, cells: list[Any], department: str | None, known=None
+    table: Table,
+    matching: Matching,
+    cells: list[Any],
+    department: str | None,
+    known=None,
+    choices: Choices | None = None,
 ):
     """One row as (the raw record the services take, the problems found reading it). `known`
-    is _departments(), read once per file."""
+    is _departments(), read once per file; `choices` map values the person chose for."""
     codes, names = known or known_departments()
     raw: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for position, name in matching.fields.items():
         if name not in IMPORTED or position >= len(cells):
             continue
+        cell = cells[position]
+        mapped = choices.value_of(name, str(cell)) if choices and choices.values else None
+        if mapped is not None:  # the person said what this value is ("" for nothing)
+            cell = mapped or None
         try:
-            value = _cell_value(name, cells[position])
+            value = _cell_value(name, cell)
         except ValueError as exc:
             problems[name] = str(exc)
             continue
@@ -160,79 +145,6 @@ def record_of(
 # Applying ----------------------------------------------------------------------------------
 
 
-def _problems(exc: ValidationError) -> dict[str, str]:
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-    flat = {}
-    for name, value in messages.items():
-        text = value if isinstance(value, str) else "; ".join(_flatten(value))
-        flat[str(name)] = text
-    return flat
-
-
-def _flatten(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [f"{key}: {line}" for key, inner in value.items() for line in _flatten(inner)]
-    if isinstance(value, list):
-        return [line for item in value for line in _flatten(item)]
-    return [str(value)]
-
-
-def _apply_row(
-    raw: dict[str, Any], actor, extras: dict[str, str], notes: list[str], matching: Matching
-) -> tuple[str, str]:
-    """Creates or updates one record; returns (what happened, its identifier). A new record
-    keeps the row's other columns and is read leniently (transfer.lenient)."""
-    identifier = raw.pop("identifier", None)
-    version = raw.pop("version", None)
-    existing = None
-    if identifier:
-        existing = db.session.scalar(
-            select(Dataset).where(Dataset.identifier == identifier, readable_by(actor))
-        )
-    if existing is None:
-        if identifier and not IDENTIFIER.match(str(identifier)):
-            raise ValidationError({"identifier": ["Use an identifier such as pw-4f7k2m."]})
-        if identifier and not reads_everything(actor):
-            # One answer for an identifier that is unknown and one that names a record the
-            # importer may not read: which of the two it is would itself be a disclosure.
-            raise ValidationError({"identifier": [UNKNOWN_IDENTIFIER]})
-        headers = {name: matching.header_of(name) for name in matching.fields.values()}
-        created = create_from_row(
-            raw, extras, actor=actor, identifier=identifier or None, headers=headers, notes=notes
-        )
-        return "created", created.identifier
-    if not can_edit_dataset(actor, existing):
-        raise ValidationError({"identifier": [UNKNOWN_IDENTIFIER]})
-    if version is None:
-        raise ValidationError(
-            {"version": ["Give the version this row was exported at, so no change is lost."]}
-        )
-    before = existing.version
-    datasets.update_dataset(existing, raw, actor=actor, expected_version=int(version))
-    return ("updated" if existing.version != before else "unchanged"), existing.identifier
-
-
-def _refusals(exc: DomainError, sheet: str, number: int, matching: Matching) -> list[RowProblem]:
-    """A refused row's problems: a clash with a colleague's later change by each field (the
-    file's value and the one saved since), anything else by the identifier."""
-    clashes = exc.details.get("fields") or {}
-    if not clashes:
-        return [RowProblem(sheet, number, matching.header_of("identifier"), exc.message)]
-    return [
-        RowProblem(
-            sheet,
-            number,
-            matching.header_of(name),
-            f"Changed by someone else since this row was exported (now “{values['theirs']}”, "
-            f"the file says “{values['yours']}”). Export again, or set the cell to the value "
-            "to keep.",
-        )
-        for name, values in clashes.items()
-    ]
-
-
 def _unknown_departments(table, matching, department, known) -> dict[str, list[int]]:
     if department is not None or "department" not in matching.fields.values():
         return {}
@@ -244,28 +156,6 @@ def _unknown_departments(table, matching, department, known) -> dict[str, list[i
         ),
         known,
     )
-
-
-def _repeats(raw: dict[str, Any], extras: dict[str, str], known: Known, actor) -> str | None:
-    """The record a row repeats: one it names by identifier without the version an update
-    starts from (a catalog read again), or one found by its identifiers elsewhere or its
-    department and title."""
-    identifier = raw.get("identifier")
-    if not identifier:
-        return known.match(raw, extras)
-    if raw.get("version") is not None:
-        return None
-    query = select(Dataset.identifier).where(Dataset.identifier == identifier, readable_by(actor))
-    return db.session.scalar(query)
-
-
-def _keep_released(report: Report, number: int, identifier: str, extras, actor, digest) -> None:
-    record = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
-    why_not = keep_released(record, extras, actor=actor, source=f"import {digest}")
-    if why_not == "":
-        report.released.append(identifier)
-    elif why_not:
-        report.not_released.append((number, why_not))
 
 
 def _lacking(text: str, numbers: list[int]) -> str:
@@ -287,16 +177,26 @@ def run_import(
     digest: str,
     create_departments: bool = False,
     duplicates: Duplicates = Duplicates.SKIP,
-    choices: dict[str, str] | None = None,
+    choices: Choices | None = None,
     as_published: bool = False,
+    create_themes: bool = False,
+    unclassified: str | None = None,
+    progress=None,
 ) -> Report:
     """Validates and applies every row inside one savepoint; keeps it only if every row is
     valid and this is not a dry run. The caller commits. Departments the file names that the
-    registry lacks are listed once each, or created first when `create_departments`."""
+    registry lacks are listed once each, or created first when `create_departments`; so are
+    the themes it names that the city lacks (`create_themes`). `unclassified` is the level a
+    coordinator chose for every row without one (otherwise restricted, to confirm).
+    `progress(done, total)` hears of the rows read as each batch is written."""
     if as_published:
         check_may_record_releases(actor)
-    matching = match_headers(table.headers, choices)
+    if unclassified:
+        check_may_classify(actor, unclassified)
+    choices = choices or Choices()
+    matching = match_headers(table.headers, choices.columns)
     report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
+    report.unknown_values = unknown_values(table.rows, matching, choices)
     if not {"title", "description"} & set(matching.fields.values()):
         report.problems.append(
             RowProblem(
@@ -318,11 +218,19 @@ def run_import(
     for text, numbers in named_elsewhere.items():
         report.problems.append(RowProblem(table.sheet, numbers[0], header, _lacking(text, numbers)))
     skipped = {number for numbers in named_elsewhere.values() for number in numbers}
-    known_records = Known()
+    _themes(report, table, create_themes, actor=actor, digest=digest)
+    known_records, lookups = Known(), Lookups(actor)
+    pending = Pending(
+        report, actor=actor, as_published=as_published, digest=digest, progress=progress
+    )
     for number, cells in table.rows:
+        report.done += 1
         if number in skipped:
             continue
-        raw, problems = record_of(table, matching, cells, department, known)
+        raw, problems = record_of(table, matching, cells, department, known, choices)
+        if unclassified and "classification" not in raw and "classification" not in problems:
+            raw["classification"] = unclassified
+            report.classified += 1
         extras, notes = extras_of(matching, cells), []
         for name in [name for name in problems if name not in CRITICAL]:
             header = matching.header_of(name)  # kept as written, and the steward told
@@ -336,31 +244,41 @@ def run_import(
             )
         if problems:
             continue
-        repeats = _repeats(raw, extras, known_records, actor)
-        if repeats and duplicates == Duplicates.SKIP:
+        repeats = repeats_of(raw, extras, known_records, actor)
+        if repeats and (duplicates == Duplicates.SKIP or raw.get("identifier")):
+            # A row naming a registered record's own identifier cannot be another record.
             report.skipped.append((number, repeats))
             continue
+        portal = extras.get(PORTAL_IDENTIFIER)
+        if repeats and portal and known_records.holds(PORTAL_IDENTIFIER, portal):
+            # Created anyway: one record only answers to a portal identifier in data.json.
+            extras[f"{PORTAL_IDENTIFIER} (repeated)"] = extras.pop(PORTAL_IDENTIFIER)
+        existing = existing_record(raw, actor)
+        if existing is None:
+            try:
+                record = new_record(raw, actor, extras, notes, matching, lookups)
+                pending.add(number, record, extras)
+            except ValidationError as exc:
+                report.problems.extend(invalid_row(exc, table.sheet, number, matching))
+                continue
+            known_records.add(record, raw["department"], raw.get("title", ""), extras)
+            continue
+        pending.flush()  # in file order: a row may update a record an earlier row created
         row = db.session.begin_nested()
         try:
-            outcome, identifier = _apply_row(raw, actor, extras, notes, matching)
+            outcome = update_record(existing, raw, actor, extras)
         except ValidationError as exc:
             row.rollback()
-            for name, message in _problems(exc).items():
-                header = "" if name == "_schema" else matching.header_of(name)
-                if header == name and name != "_schema":
-                    header = field_label(name)
-                report.problems.append(RowProblem(table.sheet, number, header, message))
+            report.problems.extend(invalid_row(exc, table.sheet, number, matching))
             continue
         except (Conflict, PermissionDenied, NotFound) as exc:
             row.rollback()
-            report.problems.extend(_refusals(exc, table.sheet, number, matching))
+            report.problems.extend(refusals(exc, table.sheet, number, matching))
             continue
         row.commit()
-        getattr(report, outcome).append(identifier)
-        if outcome == "created":
-            known_records.add(identifier, raw["department"], raw.get("title", ""), extras)
-            if as_published:
-                _keep_released(report, number, identifier, extras, actor, digest)
+        getattr(report, outcome).append(existing.identifier)
+    pending.flush()
+    report.skipped = [(n, getattr(r, "identifier", r)) for n, r in report.skipped]
     if report.problems or dry_run:
         outer.rollback()
         return report
@@ -379,10 +297,51 @@ def run_import(
             "skipped": len(report.skipped),
             "released_before_registry": len(report.released),
             "departments_created": sorted(report.departments_created.values()),
+            "themes_created": report.themes_created,
+            **(
+                {"unclassified_rows_classified": report.classified, "as": unclassified}
+                if report.classified
+                else {}
+            ),
             "sha256": digest,
         },
     )
     return report
+
+
+def check_may_classify(actor, level: str) -> None:
+    if not has_permission(actor, Permission.PROGRAM_MANAGE):
+        raise PermissionDenied("Only a coordinator chooses one classification for a whole file.")
+    if level not in {str(choice) for choice in Classification}:
+        raise DomainError(
+            f"“{level}” is not a classification: use public, internal, sensitive or restricted."
+        )
+
+
+def _themes(report: Report, table: Table, create: bool, *, actor, digest: str) -> None:
+    """The themes the file names that the city lacks, listed once each (report.themes_missing,
+    their rows' values kept aside), or added first when `create`."""
+    matching = report.matching
+    if "themes" not in matching.fields.values():
+        return
+    position = next(p for p, name in matching.fields.items() if name == "themes")
+    known = {name.lower() for name in city_themes()}
+    missing: dict[str, tuple[str, list[int]]] = {}
+    for number, cells in table.rows:
+        try:
+            named = _cell_value("themes", cells[position]) if position < len(cells) else None
+        except ValueError:
+            continue
+        for name in named if isinstance(named, list) else [named] if named else []:
+            name = str(name).strip()
+            if 2 <= len(name) <= 100 and name.lower() not in known:
+                missing.setdefault(name.lower(), (name, []))[1].append(number)
+    if missing and create:
+        for name, _ in missing.values():
+            add_theme({"name": name}, actor=actor, source=f"import {digest}")
+        report.themes_created = [name for name, _ in missing.values()]
+    else:
+        report.themes_missing = dict(missing.values())
 
 
 def _lock_departments(department: str | None) -> None:

@@ -16,10 +16,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from registry.datasets import services as datasets
+from registry.datasets.creation import ALLOWED_ACCESS, Lookups, prepare_dataset
 from registry.datasets.governance import TO_CONFIRM, UNCONFIRMED_RIGHTS
 from registry.datasets.models import Dataset
-from registry.datasets.services import ALLOWED_ACCESS
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.transfer.headers import Matching
 
@@ -84,26 +83,26 @@ def _set_aside(name, raw, extras, headers, notes, why: str) -> None:
         notes.append(f"{header}: “{text[:200]}” was not read ({why}).")
 
 
-def create_from_row(
+def prepare_from_row(
     raw: dict[str, Any],
     extras: dict[str, str],
     *,
-    actor,
+    lookups: Lookups,
     identifier: str | None,
     headers: dict[str, str],
     notes: list[str] | None = None,
 ) -> Dataset:
-    """Registers the row's record: what cannot be read in a field a draft does not need is set
-    aside (kept, and noted for the steward) and the row tried again; anything else refuses it.
-    `headers` names each field's column in the file."""
+    """The row's record, read and checked for creation.register_datasets(): what cannot be read
+    in a field a draft does not need is set aside (kept, and noted for the steward) and the row
+    tried again; anything else refuses it. `headers` names each field's column in the file."""
     notes = list(notes or [])
     raw = dict(raw)
     _governance_defaults(raw, extras, headers, notes)
     for _ in range(3):
         try:
-            return datasets.create_dataset(
+            return prepare_dataset(
                 {**raw, "additional_fields": dict(extras)},
-                actor=actor,
+                lookups=lookups,
                 identifier=identifier,
                 attention=notes,
             )
@@ -113,7 +112,9 @@ def create_from_row(
             if not lenient or set(messages) - set(lenient):
                 raise
             for name in lenient:
-                why = "; ".join(str(m) for m in _flat(messages[name]))[:160]
+                # The first sentence says what is wrong; the rest (a list of choices) is the
+                # form's, and would bury the note.
+                why = "; ".join(str(m).split(". ")[0] for m in _flat(messages[name]))[:160]
                 _set_aside(name, raw, extras, headers, notes, why)
     raise ValidationError({"_schema": ["The row could not be read; check its values."]})
 

@@ -28,6 +28,23 @@ class ImportUpload(db.Model):
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class ImportMapping(db.Model):
+    """How a department's inventories are read (transfer.mapping.Choices as JSON), as its last
+    confirmed import settled it, offered at its next import. `department` is a department's
+    code, or ANY_DEPARTMENT for files that name their own departments."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department: Mapped[str] = mapped_column(String(16), unique=True)
+    choices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+ANY_DEPARTMENT = "*"
+
+
 class ExportRow(db.Model):
     """A record's export row as rendered from one version of it, under one naming of the
     departments and city priorities (`stamp`): the CSV fields and the Inventory sheet's cells

@@ -39,7 +39,7 @@ from registry.transfer import datajson
 from registry.transfer.columns import COLUMNS, HEADERS, row_of
 from registry.transfer.models import ExportRow
 
-RENDERING = "2"  # change it when a row's rendering changes: every kept row is then stale
+RENDERING = "3"  # change it when a row's rendering changes: every kept row is then stale
 FIELDS = [column.field for column in COLUMNS]
 STEWARD, VERSION = FIELDS.index("steward"), FIELDS.index("version")
 DATES = [number for number, column in enumerate(COLUMNS) if column.kind == "date"]
@@ -55,8 +55,9 @@ class Rendered(NamedTuple):
 
 # A line of an export for one reader is a plain tuple (a state's inventory is hundreds of
 # thousands of them): the steward and the version as the reader sees them, the status and
-# classification the Summary counts, then the five rendered parts.
-STEWARD_SHOWN, VERSION_SHOWN, STATUS, LEVEL, HEAD, TAIL, CELLS, ENTRY, TEMPORAL = range(9)
+# classification the Summary counts, the five rendered parts, then the record's additional
+# fields (its own inventory's columns) for staff, None for others.
+STEWARD_SHOWN, VERSION_SHOWN, STATUS, LEVEL, HEAD, TAIL, CELLS, ENTRY, TEMPORAL, EXTRAS = range(10)
 
 
 @dataclass(slots=True)
@@ -67,8 +68,14 @@ class Batch:
     lines: list[tuple]
 
 
-def line_of(steward, version, status, classification, rendered: Rendered) -> tuple:
-    return (steward, version, status, classification, *rendered)
+def line_of(steward, version, status, classification, rendered: Rendered, extras=None) -> tuple:
+    return (steward, version, status, classification, *rendered, extras or None)
+
+
+def staff(reader) -> bool:
+    """Whether the reader sees records' additional fields (as redact() has it: people signed
+    in, never the public)."""
+    return reader is not None and getattr(reader, "is_authenticated", False)
 
 
 def csv_value(value: Any) -> Any:
@@ -195,6 +202,7 @@ def current_batches(
             Dataset.classification,
             *parts,
             Dataset.department_id,
+            Dataset.additional_fields if staff(reader) else null(),
         )
         .outerjoin(ExportRow, _kept(stamp()))
         .where(scope_condition(scope, reader))
@@ -226,26 +234,34 @@ def current_batches(
             for held_by, group in groupby(rows, key=lambda row: row[10]):
                 shown = sees[held_by]
                 lines = [
-                    (steward_of(row[2]), row[1] if shown else None, row[3], row[4], *row[5:10])
+                    (
+                        steward_of(row[2]),
+                        row[1] if shown else None,
+                        row[3],
+                        row[4],
+                        *row[5:10],
+                        row[11] or None,
+                    )
                     if row[needed] is not None
-                    else _fresh(fresh[row[0]], steward_of, shown, departments)
+                    else _fresh(fresh[row[0]], steward_of, shown, departments, staff(reader))
                     for row in group
                 ]
                 yield Batch(codes[held_by], lines)
 
 
-def _fresh(record: dict[str, Any], steward_of, shown: bool, departments) -> tuple:
+def _fresh(record: dict[str, Any], steward_of, shown: bool, departments, with_extras) -> tuple:
     """A line rendered as it is read, everything in it from the record as read then."""
     version = record["version"] if shown else None
     steward = steward_of(record["steward_id"])
     rendered = render(record, departments)
-    return line_of(steward, version, record["status"], record["classification"], rendered)
+    extras = record.get("additional_fields") if with_extras else None
+    return line_of(steward, version, record["status"], record["classification"], rendered, extras)
 
 
 def _stewards(reader):
     """How a record's steward is shown to the reader: by account email to people signed in,
     not at all to others (as redact() has it)."""
-    if reader is None or not getattr(reader, "is_authenticated", False):
+    if not staff(reader):
         return lambda steward_id: None
     return dict(db.session.execute(select(User.id, User.email)).tuples().all()).get
 

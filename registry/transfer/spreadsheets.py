@@ -13,16 +13,19 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from registry.cells import for_csv
 from registry.labels import CLASSIFICATION_NAMES, STATE_LABELS
 from registry.transfer.columns import COLUMNS, HEADERS
 from registry.transfer.rendered import (
     CSV_HEADER,
+    EXTRAS,
     HEAD,
     STEWARD_SHOWN,
     TAIL,
     VERSION_SHOWN,
     cells_of,
     csv_field,
+    csv_fields,
 )
 
 WIDTHS = {"text": 24, "number": 14, "date": 13}
@@ -63,12 +66,20 @@ def write_xlsx(sink: IO[bytes], batches, tally, context: dict[str, Any]) -> None
     for number, column in enumerate(COLUMNS, start=1):
         width = WIDE.get(column.header, WIDTHS[column.kind])
         inventory.column_dimensions[get_column_letter(number)].width = width
-    inventory.append([_cell(inventory, header, bold=True) for header in HEADERS])
+    additional = context.get("additional") or []
+    for number in range(len(COLUMNS) + 1, len(COLUMNS) + len(additional) + 1):
+        inventory.column_dimensions[get_column_letter(number)].width = WIDTHS["text"]
+    inventory.append([_cell(inventory, header, bold=True) for header in (*HEADERS, *additional)])
     for batch in batches:
         tally.count(batch)
         for line in batch.lines:
-            inventory.append([_value(inventory, value) for value in cells_of(line)])
-    inventory.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{tally.rows + 1}"
+            cells = cells_of(line)
+            if additional:
+                extras = line[EXTRAS] or {}
+                cells += [extras.get(header) for header in additional]
+            inventory.append([_value(inventory, value) for value in cells])
+    last = get_column_letter(len(COLUMNS) + len(additional))
+    inventory.auto_filter.ref = f"A1:{last}{tally.rows + 1}"
 
     fields = workbook.create_sheet("Fields")
     for letter, width in zip("ABCD", (28, 22, 70, 50), strict=True):
@@ -77,6 +88,8 @@ def write_xlsx(sink: IO[bytes], batches, tally, context: dict[str, Any]) -> None
     titles = ("Column", "Field", "Meaning", "Allowed values")
     fields.append([_cell(fields, text, bold=True) for text in titles])
     _sheet_rows(fields, ([c.header, c.field, c.meaning, c.allowed] for c in COLUMNS))
+    kept = "Kept from the record's own inventory, under that inventory's header."
+    _sheet_rows(fields, ([header, "", kept, ""] for header in additional))
 
     summary = workbook.create_sheet("Summary")
     summary.column_dimensions["A"].width = 34
@@ -117,9 +130,20 @@ def _summary_rows(tally, context: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def write_csv(sink: IO[bytes], batches, tally) -> None:
-    """RFC 4180 (CRLF line ends, quotes where needed), UTF-8 with a byte-order mark."""
-    sink.write(codecs.BOM_UTF8 + CSV_HEADER.encode("utf-8"))
+def write_csv(sink: IO[bytes], batches, tally, additional: list[str] = ()) -> None:
+    """RFC 4180 (CRLF line ends, quotes where needed), UTF-8 with a byte-order mark. The
+    records' `additional` fields follow the registry's columns, under their own headers."""
+    header = CSV_HEADER
+    if additional:
+        header = CSV_HEADER[:-2] + "," + csv_fields([for_csv(h) for h in additional]) + "\r\n"
+    sink.write(codecs.BOM_UTF8 + header.encode("utf-8"))
+
+    def extras_of(line) -> str:
+        if not additional:
+            return ""
+        extras = line[EXTRAS] or {}
+        return "," + csv_fields([for_csv(extras.get(name)) for name in additional])
+
     stewards: dict[str | None, str] = {None: ""}
     for batch in batches:
         tally.count(batch)
@@ -129,7 +153,8 @@ def write_csv(sink: IO[bytes], batches, tally) -> None:
         text = "".join(
             [
                 f"{line[HEAD]},{stewards[line[STEWARD_SHOWN]]},{line[TAIL]},"
-                f"{'' if line[VERSION_SHOWN] is None else line[VERSION_SHOWN]}\r\n"
+                f"{'' if line[VERSION_SHOWN] is None else line[VERSION_SHOWN]}"
+                f"{extras_of(line)}\r\n"
                 for line in batch.lines
             ]
         )

@@ -30,12 +30,16 @@ from registry.datasets.queries import (
     scope_condition,
 )
 from registry.datasets.schemas import ONGOING
+from registry.datasets.vocab import Classification
 from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
+from registry.transfer import mapping
+from registry.transfer.columns import BY_FIELD
 from registry.transfer.delivery import deliver, export_query
 from registry.transfer.duplicates import Duplicates
 from registry.transfer.exports import ExportRequest, produce
+from registry.transfer.headers import match_headers
 from registry.transfer.imports import check_can_import, run_import
 from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
@@ -46,6 +50,9 @@ from registry.validation import form_to_dict
 from registry.web import accepts_upload, base_url, require_permission, writes_on_read
 
 transfer = Blueprint("transfer", __name__)
+
+# The fields a column of an inventory can fill, for the preview's choices.
+IMPORT_FIELDS = [name for name, column in BY_FIELD.items() if column.importable]
 
 SCOPE_NAMES = {
     Scope.PUBLIC: "Published datasets",
@@ -213,81 +220,148 @@ def upload():
     if upload_file is None or not upload_file.filename:
         return _import_page(form, {"file": ["Choose the spreadsheet to import."]}), 422
     data = upload_file.read()
-    digest = hashlib.sha256(data).hexdigest()
     try:
         table = read_table(upload_file.filename, data)
     except ImportRefused as refused:
         return _import_page(form, {"file": [refused.message]}), 422
-    adding = bool(form.get("create_departments")) and _may_add_departments()
-    repeats = Duplicates.CREATE if form.get("duplicates") == "create" else Duplicates.SKIP
-    published = bool(form.get("as_published")) and has_permission(
-        current_user, Permission.PROGRAM_MANAGE
+    coordinating = has_permission(current_user, Permission.PROGRAM_MANAGE)
+    unclassified = form.get("unclassified") if coordinating else None
+    remembered = mapping.remembered(department)
+    options = {
+        "create_departments": bool(form.get("create_departments")) and _may_add_departments(),
+        "duplicates": "create" if form.get("duplicates") == "create" else "skip",
+        "as_published": bool(form.get("as_published")) and coordinating,
+        "create_themes": bool(form.get("create_themes")) and coordinating,
+        "unclassified": unclassified if unclassified in set(Classification) else None,
+        "choices": remembered.as_json(),
+        "remembered": bool(remembered),
+    }
+    db.session.execute(
+        delete(ImportUpload).where(ImportUpload.created_at < utcnow() - timedelta(days=1))
     )
-    options = {"create_departments": adding, "duplicates": str(repeats), "as_published": published}
+    stored = ImportUpload(
+        user_id=current_user.id,
+        filename=upload_file.filename[:255],
+        department=department,
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        options=options,
+    )
+    db.session.add(stored)
+    db.session.commit()
+    return _preview(stored, table)
+
+
+def _import_options(stored: ImportUpload) -> dict:
+    options = stored.options or {}
+    return {
+        "create_departments": bool(options.get("create_departments")),
+        "duplicates": Duplicates(options.get("duplicates") or Duplicates.SKIP),
+        "as_published": bool(options.get("as_published")),
+        "create_themes": bool(options.get("create_themes")),
+        "unclassified": options.get("unclassified"),
+        "choices": mapping.Choices.from_json(options.get("choices")),
+    }
+
+
+def _preview(stored: ImportUpload, table):
+    """The dry run of a kept upload with the choices made so far, and the page that shows
+    it (the choices can be changed there and the file read again)."""
+    upload_id = stored.id
     report = run_import(
         table,
         actor=current_user,
-        department=department,
+        department=stored.department,
         dry_run=True,
-        digest=digest,
-        create_departments=adding,
-        duplicates=repeats,
-        as_published=published,
+        digest=stored.sha256,
+        **_import_options(stored),
     )
     db.session.rollback()
-    stored = None
-    if report.ok:
-        db.session.execute(
-            delete(ImportUpload).where(ImportUpload.created_at < utcnow() - timedelta(days=1))
-        )
-        stored = ImportUpload(
-            user_id=current_user.id,
-            filename=upload_file.filename[:255],
-            department=department,
-            sha256=digest,
-            content=data,
-            options=options,
-        )
-        db.session.add(stored)
-        db.session.commit()
+    stored = db.session.get(ImportUpload, upload_id)
     return render_template(
-        "transfer/preview.html", report=report, upload=stored, filename=upload_file.filename
+        "transfer/preview.html",
+        report=report,
+        upload=stored,
+        filename=stored.filename,
+        fields=IMPORT_FIELDS,
+        enumerated=mapping.ENUMERATED,
+        remembered=(stored.options or {}).get("remembered"),
     ), (200 if report.ok else 422)
+
+
+def _own_upload(upload_id: int) -> ImportUpload:
+    stored = db.session.get(ImportUpload, upload_id)
+    if stored is None or stored.user_id != current_user.id:
+        abort(404)
+    check_can_import(current_user, stored.department)
+    return stored
+
+
+@transfer.post("/imports/<int:upload_id>/read")
+@require_permission(Permission.DATASET_CREATE)
+def reread(upload_id: int):
+    """The preview's choices (how each column reads, what each unknown value means) kept with
+    the upload, and the file read again with them."""
+    stored = _own_upload(upload_id)
+    filename, content = stored.filename, stored.content
+    db.session.commit()
+    table = read_table(filename, content)
+    stored = _own_upload(upload_id)
+    options = dict(stored.options or {})
+    choices = mapping.Choices.from_json(options.get("choices"))
+    chosen = mapping.choices_from_form(request.form, table.headers, IMPORT_FIELDS)
+    options["choices"] = chosen.over(choices).as_json()
+    stored.options = options
+    db.session.commit()
+    return _preview(stored, table)
+
+
+@transfer.get("/imports/<int:upload_id>/mapping.txt")
+@require_permission(Permission.DATASET_CREATE)
+def mapping_file(upload_id: int):
+    """The choices settled on in the preview, as a file for `registry import --map-file`."""
+    stored = _own_upload(upload_id)
+    table = read_table(stored.filename, stored.content)
+    choices = mapping.Choices.from_json((stored.options or {}).get("choices"))
+    matched = match_headers(table.headers, choices.columns)
+    response = make_response("\n".join(mapping.lines_of(choices, matched)) + "\n")
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    name = stored.filename.rsplit(".", 1)[0] or "inventory"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-mapping.txt"'
+    return response
 
 
 @transfer.post("/imports/<int:upload_id>/confirm")
 @require_permission(Permission.DATASET_CREATE)
 def confirm(upload_id: int):
-    """Step two: the previewed file, imported for real in one transaction."""
-    stored = db.session.get(ImportUpload, upload_id)
-    if stored is None or stored.user_id != current_user.id:
-        abort(404)
-    check_can_import(current_user, stored.department)
+    """Step two: the previewed file, imported for real in one transaction; the choices made
+    in the preview are remembered for the department's next import."""
+    stored = _own_upload(upload_id)
     filename, content = stored.filename, stored.content
     db.session.commit()  # parsed outside any transaction, as in step one
     table = read_table(filename, content)
     stored = db.session.get(ImportUpload, upload_id)
     if stored is None:  # confirmed meanwhile in another tab
         abort(404)
+    options = _import_options(stored)
     report = run_import(
         table,
         actor=current_user,
         department=stored.department,
         dry_run=False,
         digest=stored.sha256,
-        create_departments=bool((stored.options or {}).get("create_departments")),
-        duplicates=Duplicates((stored.options or {}).get("duplicates") or Duplicates.SKIP),
-        as_published=bool((stored.options or {}).get("as_published")),
+        **options,
     )
-    if not report.ok:  # the inventory changed since the preview
+    if not report.ok:  # the inventory changed since the preview, or the file never read
         db.session.rollback()
         return render_template(
-            "transfer/preview.html", report=report, upload=None, filename=stored.filename
+            "transfer/preview.html", report=report, upload=None, filename=filename
         ), 409
+    mapping.remember(stored.department, options["choices"], actor=current_user)
     db.session.delete(stored)
     db.session.commit()
     flash(
-        f"Imported {stored.filename}: {len(report.created)} created, {len(report.updated)} "
+        f"Imported {filename}: {len(report.created)} created, {len(report.updated)} "
         f"updated, {len(report.unchanged)} unchanged.",
         "success",
     )

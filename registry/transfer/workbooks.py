@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from flask import current_app
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
@@ -39,6 +40,7 @@ class Limits:
     scanned: int  # row elements read, blank ones included
     columns: int  # the widest row
     cells: int  # cells in all, shared strings included
+    size: int = 0  # bytes of the file
 
 
 class TooLarge(ValueError):
@@ -54,6 +56,22 @@ def _strings(source, limit: int) -> list[str]:
             if len(strings) > limit:
                 raise TooLarge(f"The workbook holds more than {limit:,} different texts.")
     return strings
+
+
+class UncomputedFormula(str):
+    """A formula cell saved without its value (a program wrote the formula and no spreadsheet
+    computed it): the formula's text, so that the import can say what the cell holds."""
+
+
+class _Parser(WorkSheetParser):
+    """Reads each formula cell's saved value, as the spreadsheet showed it; one saved without a
+    value reads as an UncomputedFormula instead of an empty cell."""
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            cell["value"] = UncomputedFormula("=" + (element.findtext(FORMULA_TAG) or ""))
+        return cell
 
 
 def open_sheet(
@@ -82,7 +100,7 @@ def open_sheet(
     def rows() -> Iterator[tuple[int, list[Any]]]:
         scanned = filled = cells = 0
         with reader.archive.open(path) as source:
-            parser = WorkSheetParser(
+            parser = _Parser(
                 source,
                 reader.shared_strings,
                 data_only=True,
@@ -135,26 +153,41 @@ class Table:
 
 
 def limits() -> Limits:
+    """The web's limits, or the command line's (IMPORT_CLI_*) while `_COMMAND_LINE` is set."""
     config = current_app.config
-    rows = config["IMPORT_MAX_ROWS"]
+    cli = _COMMAND_LINE.get()
+    rows = config["IMPORT_CLI_MAX_ROWS" if cli else "IMPORT_MAX_ROWS"]
     return Limits(
         rows=rows,
         scanned=rows + config["IMPORT_MAX_BLANK_ROWS"],
         columns=config["IMPORT_MAX_COLUMNS"],
-        cells=config["IMPORT_MAX_CELLS"],
+        cells=config["IMPORT_CLI_MAX_CELLS" if cli else "IMPORT_MAX_CELLS"],
+        size=config["IMPORT_CLI_MAX_BYTES" if cli else "IMPORT_MAX_BYTES"],
     )
 
 
-def read_table(filename: str, data: bytes) -> Table:
+# Whether this thread reads a file for `registry import` (larger limits: nobody waits on it).
+_COMMAND_LINE: ContextVar[bool] = ContextVar("registry_import_command_line", default=False)
+
+
+def read_table(filename: str, data: bytes, *, command_line: bool = False) -> Table:
     """The file's first table: the XLSX export's Inventory sheet (or the first sheet), or a
     CSV. Read as a stream with the limits enforced as it goes (a file past them is refused
     when it reaches them, not after it was read whole); limits and malformed files are refused
-    with what to do about them."""
-    config = current_app.config
-    if len(data) > config["IMPORT_MAX_BYTES"]:
+    with what to do about them. The command line reads larger files than the web."""
+    token = _COMMAND_LINE.set(command_line)
+    try:
+        return _read_table(filename, data)
+    finally:
+        _COMMAND_LINE.reset(token)
+
+
+def _read_table(filename: str, data: bytes) -> Table:
+    allowed = limits()
+    if len(data) > allowed.size:
         raise ImportRefused(
             f"The file is {len(data) / 1e6:.1f} MB; the registry imports files of up to "
-            f"{config['IMPORT_MAX_BYTES'] / 1e6:.0f} MB. Split it by department."
+            f"{allowed.size / 1e6:.0f} MB. Split it by department."
         )
     name = filename.lower()
     try:
@@ -163,7 +196,7 @@ def read_table(filename: str, data: bytes) -> Table:
         if name.endswith((".csv", ".txt")):
             return _not_empty(_read_csv(data))
         if name.endswith(".json"):
-            headers, rows = catalog_rows(data, config["IMPORT_MAX_ROWS"])
+            headers, rows = catalog_rows(data, allowed.rows)
             return _not_empty(Table("data.json", headers, rows))
     except NotACatalog as exc:
         raise ImportRefused(str(exc)) from None
@@ -207,7 +240,7 @@ def _read_xlsx(data: bytes) -> Table:
         )
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(entry.file_size for entry in archive.infolist())
-        if unpacked > UNPACKED_RATIO * current_app.config["IMPORT_MAX_BYTES"]:
+        if unpacked > UNPACKED_RATIO * limits().size:
             raise ImportRefused("The workbook unpacks to far more than its size: refused.")
     try:
         title, rows = open_sheet(data, "Inventory", limits())

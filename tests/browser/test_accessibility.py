@@ -37,6 +37,7 @@ NOT_PAGES = (
     "/feeds/",
     "/report.",
     "/exports/jobs/<int:job_id>/",  # a job's progress (JSON) and its file
+    "/imports/<int:upload_id>/mapping.txt",  # a download
 )
 
 

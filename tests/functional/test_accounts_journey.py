@@ -25,6 +25,7 @@ NAVIGATION = {
         "Departments",
         "Committee",
         "Program",
+        "Themes",
         "Audit log",
     ],
     "auditor": [*PUBLIC, "My work", "Audit log"],
