@@ -272,22 +272,24 @@ def prepare_dataset(
     return dataset
 
 
-def register_datasets(records: list[Dataset], *, actor) -> None:
+def register_datasets(records: list[Dataset], *, actor) -> list[DatasetVersion]:
     """Writes prepared records: their rows, first versions and search documents, and one
-    audit event each, chained in order."""
+    audit event each, chained in order. Returns the versions (a caller registering many
+    batches lets go of each batch's objects: see transfer.rows.Pending)."""
     if not records:
-        return
+        return []
     _give_identifiers([record for record in records if record.identifier is None])
-    for dataset, given in zip(records, next_ids(Dataset, len(records)) or [], strict=False):
+    for dataset, given in zip(records, next_ids(Dataset, len(records)), strict=True):
         dataset.id = given
     db.session.add_all(records)
     db.session.flush()
-    events, documents = [], []
-    version_ids = next_ids(DatasetVersion, len(records)) or [None] * len(records)
+    events, documents, versions = [], [], []
+    version_ids = next_ids(DatasetVersion, len(records))
     for dataset, version_id in zip(records, version_ids, strict=True):
         after = snapshot(dataset)
         kept = keep_version(dataset, actor=actor, action="create", changes={}, values=after)
         kept.id = version_id
+        versions.append(kept)
         documents.append(
             search.document_of(
                 dataset.id,
@@ -308,6 +310,7 @@ def register_datasets(records: list[Dataset], *, actor) -> None:
         )
     search.index_documents(documents)
     record_events(events, actor=actor)
+    return versions
 
 
 def _give_identifiers(records: Iterable[Dataset]) -> None:
@@ -331,14 +334,17 @@ def _give_identifiers(records: Iterable[Dataset]) -> None:
         waiting = [record for record in waiting if record.identifier is None]
 
 
-def next_ids(model, count: int) -> list[int] | None:
-    """Ids for `count` new rows, given ahead so the ORM writes them in one statement: SQLite
-    cannot return generated keys of a many-row INSERT in order, so without ids it writes one
-    row a statement. A writer's SQLite transaction holds the write lock from BEGIN (IMMEDIATE,
-    registry.db), so the largest id cannot move under it. PostgreSQL returns its keys in order and
-    needs none (None)."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        return None
+def next_ids(model, count: int) -> list[int]:
+    """Ids for `count` new rows, given ahead so the ORM writes them with one executemany
+    rather than one statement a row (SQLite cannot return a many-row INSERT's keys in order)
+    or one vast INSERT ... RETURNING (which psycopg parses slowly). On PostgreSQL they come
+    from the table's sequence. A writer's SQLite transaction holds the write lock from BEGIN
+    (IMMEDIATE, registry.db), so the largest id cannot move under it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        drawn = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        return list(db.session.scalars(drawn, {"table": model.__tablename__, "n": count}))
     largest = db.session.scalar(select(func.max(model.id))) or 0
     if db.session.scalar(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")):
         issued = text("SELECT seq FROM sqlite_sequence WHERE name = :table")  # AUTOINCREMENT

@@ -59,13 +59,22 @@ def document_of(
     keywords: list[str] | None,
     additional: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """A record's search document's parts."""
+    """A record's search document's parts. A hyphen between letters or digits separates
+    words, as the search's terms do: PostgreSQL's parser would otherwise read "INV-01013" as
+    "inv" and the number -01013, which a search for INV-01013 (terms inv, 01013) never finds."""
     return {
         "id": dataset_id,
-        "title": title,
-        "description": description or "",
-        "keywords": " ".join([*(keywords or []), *additional]),
+        "title": _words(title),
+        "description": _words(description or ""),
+        "keywords": _words(" ".join([*(keywords or []), *additional])),
     }
+
+
+HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def _words(text_: str) -> str:
+    return HYPHEN.sub(" ", text_)
 
 
 def index_documents(documents: list[dict[str, Any]], *, replace: bool = False) -> None:

@@ -31,9 +31,10 @@ class Known:
     """The records a file's rows may repeat, read once per department the rows name."""
 
     def __init__(self) -> None:
-        self.by_title: dict[tuple[str, str], str] = {}
-        self.by_external: dict[tuple[str, str], str] = {}
+        self.by_title: dict[tuple[str, str], Any] = {}
+        self.by_external: dict[tuple[str, str], Any] = {}
         self.loaded: set[str] = set()
+        self.unsettled: list[tuple[dict, tuple[str, str]]] = []
 
     def _load(self, department: str) -> None:
         if department in self.loaded:
@@ -47,10 +48,23 @@ class Known:
         for identifier, title, extras in db.session.execute(query):
             self.add(identifier, department, title, extras or {})
 
-    def add(self, identifier: str, department: str, title: str, extras: dict[str, str]) -> None:
-        self.by_title.setdefault((department, squash(title)), identifier)
-        for key in _external(extras):
-            self.by_external.setdefault(key, identifier)
+    def add(self, identifier, department: str, title: str, extras: dict[str, str]) -> None:
+        """A record by its identifier, or an earlier row's record not yet written (a Dataset
+        whose identifier is given when its batch is: settle() then keeps just that)."""
+        for known, key in (
+            (self.by_title, (department, squash(title))),
+            *((self.by_external, key) for key in _external(extras)),
+        ):
+            if key not in known:
+                known[key] = identifier
+                if not isinstance(identifier, str):
+                    self.unsettled.append((known, key))
+
+    def settle(self) -> None:
+        """Keeps the identifiers of the rows' records just written, not the records."""
+        for known, key in self.unsettled:
+            known[key] = getattr(known[key], "identifier", known[key])
+        self.unsettled = []
 
     def holds(self, header: str, value: str) -> bool:
         """Whether a record (or an earlier row) has this identifier elsewhere already."""

@@ -221,7 +221,12 @@ def run_import(
     _themes(report, table, create_themes, actor=actor, digest=digest)
     known_records, lookups = Known(), Lookups(actor)
     pending = Pending(
-        report, actor=actor, as_published=as_published, digest=digest, progress=progress
+        report,
+        known_records,
+        actor=actor,
+        as_published=as_published,
+        digest=digest,
+        progress=progress,
     )
     for number, cells in table.rows:
         report.done += 1

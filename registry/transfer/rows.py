@@ -140,8 +140,10 @@ class Pending:
 
     SIZE = 1000
 
-    def __init__(self, report: Report, *, actor, as_published: bool, digest: str, progress):
-        self.report, self.actor, self.digest = report, actor, digest
+    def __init__(
+        self, report: Report, known: Known, *, actor, as_published: bool, digest: str, progress
+    ):
+        self.report, self.known, self.actor, self.digest = report, known, actor, digest
         self.as_published, self.progress = as_published, progress
         self.rows: list[tuple[int, Dataset, dict[str, str]]] = []
         self.identifiers: set[str] = set()
@@ -156,11 +158,18 @@ class Pending:
             self.flush()
 
     def flush(self) -> None:
-        register_datasets([record for _, record, _ in self.rows], actor=self.actor)
+        records = [record for _, record, _ in self.rows]
+        versions = register_datasets(records, actor=self.actor)
         for number, record, extras in self.rows:
             self.report.created.append(record.identifier)
             if self.as_published:
                 keep_released_row(self.report, number, record, extras, self.actor, self.digest)
+        # Written: the session lets go of them, so a file of 300,000 rows is held a batch at
+        # a time (the transaction still holds every row until it commits).
+        self.known.settle()
+        db.session.flush()
+        for written in (*versions, *(theme for r in records for theme in r.theme_rows), *records):
+            db.session.expunge(written)
         self.rows = []
         if self.progress is not None:
             self.progress(self.report.done, self.report.rows)
