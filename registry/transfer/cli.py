@@ -78,7 +78,7 @@ def export_command(format, scope, as_of, department, output):
     default=str(Duplicates.SKIP),
     show_default=True,
     help="A row repeating a registered record (same identifier elsewhere, or department and "
-    "title): skip it, or create it anyway.",
+    "title): skip it, update the record with the row's values, or create it anyway.",
 )
 @click.option(
     "--map",

@@ -20,6 +20,7 @@ EXTERNAL = EXTERNAL_HEADERS  # squashed headers of the identifiers a record has 
 
 class Duplicates(StrEnum):
     SKIP = "skip"  # a row matching a record is left out, and said so
+    UPDATE = "update"  # the record it matches takes the row's values (its cells that say any)
     CREATE = "create"  # registered anyway, as a record of its own
 
 

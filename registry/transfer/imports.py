@@ -250,8 +250,13 @@ def run_import(
         if problems:
             continue
         repeats = repeats_of(raw, extras, known_records, actor)
-        if repeats and (duplicates == Duplicates.SKIP or raw.get("identifier")):
-            # A row naming a registered record's own identifier cannot be another record.
+        if repeats and duplicates == Duplicates.UPDATE and isinstance(repeats, str):
+            # The record it repeats takes the row's values, from the version it has now.
+            matched = existing_record({"identifier": repeats}, actor)
+            raw = {**raw, "identifier": repeats, "version": getattr(matched, "version", None)}
+        elif repeats and (duplicates != Duplicates.CREATE or raw.get("identifier")):
+            # A row naming a registered record's own identifier cannot be another record; one
+            # repeating an earlier row of the file is that row's record.
             report.skipped.append((number, repeats))
             continue
         portal = extras.get(PORTAL_IDENTIFIER)
@@ -271,7 +276,9 @@ def run_import(
         pending.flush()  # in file order: a row may update a record an earlier row created
         row = db.session.begin_nested()
         try:
-            outcome = update_record(existing, raw, actor, extras)
+            outcome = update_record(
+                existing, raw, actor, extras, {n: matching.header_of(n) for n in raw}
+            )
         except ValidationError as exc:
             row.rollback()
             report.problems.extend(invalid_row(exc, table.sheet, number, matching))

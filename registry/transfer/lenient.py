@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from registry.datasets import services as datasets
 from registry.datasets.creation import ALLOWED_ACCESS, Lookups, prepare_dataset
 from registry.datasets.governance import TO_CONFIRM, UNCONFIRMED_RIGHTS
 from registry.datasets.models import Dataset
@@ -107,16 +108,57 @@ def prepare_from_row(
                 attention=notes,
             )
         except ValidationError as exc:
-            messages = exc.messages if isinstance(exc.messages, dict) else {}
-            lenient = [name for name in messages if name in raw and name not in CRITICAL]
-            if not lenient or set(messages) - set(lenient):
+            lenient = _lenient(exc, raw)
+            if not lenient:
                 raise
-            for name in lenient:
-                # The first sentence says what is wrong; the rest (a list of choices) is the
-                # form's, and would bury the note.
-                why = "; ".join(str(m).split(". ")[0] for m in _flat(messages[name]))[:160]
+            for name, why in lenient.items():
                 _set_aside(name, raw, extras, headers, notes, why)
     raise ValidationError({"_schema": ["The row could not be read; check its values."]})
+
+
+def update_from_row(
+    record: Dataset,
+    raw: dict[str, Any],
+    extras: dict[str, str],
+    *,
+    actor,
+    headers: dict[str, str],
+    version: int,
+) -> None:
+    """Updates the record from the row, read as leniently as a new record: a value the record
+    does not need that cannot be read (a city's own category) is kept aside under its header
+    instead of refusing the row. The row's other columns join the record's additional fields
+    (a cell left empty removes nothing)."""
+    raw, notes = dict(raw), []
+    for _ in range(3):
+        kept = {**(record.additional_fields or {}), **extras}
+        attempt = dict(raw)
+        if kept != (record.additional_fields or {}):
+            attempt["additional_fields"] = kept
+        try:
+            datasets.update_dataset(record, attempt, actor=actor, expected_version=version)
+            return
+        except ValidationError as exc:
+            lenient = _lenient(exc, raw)
+            if not lenient:
+                raise
+            for name, why in lenient.items():
+                _set_aside(name, raw, extras, headers, notes, why)
+    raise ValidationError({"_schema": ["The row could not be read; check its values."]})
+
+
+def _lenient(exc: ValidationError, raw: dict[str, Any]) -> dict[str, str]:
+    """The fields a refusal names that can be kept aside, with why (the first sentence of each
+    message: the rest, a list of choices, is the form's and would bury the note); none when
+    anything else refuses it."""
+    messages = exc.messages if isinstance(exc.messages, dict) else {}
+    lenient = [name for name in messages if name in raw and name not in CRITICAL]
+    if not lenient or set(messages) - set(lenient):
+        return {}
+    return {
+        name: "; ".join(str(m).split(". ")[0] for m in _flat(messages[name]))[:160]
+        for name in lenient
+    }
 
 
 def _flat(value: Any) -> list[str]:

@@ -9,7 +9,6 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from registry.datasets import services as datasets
 from registry.datasets.creation import Lookups, register_datasets
 from registry.datasets.models import Dataset
 from registry.datasets.permissions import can_edit_dataset
@@ -19,7 +18,7 @@ from registry.extensions import db
 from registry.labels import field_label
 from registry.transfer.duplicates import Known
 from registry.transfer.headers import Matching
-from registry.transfer.lenient import prepare_from_row
+from registry.transfer.lenient import prepare_from_row, update_from_row
 from registry.transfer.released import keep_released
 
 UNKNOWN_IDENTIFIER = (
@@ -114,8 +113,9 @@ def new_record(raw, actor, extras, notes, matching: Matching, lookups: Lookups) 
     )
 
 
-def update_record(existing: Dataset, raw: dict[str, Any], actor, extras=None) -> str:
-    """Applies the row to the record it names; returns what happened."""
+def update_record(existing: Dataset, raw: dict[str, Any], actor, extras=None, headers=None) -> str:
+    """Applies the row to the record it names, leniently as a new record is read (a value
+    a record does not need that cannot be read is kept aside); returns what happened."""
     raw.pop("identifier", None)
     version = raw.pop("version", None)
     if not can_edit_dataset(actor, existing):
@@ -126,11 +126,10 @@ def update_record(existing: Dataset, raw: dict[str, Any], actor, extras=None) ->
         )
     if existing.modified is None and raw.get("modified") == existing.updated_at.date().isoformat():
         del raw["modified"]  # the date exports show for a record that gives none: no change
-    kept = {**(existing.additional_fields or {}), **(extras or {})}
-    if kept != (existing.additional_fields or {}):  # a cell left empty removes nothing
-        raw["additional_fields"] = kept
     before = existing.version
-    datasets.update_dataset(existing, raw, actor=actor, expected_version=int(version))
+    update_from_row(
+        existing, raw, dict(extras or {}), actor=actor, headers=headers or {}, version=int(version)
+    )
     return "updated" if existing.version != before else "unchanged"
 
 

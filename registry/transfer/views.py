@@ -229,7 +229,9 @@ def upload():
     remembered = mapping.remembered(department)
     options = {
         "create_departments": bool(form.get("create_departments")) and _may_add_departments(),
-        "duplicates": "create" if form.get("duplicates") == "create" else "skip",
+        "duplicates": form.get("duplicates")
+        if form.get("duplicates") in set(Duplicates)
+        else "skip",
         "as_published": bool(form.get("as_published")) and coordinating,
         "create_themes": bool(form.get("create_themes")) and coordinating,
         "unclassified": unclassified if unclassified in set(Classification) else None,

@@ -94,3 +94,46 @@ def test_a_file_naming_one_new_identifier_twice_is_refused_by_row(city):
     assert [(problem.row, problem.column) for problem in report.problems] == [(3, "Identifier")]
     assert "earlier row" in report.problems[0].message
     assert db.session.scalar(select(func.count()).select_from(Dataset)) == before
+
+
+def test_a_newer_copy_of_an_inventory_updates_the_records_it_repeats(make):
+    from pathlib import Path
+
+    coordinator = make.user("coordinator")
+    sample = Path(__file__).parent / "samples" / "sf_dataset_inventory.csv"
+    first = run_import(
+        read_table(sample.name, sample.read_bytes()),
+        actor=coordinator,
+        dry_run=False,
+        digest="first",
+        create_departments=True,
+    )
+    db.session.flush()
+    newer = (
+        sample.read_bytes()
+        .replace(b"Parking Meter Transactions", b"Parking Meter Payments")  # found by its IDs
+        .replace(b"Priority 1", b"Priority 3")
+    )
+    second = run_import(
+        read_table("newer.csv", newer),
+        actor=coordinator,
+        dry_run=False,
+        digest="second",
+        duplicates="update",
+    )
+    assert second.ok, [str(p) for p in second.problems]
+    assert second.created == [] and second.skipped == []
+    assert len(second.updated) >= 1 and set(second.updated + second.unchanged) == set(
+        first.created
+    )
+    meters = db.session.scalar(select(Dataset).where(Dataset.title == "Parking Meter Payments"))
+    assert (meters.release_priority, meters.version) == ("low", 2)
+    assert meters.identifier in second.updated
+    again = run_import(
+        read_table("newer.csv", newer),
+        actor=coordinator,
+        dry_run=False,
+        digest="third",
+        duplicates="update",
+    )
+    assert again.updated == [] and len(again.unchanged) == 4  # the same file: nothing changes
