@@ -123,9 +123,7 @@ def test_a_newer_copy_of_an_inventory_updates_the_records_it_repeats(make):
     )
     assert second.ok, [str(p) for p in second.problems]
     assert second.created == [] and second.skipped == []
-    assert len(second.updated) >= 1 and set(second.updated + second.unchanged) == set(
-        first.created
-    )
+    assert len(second.updated) >= 1 and set(second.updated + second.unchanged) == set(first.created)
     meters = db.session.scalar(select(Dataset).where(Dataset.title == "Parking Meter Payments"))
     assert (meters.release_priority, meters.version) == ("low", 2)
     assert meters.identifier in second.updated
