@@ -150,7 +150,14 @@ class DatasetIn(InputSchema):
     )
     issued = fields.Date(load_default=None)
     modified = fields.Date(load_default=None)
-    classification = fields.Enum(Classification, by_value=True, required=True)
+    classification = fields.Enum(
+        Classification,
+        by_value=True,
+        required=True,
+        error_messages={
+            "unknown": "Use public, internal, sensitive or restricted (levels 1 to 4).",
+        },
+    )
     contains_pii = fields.Boolean(load_default=False)
     pii_kinds = fields.List(
         fields.String(validate=validate.OneOf(list(PII_KINDS))), load_default=list

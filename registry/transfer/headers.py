@@ -47,6 +47,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "cadence",
         "update cadence",
         "refresh rate",
+        "refresh",
+        "refreshed",
+        "update interval",
     ),
     "classification": (
         "data classification",
