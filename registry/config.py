@@ -64,11 +64,15 @@ class Defaults:
     TIMEZONE = "UTC"
     # Inventory uploads: the largest file, and the most rows in one import.
     # Read as the file streams in: a file past a limit is refused when it reaches it.
-    IMPORT_MAX_BYTES = 10 * 1024 * 1024
-    IMPORT_MAX_ROWS = 20_000
+    IMPORT_MAX_BYTES = 100 * 1024 * 1024
+    IMPORT_MAX_ROWS = 300_000
     IMPORT_MAX_BLANK_ROWS = 10_000
     IMPORT_MAX_COLUMNS = 256
-    IMPORT_MAX_CELLS = 2_000_000
+    IMPORT_MAX_CELLS = 30_000_000
+    # Uploads larger than this, or with more rows, are previewed and imported in the
+    # background (a job with a page that shows its progress), never parsed in the request.
+    IMPORT_INLINE_BYTES = 2 * 1024 * 1024
+    IMPORT_INLINE_ROWS = 5_000
     # From the server's command line (`registry import`), where nobody waits on a request:
     # a state's whole inventory in one file.
     IMPORT_CLI_MAX_BYTES = 400 * 1024 * 1024

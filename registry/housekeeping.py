@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities.rounds import announce_due_rounds
+from registry.transfer.import_jobs import tend_import_jobs
 from registry.transfer.jobs import tend_jobs
 from registry.transfer.models import ImportUpload
 from registry.transfer.rendered import refresh_export_rows
@@ -31,7 +32,7 @@ def expire_uploads() -> int:
     return db.session.execute(delete(ImportUpload).where(ImportUpload.created_at < cutoff)).rowcount
 
 
-TASKS = (announce_due_rounds, expire_uploads, tend_jobs, refresh_export_rows)
+TASKS = (announce_due_rounds, expire_uploads, tend_jobs, tend_import_jobs, refresh_export_rows)
 
 
 def run_once() -> None:

@@ -31,9 +31,10 @@ from registry.db import WRITE_INTENT, reading_only
 from registry.demo.city import load_demo_city
 from registry.demo.synthetic import synthesize
 from registry.extensions import db
+from registry.transfer.import_jobs import tend_import_jobs
 from registry.transfer.imports import run_import
 from registry.transfer.jobs import tend_jobs
-from registry.transfer.models import ExportJob
+from registry.transfer.models import ExportJob, ImportJob, ImportUpload
 from registry.transfer.workbooks import read_table
 from tests import factories
 from tests.conftest import ScratchDatabases
@@ -133,6 +134,7 @@ def housekeeping() -> None:
     token = WRITE_INTENT.set(True)
     try:
         tend_jobs()
+        tend_import_jobs()
     finally:
         WRITE_INTENT.reset(token)
 
@@ -214,22 +216,33 @@ def _inventory(rows: int, prefix: str) -> bytes:
     return out.getvalue().encode()
 
 
+def import_state(session, server, job_id) -> dict:
+    return session.get(f"{server.base}/imports/jobs/{job_id}/status", timeout=10).json()
+
+
 def test_an_import_killed_midway_leaves_nothing(city):
+    """A file this large is previewed and imported in the background (IMPORT_INLINE_ROWS):
+    the server is killed once its import job has written progress, mid-transaction."""
     server, coordinator = city
     session = server.session(coordinator)
     before = db.session.scalar(select(func.count()).select_from(Dataset))
-    preview = session.post(
+    asked = session.post(
         f"{server.base}/imports",
         data={"department": ""},
-        # Large enough that its import is still under way a second and a half in (an import
-        # writes about a thousand rows a second here).
         files={"file": ("inventory.csv", _inventory(8000, "Killed import"), "text/csv")},
-        timeout=120,
+        allow_redirects=False,
+        timeout=60,
     )
-    assert preview.status_code == 200, preview.text[:300]
-    upload = re.search(r"/imports/(\d+)/confirm", preview.text).group(1)
-    with pytest.raises(requests.ReadTimeout):  # the import is under way when the server dies
-        session.post(f"{server.base}/imports/{upload}/confirm", timeout=1.5)
+    assert asked.status_code == 302, asked.text[:300]
+    preview = int(asked.headers["Location"].rsplit("/", 1)[1])
+    wait_for(lambda: import_state(session, server, preview)["status"] == "done")
+    page = session.get(f"{server.base}/imports/jobs/{preview}", timeout=60).text
+    upload = re.search(r"/imports/(\d+)/confirm", page).group(1)
+    confirmed = session.post(
+        f"{server.base}/imports/{upload}/confirm", allow_redirects=False, timeout=60
+    )
+    job_id = int(confirmed.headers["Location"].rsplit("/", 1)[1])
+    wait_for(lambda: import_state(session, server, job_id)["rows_written"] > 0)
     server.kill()
 
     db.session.rollback()
@@ -239,6 +252,11 @@ def test_an_import_killed_midway_leaves_nothing(city):
     imported = select(func.count()).select_from(AuditEvent).where(AuditEvent.tag == Tag.IMPORT)
     assert db.session.scalar(imported) == 0
     check_whole(server)
+    housekeeping()  # its heartbeat stopped: the job is failed, the upload kept to try again
+    db.session.rollback()
+    job = db.session.get(ImportJob, job_id)
+    assert job.status == "failed" and "nothing was imported" in job.error
+    assert db.session.get(ImportUpload, int(upload)) is not None
     db.session.rollback()
 
 

@@ -101,6 +101,8 @@ ROUTES = {
     # No file: the form's errors. An upload that is not theirs (or none) is not found.
     ("POST", "/imports"): expect(302, 403, coordinator=422, steward=422),
     ("POST", "/imports/<int:upload_id>/confirm"): expect(302, 403, coordinator=404, steward=404),
+    ("GET", "/imports/jobs/<int:job_id>"): expect(302, 403, coordinator=404, steward=404),
+    ("GET", "/imports/jobs/<int:job_id>/status"): expect(302, 403, coordinator=404, steward=404),
     ("POST", "/imports/<int:upload_id>/read"): expect(302, 403, coordinator=404, steward=404),
     ("GET", "/imports/<int:upload_id>/mapping.txt"): expect(302, 403, coordinator=404, steward=404),
     # The program: rounds, requests, the queue, assessments and the coordinator's settings.

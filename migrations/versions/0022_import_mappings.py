@@ -9,7 +9,6 @@ Create Date: 2026-12-06
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0022"
 down_revision = "0021"
 branch_labels = None

@@ -45,6 +45,30 @@ class ImportMapping(db.Model):
 ANY_DEPARTMENT = "*"
 
 
+class ImportJob(db.Model):
+    """A large inventory previewed (a dry run) or imported in the background: its progress,
+    and what it found (transfer.summary.Summary as JSON) for the preview page. The upload it
+    reads stays until the import is done."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_uploads.id", ondelete="SET NULL")
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    stage: Mapped[str] = mapped_column(String(16))  # preview, import
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    rows_expected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ExportRow(db.Model):
     """A record's export row as rendered from one version of it, under one naming of the
     departments and city priorities (`stamp`): the CSV fields and the Inventory sheet's cells

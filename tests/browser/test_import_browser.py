@@ -71,3 +71,26 @@ def test_on_a_phone_the_next_file_is_read_as_the_last_one_was(
     assert axe(page) == []
     screenshot("import-preview-phone", page)
     context.close()
+
+
+def test_a_large_file_is_checked_and_imported_in_the_background(
+    browser, live_app, live_server, axe, tmp_path, screenshot
+):
+    live_app.config["IMPORT_INLINE_BYTES"] = 100  # this file counts as large
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        sign_in_by_keyboard(
+            page, live_server, "coordinator@riverton.example", "open-data-lead-2026"
+        )
+        upload(page, live_server, tmp_path, "large")
+        expect(page).to_have_url(re.compile(r"/imports/jobs/\d+$"))
+        expect(page.get_by_text("2 new drafts registered")).to_be_visible()
+        page.get_by_role("button", name=re.compile("^Import 2 rows")).click()
+        expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+        expect(page.get_by_text("2 created")).to_be_visible()
+        assert axe(page) == []
+        screenshot("import-job-done", page)
+        context.close()
+    finally:
+        live_app.config["IMPORT_INLINE_BYTES"] = 2 * 1024 * 1024

@@ -246,7 +246,7 @@ def signed_in_client(app, user):
 def test_a_file_being_parsed_holds_nobody_up(scratch_app, monkeypatch):
     """The upload is parked in the middle of reading its file; an edit and a sign-in by
     others go through meanwhile (on SQLite they would wait for the write lock otherwise)."""
-    from registry.transfer import views
+    from registry.transfer import import_views as views
 
     app = scratch_app()
     with app.app_context():
@@ -258,10 +258,10 @@ def test_a_file_being_parsed_holds_nobody_up(scratch_app, monkeypatch):
     parked, release = threading.Event(), threading.Event()
     real = views.read_table
 
-    def parse_slowly(name, data):
+    def parse_slowly(name, data, **options):
         parked.set()
         release.wait(60)
-        return real(name, data)
+        return real(name, data, **options)
 
     monkeypatch.setattr(views, "read_table", parse_slowly)
     data = hostile_workbook(10)

@@ -312,9 +312,10 @@ def test_the_cli_lists_every_problem_and_exits_1(app, city, tmp_path):
     )
 
 
-@pytest.mark.parametrize(("megabytes", "status"), [(3, 422), (11, 413)])
+@pytest.mark.parametrize(("megabytes", "status"), [(1, 422), (3, 302), (101, 413)])
 def test_the_web_import_takes_files_up_to_the_readmes_limit(client, city, megabytes, status):
-    """10 MB: a 3 MB file is read (its over-long cell refused by row), an 11 MB one is not."""
+    """100 MB: a 1 MB file is read in the request (its over-long cell refused by row), a 3 MB
+    one in the background (the answer is its job's page), a 101 MB one not at all."""
     with client.session_transaction() as session:
         session["_user_id"] = factories.browser_session(city["coordinator"])
     padding = "x" * (megabytes * 1024 * 1024)
@@ -325,6 +326,8 @@ def test_the_web_import_takes_files_up_to_the_readmes_limit(client, city, megaby
         content_type="multipart/form-data",
     )
     assert response.status_code == status
+    if status == 302:
+        assert re.search(r"/imports/jobs/\d+$", response.headers["Location"])
 
 
 def test_a_workbook_past_the_row_limit_is_refused_while_it_is_read(app, client, city):

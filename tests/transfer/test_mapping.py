@@ -16,11 +16,11 @@ from registry.transfer.workbooks import read_table
 from tests import factories
 
 SHEET = (
-    "Dataset Name,Department Priority,Sensitivity,Refresh,Internal code\n"
-    "Street Trees,Tier A,Open,Monthly,T-1\n"
-    "Tree Permits,Tier B,Open,Weekly,T-2\n"
-    "Crew Rosters,Tier A,Staff Only,Weekly,T-3\n"
-).encode()
+    b"Dataset Name,Department Priority,Sensitivity,Refresh,Internal code\n"
+    b"Street Trees,Tier A,Open,Monthly,T-1\n"
+    b"Tree Permits,Tier B,Open,Weekly,T-2\n"
+    b"Crew Rosters,Tier A,Staff Only,Weekly,T-3\n"
+)
 
 
 @pytest.fixture
