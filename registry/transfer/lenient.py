@@ -99,21 +99,18 @@ def prepare_from_row(
     notes = list(notes or [])
     raw = dict(raw)
     _governance_defaults(raw, extras, headers, notes)
-    for _ in range(3):
-        try:
-            return prepare_dataset(
-                {**raw, "additional_fields": dict(extras)},
-                lookups=lookups,
-                identifier=identifier,
-                attention=notes,
-            )
-        except ValidationError as exc:
-            lenient = _lenient(exc, raw)
-            if not lenient:
-                raise
-            for name, why in lenient.items():
-                _set_aside(name, raw, extras, headers, notes, why)
-    raise ValidationError({"_schema": ["The row could not be read; check its values."]})
+    return _leniently(
+        lambda values: prepare_dataset(
+            {**values, "additional_fields": dict(extras)},
+            lookups=lookups,
+            identifier=identifier,
+            attention=notes,
+        ),
+        raw,
+        extras,
+        headers,
+        notes,
+    )
 
 
 def update_from_row(
@@ -129,15 +126,22 @@ def update_from_row(
     does not need that cannot be read (a city's own category) is kept aside under its header
     instead of refusing the row. The row's other columns join the record's additional fields
     (a cell left empty removes nothing)."""
-    raw, notes = dict(raw), []
-    for _ in range(3):
+
+    def update(values: dict[str, Any]) -> None:
         kept = {**(record.additional_fields or {}), **extras}
-        attempt = dict(raw)
         if kept != (record.additional_fields or {}):
-            attempt["additional_fields"] = kept
+            values = {**values, "additional_fields": kept}
+        datasets.update_dataset(record, values, actor=actor, expected_version=version)
+
+    _leniently(update, dict(raw), extras, headers, [])
+
+
+def _leniently(attempt, raw: dict[str, Any], extras, headers, notes):
+    """attempt(raw), again with each value it refuses that a record does not need set aside
+    (kept under its header in `extras`, noted in `notes`); a refusal of anything else stands."""
+    for _ in range(3):
         try:
-            datasets.update_dataset(record, attempt, actor=actor, expected_version=version)
-            return
+            return attempt(raw)
         except ValidationError as exc:
             lenient = _lenient(exc, raw)
             if not lenient:
