@@ -196,7 +196,7 @@ def run_import(
     choices = choices or Choices()
     matching = match_headers(table.headers, choices.columns)
     report = Report(matching, table.sheet, rows=len(table.rows), dry_run=dry_run)
-    report.unknown_values = unknown_values(table.rows, matching, choices)
+    report.unknown_values = unknown_values(table.rows, matching, choices, status=as_published)
     if not {"title", "description"} & set(matching.fields.values()):
         report.problems.append(
             RowProblem(
@@ -227,6 +227,7 @@ def run_import(
         as_published=as_published,
         digest=digest,
         progress=progress,
+        choices=choices,
     )
     for number, cells in table.rows:
         report.done += 1

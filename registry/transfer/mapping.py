@@ -21,6 +21,12 @@ from registry.labels import field_label
 from registry.transfer.columns import BY_FIELD
 from registry.transfer.headers import DROP, KEEP, NORMALISERS, Matching, field_named, squash
 from registry.transfer.models import ANY_DEPARTMENT, ImportMapping
+from registry.transfer.released import (
+    NOT_PUBLISHED_WORDS,
+    PUBLISHED_WORDS,
+    STATUS,
+    STATUS_HEADERS,
+)
 
 # The enumerated fields a value can be mapped for, with the registry's values and their words.
 ENUMERATED: dict[str, dict[str, str]] = {
@@ -33,6 +39,8 @@ ENUMERATED: dict[str, dict[str, str]] = {
     "release_priority": {str(p): str(p).capitalize() for p in Priority},
     "update_frequency": dict(UPDATE_FREQUENCIES),
     "access_level": {str(a): str(a).capitalize() for a in AccessLevel},
+    # A status column's words, for an import that keeps what is released as released.
+    STATUS: {"published": "Published (already released)", "not published": "Not published"},
 }
 ALLOWED = {name: set(values) for name, values in ENUMERATED.items()}
 ALLOWED["classification"] = {str(level) for level in Classification}
@@ -43,6 +51,13 @@ MAX_VALUES = 50  # distinct unknown values offered for mapping in one field
 def _named(text: str) -> str | None:
     """A field by its name, header, a synonym, or the label the preview and mapping file use."""
     return field_named(text) or LABELLED.get(squash(text))
+
+
+def _enumerated(text: str) -> str | None:
+    """The enumerated field a value line names (a status column's name is the status's)."""
+    if squash(text) in STATUS_HEADERS | {squash(STATUS)}:
+        return STATUS
+    return _named(text)
 
 
 @dataclass
@@ -91,7 +106,7 @@ def read_choices(lines: Iterable[str]) -> Choices:
         if not text or text.startswith("#"):
             continue
         named, colon, rest = text.partition(":")
-        enumerated = _named(named) if colon else None
+        enumerated = _enumerated(named) if colon else None
         if enumerated in ENUMERATED and "=" in rest:
             source, _, target = rest.rpartition("=")
             choices.values.setdefault(enumerated, {})[source.strip()] = _value(
@@ -150,11 +165,24 @@ def lines_of(choices: Choices, matching: Matching) -> list[str]:
 
 
 def unknown_values(
-    rows: Iterable[tuple[int, list[Any]]], matching: Matching, choices: Choices
+    rows: Iterable[tuple[int, list[Any]]],
+    matching: Matching,
+    choices: Choices,
+    *,
+    status: bool = False,
 ) -> dict[str, Counter]:
     """Each enumerated field's values in the file that the registry cannot read and the person
-    has not mapped, with how many rows hold each, as the file writes them."""
+    has not mapped, with how many rows hold each, as the file writes them; with `status`, a
+    status column's words that say neither published nor not (an import keeping releases)."""
     positions = {p: name for p, name in matching.fields.items() if name in ENUMERATED}
+    if status:
+        positions.update(
+            {
+                p: STATUS
+                for p, header in enumerate(matching.headers)
+                if p not in matching.fields and squash(header) in STATUS_HEADERS
+            }
+        )
     found: dict[str, Counter] = {}
     for _, cells in rows:
         for position, name in positions.items():
@@ -162,15 +190,19 @@ def unknown_values(
             if cell is None or not str(cell).strip() or isinstance(cell, bool):
                 continue
             text = str(cell).strip()
-            if choices.value_of(name, text) is not None:
-                continue
-            normalised = NORMALISERS[name](text) if name in NORMALISERS else text
-            if normalised in ALLOWED[name]:
+            if choices.value_of(name, text) is not None or _known(name, text):
                 continue
             counted = found.setdefault(name, Counter())
             if text in counted or len(counted) < MAX_VALUES:
                 counted[text] += 1
     return found
+
+
+def _known(name: str, text: str) -> bool:
+    if name == STATUS:
+        return squash(text) in PUBLISHED_WORDS | NOT_PUBLISHED_WORDS
+    normalised = NORMALISERS[name](text) if name in NORMALISERS else text
+    return normalised in ALLOWED[name]
 
 
 def remembered(department: str | None) -> Choices:

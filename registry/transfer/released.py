@@ -21,6 +21,26 @@ STATUS_HEADERS = frozenset(
     {"publishingstatus", "publicationstatus", "status", "published", "releasestatus", "released"}
 )
 PUBLISHED_WORDS = frozenset({"published", "yes", "y", "true", "released", "live", "online"})
+NOT_PUBLISHED_WORDS = frozenset(
+    {
+        "notpublished",
+        "unpublished",
+        "no",
+        "n",
+        "false",
+        "scheduled",
+        "planned",
+        "inprogress",
+        "pending",
+        "draft",
+        "notreleased",
+        "notyetpublished",
+        "underreview",
+        "notstarted",
+    }
+)
+# The pseudo-field a person maps a status word to (transfer.mapping): published or not.
+STATUS = "publishing_status"
 # Columns that say when, besides the record's own issued date.
 DATE_HEADERS = frozenset({"datepublished", "firstpublished", "publisheddate", "releasedate"})
 # What a data.json import writes for every entry: the catalog lists what is released.
@@ -32,11 +52,16 @@ def check_may_record_releases(actor) -> None:
         raise PermissionDenied("Only a coordinator records releases made before the registry.")
 
 
-def published_at_source(extras: dict[str, str]) -> bool:
-    return any(
-        squash(header) in STATUS_HEADERS and squash(value) in PUBLISHED_WORDS
-        for header, value in extras.items()
-    )
+def published_at_source(extras: dict[str, str], choices=None) -> bool:
+    """Whether the row's status column says the dataset is out, in the registry's words or
+    as the person mapped the file's own (`choices`, a transfer.mapping.Choices)."""
+    for header, value in extras.items():
+        if squash(header) not in STATUS_HEADERS:
+            continue
+        mapped = choices.value_of(STATUS, value) if choices is not None else None
+        if (mapped == "published") if mapped is not None else squash(value) in PUBLISHED_WORDS:
+            return True
+    return False
 
 
 def _release_date(record: Dataset, extras: dict[str, str]) -> date | None:
@@ -49,10 +74,12 @@ def _release_date(record: Dataset, extras: dict[str, str]) -> date | None:
     return record.issued
 
 
-def keep_released(record: Dataset, extras: dict[str, Any], *, actor, source: str) -> str | None:
+def keep_released(
+    record: Dataset, extras: dict[str, Any], *, actor, source: str, choices=None
+) -> str | None:
     """Records the row's release if its source says it is out and its level allows; returns
     why not otherwise (None when it was recorded, or when the source does not say so)."""
-    if not published_at_source(extras):
+    if not published_at_source(extras, choices):
         return None
     if TO_CONFIRM in record.attention:
         return "published at its source, but its classification is to confirm: kept as a draft"

@@ -140,10 +140,18 @@ class Pending:
     SIZE = 1000
 
     def __init__(
-        self, report: Report, known: Known, *, actor, as_published: bool, digest: str, progress
+        self,
+        report: Report,
+        known: Known,
+        *,
+        actor,
+        as_published: bool,
+        digest: str,
+        progress,
+        choices=None,
     ):
         self.report, self.known, self.actor, self.digest = report, known, actor, digest
-        self.as_published, self.progress = as_published, progress
+        self.as_published, self.progress, self.choices = as_published, progress, choices
         self.rows: list[tuple[int, Dataset, dict[str, str]]] = []
         self.identifiers: set[str] = set()
 
@@ -162,7 +170,9 @@ class Pending:
         for number, record, extras in self.rows:
             self.report.created.append(record.identifier)
             if self.as_published:
-                keep_released_row(self.report, number, record, extras, self.actor, self.digest)
+                keep_released_row(
+                    self.report, number, record, extras, self.actor, self.digest, self.choices
+                )
         # Written: the session lets go of them, so a file of 300,000 rows is held a batch at
         # a time (the transaction still holds every row until it commits).
         self.known.settle()
@@ -217,8 +227,10 @@ def repeats_of(raw: dict[str, Any], extras: dict[str, str], known: Known, actor)
     return db.session.scalar(query)
 
 
-def keep_released_row(report: Report, number: int, record: Dataset, extras, actor, digest) -> None:
-    why_not = keep_released(record, extras, actor=actor, source=f"import {digest}")
+def keep_released_row(
+    report: Report, number: int, record: Dataset, extras, actor, digest, choices=None
+) -> None:
+    why_not = keep_released(record, extras, actor=actor, source=f"import {digest}", choices=choices)
     if why_not == "":
         report.released.append(record.identifier)
     elif why_not:

@@ -145,3 +145,33 @@ def test_a_remembered_choice_gives_way_to_a_new_one():
     assert merged.columns == {"sensitivity": "keep"}
     assert merged.values == {"classification": {"OPEN": "internal"}}
     assert merged.value_of("classification", "open") == "internal"
+
+
+def test_a_status_word_of_the_citys_says_what_is_released_once_mapped(coordinator):
+    from registry.transfer.imports import run_import
+
+    data = (
+        b"Dataset Name,Department,Data Classification,Publishing Status,Date Published\n"
+        b"Street Trees,PW,public,Live on portal,2021-05-04\n"
+        b"Tree Permits,PW,public,Coming soon,\n"
+        b"Crew Rosters,PW,public,Not Published,\n"
+    )
+    table = read_table("status.csv", data)
+    first = run_import(table, actor=coordinator, dry_run=True, digest="s", as_published=True)
+    assert dict(first.unknown_values["publishing_status"]) == {
+        "Live on portal": 1,
+        "Coming soon": 1,
+    }
+    assert first.released == []
+    choices = read_choices(
+        [
+            "Publishing Status: Live on portal=published",
+            "Publishing Status: Coming soon=Not published",
+        ]
+    )
+    second = run_import(
+        table, actor=coordinator, dry_run=False, digest="t", as_published=True, choices=choices
+    )
+    assert second.unknown_values == {} and len(second.released) == 1
+    trees = db.session.scalar(select(Dataset).where(Dataset.title == "Street Trees"))
+    assert (trees.status, str(trees.published_on)) == ("published", "2021-05-04")
