@@ -56,6 +56,9 @@ def import_options(stored: ImportUpload) -> dict:
         "create_themes": bool(options.get("create_themes")),
         "unclassified": options.get("unclassified"),
         "choices": mapping.Choices.from_json(options.get("choices")),
+        "row_choices": {
+            int(number): choice for number, choice in (options.get("row_choices") or {}).items()
+        },
     }
 
 

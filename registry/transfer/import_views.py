@@ -191,6 +191,10 @@ def reread(upload_id: int):
     choices = mapping.Choices.from_json(options.get("choices"))
     chosen = mapping.choices_from_form(request.form, headers, IMPORT_FIELDS)
     options["choices"] = chosen.over(choices).as_json()
+    options["row_choices"] = {
+        **(options.get("row_choices") or {}),
+        **mapping.row_choices_from_form(request.form),
+    }
     stored.options = options
     db.session.commit()
     if table is None or len(table.rows) > _inline_rows():

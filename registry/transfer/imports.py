@@ -181,13 +181,15 @@ def run_import(
     as_published: bool = False,
     create_themes: bool = False,
     unclassified: str | None = None,
+    row_choices: dict[int, str] | None = None,
     progress=None,
 ) -> Report:
     """Validates and applies every row inside one savepoint; keeps it only if every row is
     valid and this is not a dry run. The caller commits. Departments the file names that the
     registry lacks are listed once each, or created first when `create_departments`; so are
     the themes it names that the city lacks (`create_themes`). `unclassified` is the level a
-    coordinator chose for every row without one (otherwise restricted, to confirm).
+    coordinator chose for every row without one (otherwise restricted, to confirm);
+    `row_choices` what to do with a repeating row, by its number, where not `duplicates`.
     `progress(done, total)` hears of the rows read as each batch is written."""
     if as_published:
         check_may_record_releases(actor)
@@ -251,11 +253,15 @@ def run_import(
         if problems:
             continue
         repeats = repeats_of(raw, extras, known_records, actor)
-        if repeats and duplicates == Duplicates.UPDATE and isinstance(repeats, str):
+        chosen = duplicates
+        if repeats:
+            report.repeated.append((number, repeats, str(raw.get("title", ""))[:200]))
+            chosen = Duplicates((row_choices or {}).get(number, duplicates))
+        if repeats and chosen == Duplicates.UPDATE and isinstance(repeats, str):
             # The record it repeats takes the row's values, from the version it has now.
             matched = existing_record({"identifier": repeats}, actor)
             raw = {**raw, "identifier": repeats, "version": getattr(matched, "version", None)}
-        elif repeats and (duplicates != Duplicates.CREATE or raw.get("identifier")):
+        elif repeats and (chosen != Duplicates.CREATE or raw.get("identifier")):
             # A row naming a registered record's own identifier cannot be another record; one
             # repeating an earlier row of the file is that row's record.
             report.skipped.append((number, repeats))
@@ -292,6 +298,7 @@ def run_import(
         getattr(report, outcome).append(existing.identifier)
     pending.flush()
     report.skipped = [(n, getattr(r, "identifier", r)) for n, r in report.skipped]
+    report.repeated = [(n, getattr(r, "identifier", r), t) for n, r, t in report.repeated]
     if report.problems or dry_run:
         outer.rollback()
         return report

@@ -19,6 +19,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.labels import field_label
 from registry.transfer.columns import BY_FIELD
+from registry.transfer.duplicates import Duplicates
 from registry.transfer.headers import DROP, KEEP, NORMALISERS, Matching, field_named, squash
 from registry.transfer.models import ANY_DEPARTMENT, ImportMapping
 from registry.transfer.released import (
@@ -248,3 +249,14 @@ def choices_from_form(form, headers: list[str], fields: list[str]) -> Choices:
         if target == "-" or target in ALLOWED[name]:
             choices.values.setdefault(name, {})[source] = "" if target == "-" else target
     return choices
+
+
+def row_choices_from_form(form) -> dict[str, str]:
+    """What to do with each repeating row the preview lists ("repeat-N": skip, update or
+    create), by row number as text (kept as JSON with the upload)."""
+    chosen = {}
+    for key, value in form.items():
+        number = key[len("repeat-") :]
+        if key.startswith("repeat-") and number.isdigit() and value in set(Duplicates):
+            chosen[number] = value
+    return chosen

@@ -59,6 +59,8 @@ class Report:
     # Values of enumerated fields the registry cannot read, by field, with their rows' count.
     unknown_values: dict[str, Any] = field(default_factory=dict)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, the record it repeats)
+    # Every row repeating a record: (row, the record's identifier, the row's title).
+    repeated: list[tuple[int, Any, str]] = field(default_factory=list)
     released: list[str] = field(default_factory=list)  # recorded as released before the registry
     not_released: list[tuple[int, str]] = field(default_factory=list)  # (row, why not)
     done: int = 0  # rows read so far

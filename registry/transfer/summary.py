@@ -24,6 +24,8 @@ class Summary:
     unchanged: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)  # the first few
     skipped_count: int = 0
+    repeated: list[tuple[int, str, str]] = field(default_factory=list)  # (row, record, title)
+    repeated_count: int = 0
     released: int = 0
     not_released: list[tuple[int, str]] = field(default_factory=list)
     departments_created: dict[str, str] = field(default_factory=dict)
@@ -57,6 +59,8 @@ class Summary:
             unchanged=len(report.unchanged),
             skipped=[(number, str(found)) for number, found in report.skipped[:10]],
             skipped_count=len(report.skipped),
+            repeated=[(n, str(found), title) for n, found, title in report.repeated[:SHOWN]],
+            repeated_count=len(report.repeated),
             released=len(report.released),
             not_released=list(report.not_released[:SHOWN]),
             departments_created=dict(report.departments_created),
@@ -77,7 +81,7 @@ class Summary:
     def from_json(cls, stored: dict[str, Any]) -> "Summary":
         values = dict(stored)
         values["fields"] = {int(position): name for position, name in stored["fields"].items()}
-        for name in ("skipped", "not_released"):
+        for name in ("skipped", "not_released", "repeated"):
             values[name] = [tuple(pair) for pair in stored.get(name) or []]
         values["unknown_values"] = {
             name: [tuple(pair) for pair in pairs]

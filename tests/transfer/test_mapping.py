@@ -175,3 +175,34 @@ def test_a_status_word_of_the_citys_says_what_is_released_once_mapped(coordinato
     assert second.unknown_values == {} and len(second.released) == 1
     trees = db.session.scalar(select(Dataset).where(Dataset.title == "Street Trees"))
     assert (trees.status, str(trees.published_on)) == ("published", "2021-05-04")
+
+
+def test_each_repeating_row_can_be_skipped_updated_or_registered_anyway(client, coordinator, make):
+    make.dataset(department="PW", title="Street Trees", classification="public")
+    make.dataset(department="PW", title="Tree Permits", classification="public")
+    signed_in(client, coordinator)
+    data = (
+        b"Dataset Name,Department,Data Classification,Department Priority\n"
+        b"Street Trees,PW,public,Priority 1\n"
+        b"Tree Permits,PW,public,Priority 1\n"
+        b"Crew Rosters,PW,public,Priority 1\n"
+    )
+    first = client.post(
+        "/imports",
+        data={"file": (io.BytesIO(data), "again.csv"), "department": "PW"},
+        content_type="multipart/form-data",
+    )
+    html = first.get_data(as_text=True)
+    assert 'name="repeat-2"' in html and 'name="repeat-3"' in html
+    assert "1 new draft registered" in html and "2 skipped as already registered" in html
+    upload_id = re.search(r"/imports/(\d+)/read", html).group(1)
+    again = client.post(
+        f"/imports/{upload_id}/read", data={"repeat-2": "update", "repeat-3": "create"}
+    )
+    html = again.get_data(as_text=True)
+    assert "2 new drafts registered" in html and "1 record updated" in html
+    assert client.post(f"/imports/{upload_id}/confirm").status_code == 302
+    titles = [r.title for r in db.session.scalars(select(Dataset).order_by(Dataset.id))]
+    assert titles.count("Tree Permits") == 2 and titles.count("Street Trees") == 1
+    trees = db.session.scalar(select(Dataset).where(Dataset.title == "Street Trees"))
+    assert trees.release_priority == "high" and trees.version == 2
