@@ -157,7 +157,11 @@ def import_command(
     )
     click.echo(f"Columns read: {matched}")
     if report.matching.ignored:
-        click.echo(f"Columns ignored: {', '.join(report.matching.ignored)}")
+        kept = ", ".join(report.matching.ignored)
+        click.echo(f"Columns kept with each record as additional fields: {kept}")
+    if report.matching.dropped:
+        dropped = ", ".join(report.matching.headers[p] for p in sorted(report.matching.dropped))
+        click.echo(f"Columns ignored, as asked: {dropped}")
     for identifier in report.released:
         verb = "would be recorded" if dry_run else "recorded"
         click.echo(f"{identifier}: {verb} as released before the registry")

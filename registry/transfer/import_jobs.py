@@ -153,12 +153,18 @@ def run_import_job(job_id: int) -> None:
             rows=report.rows,
         )
         return
-    # The import and its being done commit together.
-    mapping.remember(department, options["choices"], actor=actor)
+    # The import and its being done commit together, and with its upload's removal: of two
+    # jobs importing one upload, the second finds it gone and imports nothing.
     job = db.session.get(ImportJob, job_id)
+    stored = db.session.get(ImportUpload, job.upload_id) if job.upload_id else None
+    if stored is None:
+        db.session.rollback()
+        _finish(job_id, "failed", error="This file was imported already.", summary=summary)
+        return
+    mapping.remember(department, options["choices"], actor=actor)
     job.status, job.summary, job.finished_at = "done", summary, utcnow()
     job.rows_done = job.rows_expected = report.rows
-    db.session.delete(db.session.get(ImportUpload, job.upload_id))
+    db.session.delete(stored)
     db.session.commit()
     _progress_file(job_id).unlink(missing_ok=True)
 

@@ -243,6 +243,15 @@ def confirm(upload_id: int):
     """Step two: the previewed file, imported for real in one transaction (in the background
     when large); the choices made in the preview are remembered for the department."""
     stored = _own_upload(upload_id)
+    under_way = db.session.scalar(
+        select(ImportJob.id).where(
+            ImportJob.upload_id == stored.id,
+            ImportJob.stage == "import",
+            ImportJob.status.in_(("queued", "running")),
+        )
+    )
+    if under_way is not None:  # confirmed twice: one import, whose page this is
+        return redirect(url_for("transfer.import_job", job_id=under_way))
     if jobs.is_large(len(stored.content)):
         return _in_background(stored, "import")
     filename, content = stored.filename, stored.content

@@ -107,3 +107,26 @@ def test_housekeeping_fails_a_job_whose_process_died(coordinator):
     db.session.flush()
     assert tend_import_jobs() == 1
     assert job.status == "failed" and "nothing was imported" in job.error
+
+
+def test_a_confirmation_sent_twice_imports_once(client, coordinator, app, monkeypatch):
+    from registry.background import InlineRunner
+
+    signed_in(client, coordinator)
+    asked = client.post(
+        "/imports",
+        data={"file": (io.BytesIO(inventory(12)), "twice.csv")},
+        content_type="multipart/form-data",
+    )
+    html = client.get(asked.headers["Location"]).get_data(as_text=True)
+    upload_id = re.search(r"/imports/(\d+)/confirm", html).group(1)
+    held = []  # the first confirmation's job waits, as one queued behind another would
+    monkeypatch.setattr(InlineRunner, "submit", lambda self, task, job_id: held.append(job_id))
+    first = client.post(f"/imports/{upload_id}/confirm")
+    second = client.post(f"/imports/{upload_id}/confirm")
+    assert first.headers["Location"] == second.headers["Location"] and len(held) == 1
+    from registry.transfer.import_jobs import run_import_job
+
+    run_import_job(held[0])
+    titled = select(func.count()).select_from(Dataset).where(Dataset.title.like("Large%"))
+    assert db.session.scalar(titled) == 12
