@@ -68,6 +68,7 @@ ROUTES = {
     ("GET", "/datasets/<identifier>"): DATASET_PAGE,
     ("GET", "/datasets/<identifier>/edit"): DATASET_EDITOR_PAGE,
     ("POST", "/datasets/<identifier>/edit"): DATASET_EDITOR_FORM,
+    ("POST", "/datasets/<identifier>/notes-seen"): COORDINATOR_ACTION,
     ("GET", "/datasets/<identifier>/history"): DATASET_PAGE,
     # The world's draft offers "submit" to the coordinator only (its steward is someone else);
     # anyone else is sent back to the dataset page. Votes are not open on a draft.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from registry.audit.tags import Tag
@@ -14,7 +14,6 @@ from registry.db import utcnow
 from registry.extensions import db
 
 SYSTEM_LABEL = "system"
-COLUMNS = [column for column in AuditEvent.__table__.columns if column.key != "id"]
 
 
 def json_safe(value: Any) -> Any:
@@ -23,18 +22,27 @@ def json_safe(value: Any) -> Any:
 
 
 def event_hash(event: AuditEvent) -> str:
-    body = {
-        "seq": event.seq,
-        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "tag": event.tag,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "payload": event.payload,
-        "address": event.address,
-        "prev_hash": event.prev_hash,
-    }
+    return hash_of({field: getattr(event, field) for field in HASHED})
+
+
+HASHED = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "tag",
+    "subject_type",
+    "subject_id",
+    "payload",
+    "address",
+    "prev_hash",
+)
+
+
+def hash_of(fields: dict[str, Any]) -> str:
+    """The hash of an event's fields (HASHED), as event_hash() checks a stored one."""
+    body = {field: fields[field] for field in HASHED}
+    body["occurred_at"] = body["occurred_at"].isoformat(timespec="microseconds")
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -50,7 +58,7 @@ def record_event(
     after: dict[str, Any] | None = None,
     details: dict[str, Any] | None = None,
     address: str | None = None,
-) -> AuditEvent:
+) -> dict[str, Any]:
     """Append one event to the chain in the current transaction (written, not committed).
 
     The UPDATE on the head row takes its lock first (a row lock on PostgreSQL, the write lock on
@@ -85,7 +93,7 @@ def record_events(
     actor: Any = None,
     actor_label: str | None = None,
     address: str | None = None,
-) -> list[AuditEvent]:
+) -> list[dict[str, Any]]:
     """Appends events by one actor at one moment, chained in order, with three statements
     however many there are (an import registering thousands of records): the head moves past
     them all at once, under the lock record_event() describes."""
@@ -96,34 +104,33 @@ def record_events(
         .returning(AuditChainHead.seq, AuditChainHead.hash)
     ).one()
     seq, previous, now = head.seq - len(events), head.hash, utcnow()
-    written = []
+    actor_id = getattr(actor, "id", None)
+    label = actor_label or getattr(actor, "email", None) or SYSTEM_LABEL
+    rows = []
     for event in events:
         payload = {
             key: value for key, value in (("before", event.before), ("after", event.after)) if value
         }
         payload.update(event.details or {})
         seq += 1
-        row = AuditEvent(
-            seq=seq,
-            occurred_at=now,
-            actor_id=getattr(actor, "id", None),
-            actor_label=actor_label or getattr(actor, "email", None) or SYSTEM_LABEL,
-            tag=str(event.tag),
-            subject_type=event.subject_type,
-            subject_id=None if event.subject_id is None else str(event.subject_id),
-            payload=json_safe(payload),
-            address=address,
-            prev_hash=previous,
-        )
-        row.hash = previous = event_hash(row)
-        written.append(row)
-    # Plain INSERTs, without the unit of work.
-    db.session.execute(
-        insert(AuditEvent),
-        [{column.key: getattr(row, column.key) for column in COLUMNS} for row in written],
-    )
+        row = {
+            "seq": seq,
+            "occurred_at": now,
+            "actor_id": actor_id,
+            "actor_label": label,
+            "tag": str(event.tag),
+            "subject_type": event.subject_type,
+            "subject_id": None if event.subject_id is None else str(event.subject_id),
+            "payload": json_safe(payload),
+            "address": address,
+            "prev_hash": previous,
+        }
+        row["hash"] = previous = hash_of(row)
+        rows.append(row)
+    # Plain INSERTs of the table, without the unit of work or the ORM's bulk path.
+    db.session.execute(AuditEvent.__table__.insert(), rows)
     db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=previous))
-    return written
+    return rows
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:

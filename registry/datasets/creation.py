@@ -200,25 +200,40 @@ def keep_version(
     changes: dict,
     note: str | None = None,
     at: datetime | None = None,
-    values: dict[str, Any] | None = None,
 ) -> DatasetVersion:
-    """The record's version as it stands (`values`: its snapshot, when already taken)."""
+    """The record's version as it stands."""
     version = DatasetVersion(
-        dataset_id=dataset.id,
-        version=dataset.version,
-        changed_at=at or dataset.updated_at,
-        changed_by_id=getattr(actor, "id", None),
-        changed_by_label=getattr(actor, "email", None) or "system",
-        action=action,
-        snapshot=values if values is not None else snapshot(dataset),
-        changes=changes,
-        note=note,
-        classification=dataset.classification,
-        status=dataset.status,
-        department_id=dataset.department_id,
+        **version_row(dataset, actor=actor, action=action, changes=changes, note=note, at=at)
     )
     db.session.add(version)
     return version
+
+
+def version_row(
+    dataset: Dataset,
+    *,
+    actor,
+    action: str,
+    changes: dict,
+    note: str | None = None,
+    at: datetime | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A version's columns (`values`: the record's snapshot, when already taken)."""
+    return {
+        "dataset_id": dataset.id,
+        "version": dataset.version,
+        "changed_at": at or dataset.updated_at,
+        "changed_by_id": getattr(actor, "id", None),
+        "changed_by_label": getattr(actor, "email", None) or "system",
+        "action": action,
+        "snapshot": values if values is not None else snapshot(dataset),
+        "changes": changes,
+        "note": note,
+        "classification": dataset.classification,
+        "status": dataset.status,
+        "department_id": dataset.department_id,
+    }
 
 
 def prepare_dataset(
@@ -272,24 +287,23 @@ def prepare_dataset(
     return dataset
 
 
-def register_datasets(records: list[Dataset], *, actor) -> list[DatasetVersion]:
+def register_datasets(records: list[Dataset], *, actor) -> None:
     """Writes prepared records: their rows, first versions and search documents, and one
-    audit event each, chained in order. Returns the versions (a caller registering many
-    batches lets go of each batch's objects: see transfer.rows.Pending)."""
+    audit event each, chained in order (a caller registering many batches lets go of each
+    batch's records: see transfer.rows.Pending)."""
     if not records:
-        return []
+        return
     _give_identifiers([record for record in records if record.identifier is None])
     for dataset, given in zip(records, next_ids(Dataset, len(records)), strict=True):
         dataset.id = given
     db.session.add_all(records)
     db.session.flush()
     events, documents, versions = [], [], []
-    version_ids = next_ids(DatasetVersion, len(records))
-    for dataset, version_id in zip(records, version_ids, strict=True):
+    for dataset in records:
         after = snapshot(dataset)
-        kept = keep_version(dataset, actor=actor, action="create", changes={}, values=after)
-        kept.id = version_id
-        versions.append(kept)
+        versions.append(
+            version_row(dataset, actor=actor, action="create", changes={}, values=after)
+        )
         documents.append(
             search.document_of(
                 dataset.id,
@@ -305,12 +319,13 @@ def register_datasets(records: list[Dataset], *, actor) -> list[DatasetVersion]:
                 "dataset",
                 dataset.identifier,
                 after={key: value for key, value in after.items() if key not in BOOKKEEPING},
-                details={"snapshot_sha256": digest(kept.snapshot)},
+                details={"snapshot_sha256": digest(after)},
             )
         )
+    # Plain INSERTs of the table: the session holds no version objects to write or let go of.
+    db.session.execute(DatasetVersion.__table__.insert(), versions)
     search.index_documents(documents)
     record_events(events, actor=actor)
-    return versions
 
 
 def _give_identifiers(records: Iterable[Dataset]) -> None:

@@ -126,12 +126,18 @@ def create_dataset(
 
 
 def update_dataset(
-    dataset: Dataset, raw: dict[str, Any], *, actor, expected_version: int | None = None
+    dataset: Dataset,
+    raw: dict[str, Any],
+    *,
+    actor,
+    expected_version: int | None = None,
+    notes: list[str] | None = None,
 ) -> Edit:
     """Applies an edit based on `version` (in the body, or given as expected_version from an
     If-Match header). Based on an older version, it applies only what the editor changed
     (merge_edit): never an overwrite of a colleague's work. The record is locked first, so an
-    edit that waited on another merges with what that one saved."""
+    edit that waited on another merges with what that one saved. `notes` join what the
+    steward must look at (an import's values it could not read), each once."""
     check_can_edit(dataset, actor)
     lock_for_update(dataset)
     data, errors = load_input(DATASET_PATCH, raw)
@@ -174,6 +180,8 @@ def update_dataset(
             data.pop(name, None)
     if "classification" in data and governance.TO_CONFIRM in dataset.attention:
         dataset.attention = [note for note in dataset.attention if note != governance.TO_CONFIRM]
+    if notes:
+        dataset.attention = list(dict.fromkeys([*dataset.attention, *notes]))
     apply_fields(dataset, data)
     dataset.department = department
     dataset.steward = steward
@@ -252,3 +260,29 @@ def release_stewardship(user: User, *, department_ids: list[int], actor) -> None
             link=f"/datasets/{dataset.identifier}",
             kind="Needs a steward",
         )
+
+
+def mark_notes_seen(dataset: Dataset, *, actor) -> bool:
+    """The steward has looked at the record's notes: they go (a classification to confirm
+    stays until a level is chosen), as a version and an audit event; False when none were."""
+    check_can_edit(dataset, actor)
+    lock_for_update(dataset)
+    kept = [note for note in dataset.attention if note == governance.TO_CONFIRM]
+    if kept == list(dataset.attention):
+        return False
+    before = snapshot(dataset)
+    dataset.attention = kept
+    changes = diff(before, snapshot(dataset))
+    moment = touch(dataset, set(changes) - {"attention"})  # staff's own: no public change
+    db.session.flush()
+    version = keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
+    record_event(
+        Tag.DATASET_UPDATE,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        before={"attention": before["attention"]},
+        after={"attention": kept},
+        details={"version": dataset.version, "snapshot_sha256": digest(version.snapshot)},
+    )
+    return True

@@ -217,6 +217,17 @@ def edit(identifier: str):
     return redirect(url_for("datasets.show", identifier=dataset.identifier))
 
 
+@datasets.post("/<identifier>/notes-seen")
+@require_signed_in
+def notes_seen(identifier: str):
+    """The steward has looked at what an import noted (values it could not read)."""
+    dataset = services.get_readable(identifier, current_user)
+    if services.mark_notes_seen(dataset, actor=current_user):
+        db.session.commit()
+        flash("The notes are marked as looked at. The history keeps them.", "success")
+    return redirect(url_for("datasets.show", identifier=dataset.identifier))
+
+
 CHOICE = "choose-"
 
 

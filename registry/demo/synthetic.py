@@ -21,8 +21,7 @@ from sqlalchemy import insert, select, text, update
 
 from registry.accounts.models import Department, User
 from registry.audit.models import AuditChainHead, AuditEvent
-from registry.audit.services import COLUMNS as EVENT_COLUMNS
-from registry.audit.services import event_hash, json_safe
+from registry.audit.services import hash_of, json_safe
 from registry.audit.tags import Tag
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.search import document_of, index_documents
@@ -94,20 +93,20 @@ class _Chain:
 
     def add(self, tag: Tag, identifier: str, payload: dict[str, Any], actor_id=None) -> None:
         self.seq += 1
-        event = AuditEvent(
-            seq=self.seq,
-            occurred_at=self.now,
-            actor_id=actor_id,
-            actor_label=LABEL,
-            tag=str(tag),
-            subject_type="dataset",
-            subject_id=identifier,
-            payload=json_safe(payload),
-            address=None,
-            prev_hash=self.hash,
-        )
-        event.hash = self.hash = event_hash(event)
-        self.rows.append({column.key: getattr(event, column.key) for column in EVENT_COLUMNS})
+        row = {
+            "seq": self.seq,
+            "occurred_at": self.now,
+            "actor_id": actor_id,
+            "actor_label": LABEL,
+            "tag": str(tag),
+            "subject_type": "dataset",
+            "subject_id": identifier,
+            "payload": json_safe(payload),
+            "address": None,
+            "prev_hash": self.hash,
+        }
+        row["hash"] = self.hash = hash_of(row)
+        self.rows.append(row)
 
     def flush(self) -> int:
         written = len(self.rows)

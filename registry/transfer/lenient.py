@@ -124,16 +124,18 @@ def update_from_row(
 ) -> None:
     """Updates the record from the row, read as leniently as a new record: a value the record
     does not need that cannot be read (a city's own category) is kept aside under its header
-    instead of refusing the row. The row's other columns join the record's additional fields
-    (a cell left empty removes nothing)."""
+    instead of refusing the row, and noted for its steward. The row's other columns join the
+    record's additional fields (a cell left empty removes nothing)."""
+
+    notes: list[str] = []
 
     def update(values: dict[str, Any]) -> None:
         kept = {**(record.additional_fields or {}), **extras}
         if kept != (record.additional_fields or {}):
             values = {**values, "additional_fields": kept}
-        datasets.update_dataset(record, values, actor=actor, expected_version=version)
+        datasets.update_dataset(record, values, actor=actor, expected_version=version, notes=notes)
 
-    _leniently(update, dict(raw), extras, headers, [])
+    _leniently(update, dict(raw), extras, headers, notes)
 
 
 def _leniently(attempt, raw: dict[str, Any], extras, headers, notes):

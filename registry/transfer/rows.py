@@ -168,7 +168,7 @@ class Pending:
 
     def flush(self) -> None:
         records = [record for _, record, _ in self.rows]
-        versions = register_datasets(records, actor=self.actor)
+        register_datasets(records, actor=self.actor)
         for number, record, extras in self.rows:
             self.report.created.append(record.identifier)
             if self.as_published:
@@ -179,7 +179,7 @@ class Pending:
         # a time (the transaction still holds every row until it commits).
         self.known.settle()
         db.session.flush()
-        for written in (*versions, *(theme for r in records for theme in r.theme_rows), *records):
+        for written in (*(theme for r in records for theme in r.theme_rows), *records):
             db.session.expunge(written)
         self.rows = []
         if self.progress is not None:
