@@ -1,5 +1,7 @@
 """Housekeeping that runs by the clock rather than on anyone's request: announcing voting rounds
-that opened or closed by time, clearing expired uploads, tending background exports (failing
+that opened or closed by time, keeping the release queue's scores as time moves them
+and any record a bulk load left without its derived values (registry.derived), clearing
+expired uploads, tending background exports (failing
 those whose process died, removing expired files: registry.transfer.jobs) and keeping the
 export rows of changed records (registry.transfer.rendered). A thread per app process does it
 every minute (started by the process's first request); `registry housekeeping` does the same
@@ -15,9 +17,11 @@ import click
 from flask import Flask
 from sqlalchemy import delete
 
+from registry.catalog.counts import refresh_counts
 from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities.rounds import announce_due_rounds
+from registry.priorities.standings import refresh_standings
 from registry.transfer.import_jobs import tend_import_jobs
 from registry.transfer.jobs import tend_jobs
 from registry.transfer.models import ImportUpload
@@ -32,7 +36,15 @@ def expire_uploads() -> int:
     return db.session.execute(delete(ImportUpload).where(ImportUpload.created_at < cutoff)).rowcount
 
 
-TASKS = (announce_due_rounds, expire_uploads, tend_jobs, tend_import_jobs, refresh_export_rows)
+TASKS = (
+    announce_due_rounds,
+    refresh_standings,
+    refresh_counts,
+    expire_uploads,
+    tend_jobs,
+    tend_import_jobs,
+    refresh_export_rows,
+)
 
 
 def run_once() -> None:
@@ -87,6 +99,10 @@ def init_housekeeping(app: Flask) -> None:
 
 @click.command("housekeeping")
 def housekeeping_command():
-    """Announce rounds that opened or closed, clear expired uploads (run it from cron)."""
+    """Announce rounds that opened or closed, keep the queue's scores, clear expired uploads
+    (run it from cron). Scores a database upgraded to kept scores to the end."""
     run_once()
+    while refresh_standings() + refresh_counts():
+        db.session.commit()
+    db.session.commit()
     click.echo("Housekeeping done.")

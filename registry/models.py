@@ -9,6 +9,7 @@ from registry.accounts.models import (
     UserSession,
 )
 from registry.audit.models import AuditChainHead, AuditEvent
+from registry.catalog.counts import KindCount, RecordKind
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.notifications.models import Notification, OutboundEmail
 from registry.priorities.models import (
@@ -16,10 +17,12 @@ from registry.priorities.models import (
     Ballot,
     DataRequest,
     ProgramSettings,
+    QueueScore,
     RoundVote,
     ScoreOverride,
     VotingRound,
 )
+from registry.priorities.standings import keep_scores
 from registry.reviews.models import CommitteeSettings, Decision, Meeting, ReleaseDelay, Vote
 from registry.transfer.models import ImportUpload
 
@@ -38,10 +41,13 @@ __all__ = [
     "Decision",
     "Department",
     "ImportUpload",
+    "KindCount",
     "Meeting",
     "Notification",
     "OutboundEmail",
     "ProgramSettings",
+    "QueueScore",
+    "RecordKind",
     "ReleaseDelay",
     "RoundVote",
     "ScoreOverride",
@@ -51,4 +57,5 @@ __all__ = [
     "UserSession",
     "Vote",
     "VotingRound",
+    "keep_scores",
 ]

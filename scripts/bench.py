@@ -4,6 +4,7 @@
     .venv/bin/python scripts/bench.py --sizes 300000 --requests 100
     .venv/bin/python scripts/bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python scripts/bench.py --sizes 300000 --keep .bench/db   # fill once, reuse after
+    .venv/bin/python scripts/bench.py --mixed --requests 100   # reading while people write
 
 For each size it fills a new database (scripts/synth.py's bulk path, export rows kept), starts
 gunicorn with a worker per core, and sends a fixed number of requests per endpoint from a
@@ -203,12 +204,12 @@ def wait_up(address: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{address} did not come up")
 
 
-def signed_in(base: str) -> requests.Session:
+def signed_in(
+    base: str, email: str = "load.tester@city.example", password: str = PASSWORD
+) -> requests.Session:
     session = requests.Session()
     answer = session.post(
-        f"{base}/sign-in",
-        data={"email": "load.tester@city.example", "password": PASSWORD},
-        allow_redirects=False,
+        f"{base}/sign-in", data={"email": email, "password": password}, allow_redirects=False
     )
     if answer.status_code != 302:
         raise RuntimeError(f"sign-in answered {answer.status_code}")
@@ -584,10 +585,20 @@ def main() -> None:
     parser.add_argument("--keep", default=None, help="a folder to keep (and reuse) inventories in")
     parser.add_argument("--soak-seconds", type=float, default=120)
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="every page with nobody writing, then while people write (scripts/bench_mixed.py)",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; gunicorn workers: {os.cpu_count()}")
     for size in args.sizes.split(","):
-        measure(int(size), args)
+        if args.mixed:
+            from bench_mixed import measure_mixed
+
+            measure_mixed(int(size), args)
+        else:
+            measure(int(size), args)
 
 
 if __name__ == "__main__":

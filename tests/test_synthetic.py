@@ -16,6 +16,8 @@ from registry.demo.city import load_demo_city
 from registry.demo.synthetic import synthesize
 from registry.extensions import db
 from registry.integrity import check_decisions, check_versions, check_votes
+from registry.priorities.queue import release_queue
+from registry.priorities.rounds import is_candidate_record
 from registry.reviews.models import Decision, Vote
 from registry.reviews.workflow import State
 from registry.transfer.exports import ExportRequest, produce
@@ -64,6 +66,22 @@ def test_the_chain_and_the_records_agree_with_their_events(synthetic):
     assert db.session.scalar(select(func.count()).select_from(Vote)) == 3 * expected
     versions = db.session.scalar(select(func.count()).select_from(DatasetVersion))
     assert versions == synthetic.versions == 400 + 400 - synthetic.by_state["draft"]
+    # Each record stands at its newest version, so the next edit keeps the one after it.
+    newest = dict(
+        db.session.execute(
+            select(DatasetVersion.dataset_id, func.max(DatasetVersion.version)).group_by(
+                DatasetVersion.dataset_id
+            )
+        ).all()
+    )
+    assert {record.id: record.version for record in db.session.scalars(select(Dataset))} == newest
+
+
+def test_the_queue_scores_every_candidate_of_a_bulk_load(synthetic):
+    candidates = db.session.scalar(
+        select(func.count()).select_from(Dataset).where(is_candidate_record())
+    )
+    assert candidates and len(release_queue()) == candidates
 
 
 def test_the_records_are_searchable_and_exportable(synthetic):

@@ -7,6 +7,7 @@ from registry.catalog.schemas import FigureOut
 from registry.catalog.stats import FIGURES as FIGURE_NAMES
 from registry.priorities.schemas import (
     PriorityListOut,
+    PriorityQuery,
     RequestAnswerIn,
     RequestIn,
     RequestListOut,
@@ -162,9 +163,11 @@ def add_program_paths(spec: APISpec, json_of, errors) -> None:
         path="/priorities",
         operations={
             "get": {
-                "summary": "The release queue in score order, with why each stands there",
-                "parameters": [{"in": "query", "name": "department", "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "The queue", **json_of("PriorityList")}},
+                "summary": "The release queue in score order, with why each stands there, a page "
+                "at a time",
+                "parameters": [{"in": "query", "schema": PriorityQuery}],
+                "responses": {"200": {"description": "A page", **json_of("PriorityList")}}
+                | errors("422"),
             }
         },
     )

@@ -138,7 +138,7 @@ def funnel(snapshot: Snapshot) -> Figure:
 
 def timeliness(snapshot: Snapshot) -> Figure:
     approved = snapshot.counted(lambda kind: kind.status == State.APPROVED)
-    overdue = snapshot.counted(lambda kind: kind.status == State.APPROVED and kind.overdue)
+    overdue = snapshot.tally.overdue
     return Figure(
         "timeliness",
         "Release on time",
@@ -303,7 +303,7 @@ def scorecard(snapshot: Snapshot) -> Figure:
                     releasable,
                 ),
                 _share(held(lambda kind: kind.on_time), released),
-                _share(held(lambda kind: kind.recent), held()),
+                _share(snapshot.tally.recent[code], held()),
                 _share(sum(answers), len(answers)),
             ]
         )

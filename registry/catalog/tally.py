@@ -1,12 +1,14 @@
 """What the dashboard's figures count, read once: the records grouped by everything a figure
-asks of one (its department, classification and status, the month it was released, and the
-model's derived statuses at the moment), with how many records share each group.
+asks of one that changes only when the record does (its department, classification and status,
+the month it was released, the model's derived statuses), with how many records share each
+group; and what moves with time alone (how many are overdue at the moment, how many of each
+department's changed in the year before it).
 
-A moment after the inventory's last change is the inventory as it stands, and the database
-counts the groups itself from the live table, with the derived statuses' SQL twins (a few
-hundred groups, whatever the size). An earlier moment is read from the records as they stood
-then (datasets.queries.every_record_as_of), grouped in Python by the same properties. Both
-give one `Kind` per group, so no figure is computed two ways; tests/catalog/test_tally.py
+A moment after the inventory's last change is the inventory as it stands: the groups are the
+counts kept as records change (catalog.counts, a few hundred rows whatever the size), and the
+time-moved figures are indexed queries. An earlier moment is read from the records as they
+stood then (datasets.queries.every_record_as_of), grouped in Python by the same properties.
+Both give one `Kind` per group, so no figure is computed two ways; tests/catalog/test_tally.py
 checks that both readings of one moment agree.
 """
 
@@ -14,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from registry.accounts.models import Department
+from registry.catalog.counts import counted
 from registry.datasets.models import CityPriority, Dataset, dataset_city_priorities
 from registry.datasets.queries import every_record_as_of, is_current
 from registry.extensions import db
@@ -36,9 +39,7 @@ class Kind:
     released: str | None  # the month it was published ("2026-03"), if it was
     on_time: bool  # published by its target date (or with none)
     late: bool  # published after its target date
-    overdue: bool  # approved and past its target date at the moment
     complete: bool  # its metadata complete
-    recent: bool  # changed in the 12 months before the moment
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Tally:
     kinds: Counter  # Kind: how many records
     supports: Counter  # city priority name: how many published records support it
     owners: dict[int, str]  # the department code of each record a data request is planned into
+    overdue: int  # approved records past their target date at the moment
+    recent: Counter  # department code: how many of its records changed in the year before
 
 
 def tally(moment: datetime) -> Tally:
@@ -60,6 +63,7 @@ def _as_of(moment: datetime) -> Tally:
     supports: Counter = Counter()
     wanted = set(db.session.scalars(_requested_ids(moment)))
     owners: dict[int, str] = {}
+    overdue, recent = 0, Counter()
     for record in every_record_as_of(moment):
         kinds[
             Kind(
@@ -69,51 +73,38 @@ def _as_of(moment: datetime) -> Tally:
                 f"{record.published_on:%Y-%m}" if record.published_on else None,
                 bool(record.published_on_time),
                 bool(record.published_late),
-                bool(record.is_overdue(day)),
                 bool(record.metadata_complete),
-                bool(record.updated_since(year_ago)),
             )
         ] += 1
+        overdue += bool(record.is_overdue(day))
+        recent[record.department_code] += bool(record.updated_since(year_ago))
         if record.status == State.PUBLISHED:
             supports.update(record.city_priority_names)
         if record.id in wanted:
             owners[record.id] = record.department_code
-    return Tally(moment, kinds, supports, owners)
-
-
-def _flag(condition):
-    """A derived status as 1 or 0 (never null, which a comparison with a null gives)."""
-    return case((condition, 1), else_=0)
-
-
-def _month(column):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    return Tally(moment, kinds, supports, owners, overdue, +recent)
 
 
 def _live(moment: datetime) -> Tally:
+    """The kept counts (catalog.counts), and what moves with time alone by indexed queries."""
     day, year_ago = moment.date(), moment - YEAR
-    parts = (
-        Department.code,
-        Dataset.classification,
-        Dataset.status,
-        _month(Dataset.published_on),
-        _flag(Dataset.published_on_time),
-        _flag(Dataset.published_late),
-        _flag(Dataset.is_overdue(day)),
-        _flag(Dataset.metadata_complete),
-        _flag(Dataset.updated_since(year_ago)),
-    )
-    grouped = db.session.execute(
-        select(*parts, func.count())
-        .join(Department, Department.id == Dataset.department_id)
-        .group_by(*parts)
-    )
+    codes = dict(db.session.execute(select(Department.id, Department.code)).tuples().all())
     kinds: Counter = Counter()
-    for *values, count in grouped:
-        code, classification, status, released, *flags = values
-        kinds[Kind(code, classification, status, released, *(bool(f) for f in flags))] += count
+    for department, classification, status, released, *flags, count in counted():
+        kinds[Kind(codes[department], classification, status, released, *flags)] += count
+    overdue = db.session.scalar(
+        select(func.count()).select_from(Dataset).where(Dataset.is_overdue(day))
+    )
+    recent = Counter(
+        {
+            codes[department]: count
+            for department, count in db.session.execute(
+                select(Dataset.department_id, func.count())
+                .where(Dataset.updated_since(year_ago))
+                .group_by(Dataset.department_id)
+            )
+        }
+    )
     supports = Counter(
         dict(
             db.session.execute(
@@ -139,7 +130,7 @@ def _live(moment: datetime) -> Tally:
         .tuples()
         .all()
     )
-    return Tally(moment, kinds, supports, owners)
+    return Tally(moment, kinds, supports, owners, overdue or 0, recent)
 
 
 def _requested_ids(moment: datetime):

@@ -80,6 +80,8 @@ class Dataset(db.Model):
         ),
         # The list's default order, with its tie-break, read straight off the index.
         Index("ix_datasets_updated_at_id", "updated_at", "id"),
+        # Each department's records changed since a moment, counted off the index alone.
+        Index("ix_datasets_updated_at_department_id", "updated_at", "department_id"),
         Index("ix_datasets_title", "title"),
         # The published records (everything a visitor reads), or one department's in a status,
         # a page at a time in either order, without sorting all of them.

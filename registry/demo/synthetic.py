@@ -23,6 +23,7 @@ from registry.accounts.models import Department, User
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.audit.services import hash_of, json_safe
 from registry.audit.tags import Tag
+from registry.catalog.counts import recount
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.search import document_of, index_documents
 from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot_of_row
@@ -32,6 +33,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Role
 from registry.priorities.models import DataRequest
+from registry.priorities.standings import rescore
 from registry.reviews.models import Decision, Vote
 
 WORDS = (  # noqa: SIM905 - easier to read and extend as prose
@@ -217,6 +219,9 @@ def synthesize(count: int, *, seed: int = 7, batch: int = 2000) -> Made:
         _write_batch(numbers, rng, departments, stewards, committee, chain, made, today)
         _write_requests(numbers, rng, stakeholders, made)
         made.events += chain.flush()
+        # Written around the session: their derived values too (registry.derived).
+        rescore(db.session(), numbers)
+        recount(db.session(), numbers)
         db.session.commit()
     if db.engine.dialect.name == "postgresql":  # ids were given: the sequences move past them
         for table in ("datasets", "dataset_versions", "votes", "decisions", "data_requests"):
@@ -281,8 +286,10 @@ def _write_batch(numbers, rng, departments, stewards, committee, chain, made, to
                 "version": 2,
             },
         )
+    # The tables' own INSERTs: the ORM's bulk path would number every record's version 1 (its
+    # version counter starts new rows there), leaving a reviewed record behind its versions.
     for table, values in ((Dataset, rows), (DatasetTheme, themes), (DatasetVersion, versions)):
-        db.session.execute(insert(table), values)
+        db.session.execute(table.__table__.insert(), values)
     for table, values in ((Vote, votes), (Decision, decisions)):
         if values:
             db.session.execute(insert(table), values)

@@ -7,7 +7,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Permission
 from registry.priorities import queue, requests, rounds
-from registry.priorities.schemas import PriorityOut, RequestOut, RoundOut
+from registry.priorities.schemas import PriorityOut, PriorityQuery, RequestOut, RoundOut
 from registry.priorities.scoring import PART_LABELS
 from registry.web import client_address, json_body, require_permission
 
@@ -137,8 +137,16 @@ def place_body(place) -> dict:
 
 
 def list_priorities():
-    department = (request.args.get("department") or "").upper() or None
-    return jsonify(items=[place_body(place) for place in queue.release_queue(department)])
+    """A page of the queue (25 unless asked, 100 at most), after the previous page's cursor."""
+    criteria = PriorityQuery().load(request.args.to_dict())
+    ranking = queue.release_queue(criteria["department"], criteria["status"])
+    places, following = ranking.page_after(criteria["after"], criteria["per_page"])
+    return jsonify(
+        items=[place_body(place) for place in places],
+        total=len(ranking),
+        per_page=criteria["per_page"],
+        next=following,
+    )
 
 
 def register(api: Blueprint) -> None:

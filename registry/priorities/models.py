@@ -2,13 +2,15 @@
 committee's assessments against the five criteria, coordinators' overrides of a score, and the
 program's settings (request clocks, public requests)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -62,6 +64,8 @@ class VotingRound(db.Model):
     # When the stakeholders were told it opened, and that its results are out (each once).
     opening_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     results_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the queue's scores took its closing into account (priorities.standings).
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def closes(self) -> datetime:
         return min(self.closes_at, self.closed_early_at or self.closes_at)
@@ -199,3 +203,44 @@ class ScoreOverride(db.Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class QueueScore(db.Model):
+    """A candidate's place in the release queue: its score and the parts that make it, kept by
+    priorities.standings in the same transaction as whatever moves them. Only candidates (levels
+    1 to 3, not yet published) have a row. The queue reads straight off an index in its order:
+    the score downwards (`rank_key` is the score negated, so one ascending index serves), then
+    the release target date (none last), then the title."""
+
+    __tablename__ = "queue_scores"
+    __table_args__ = (
+        Index("ix_queue_scores_order", "rank_key", "target", "title", "dataset_id"),
+        Index(
+            "ix_queue_scores_department_order",
+            "department_id",
+            "rank_key",
+            "target",
+            "title",
+            "dataset_id",
+        ),
+        Index(
+            "ix_queue_scores_status_order", "status", "rank_key", "target", "title", "dataset_id"
+        ),
+        Index("ix_queue_scores_decays_scored_on", "decays", "scored_on"),
+    )
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)  # the override's when one stands
+    formula: Mapped[float] = mapped_column(Float)
+    rank_key: Mapped[float] = mapped_column(Float)
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    override_id: Mapped[int | None] = mapped_column(ForeignKey("score_overrides.id"))
+    target: Mapped[date] = mapped_column(Date)  # the release target date; date.max for none
+    title: Mapped[str] = mapped_column(String(300))
+    # Votes of a closed round count less each day, so its score moves with time alone.
+    decays: Mapped[bool] = mapped_column(Boolean)
+    scored_on: Mapped[date] = mapped_column(Date)

@@ -2,25 +2,30 @@
 order of their priority score, each with why it stands there; and what feeds the score that
 people record: the committee's assessments and a coordinator's override."""
 
+import base64
+import binascii
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from marshmallow import ValidationError
+from sqlalchemy import func, select, tuple_
 
+from registry.accounts.models import Department
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
-from registry.datasets.models import Dataset, dataset_city_priorities
+from registry.datasets.models import Dataset
 from registry.db import utcnow
+from registry.derived import settle
 from registry.errors import PermissionDenied
 from registry.extensions import db
-from registry.memo import for_the_hour, remembered
 from registry.permissions import Permission, has_permission
-from registry.priorities.models import Assessment, DataRequest, ScoreOverride
-from registry.priorities.rounds import is_candidate_record, round_marks, round_shares
+from registry.priorities.models import Assessment, QueueScore, ScoreOverride
 from registry.priorities.schemas import AssessmentIn, OverrideIn
-from registry.priorities.scoring import CRITERIA, Inputs, RoundShare, Score, score
+from registry.priorities.scoring import CRITERIA, Score
+from registry.priorities.standings import formula_of
 from registry.reviews.permissions import is_recused
 from registry.validation import load_input, raise_for
 
@@ -41,151 +46,104 @@ class Place:
         return self.formula.total
 
 
-def _assessments(ids: list[int]) -> dict[int, list[list[int]]]:
-    found: dict[int, list[list[int]]] = {}
-    columns = [getattr(Assessment, name) for name in CRITERIA]
-    for row in db.session.execute(
-        select(Assessment.dataset_id, *columns).where(Assessment.dataset_id.in_(ids))
-    ):
-        found.setdefault(row[0], []).append(list(row[1:]))
-    return found
-
-
-def _requests(ids: list[int]) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            select(DataRequest.dataset_id, func.count())
-            .where(DataRequest.dataset_id.in_(ids))
-            .group_by(DataRequest.dataset_id)
-        )
-        .tuples()
-        .all()
-    )
-
-
-def _supporting(ids: list[int]) -> set[int]:
-    link = dataset_city_priorities.c
-    return set(db.session.scalars(select(link.dataset_id).where(link.dataset_id.in_(ids))))
-
-
-def _overrides(ids: list[int]) -> dict[int, ScoreOverride]:
-    newest: dict[int, ScoreOverride] = {}
-    query = (
-        select(ScoreOverride)
-        .where(ScoreOverride.dataset_id.in_(ids))
-        .order_by(ScoreOverride.set_at, ScoreOverride.id)
-    )
-    for override in db.session.scalars(query):
-        newest[override.dataset_id] = override
-    return {key: value for key, value in newest.items() if value.score is not None}
-
-
-# Ids asked about in one statement: PostgreSQL takes at most 65,535 parameters in one, and
-# SQLite 32,766 in its default build; a state's queue holds more candidates than that.
-CHUNK = 5000
-
-
-def _scored(records) -> list[tuple[Any, Score, ScoreOverride | None]]:
-    """Each record's score (records, or rows with their id and release_priority), from a
-    handful of queries for every CHUNK records."""
-    ids = [record.id for record in records]
-    shares = round_shares(utcnow())
-    assessed: dict[int, list[list[int]]] = {}
-    requests: dict[int, int] = {}
-    supporting: set[int] = set()
-    overrides: dict[int, ScoreOverride] = {}
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]  # each answer below is per record, so parts add up
-        assessed.update(_assessments(part))
-        requests.update(_requests(part))
-        supporting |= _supporting(part)
-        overrides.update(_overrides(part))
-    scored = []
-    for record in records:
-        inputs = Inputs(
-            department_priority=record.release_priority,
-            rounds=[RoundShare(*share) for share in shares.get(record.id, [])],
-            linked_requests=requests.get(record.id, 0),
-            supports_city_priority=record.id in supporting,
-            assessments=assessed.get(record.id, []),
-        )
-        scored.append((record, score(inputs), overrides.get(record.id)))
-    return scored
-
-
-def _order(department: str | None) -> list[tuple[int, Score, int | None]]:
-    """The queue as plain values (each record's id, its formula's score and its override's
-    id), in score order (ties by target date, then title): kept until the inventory changes."""
-    query = select(
-        Dataset.id, Dataset.release_priority, Dataset.release_target_date, Dataset.title
-    ).where(is_candidate_record())
-    if department:
-        query = query.where(Dataset.department.has(code=department.upper()))
-    scored = _scored(db.session.execute(query).all())
-    scored.sort(
-        key=lambda item: (
-            -(item[2].score if item[2] is not None else item[1].total),
-            item[0].release_target_date or date.max,
-            item[0].title,
-        )
-    )
-    return [(row.id, formula, override and override.id) for row, formula, override in scored]
-
-
 class Ranking(Sequence):
-    """The queue's places, their records loaded only for the slice read (a page of it, the
-    home page's first few, or batches of it for the API)."""
+    """The queue's places, read off the kept scores' index in order: a page of it, the home
+    page's first few, or batches of it for the API load only the records they show."""
 
-    def __init__(self, order: list[tuple[int, Score, int | None]]) -> None:
-        self.order = order
+    def __init__(self, *where, empty: bool = False) -> None:
+        self.where, self.empty = list(where), empty
+        self._length: int | None = None
 
     def __len__(self) -> int:
-        return len(self.order)
+        if self._length is None:
+            counted = select(func.count()).select_from(QueueScore).where(*self.where)
+            self._length = 0 if self.empty else db.session.scalar(counted)
+        return self._length
 
     def __getitem__(self, index):
-        positions = range(len(self.order))[index]
         if isinstance(index, slice):
-            return self._places(list(positions))
-        return self._places([positions])[0]
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("The queue is read in order.")
+            return self._places(start, max(0, stop - start))
+        position = range(len(self))[index]
+        return self._places(position, 1)[0]
 
     def __iter__(self) -> Iterator[Place]:
-        for start in range(0, len(self.order), 500):
+        for start in range(0, len(self), 500):
             yield from self[start : start + 500]
 
-    def _places(self, positions: list[int]) -> list[Place]:
-        chosen = [self.order[position] for position in positions]
-        ids = [dataset_id for dataset_id, _, _ in chosen]
-        records = {r.id: r for r in db.session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
-        wanted = [override for _, _, override in chosen if override is not None]
-        overrides = {
-            o.id: o
-            for o in db.session.scalars(select(ScoreOverride).where(ScoreOverride.id.in_(wanted)))
-        }
+    def _places(self, start: int, count: int, *after) -> list[Place]:
+        if count == 0 or self.empty:
+            return []
+        rows = db.session.execute(
+            select(QueueScore, Dataset)
+            .join(Dataset, Dataset.id == QueueScore.dataset_id)
+            .where(*self.where, *after)
+            .order_by(*ORDER)
+            .offset(0 if after else start)
+            .limit(count)
+        ).all()
         return [
-            Place(position + 1, records[dataset_id], formula, overrides.get(override))
-            for position, (dataset_id, formula, override) in zip(positions, chosen, strict=True)
+            Place(start + number + 1, record, formula_of(row), _override(row))
+            for number, (row, record) in enumerate(rows)
         ]
 
+    def page_after(self, cursor: str | None, count: int) -> tuple[list[Place], str | None]:
+        """The `count` places after a cursor (the first ones without), read off the index
+        however deep, and the cursor of the page after them (None on the last)."""
+        if cursor is None:
+            places = self._places(0, count + 1)
+        else:
+            rank, *values = _decoded(cursor)
+            places = self._places(rank, count + 1, tuple_(*ORDER) > tuple_(*values))
+        if len(places) <= count:
+            return places, None
+        last = places[count - 1]
+        row = db.session.get(QueueScore, last.dataset.id)
+        values = [last.rank, row.rank_key, row.target.isoformat(), row.title, row.dataset_id]
+        text = json.dumps(values, separators=(",", ":"))
+        return places[:count], base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
-def release_queue(department: str | None = None) -> Ranking:
-    """Every candidate in score order (ties by target date, then title). Public: levels 1 to 3
-    only, so nothing here is restricted, and the order is the same for everyone: it is kept
-    until the inventory changes or a voting round opens or closes (registry.memo), for the
-    hour."""
-    now = utcnow()
-    hour, until = for_the_hour(now)
-    key = ("queue", department and department.upper(), hour, round_marks(now))
-    return Ranking(remembered(key, lambda: _order(department), until))
+
+ORDER = (QueueScore.rank_key, QueueScore.target, QueueScore.title, QueueScore.dataset_id)
+WRONG_CURSOR = "This is not a cursor from the queue's `next`."
+
+
+def _decoded(cursor: str) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        rank, key, target, title, dataset_id = json.loads(base64.urlsafe_b64decode(padded))
+        assert isinstance(rank, int) and isinstance(dataset_id, int) and isinstance(title, str)
+        return [rank, float(key), date.fromisoformat(target), title, dataset_id]
+    except (ValueError, TypeError, AssertionError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError({"after": [WRONG_CURSOR]}) from None
+
+
+def _override(row: QueueScore) -> ScoreOverride | None:
+    return db.session.get(ScoreOverride, row.override_id) if row.override_id else None
+
+
+def release_queue(department: str | None = None, status: str | None = None) -> Ranking:
+    """Every candidate in score order (ties by target date, then title), of one department or
+    in one state if asked. Public: levels 1 to 3 only, so nothing here is restricted, and the
+    order is the same for everyone. Read off the kept scores (priorities.standings), after
+    settling what this transaction changed."""
+    settle()
+    where = [] if status is None else [QueueScore.status == status]
+    if not department:
+        return Ranking(*where)
+    found = db.session.scalar(select(Department.id).where(Department.code == department.upper()))
+    return Ranking(QueueScore.department_id == found, *where, empty=found is None)
 
 
 def standing(dataset: Dataset) -> Place | None:
     """A candidate's score and why (for its review panel); None for records not in the queue."""
-    if not db.session.scalar(
-        select(Dataset.id).where(Dataset.id == dataset.id, is_candidate_record())
-    ):
+    settle()
+    row = db.session.get(QueueScore, dataset.id)
+    if row is None:
         return None
-    record, formula, override = _scored([dataset])[0]
-    return Place(0, record, formula, override)
+    return Place(0, dataset, formula_of(row), _override(row))
 
 
 def may_assess(member, dataset: Dataset) -> bool:

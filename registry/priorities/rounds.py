@@ -7,7 +7,6 @@ of theirs locks their ballot row first, and the database's own checks (Ballot.wi
 RoundVote.within_item_maximum) refuse anything that got past that.
 """
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -25,18 +24,9 @@ from registry.extensions import db
 from registry.notifications.services import notify
 from registry.permissions import Permission, Role, has_permission
 from registry.priorities.models import Ballot, DataRequest, RoundVote, VotingRound
-from registry.priorities.schemas import RoundIn, VotesIn
-from registry.reviews.workflow import State
+from registry.priorities.schemas import CANDIDATE_STATES, RoundIn, VotesIn
 from registry.validation import load_input, raise_for
 
-# Not yet published, nor set aside (rejected, retired): what the group may still weigh in on.
-CANDIDATE_STATES = [
-    str(State.DRAFT),
-    str(State.SUBMITTED),
-    str(State.IN_COMMITTEE),
-    str(State.CHANGES_REQUESTED),
-    str(State.APPROVED),
-]
 OPEN_REQUEST_STATES = ["received", "acknowledged"]
 REQUEST_PREFIX = "request-"
 STATE_NAMES = {"upcoming": "Not yet open", "open": "Open", "closed": "Closed"}
@@ -107,6 +97,7 @@ def close_round(voting_round: VotingRound, *, actor) -> VotingRound:
     if voting_round.is_closed(now):
         raise Conflict("This round is already closed.")
     voting_round.closed_early_at = max(now, voting_round.opens_at)
+    voting_round.counted_at = now  # its votes are counted as this commits (standings)
     db.session.flush()
     record_event(Tag.ROUND_CLOSE, actor=actor, subject_type="round", subject_id=voting_round.id)
     announce_due_rounds()
@@ -288,34 +279,6 @@ def _titles(dataset_ids: list[int], request_ids: list[int]) -> dict[tuple, tuple
         ):
             found[(None, id_)] = (f"{REQUEST_PREFIX}{id_}", f"Request: {title}")
     return found
-
-
-def round_shares(now: datetime) -> dict[int, list[tuple[int, int, int]]]:
-    """For the priority score: each record's (votes, round total, days since it closed) in every
-    closed round."""
-    closed = [r for r in db.session.scalars(select(VotingRound)) if r.is_closed(now)]
-    shares: dict[int, list[tuple[int, int, int]]] = {}
-    for voting_round in closed:
-        per_record = Counter(
-            dict(
-                db.session.execute(
-                    select(RoundVote.dataset_id, func.sum(RoundVote.votes))
-                    .where(RoundVote.round_id == voting_round.id, RoundVote.dataset_id.is_not(None))
-                    .group_by(RoundVote.dataset_id)
-                )
-                .tuples()
-                .all()
-            )
-        )
-        total = db.session.scalar(
-            select(func.coalesce(func.sum(RoundVote.votes), 0)).where(
-                RoundVote.round_id == voting_round.id
-            )
-        )
-        age = max(0, (now - voting_round.closes()).days)
-        for dataset_id, votes in per_record.items():
-            shares.setdefault(dataset_id, []).append((int(votes), int(total), age))
-    return shares
 
 
 def announce_due_rounds(now: datetime | None = None) -> int:

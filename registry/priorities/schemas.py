@@ -3,7 +3,17 @@ city's priorities and the program's settings."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from registry.reviews.workflow import State
 from registry.validation import InputSchema, LowerEmail, UpperString
+
+# Not yet published, nor set aside (rejected, retired): what the group may still weigh in on.
+CANDIDATE_STATES = [
+    str(State.DRAFT),
+    str(State.SUBMITTED),
+    str(State.IN_COMMITTEE),
+    str(State.CHANGES_REQUESTED),
+    str(State.APPROVED),
+]
 
 _title = fields.String(required=True, validate=validate.Length(min=3, max=200))
 
@@ -178,5 +188,26 @@ class RoundListOut(Schema):
     items = fields.List(fields.Nested(RoundOut))
 
 
+class PriorityQuery(InputSchema):
+    department = UpperString(load_default=None, validate=validate.Length(max=20))
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(CANDIDATE_STATES),
+        metadata={"description": "Only candidates in this state: " + ", ".join(CANDIDATE_STATES)},
+    )
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    after = fields.String(
+        load_default=None,
+        validate=validate.Length(max=600),
+        metadata={"description": "The previous page's `next`: the places after it."},
+    )
+
+
 class PriorityListOut(Schema):
     items = fields.List(fields.Nested(PriorityOut))
+    total = fields.Integer(metadata={"description": "Candidates in the queue as filtered."})
+    per_page = fields.Integer()
+    next = fields.String(
+        allow_none=True,
+        metadata={"description": "Give it as `after` for the next page; null on the last."},
+    )

@@ -3,9 +3,12 @@ record and a person, gathered in one place, and the workflow's answers for them.
 
 from typing import Any
 
+from sqlalchemy import or_
+
 from registry.datasets.governance import stage
+from registry.datasets.models import Dataset
 from registry.datasets.snapshots import snapshot
-from registry.datasets.visibility import in_department
+from registry.datasets.visibility import department_ids, in_department
 from registry.permissions import Permission, has_permission
 from registry.reviews.workflow import (
     Action,
@@ -20,6 +23,13 @@ from registry.reviews.workflow import (
 def is_recused(member, dataset) -> bool:
     """Members who steward the dataset or belong to its department do not judge it."""
     return dataset.steward_id == member.id or in_department(member, dataset.department_id)
+
+
+def not_recused(member):
+    """is_recused()'s rule as a query's condition: the records this member may judge."""
+    return or_(Dataset.steward_id.is_(None), Dataset.steward_id != member.id) & (
+        Dataset.department_id.not_in(list(department_ids(member)))
+    )
 
 
 def facts_for(dataset, person, publication: dict[str, Any] | None = None) -> Facts:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 
 from registry.accounts.models import User
 from registry.datasets.governance import TO_CONFIRM, in_force, proposal_open, stage
@@ -47,6 +47,7 @@ from registry.reviews.permissions import (
     can_vote,
     facts_for,
     is_recused,
+    not_recused,
 )
 from registry.reviews.schemas import TransitionIn
 from registry.reviews.steps import StepChanges, move
@@ -281,7 +282,19 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     return summary
 
 
-def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
+class WorkList(list):
+    """The first WORK_LIST_LIMIT records of a work queue, soonest target date first, and how
+    many the queue holds (`total`): a coordinator's queue can hold thousands."""
+
+    def __init__(self, items, total: int) -> None:
+        super().__init__(items)
+        self.total = total
+
+
+WORK_LIST_LIMIT = 20
+
+
+def work_queues(user, today: date | None = None) -> dict[str, WorkList]:
     """What waits for this person, by role; a queue appears only for roles they hold."""
     today = today or utctoday()
     roles = user.role_set
@@ -306,14 +319,14 @@ def work_queues(user, today: date | None = None) -> dict[str, list[Dataset]]:
             Vote.member_id == user.id, Vote.review_round == Dataset.review_round
         )
         before = (Dataset.status == "in_committee") | Dataset.proposed_governance.is_not(None)
-        candidates = _datasets(before, ~Dataset.id.in_(voted))
-        queues["awaiting_vote"] = [d for d in candidates if not is_recused(user, d)]
+        queues["awaiting_vote"] = _datasets(before, ~Dataset.id.in_(voted), not_recused(user))
     return queues
 
 
-def _datasets(*conditions) -> list[Dataset]:
-    query = select(Dataset).where(*conditions)
-    return list(db.session.scalars(query.order_by(Dataset.release_target_date, Dataset.title)))
+def _datasets(*conditions) -> WorkList:
+    total = db.session.scalar(select(func.count()).select_from(Dataset).where(*conditions))
+    query = select(Dataset).where(*conditions).order_by(Dataset.release_target_date, Dataset.title)
+    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total or 0)
 
 
 __all__ = [

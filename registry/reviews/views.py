@@ -177,6 +177,14 @@ QUEUE_TITLES = {
 }
 
 
+# The inventory's own list of a queue, where one filter gives it: the whole of it, paged.
+QUEUE_LISTS = {
+    "drafts": {"status": "draft"},
+    "changes_requested": {"status": "changes_requested"},
+    "to_triage": {"status": "submitted"},
+}
+
+
 @reviews.get("/work")
 @require_permission(Permission.ACCOUNT_OWN)
 def my_work():
@@ -185,6 +193,7 @@ def my_work():
         "reviews/work.html",
         queues=queues,
         titles=QUEUE_TITLES,
+        more=QUEUE_LISTS,
         can_create=can_create_dataset(current_user),
         program=program_work(current_user),
         request_labels=REQUEST_STATUS_LABELS,

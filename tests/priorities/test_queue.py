@@ -9,7 +9,7 @@ from sqlalchemy import select
 from registry.audit.models import AuditEvent
 from registry.db import utcnow
 from registry.extensions import db
-from registry.priorities import queue
+from registry.priorities import queue, standings
 from registry.priorities.scoring import Inputs, RoundShare, score
 from tests import factories
 
@@ -51,14 +51,14 @@ def test_the_queue_is_in_score_order_and_each_score_is_the_formula(client, make)
     ]
 
 
-# The queue asks about its candidates in parts (queue.CHUNK); asked a record at a time, every
+# The queue asks about its candidates in parts (standings.CHUNK); asked a record at a time, every
 # answer is the same.
-IN_PARTS = pytest.mark.parametrize("chunk", [queue.CHUNK, 1], ids=["whole", "a-record-a-part"])
+IN_PARTS = pytest.mark.parametrize("chunk", [standings.CHUNK, 1], ids=["whole", "a-record-a-part"])
 
 
 @IN_PARTS
 def test_why_here_matches_the_function_for_every_input(client, make, sign_in, monkeypatch, chunk):
-    monkeypatch.setattr(queue, "CHUNK", chunk)
+    monkeypatch.setattr(standings, "CHUNK", chunk)
     code = make.department(code="PW").code
     make.city_priority("Safe neighbourhoods")
     dataset = make.dataset(
@@ -110,7 +110,7 @@ def test_why_here_matches_the_function_for_every_input(client, make, sign_in, mo
 def test_a_coordinator_overrides_a_score_with_a_reason_shown_and_audited(
     client, make, sign_in, monkeypatch, chunk
 ):
-    monkeypatch.setattr(queue, "CHUNK", chunk)
+    monkeypatch.setattr(standings, "CHUNK", chunk)
     dataset = make.dataset(release_priority="low")
     make.dataset(release_priority="high")
     sign_in(make.user("coordinator"))
@@ -227,3 +227,52 @@ def test_the_queue_page_explains_the_formula(client, make):
     make.dataset(title="Street trees")
     page = client.get("/queue").get_data(as_text=True)
     assert "Street trees" in page and "How the priority score is computed" in page
+
+
+def test_the_queue_pages_by_cursor_in_order_with_its_total(client, make):
+    records = [make.dataset(release_priority=p) for p in ("low", "high", "medium") * 3]
+    records.append(make.approved())
+    whole = [place.dataset.identifier for place in queue.release_queue()]
+    assert len(whole) == len(records)
+    seen, ranks, after = [], [], None
+    while True:
+        args = {"per_page": 4, **({"after": after} if after else {})}
+        body = client.get("/api/v1/priorities", query_string=args).json
+        assert body["total"] == len(records) and body["per_page"] == 4
+        seen += [item["identifier"] for item in body["items"]]
+        ranks += [item["rank"] for item in body["items"]]
+        after = body["next"]
+        if after is None:
+            break
+    assert seen == whole and ranks == list(range(1, len(whole) + 1))
+    default = client.get("/api/v1/priorities").json
+    assert default["per_page"] == 25 and default["next"] is None
+
+
+def test_the_queue_is_filtered_by_department_and_status(client, make):
+    make.department(code="PW")
+    draft = make.dataset(department="PW")
+    make.dataset()
+    approved = make.approved("PW")
+    body = client.get("/api/v1/priorities", query_string={"department": "pw"}).json
+    assert {item["identifier"] for item in body["items"]} == {draft.identifier, approved.identifier}
+    assert body["total"] == 2
+    body = client.get("/api/v1/priorities", query_string={"status": "approved"}).json
+    assert [item["identifier"] for item in body["items"]] == [approved.identifier]
+    nobody = client.get("/api/v1/priorities", query_string={"department": "NOPE"}).json
+    assert (nobody["items"], nobody["total"]) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"per_page": 101}, "per_page"),
+        ({"status": "published"}, "status"),
+        ({"after": "not-a-cursor"}, "after"),
+    ],
+)
+def test_a_wrong_queue_query_says_which_parameter(client, make, args, field):
+    make.dataset()
+    response = client.get("/api/v1/priorities", query_string=args)
+    assert response.status_code == 422
+    assert field in response.get_data(as_text=True)

@@ -84,3 +84,41 @@ def test_the_work_page_lists_the_queues(client, make, sign_in):
 def test_roles_without_a_queue_are_told_so(client, make, sign_in):
     sign_in(make.user("stakeholder"))
     assert "no review work queue" in client.get("/work").get_data(as_text=True)
+
+
+def test_a_long_queue_shows_its_first_records_and_how_many_there_are(client, make, sign_in):
+    steward = make.user("steward")
+    code = steward.department_codes[0]
+    for number in range(services.WORK_LIST_LIMIT + 3):
+        make.dataset(actor=steward, department=code, title=f"Draft {number:02d}")
+    drafts = services.work_queues(steward)["drafts"]
+    assert (len(drafts), drafts.total) == (services.WORK_LIST_LIMIT, services.WORK_LIST_LIMIT + 3)
+    sign_in(steward)
+    page = client.get("/work").get_data(as_text=True)
+    assert f"The {services.WORK_LIST_LIMIT} with the soonest target dates of 23." in page
+    assert 'href="/datasets?status=draft"' in page
+
+
+def test_the_query_and_the_record_agree_on_who_is_recused(make):
+    from sqlalchemy import select
+
+    from registry.datasets.models import Dataset
+    from registry.reviews.permissions import is_recused, not_recused
+
+    make.department(code="HD")
+    member = make.user("committee", departments=["HD"])
+    steward = make.user("steward", departments=["HD"])
+    records = [
+        make.dataset(department="HD"),
+        make.dataset(),
+        make.dataset(actor=steward, department="HD"),
+        make.dataset(),
+    ]
+    records[1].steward_id = member.id
+    db.session.commit()
+    ids = [record.id for record in records]
+    judged = set(
+        db.session.scalars(select(Dataset.id).where(Dataset.id.in_(ids), not_recused(member)))
+    )
+    assert judged == {record.id for record in records if not is_recused(member, record)}
+    assert judged == {records[3].id}

@@ -1,0 +1,155 @@
+"""How many records are of each kind, kept where it changes, for the dashboard's figures, the
+report and the front pages: a reader adds up a few hundred rows instead of grouping the whole
+inventory.
+
+A record's kind is what the figures ask of it that changes only when the record does: its
+department, classification and status, the month it was released, whether it was released on
+time or late, and whether its metadata is complete (the model's own derived statuses, as SQL).
+Each record's kind is kept in `record_kinds`, and `kind_counts` holds how many records are of
+each; registry.derived's rule keeps both: when a transaction touched records, their kinds are
+read again as it leaves them, and each count moves by the difference, in the same transaction.
+What moves with time alone (overdue, updated in the last year) is counted by indexed queries
+instead (catalog.tally).
+"""
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, exists, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from registry.datasets.models import Dataset
+from registry.derived import keeps, take_writers_lock
+from registry.extensions import db
+
+CHUNK = 5000
+PASS_LIMIT = 20000
+KEY = ("department_id", "classification", "status", "released", "on_time", "late", "complete")
+
+
+class RecordKind(db.Model):
+    """One record's kind, as `kind_counts` last counted it."""
+
+    __tablename__ = "record_kinds"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(Integer)
+    classification: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    released: Mapped[str] = mapped_column(String(7))  # "2026-03", or "" if not released
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    late: Mapped[bool] = mapped_column(Boolean)
+    complete: Mapped[bool] = mapped_column(Boolean)
+
+
+class KindCount(db.Model):
+    """How many records are of one kind (rows reaching 0 are removed)."""
+
+    __tablename__ = "kind_counts"
+
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    classification: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    released: Mapped[str] = mapped_column(String(7), primary_key=True)
+    on_time: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    late: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    complete: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+def _month(column):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.func.to_char(column, "YYYY-MM")
+    return db.func.strftime("%Y-%m", column)
+
+
+def _kinds_of(session: Session, ids: list[int]) -> dict[int, tuple]:
+    """Each record's kind as it stands now, by the model's SQL for its derived statuses."""
+    query = select(
+        Dataset.id,
+        Dataset.department_id,
+        Dataset.classification,
+        Dataset.status,
+        db.func.coalesce(_month(Dataset.published_on), ""),
+        db.case((Dataset.published_on_time, True), else_=False),
+        db.case((Dataset.published_late, True), else_=False),
+        db.case((Dataset.metadata_complete, True), else_=False),
+    ).where(Dataset.id.in_(ids))
+    return {
+        record: (department, classification, status, released, *(bool(f) for f in flags))
+        for record, department, classification, status, released, *flags in session.execute(query)
+    }
+
+
+@keeps
+def keep_counts(session: Session, records: set[int], _rounds: set[int]) -> None:
+    recount(session, records)
+
+
+def recount(session: Session, ids) -> int:
+    """Reads these records' kinds again and moves the counts by the difference."""
+    wanted = sorted({record for record in ids if record is not None})
+    if not wanted:
+        return 0
+    take_writers_lock(session)
+    moved = 0
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start : start + CHUNK]
+        before = {
+            row[0]: tuple(row[1:])
+            for row in session.execute(
+                select(RecordKind.dataset_id, *(getattr(RecordKind, k) for k in KEY)).where(
+                    RecordKind.dataset_id.in_(part)
+                )
+            )
+        }
+        after = _kinds_of(session, part)
+        delta: dict[tuple, int] = {}
+        for record in part:
+            old, new = before.get(record), after.get(record)
+            if old == new:
+                continue
+            if old is not None:
+                delta[old] = delta.get(old, 0) - 1
+            if new is not None:
+                delta[new] = delta.get(new, 0) + 1
+        changed = [record for record in part if before.get(record) != after.get(record)]
+        if not changed:
+            continue
+        session.execute(delete(RecordKind).where(RecordKind.dataset_id.in_(changed)))
+        fresh = [dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)) for r in changed]
+        fresh = [row for row in fresh if row["dataset_id"] in after]
+        if fresh:
+            session.execute(RecordKind.__table__.insert(), fresh)
+        _apply(session, delta)
+        moved += len(changed)
+    return moved
+
+
+def _apply(session: Session, delta: dict[tuple, int]) -> None:
+    for key, change in sorted(delta.items(), key=lambda item: repr(item[0])):
+        if change == 0:
+            continue
+        where = [getattr(KindCount, name) == value for name, value in zip(KEY, key, strict=True)]
+        found = session.execute(
+            update(KindCount).where(*where).values(count=KindCount.count + change)
+        ).rowcount
+        if not found:
+            row = {**dict(zip(KEY, key, strict=True)), "count": change}
+            session.execute(KindCount.__table__.insert(), [row])
+    session.execute(delete(KindCount).where(KindCount.count <= 0))
+
+
+def counted() -> list[tuple]:
+    """Every kind with how many records are of it: (department_id, classification, status,
+    released or None, on_time, late, complete, count)."""
+    rows = db.session.execute(select(*(getattr(KindCount, k) for k in KEY), KindCount.count))
+    return [(d, c, s, released or None, t, lt, m, n) for d, c, s, released, t, lt, m, n in rows]
+
+
+def refresh_counts(limit: int = PASS_LIMIT) -> int:
+    """Housekeeping: records without a kind (a bulk load went around the session, or the
+    database was upgraded to kept counts), up to `limit` a pass."""
+    session = db.session()
+    missing = select(Dataset.id).where(~exists().where(RecordKind.dataset_id == Dataset.id))
+    ids = list(session.scalars(missing.limit(limit)))
+    return recount(session, ids)

@@ -1,0 +1,99 @@
+"""Values derived from the records, kept where they change: written in the same transaction as
+the change that moves them, so that no reader recomputes them over the whole inventory.
+
+The one rule, for every such value: the session's flush events note which records a change
+touched (`touched` below says, model by model), and just before the transaction commits each
+keeper registered with `keeps` rewrites what it derives from those records, reading them as the
+transaction leaves them. A reader inside a writing transaction calls settle() first, so it sees
+what it wrote. Keepers take the audit chain head's lock (already held by any writer that
+audited), so two transactions never derive from each other's half-written state.
+
+Writes that go around the session (a bulk load's plain INSERTs) call the keepers themselves,
+and each keeper's housekeeping pass puts right any record it finds without its derived rows.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from registry.audit.models import AuditChainHead
+from registry.datasets.models import Dataset
+from registry.extensions import db
+from registry.priorities.models import Assessment, DataRequest, ScoreOverride, VotingRound
+
+PENDING = "registry_derived"
+# keeper(session, records, closed_rounds): rewrites what it derives from those records.
+KEEPERS: list[Callable[[Session, set[int], set[int]], None]] = []
+
+
+def keeps(keeper):
+    """Registers a keeper of derived values (see the module's rule)."""
+    KEEPERS.append(keeper)
+    return keeper
+
+
+def _changed(target, names) -> bool:
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def touched(session: Session, target) -> tuple[set[int], set[int]]:
+    """The records (and voting rounds closed early) whose derived values a flushed object may
+    move: a record itself, its assessments, the data requests linked to it (and the record a
+    request was linked to before), its score overrides; a round's closing moves the scores of
+    every record voted for in it."""
+    if isinstance(target, Dataset):
+        return {target.id}, set()
+    if isinstance(target, (Assessment, ScoreOverride)):
+        return {target.dataset_id}, set()
+    if isinstance(target, DataRequest):
+        history = inspect(target).attrs.dataset_id.history
+        return {target.dataset_id, *history.deleted} - {None}, set()
+    if isinstance(target, VotingRound) and _changed(target, ["closed_early_at", "closes_at"]):
+        return set(), {target.id}
+    return set(), set()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context) -> None:
+    records: set[int] = set()
+    rounds: set[int] = set()
+    for target in (*session.new, *session.dirty):
+        found, closed = touched(session, target)
+        records |= found
+        rounds |= closed
+    if records or rounds:
+        pending = session.info.setdefault(PENDING, (set(), set()))
+        pending[0].update(records)
+        pending[1].update(rounds)
+
+
+@event.listens_for(Session, "before_commit")
+def _settle_before_commit(session: Session) -> None:
+    if session.info.get(PENDING):
+        session.flush()
+        settle(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def settle(session: Session | None = None) -> None:
+    """Rewrites what this transaction's changes so far derive (a reader calls it first)."""
+    session = session or db.session()
+    if not session.info.get(PENDING):
+        return
+    session.flush()
+    records, rounds = session.info.pop(PENDING)
+    take_writers_lock(session)
+    for keeper in KEEPERS:
+        keeper(session, records, rounds)
+
+
+def take_writers_lock(session: Session) -> None:
+    """The audit chain head's row lock, which every auditing writer takes (on SQLite every
+    writing transaction already holds the database's write lock)."""
+    session.execute(select(AuditChainHead.id).where(AuditChainHead.id == 1).with_for_update())
