@@ -10,19 +10,62 @@ audited), so two transactions never derive from each other's half-written state.
 
 Writes that go around the session (a bulk load's plain INSERTs) call the keepers themselves,
 and each keeper's housekeeping pass puts right any record it finds without its derived rows.
+
+Answers that remain worth keeping in a process (registry.memo: the figures, the report's plan,
+the listing's counts) are kept with the `generation` they were computed at. The same flush
+events move it, in the same transaction, whenever anything of the models those answers read
+(ANSWERS_READ) changes: one rule for every kept answer, declared here beside the models.
 """
 
 from collections.abc import Callable
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, event, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from registry.accounts.models import Department
 from registry.audit.models import AuditChainHead
-from registry.datasets.models import Dataset
+from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.extensions import db
-from registry.priorities.models import Assessment, DataRequest, ScoreOverride, VotingRound
+from registry.priorities.models import (
+    Assessment,
+    Ballot,
+    DataRequest,
+    RoundVote,
+    ScoreOverride,
+    VotingRound,
+)
+from registry.reviews.models import Decision, ReleaseDelay
 
 PENDING = "registry_derived"
+MOVED = "registry_generation_moves"
+# What the answers kept in processes read (registry.memo): the records, their themes and city
+# priorities, the departments that hold them, data requests, rounds and their votes, the
+# committee's decisions and the reasons on record for late releases.
+ANSWERS_READ = (
+    Dataset,
+    DatasetTheme,
+    CityPriority,
+    Department,
+    DataRequest,
+    VotingRound,
+    Ballot,
+    RoundVote,
+    Assessment,
+    ScoreOverride,
+    Decision,
+    ReleaseDelay,
+)
+
+
+class Generation(db.Model):
+    """One row: moves whenever anything kept answers read changes (see the module)."""
+
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 # keeper(session, records, closed_rounds): rewrites what it derives from those records.
 KEEPERS: list[Callable[[Session, set[int], set[int]], None]] = []
 
@@ -45,6 +88,8 @@ def touched(session: Session, target) -> tuple[set[int], set[int]]:
     every record voted for in it."""
     if isinstance(target, Dataset):
         return {target.id}, set()
+    if isinstance(target, DatasetTheme):
+        return {target.dataset_id}, set()
     if isinstance(target, (Assessment, ScoreOverride)):
         return {target.dataset_id}, set()
     if isinstance(target, DataRequest):
@@ -63,6 +108,9 @@ def _note_changes(session: Session, _context) -> None:
         found, closed = touched(session, target)
         records |= found
         rounds |= closed
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(target, ANSWERS_READ) for target in changed):
+        session.info[MOVED] = True
     if records or rounds:
         pending = session.info.setdefault(PENDING, (set(), set()))
         pending[0].update(records)
@@ -71,22 +119,34 @@ def _note_changes(session: Session, _context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _settle_before_commit(session: Session) -> None:
-    if session.info.get(PENDING):
-        session.flush()
-        settle(session)
+    session.flush()  # what the commit would flush next is noted now, and settled with the rest
+    settle(session)
+    if session.info.pop(MOVED, None):
+        move_generation(session)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(MOVED, None)
+
+
+def move_generation(session: Session) -> None:
+    """Kept answers are stale from this commit on (a bulk load calls it itself)."""
+    session.execute(update(Generation).where(Generation.id == 1).values(value=Generation.value + 1))
+
+
+def generation() -> int:
+    """The state of everything kept answers read, as of this transaction."""
+    return db.session.scalar(select(Generation.value).where(Generation.id == 1)) or 0
 
 
 def settle(session: Session | None = None) -> None:
     """Rewrites what this transaction's changes so far derive (a reader calls it first)."""
     session = session or db.session()
+    session.flush()
     if not session.info.get(PENDING):
         return
-    session.flush()
     records, rounds = session.info.pop(PENDING)
     take_writers_lock(session)
     for keeper in KEEPERS:

@@ -9,8 +9,9 @@ from registry.accounts.models import (
     UserSession,
 )
 from registry.audit.models import AuditChainHead, AuditEvent
-from registry.catalog.counts import KindCount, RecordKind
+from registry.catalog.counts import KindCount, RecordKind, ReleasedThemeCount
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
+from registry.derived import Generation
 from registry.notifications.models import Notification, OutboundEmail
 from registry.priorities.models import (
     Assessment,
@@ -40,6 +41,7 @@ __all__ = [
     "DatasetVersion",
     "Decision",
     "Department",
+    "Generation",
     "ImportUpload",
     "KindCount",
     "Meeting",
@@ -49,6 +51,7 @@ __all__ = [
     "QueueScore",
     "RecordKind",
     "ReleaseDelay",
+    "ReleasedThemeCount",
     "RoundVote",
     "ScoreOverride",
     "SignInFailure",

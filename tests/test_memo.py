@@ -1,5 +1,6 @@
-"""Answers kept until the inventory changes (registry.memo): a sign-in or an audited read
-keeps them, any other event means a change and they are computed afresh."""
+"""Answers kept until what they read changes (registry.memo, by registry.derived's generation):
+a sign-in or an audited read keeps them, a change to a record or anything else they read means
+they are computed afresh, in every view that keeps one."""
 
 from datetime import UTC, datetime
 
@@ -26,7 +27,10 @@ def test_an_answer_holds_across_sign_ins_and_reads_and_not_across_a_change(make)
     assert remembered("answer", compute) == 1 and len(computed) == 1
     make.dataset(title="A change")
     assert remembered("answer", compute) == 2
-    assert remembered("other question", compute) == 3  # each key is its own answer
+    make.department(code="NEW", name="A department of its own")
+    assert remembered("answer", compute) == 3 and len(computed) == 3
+    computed.append(1)
+    assert remembered("other question", compute) == 5  # each key is its own answer
 
 
 def test_an_answer_for_an_hour_gone_by_is_let_go_when_the_next_is_computed(make, app, monkeypatch):
@@ -53,3 +57,33 @@ def test_an_answer_for_an_hour_gone_by_is_let_go_when_the_next_is_computed(make,
     assert remembered(("figures", hour), lambda: "eleven o'clock", until) == "eleven o'clock"
     assert ("figures", datetime(2026, 12, 3, 10, tzinfo=UTC)) not in kept
     assert ("as of", "8 o'clock") in kept and ("figures", hour) in kept
+
+
+def test_a_change_to_one_record_changes_every_view_that_keeps_an_answer(client, make):
+    """The listing's counts, the public inventory's, the dashboard's figures and the report,
+    each asked once (so kept), then asked again after one record was retired."""
+    from registry.db import utcnow
+    from registry.reviews.services import perform_transition
+
+    make.department(code="PW", name="Public Works")
+    record = make.published("PW")
+    make.published("PW")
+
+    def views() -> dict:
+        listing = client.get("/api/v1/datasets", query_string={"facets": "department"})
+        return {
+            "listing": listing.json["facets"]["department"],
+            "inventory": client.get("/inventory").get_data(as_text=True),
+            "figures": client.get("/api/v1/stats/funnel").json["rows"],
+            "report": client.get(f"/report?year={utcnow().year}").get_data(as_text=True),
+        }
+
+    before = views()
+    assert views() == before  # kept: asked again, the same
+    perform_transition(
+        record, {"action": "retire", "note": "Replaced."}, actor=make.user("coordinator")
+    )
+    db.session.commit()
+    after = views()
+    for name in before:
+        assert after[name] != before[name], name

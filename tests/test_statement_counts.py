@@ -65,3 +65,41 @@ def test_a_page_issues_as_many_statements_for_three_times_the_rows(client, make,
     few = statements(client, path)
     add_records(make, 6, "BB")
     assert statements(client, path) == few
+
+
+def test_an_edit_writes_as_many_rows_for_three_times_the_records(client, make):
+    """A change moves only what it touches: the record, its version, its search document, its
+    event, its queue score, its kind and the counts it leaves and joins, whatever the size."""
+    from registry.datasets import services
+
+    make.department(code="AA")
+    make.department(code="BB")
+    coordinator = make.user("coordinator")
+
+    def edit_statements() -> tuple[int, int]:
+        record = make.dataset(department="AA", release_priority="low")
+        sent, written = [], []
+
+        def count(_conn, _cursor, statement, *_args):
+            sent.append(1)
+            if not statement.lstrip().upper().startswith("SELECT"):
+                written.append(statement.split()[0:3])
+
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            services.update_dataset(
+                record,
+                {"release_priority": "high", "title": "Edited"},
+                actor=coordinator,
+                expected_version=record.version,
+            )
+            db.session.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(sent), len(written)
+
+    add_records(make, 3, "AA")
+    few = edit_statements()
+    add_records(make, 9, "BB")
+    assert edit_statements() == few

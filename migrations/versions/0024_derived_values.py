@@ -1,8 +1,9 @@
 """Derived values kept where they change (registry.derived): the release queue's scores (each
 candidate's score, its parts and what orders the queue, read off an index instead of computed
 on every read) and when the queue counted each voting round's closing; each record's kind and
-how many records are of each kind (the dashboard's counts); an index that counts each
-department's records changed since a moment.
+how many records are of each kind (the dashboard's counts) and how many released records carry
+each theme (the front page's); an index that counts each
+department's records changed since a moment; the generation that kept answers are kept with.
 
 Existing records are scored and counted by the next housekeeping pass (`registry
 housekeeping` does it at once), since both read the app's rules.
@@ -80,6 +81,7 @@ def upgrade():
         sa.Column("on_time", sa.Boolean(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
         sa.Column("complete", sa.Boolean(), nullable=False),
+        sa.Column("themes", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["dataset_id"],
             ["datasets.id"],
@@ -109,13 +111,28 @@ def upgrade():
             name=op.f("pk_kind_counts"),
         ),
     )
+    op.create_table(
+        "released_theme_counts",
+        sa.Column("theme", sa.String(length=100), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("theme", name=op.f("pk_released_theme_counts")),
+    )
     op.create_index(
         "ix_datasets_updated_at_department_id", "datasets", ["updated_at", "department_id"]
     )
+    generations = op.create_table(
+        "generations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_generations")),
+    )
+    op.bulk_insert(generations, [{"id": 1, "value": 0}])
 
 
 def downgrade():
+    op.drop_table("generations")
     op.drop_index("ix_datasets_updated_at_department_id", table_name="datasets")
+    op.drop_table("released_theme_counts")
     op.drop_table("kind_counts")
     op.drop_table("record_kinds")
     op.drop_table("queue_scores")

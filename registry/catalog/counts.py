@@ -8,16 +8,19 @@ time or late, and whether its metadata is complete (the model's own derived stat
 Each record's kind is kept in `record_kinds`, and `kind_counts` holds how many records are of
 each; registry.derived's rule keeps both: when a transaction touched records, their kinds are
 read again as it leaves them, and each count moves by the difference, in the same transaction.
-What moves with time alone (overdue, updated in the last year) is counted by indexed queries
-instead (catalog.tally).
+The same rule keeps how many released records (published, levels 1 to 3) carry each theme,
+for the front page's subjects. What moves with time alone (overdue, updated in the last year)
+is counted by indexed queries instead (catalog.tally).
 """
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, exists, select, update
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from registry.datasets.models import Dataset
+from registry.datasets.models import Dataset, DatasetTheme
+from registry.datasets.visibility import RELEASABLE
 from registry.derived import keeps, take_writers_lock
 from registry.extensions import db
+from registry.reviews.workflow import State
 
 CHUNK = 5000
 PASS_LIMIT = 20000
@@ -39,6 +42,7 @@ class RecordKind(db.Model):
     on_time: Mapped[bool] = mapped_column(Boolean)
     late: Mapped[bool] = mapped_column(Boolean)
     complete: Mapped[bool] = mapped_column(Boolean)
+    themes: Mapped[list[str]] = mapped_column(JSON)  # sorted
 
 
 class KindCount(db.Model):
@@ -53,6 +57,15 @@ class KindCount(db.Model):
     on_time: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     late: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     complete: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class ReleasedThemeCount(db.Model):
+    """How many released records carry a theme (rows reaching 0 are removed)."""
+
+    __tablename__ = "released_theme_counts"
+
+    theme: Mapped[str] = mapped_column(String(100), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
 
 
@@ -80,6 +93,23 @@ def _kinds_of(session: Session, ids: list[int]) -> dict[int, tuple]:
     }
 
 
+def _themes_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {record: [] for record in ids}
+    query = select(DatasetTheme.dataset_id, DatasetTheme.theme).where(
+        DatasetTheme.dataset_id.in_(ids)
+    )
+    for record, theme in session.execute(query.order_by(DatasetTheme.theme)):
+        found[record].append(theme)
+    return found
+
+
+def _released_themes(kind: tuple | None, themes: list[str]) -> list[str]:
+    """A record's themes if it is released (published at levels 1 to 3), else none."""
+    if kind is None or kind[2] != State.PUBLISHED or kind[1] not in RELEASABLE:
+        return []
+    return themes
+
+
 @keeps
 def keep_counts(session: Session, records: set[int], _rounds: set[int]) -> None:
     recount(session, records)
@@ -94,49 +124,64 @@ def recount(session: Session, ids) -> int:
     moved = 0
     for start in range(0, len(wanted), CHUNK):
         part = wanted[start : start + CHUNK]
-        before = {
-            row[0]: tuple(row[1:])
-            for row in session.execute(
-                select(RecordKind.dataset_id, *(getattr(RecordKind, k) for k in KEY)).where(
-                    RecordKind.dataset_id.in_(part)
-                )
-            )
-        }
-        after = _kinds_of(session, part)
+        before, themes_before = {}, {}
+        for row in session.execute(
+            select(
+                RecordKind.dataset_id, *(getattr(RecordKind, k) for k in KEY), RecordKind.themes
+            ).where(RecordKind.dataset_id.in_(part))
+        ):
+            before[row[0]], themes_before[row[0]] = tuple(row[1:-1]), list(row[-1])
+        after, themes_after = _kinds_of(session, part), _themes_of(session, part)
         delta: dict[tuple, int] = {}
+        by_theme: dict[str, int] = {}
+        changed = []
         for record in part:
             old, new = before.get(record), after.get(record)
-            if old == new:
+            old_themes, new_themes = themes_before.get(record, []), themes_after[record]
+            if (old, old_themes) == (new, new_themes if new is not None else []):
                 continue
+            changed.append(record)
             if old is not None:
                 delta[old] = delta.get(old, 0) - 1
             if new is not None:
                 delta[new] = delta.get(new, 0) + 1
-        changed = [record for record in part if before.get(record) != after.get(record)]
+            for theme in _released_themes(old, old_themes):
+                by_theme[theme] = by_theme.get(theme, 0) - 1
+            for theme in _released_themes(new, new_themes):
+                by_theme[theme] = by_theme.get(theme, 0) + 1
         if not changed:
             continue
         session.execute(delete(RecordKind).where(RecordKind.dataset_id.in_(changed)))
-        fresh = [dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)) for r in changed]
-        fresh = [row for row in fresh if row["dataset_id"] in after]
+        fresh = [
+            {
+                **dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)),
+                "themes": themes_after[r],
+            }
+            for r in changed
+            if r in after
+        ]
         if fresh:
             session.execute(RecordKind.__table__.insert(), fresh)
-        _apply(session, delta)
+        _apply(session, KindCount, KEY, delta)
+        _apply(session, ReleasedThemeCount, ("theme",), {(t,): n for t, n in by_theme.items()})
         moved += len(changed)
     return moved
 
 
-def _apply(session: Session, delta: dict[tuple, int]) -> None:
+def _apply(session: Session, model, key_names: tuple[str, ...], delta: dict[tuple, int]) -> None:
+    """Moves each count by its change (a new row for a key not counted yet)."""
     for key, change in sorted(delta.items(), key=lambda item: repr(item[0])):
         if change == 0:
             continue
-        where = [getattr(KindCount, name) == value for name, value in zip(KEY, key, strict=True)]
+        names = zip(key_names, key, strict=True)
+        where = [getattr(model, name) == value for name, value in names]
         found = session.execute(
-            update(KindCount).where(*where).values(count=KindCount.count + change)
+            update(model).where(*where).values(count=model.count + change)
         ).rowcount
         if not found:
-            row = {**dict(zip(KEY, key, strict=True)), "count": change}
-            session.execute(KindCount.__table__.insert(), [row])
-    session.execute(delete(KindCount).where(KindCount.count <= 0))
+            row = {**dict(zip(key_names, key, strict=True)), "count": change}
+            session.execute(model.__table__.insert(), [row])
+    session.execute(delete(model).where(model.count <= 0))
 
 
 def counted() -> list[tuple]:
@@ -144,6 +189,17 @@ def counted() -> list[tuple]:
     released or None, on_time, late, complete, count)."""
     rows = db.session.execute(select(*(getattr(KindCount, k) for k in KEY), KindCount.count))
     return [(d, c, s, released or None, t, lt, m, n) for d, c, s, released, t, lt, m, n in rows]
+
+
+def released_themes() -> list[tuple[str, int]]:
+    """Each theme of released records with how many carry it, the most first."""
+    query = select(ReleasedThemeCount.theme, ReleasedThemeCount.count)
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            query.order_by(ReleasedThemeCount.count.desc(), ReleasedThemeCount.theme)
+        )
+    ]
 
 
 def refresh_counts(limit: int = PASS_LIMIT) -> int:

@@ -30,6 +30,7 @@ from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot_of_row
 from registry.datasets.vocab import DEFAULT_THEMES as THEMES
 from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.db import utcnow
+from registry.derived import move_generation
 from registry.extensions import db
 from registry.permissions import Role
 from registry.priorities.models import DataRequest
@@ -222,6 +223,7 @@ def synthesize(count: int, *, seed: int = 7, batch: int = 2000) -> Made:
         # Written around the session: their derived values too (registry.derived).
         rescore(db.session(), numbers)
         recount(db.session(), numbers)
+        move_generation(db.session())
         db.session.commit()
     if db.engine.dialect.name == "postgresql":  # ids were given: the sequences move past them
         for table in ("datasets", "dataset_versions", "votes", "decisions", "data_requests"):

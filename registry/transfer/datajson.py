@@ -131,7 +131,7 @@ def write_catalog(sink: IO[bytes], batches, tally, context: dict[str, Any]) -> N
     first = True
     for batch in batches:
         tally.count(batch)
-        text = ",\n".join([entry_text(line[7], line[8], today) for line in batch.lines])
+        text = ",\n".join([entry_text(line.entry, line.temporal, today) for line in batch.lines])
         sink.write(((",\n" if not first else "\n") + text).encode())
         first = False
     sink.write(b"\n]}\n")

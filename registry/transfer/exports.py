@@ -36,8 +36,6 @@ from registry.extensions import db
 from registry.transfer import datajson, spreadsheets
 from registry.transfer.columns import HEADERS
 from registry.transfer.rendered import (
-    LEVEL,
-    STATUS,
     Batch,
     current_batches,
     line_of,
@@ -94,8 +92,8 @@ class Tally:
     def count(self, batch: Batch) -> None:
         self.rows += len(batch.lines)
         self.by_department[batch.department] += len(batch.lines)
-        self.by_status.update(line[STATUS] for line in batch.lines)
-        self.by_classification.update(line[LEVEL] for line in batch.lines)
+        self.by_status.update(line.status for line in batch.lines)
+        self.by_classification.update(line.classification for line in batch.lines)
 
 
 @dataclass

@@ -3,7 +3,7 @@ inventory writes what it already has instead of shaping every record again.
 
 A record's row (its CSV fields, its Inventory cells and its data.json entry) depends on the
 record's version and on how the city names its departments and city priorities; the `stamp`
-names the latter (and this module's own rendering, RENDERING). An export reads a kept row only
+names the latter (and the rendering itself, RENDERING). An export reads a kept row only
 while both match, and renders the record afresh otherwise, so a kept row is never stale, only
 missing: keeping them is housekeeping's work (refresh_export_rows), never a condition of a
 correct file. What depends on the reader (the steward's email, shown to people signed in, and
@@ -15,8 +15,10 @@ whether its rows were kept or rendered then.
 
 import csv
 import hashlib
+import inspect
 import io
 import json
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,11 +37,18 @@ from registry.datasets.models import CityPriority, Dataset
 from registry.datasets.queries import Scope, current_snapshots, scope_condition
 from registry.datasets.visibility import sees_everything_about
 from registry.extensions import db
-from registry.transfer import datajson
+from registry.transfer import columns, datajson
 from registry.transfer.columns import COLUMNS, HEADERS, row_of
 from registry.transfer.models import ExportRow
 
-RENDERING = "3"  # change it when a row's rendering changes: every kept row is then stale
+# The rendering itself: a digest of the code that shapes a row (the columns, the data.json
+# entry and this module), so that any change to it makes every kept row stale without anyone
+# having to remember to say so.
+RENDERING = hashlib.sha256(
+    "".join(
+        inspect.getsource(module) for module in (columns, datajson, sys.modules[__name__])
+    ).encode()
+).hexdigest()
 FIELDS = [column.field for column in COLUMNS]
 STEWARD, VERSION = FIELDS.index("steward"), FIELDS.index("version")
 DATES = [number for number, column in enumerate(COLUMNS) if column.kind == "date"]
@@ -53,11 +62,22 @@ class Rendered(NamedTuple):
     temporal: str | None  # the time period as the record has it
 
 
-# A line of an export for one reader is a plain tuple (a state's inventory is hundreds of
-# thousands of them): the steward and the version as the reader sees them, the status and
-# classification the Summary counts, the five rendered parts, then the record's additional
-# fields (its own inventory's columns) for staff, None for others.
-STEWARD_SHOWN, VERSION_SHOWN, STATUS, LEVEL, HEAD, TAIL, CELLS, ENTRY, TEMPORAL, EXTRAS = range(10)
+class Line(NamedTuple):
+    """A line of an export for one reader (a state's inventory is hundreds of thousands of
+    them, so a tuple): the steward and the version as the reader sees them, the status and
+    classification the Summary counts, the five rendered parts, then the record's additional
+    fields (its own inventory's columns) for staff, None for others."""
+
+    steward: str | None
+    version: int | None
+    status: str
+    classification: str
+    csv_head: str
+    csv_tail: str
+    cells: str
+    entry: str
+    temporal: str | None
+    extras: dict[str, str] | None
 
 
 @dataclass(slots=True)
@@ -68,8 +88,8 @@ class Batch:
     lines: list[tuple]
 
 
-def line_of(steward, version, status, classification, rendered: Rendered, extras=None) -> tuple:
-    return (steward, version, status, classification, *rendered, extras or None)
+def line_of(steward, version, status, classification, rendered: Rendered, extras=None) -> Line:
+    return Line(steward, version, status, classification, *rendered, extras or None)
 
 
 def staff(reader) -> bool:
@@ -123,10 +143,10 @@ def render(record: dict[str, Any], departments: dict[str, str]) -> Rendered:
     )
 
 
-def cells_of(line: tuple) -> list[Any]:
+def cells_of(line: Line) -> list[Any]:
     """The Inventory sheet's row: dates as dates, numbers as numbers."""
-    cells = json.loads(line[CELLS])
-    cells[STEWARD], cells[VERSION] = line[STEWARD_SHOWN], line[VERSION_SHOWN]
+    cells = json.loads(line.cells)
+    cells[STEWARD], cells[VERSION] = line.steward, line.version
     for number in DATES:
         if cells[number]:
             cells[number] = date.fromisoformat(cells[number])
@@ -135,7 +155,7 @@ def cells_of(line: tuple) -> list[Any]:
 
 def stamp() -> str:
     """The city's naming that rows depend on: its name, departments (code, name), city
-    priorities (name, order), and this module's rendering."""
+    priorities (name, order), and the rendering (RENDERING)."""
     departments = db.session.execute(
         select(Department.id, Department.code, Department.name).order_by(Department.id)
     ).all()
@@ -234,7 +254,7 @@ def current_batches(
             for held_by, group in groupby(rows, key=lambda row: row[10]):
                 shown = sees[held_by]
                 lines = [
-                    (
+                    Line(
                         steward_of(row[2]),
                         row[1] if shown else None,
                         row[3],
@@ -249,7 +269,7 @@ def current_batches(
                 yield Batch(codes[held_by], lines)
 
 
-def _fresh(record: dict[str, Any], steward_of, shown: bool, departments, with_extras) -> tuple:
+def _fresh(record: dict[str, Any], steward_of, shown: bool, departments, with_extras) -> Line:
     """A line rendered as it is read, everything in it from the record as read then."""
     version = record["version"] if shown else None
     steward = steward_of(record["steward_id"])

@@ -18,11 +18,6 @@ from registry.labels import CLASSIFICATION_NAMES, STATE_LABELS
 from registry.transfer.columns import COLUMNS, HEADERS
 from registry.transfer.rendered import (
     CSV_HEADER,
-    EXTRAS,
-    HEAD,
-    STEWARD_SHOWN,
-    TAIL,
-    VERSION_SHOWN,
     cells_of,
     csv_field,
     csv_fields,
@@ -75,7 +70,7 @@ def write_xlsx(sink: IO[bytes], batches, tally, context: dict[str, Any]) -> None
         for line in batch.lines:
             cells = cells_of(line)
             if additional:
-                extras = line[EXTRAS] or {}
+                extras = line.extras or {}
                 cells += [extras.get(header) for header in additional]
             inventory.append([_value(inventory, value) for value in cells])
     last = get_column_letter(len(COLUMNS) + len(additional))
@@ -141,19 +136,19 @@ def write_csv(sink: IO[bytes], batches, tally, additional: list[str] = ()) -> No
     def extras_of(line) -> str:
         if not additional:
             return ""
-        extras = line[EXTRAS] or {}
+        extras = line.extras or {}
         return "," + csv_fields([for_csv(extras.get(name)) for name in additional])
 
     stewards: dict[str | None, str] = {None: ""}
     for batch in batches:
         tally.count(batch)
         for line in batch.lines:
-            if line[STEWARD_SHOWN] not in stewards:
-                stewards[line[STEWARD_SHOWN]] = csv_field(line[STEWARD_SHOWN])
+            if line.steward not in stewards:
+                stewards[line.steward] = csv_field(line.steward)
         text = "".join(
             [
-                f"{line[HEAD]},{stewards[line[STEWARD_SHOWN]]},{line[TAIL]},"
-                f"{'' if line[VERSION_SHOWN] is None else line[VERSION_SHOWN]}"
+                f"{line.csv_head},{stewards[line.steward]},{line.csv_tail},"
+                f"{'' if line.version is None else line.version}"
                 f"{extras_of(line)}\r\n"
                 for line in batch.lines
             ]

@@ -11,11 +11,12 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from registry.catalog import counts
 from registry.datasets import services as datasets
-from registry.datasets.models import Dataset
+from registry.datasets.models import Dataset, DatasetTheme
+from registry.datasets.visibility import RELEASABLE
 from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities import queue, requests, rounds, standings
@@ -73,6 +74,18 @@ def counts_from_scratch() -> Counter:
     )
 
 
+def released_themes_from_scratch() -> dict[str, int]:
+    released = (Dataset.status == "published") & Dataset.classification.in_(RELEASABLE)
+    return dict(
+        db.session.execute(
+            select(DatasetTheme.theme, func.count())
+            .join(Dataset, Dataset.id == DatasetTheme.dataset_id)
+            .where(released)
+            .group_by(DatasetTheme.theme)
+        ).all()
+    )
+
+
 OPERATIONS = st.lists(
     st.tuples(
         st.sampled_from(
@@ -81,6 +94,7 @@ OPERATIONS = st.lists(
                 "title",
                 "target",
                 "classification",
+                "themes",
                 "assess",
                 "request",
                 "override",
@@ -135,6 +149,11 @@ def test_every_kept_score_equals_the_score_from_scratch_after_any_changes(app, o
             datasets.update_dataset(
                 record, changes, actor=coordinator, expected_version=record.version
             )
+        elif action == "themes":
+            themes = [["Health"], ["Transportation", "Health"], [], ["Environment"]][value]
+            datasets.update_dataset(
+                record, {"themes": themes}, actor=coordinator, expected_version=record.version
+            )
         elif action == "assess":
             queue.record_assessment(
                 record,
@@ -166,6 +185,7 @@ def test_every_kept_score_equals_the_score_from_scratch_after_any_changes(app, o
         db.session.commit()
         assert kept() == from_scratch(), action
         assert kept_counts() == counts_from_scratch(), action
+        assert dict(counts.released_themes()) == released_themes_from_scratch(), action
 
 
 def test_a_round_closing_by_the_clock_counts_at_the_next_housekeeping_pass(app):
