@@ -4,6 +4,7 @@ reason on record), what was retired and why, the committee's meetings, and a rea
 checklist after the What Works Cities certification criteria the registry can compute, each
 with its evidence. For any year: a past year is read as the registry stood when it ended."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department
+from registry.catalog.counts import counted
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.queries import every_record_as_of, is_current
 from registry.datasets.visibility import RELEASABLE
@@ -93,16 +95,15 @@ def _held(moment: datetime) -> Held:
                 Dataset.is_overdue(day),
             ).where(Dataset.status == str(State.APPROVED), Dataset.classification.in_(RELEASABLE))
         )
-        statuses = dict(
-            db.session.execute(select(Dataset.status, func.count()).group_by(Dataset.status))
-            .tuples()
-            .all()
-        )
+        kinds = counted()  # kept as records change (catalog.counts)
+        statuses: Counter = Counter()
+        for kind in kinds:
+            statuses[kind[2]] += kind[-1]
         return Held(
             [Planned(*row[:5], bool(row[5])) for row in planned],
-            set(db.session.scalars(select(Dataset.department_id).distinct())),
-            statuses.get(str(State.PUBLISHED), 0),
-            statuses.get(str(State.APPROVED), 0),
+            {kind[0] for kind in kinds},
+            statuses[str(State.PUBLISHED)],
+            statuses[str(State.APPROVED)],
         )
     records = list(every_record_as_of(moment))
     return Held(
