@@ -5,7 +5,7 @@ assessment (committee members)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.datasets.models import Dataset
 from registry.db import utcnow
@@ -14,6 +14,7 @@ from registry.permissions import Permission, has_permission
 from registry.priorities import requests, rounds
 from registry.priorities.models import Assessment, DataRequest, VotingRound
 from registry.reviews.permissions import is_recused
+from registry.reviews.services import WORK_LIST_LIMIT, WorkList
 
 ASSESSMENT_LIST_LIMIT = 20
 
@@ -21,8 +22,8 @@ ASSESSMENT_LIST_LIMIT = 20
 @dataclass
 class ProgramWork:
     rounds: list[tuple[VotingRound, int]] = field(default_factory=list)  # (round, votes left)
-    overdue_requests: list[DataRequest] = field(default_factory=list)
-    requests_to_answer: list[DataRequest] = field(default_factory=list)
+    overdue_requests: list[DataRequest] = field(default_factory=lambda: WorkList([], 0))
+    requests_to_answer: list[DataRequest] = field(default_factory=lambda: WorkList([], 0))
     to_assess: list[Dataset] = field(default_factory=list)
     my_requests: list[DataRequest] = field(default_factory=list)  # ones they asked
 
@@ -45,15 +46,22 @@ def program_work(user, now: datetime | None = None) -> ProgramWork:
             if voting_round.is_open(now):
                 work.rounds.append((voting_round, rounds.my_votes(voting_round, user)[1]))
     if has_permission(user, Permission.PROGRAM_MANAGE):
-        work.overdue_requests = list(db.session.scalars(requests.overdue_query(now)))
-        overdue = {item.id for item in work.overdue_requests}
-        waiting = db.session.scalars(requests.requests_query().where(_unanswered()))
-        work.requests_to_answer = [item for item in waiting if item.id not in overdue]
+        overdue = requests.overdue_query(now)
+        work.overdue_requests = _first(overdue)
+        late = overdue.with_only_columns(DataRequest.id).order_by(None)
+        waiting = requests.requests_query().where(_unanswered(), DataRequest.id.not_in(late))
+        work.requests_to_answer = _first(waiting)
     if has_permission(user, Permission.ASSESS):
         work.to_assess = _to_assess(user)
     asked = requests.requests_query().where(DataRequest.requester_id == user.id).limit(20)
     work.my_requests = list(db.session.scalars(asked))
     return work
+
+
+def _first(query) -> WorkList:
+    """The first WORK_LIST_LIMIT of a list of requests, and how many it holds."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total or 0)
 
 
 def _unanswered():

@@ -122,3 +122,12 @@ def test_the_query_and_the_record_agree_on_who_is_recused(make):
     )
     assert judged == {record.id for record in records if not is_recused(member, record)}
     assert judged == {records[3].id}
+
+
+def test_a_coordinators_requests_to_answer_are_capped_with_their_total(client, make, sign_in):
+    for number in range(services.WORK_LIST_LIMIT + 2):
+        make.data_request(title=f"Request {number}")
+    sign_in(make.user("coordinator"))
+    page = client.get("/work").get_data(as_text=True)
+    assert f"Showing {services.WORK_LIST_LIMIT} of {services.WORK_LIST_LIMIT + 2}." in page
+    assert page.count("Request ") >= services.WORK_LIST_LIMIT
