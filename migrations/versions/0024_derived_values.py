@@ -3,7 +3,9 @@ candidate's score, its parts and what orders the queue, read off an index instea
 on every read) and when the queue counted each voting round's closing; each record's kind and
 how many records are of each kind (the dashboard's counts) and how many released records carry
 each theme (the front page's); an index that counts each
-department's records changed since a moment; the generation that kept answers are kept with.
+department's records changed since a moment, one that reads the newest releases, and those
+that read the work lists a page at a time in their order; the generation that kept answers
+are kept with.
 
 Existing records are scored and counted by the next housekeeping pass (`registry
 housekeeping` does it at once), since both read the app's rules.
@@ -120,6 +122,30 @@ def upgrade():
     op.create_index(
         "ix_datasets_updated_at_department_id", "datasets", ["updated_at", "department_id"]
     )
+    op.create_index(
+        "ix_datasets_status_published_on_id", "datasets", ["status", "published_on", "id"]
+    )
+    # The work lists read a page in their order (target date, then title) off an index.
+    op.drop_index("ix_datasets_status_release_target_date", table_name="datasets")
+    op.create_index(
+        "ix_datasets_status_release_target_date_title",
+        "datasets",
+        ["status", "release_target_date", "title"],
+    )
+    op.create_index(
+        "ix_datasets_in_rereview",
+        "datasets",
+        ["release_target_date", "title"],
+        sqlite_where=sa.text("proposed_governance IS NOT NULL"),
+        postgresql_where=sa.text("proposed_governance IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_datasets_approved_on_status",
+        "datasets",
+        ["approved_on", "status"],
+        sqlite_where=sa.text("proposed_governance IS NULL"),
+        postgresql_where=sa.text("proposed_governance IS NULL"),
+    )
     generations = op.create_table(
         "generations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -131,6 +157,13 @@ def upgrade():
 
 def downgrade():
     op.drop_table("generations")
+    op.drop_index("ix_datasets_approved_on_status", table_name="datasets")
+    op.drop_index("ix_datasets_in_rereview", table_name="datasets")
+    op.drop_index("ix_datasets_status_release_target_date_title", table_name="datasets")
+    op.create_index(
+        "ix_datasets_status_release_target_date", "datasets", ["status", "release_target_date"]
+    )
+    op.drop_index("ix_datasets_status_published_on_id", table_name="datasets")
     op.drop_index("ix_datasets_updated_at_department_id", table_name="datasets")
     op.drop_table("released_theme_counts")
     op.drop_table("kind_counts")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -95,8 +96,32 @@ class Dataset(db.Model):
             "id",
         ),
         Index("ix_datasets_department_status_title_id", "department_id", "status", "title", "id"),
+        # The newest releases (the front page's), read off the index in release order.
+        Index("ix_datasets_status_published_on_id", "status", "published_on", "id"),
         # Approved records past their target date, in target-date order.
-        Index("ix_datasets_status_release_target_date", "status", "release_target_date"),
+        # (and the work lists' order: by target date, then title, off the index)
+        Index(
+            "ix_datasets_status_release_target_date_title",
+            "status",
+            "release_target_date",
+            "title",
+        ),
+        # Records in a re-review round (a coordinator's work list), in the work lists' order.
+        Index(
+            "ix_datasets_in_rereview",
+            "release_target_date",
+            "title",
+            sqlite_where=text("proposed_governance IS NOT NULL"),
+            postgresql_where=text("proposed_governance IS NOT NULL"),
+        ),
+        # Decided records by the day they were last approved (re-reviews count from it).
+        Index(
+            "ix_datasets_approved_on_status",
+            "approved_on",
+            "status",
+            sqlite_where=text("proposed_governance IS NULL"),
+            postgresql_where=text("proposed_governance IS NULL"),
+        ),
         # Exports read each department's records in identifier order, and what they need of
         # each (its kept row is found by version) from the index alone.
         Index(

@@ -5,7 +5,7 @@ assessment (committee members)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from registry.datasets.models import Dataset
 from registry.db import utcnow
@@ -71,11 +71,13 @@ def _unanswered():
 def _to_assess(member) -> list[Dataset]:
     """Records before the committee, or approved and not yet released, that this member has not
     assessed (and is not recused from), the soonest target first."""
-    assessed = select(Assessment.dataset_id).where(Assessment.member_id == member.id)
+    assessed = exists().where(
+        Assessment.dataset_id == Dataset.id, Assessment.member_id == member.id
+    )  # looked up on the assessments' unique key, record by record
     query = (
         select(Dataset)
         .where(rounds.is_candidate_record(), Dataset.status.in_(["in_committee", "approved"]))
-        .where(Dataset.id.not_in(assessed))
+        .where(~assessed)
         .order_by(Dataset.release_target_date, Dataset.title)
         .limit(ASSESSMENT_LIST_LIMIT * 2)
     )

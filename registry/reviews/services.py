@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, exists, func, select
 
 from registry.accounts.models import User
 from registry.datasets.governance import TO_CONFIRM, in_force, proposal_open, stage
@@ -311,21 +311,25 @@ def work_queues(user, today: date | None = None) -> dict[str, WorkList]:
         queues["overdue"] = _datasets(Dataset.is_overdue(today))
         queues["to_publish"] = _datasets(Dataset.status == "approved", ~Dataset.is_overdue(today))
         queues["due_for_rereview"] = _datasets(
-            Dataset.is_due_for_rereview(today, get_settings().rereview_days)
+            Dataset.is_due_for_rereview(today, get_settings().rereview_days),
+            order=(Dataset.approved_on, Dataset.title),  # the longest since approval first
         )
         queues["in_rereview"] = _datasets(Dataset.proposed_governance.is_not(None))
     if Role.COMMITTEE in roles:
-        voted = select(Vote.dataset_id).where(
-            Vote.member_id == user.id, Vote.review_round == Dataset.review_round
+        # Looked up record by record on the votes' unique key, not read whole per record.
+        voted = exists().where(
+            Vote.dataset_id == Dataset.id,
+            Vote.review_round == Dataset.review_round,
+            Vote.member_id == user.id,
         )
         before = (Dataset.status == "in_committee") | Dataset.proposed_governance.is_not(None)
-        queues["awaiting_vote"] = _datasets(before, ~Dataset.id.in_(voted), not_recused(user))
+        queues["awaiting_vote"] = _datasets(before, ~voted, not_recused(user))
     return queues
 
 
-def _datasets(*conditions) -> WorkList:
+def _datasets(*conditions, order=(Dataset.release_target_date, Dataset.title)) -> WorkList:
     total = db.session.scalar(select(func.count()).select_from(Dataset).where(*conditions))
-    query = select(Dataset).where(*conditions).order_by(Dataset.release_target_date, Dataset.title)
+    query = select(Dataset).where(*conditions).order_by(*order)
     return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total or 0)
 
 

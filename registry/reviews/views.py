@@ -164,7 +164,8 @@ QUEUE_TITLES = {
     "to_publish": ("Approved, awaiting publication", "Publish them by their target date."),
     "due_for_rereview": (
         "Due for classification re-review",
-        "Their last approval is older than the re-review interval: start a re-review.",
+        "Their last approval is older than the re-review interval (the longest ago first): "
+        "start a re-review.",
     ),
     "in_rereview": (
         "Re-reviews before the committee",

@@ -95,7 +95,7 @@ def test_a_long_queue_shows_its_first_records_and_how_many_there_are(client, mak
     assert (len(drafts), drafts.total) == (services.WORK_LIST_LIMIT, services.WORK_LIST_LIMIT + 3)
     sign_in(steward)
     page = client.get("/work").get_data(as_text=True)
-    assert f"The {services.WORK_LIST_LIMIT} with the soonest target dates of 23." in page
+    assert f"Showing {services.WORK_LIST_LIMIT} of 23." in page
     assert 'href="/datasets?status=draft"' in page
 
 
