@@ -3,6 +3,7 @@ the public inventory, and Atom feeds of new releases. Every page here reads as a
 not signed in would, whoever asks: the catalog is the same for everyone."""
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, make_response, render_template, request
@@ -12,12 +13,13 @@ from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.accounts.services import list_departments
+from registry.catalog.counts import counted
 from registry.datasets import search
 from registry.datasets.models import CityPriority, Dataset, DatasetVersion
-from registry.datasets.queries import restricted_counts
 from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, readable_by
+from registry.datasets.vocab import Classification
 from registry.db import utctoday
 from registry.extensions import db
 from registry.memo import remembered
@@ -195,15 +197,26 @@ def inventory():
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
     city_priority = request.args.get("city_priority") or None
     query = public_inventory_query(department, status, city_priority)
-    # The counts are the same for every visitor: kept until the inventory changes.
-    page = paginate(
-        query,
-        total=lambda: remembered(
+    # The counts are the counts kept as records change (catalog.counts); a city priority's
+    # is counted (and kept until the inventory changes: registry.memo).
+    kinds = counted()
+    codes = dict(db.session.execute(select(Department.id, Department.code)).tuples().all())
+    if city_priority:
+        total = lambda: remembered(  # noqa: E731
             ("public-inventory", department, status, city_priority),
             lambda: db.session.scalar(select(func.count()).select_from(query.subquery())),
-        ),
-    )
-    restricted, totals = remembered(("public-inventory-counts",), _inventory_counts)
+        )
+    else:
+        statuses = [str(s) for s in STATUS_FILTERS[status]] if status else None
+        total = lambda: sum(  # noqa: E731
+            kind[-1]
+            for kind in kinds
+            if kind[1] in RELEASABLE
+            and (department is None or codes[kind[0]] == department)
+            and (statuses is None or kind[2] in statuses)
+        )
+    page = paginate(query, total=total)
+    restricted, totals = _inventory_counts(kinds, codes)
     names = {item.code: item.name for item in list_departments()}
     return render_template(
         "catalog/inventory.html",
@@ -222,18 +235,16 @@ def inventory():
     )
 
 
-def _inventory_counts() -> tuple[dict, dict[str, int]]:
-    """The restricted records per department, and every record per department."""
-    totals = dict(
-        db.session.execute(
-            select(Department.code, func.count(Dataset.id))
-            .join(Dataset, Dataset.department_id == Department.id)
-            .group_by(Department.code)
-        )
-        .tuples()
-        .all()
-    )
-    return restricted_counts(VISITOR), totals
+def _inventory_counts(kinds, codes) -> tuple[dict, dict[str, int]]:
+    """The restricted records per department (a visitor reads none), and every record per
+    department, from the counts kept as records change."""
+    restricted: Counter = Counter()
+    totals: Counter = Counter()
+    for department, classification, *_, count in kinds:
+        totals[codes[department]] += count
+        if classification == Classification.RESTRICTED:
+            restricted[codes[department]] += count
+    return dict(restricted), dict(totals)
 
 
 # Feeds ------------------------------------------------------------------------------------
