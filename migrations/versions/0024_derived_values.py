@@ -4,8 +4,8 @@ on every read) and when the queue counted each voting round's closing; each reco
 how many records are of each kind (the dashboard's counts) and how many released records carry
 each theme (the front page's); an index that counts each
 department's records changed since a moment, one that reads the newest releases, and those
-that read the work lists a page at a time in their order; the generation that kept answers
-are kept with.
+that read the work lists a page at a time in their order, and the report's retirements; the
+generation that kept answers are kept with.
 
 Existing records are scored and counted by the next housekeeping pass (`registry
 housekeeping` does it at once), since both read the app's rules.
@@ -146,6 +146,9 @@ def upgrade():
         sqlite_where=sa.text("proposed_governance IS NULL"),
         postgresql_where=sa.text("proposed_governance IS NULL"),
     )
+    op.create_index(
+        "ix_dataset_versions_action_changed_at", "dataset_versions", ["action", "changed_at"]
+    )
     generations = op.create_table(
         "generations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -157,6 +160,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("generations")
+    op.drop_index("ix_dataset_versions_action_changed_at", table_name="dataset_versions")
     op.drop_index("ix_datasets_approved_on_status", table_name="datasets")
     op.drop_index("ix_datasets_in_rereview", table_name="datasets")
     op.drop_index("ix_datasets_status_release_target_date_title", table_name="datasets")

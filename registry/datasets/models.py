@@ -327,6 +327,8 @@ class DatasetVersion(db.Model):
         UniqueConstraint("dataset_id", "version"),
         # as_of: each record's latest version up to a moment.
         Index("ix_dataset_versions_dataset_id_changed_at", "dataset_id", "changed_at"),
+        # The report's retirements in a year: the retire steps in order of when they were taken.
+        Index("ix_dataset_versions_action_changed_at", "action", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
