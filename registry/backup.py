@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from registry import create_app
 from registry.audit.verification import Verification, verify_everything
 from registry.db import reading_only
+from registry.derived import new_lineage
 from registry.extensions import db
 
 
@@ -213,6 +214,9 @@ def restore_database(source: Path, checkpoints: list[tuple[str, dict]] = ()) -> 
             _sqlite_copy(scratch.database, url.database)
         else:
             _load(source, url)
+    db.engine.dispose()
+    new_lineage()
+    db.session.commit()
     return result
 
 

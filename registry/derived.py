@@ -17,6 +17,7 @@ events move it, in the same transaction, whenever anything of the models those a
 (ANSWERS_READ) changes: one rule for every kept answer, declared here beside the models.
 """
 
+import secrets
 from collections.abc import Callable
 
 from sqlalchemy import BigInteger, event, inspect, select, update
@@ -134,6 +135,13 @@ def _forget(session: Session) -> None:
 def move_generation(session: Session) -> None:
     """Kept answers are stale from this commit on (a bulk load calls it itself)."""
     session.execute(update(Generation).where(Generation.id == 1).values(value=Generation.value + 1))
+
+
+def new_lineage() -> None:
+    """A restored database starts its generations afresh, at a value no process can have kept
+    an answer at (it had counted on another database's)."""
+    if inspect(db.engine).has_table(Generation.__tablename__):
+        db.session.execute(update(Generation).values(value=secrets.randbits(52)))
 
 
 def generation() -> int:

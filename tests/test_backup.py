@@ -9,6 +9,7 @@ from sqlalchemy import func, inspect, select, update
 from registry.audit.models import AuditEvent
 from registry.audit.services import verify_chain
 from registry.datasets.models import Dataset, DatasetVersion
+from registry.derived import generation
 from registry.extensions import db
 from registry.reviews.models import Decision, Vote
 from tests import factories
@@ -55,16 +56,21 @@ def test_backup_and_restore_keep_everything(registry_with_history, scratch_app, 
         pytest.skip("pg_dump is not installed")
     target = tmp_path / "registry.backup"
     backed_up = run(app, "backup", "-o", str(target))
+    with app.app_context():
+        backed_up_at = generation()
     empty = scratch_app(_skip_upgrade=True)
 
     restored = run(empty, "restore", str(target))
 
     with empty.app_context():
         after, report = counts(), verify_chain()
+        restored_at = generation()
     assert backed_up.exit_code == 0, backed_up.output
     assert restored.exit_code == 0, restored.output
     assert (after, report.ok) == (before, True)
     assert before["Decision"] == 1 and before["AuditEvent"] > 10
+    # A restored database's kept answers start afresh: no process can hold one for it.
+    assert backed_up_at > 0 and restored_at != backed_up_at
 
 
 def test_restore_refuses_a_database_that_is_not_empty(registry_with_history, tmp_path):

@@ -69,8 +69,8 @@ class ReleasedThemeCount(db.Model):
     count: Mapped[int] = mapped_column(Integer)
 
 
-def _month(column):
-    if db.session.get_bind().dialect.name == "postgresql":
+def _month(session: Session, column):
+    if session.get_bind().dialect.name == "postgresql":
         return db.func.to_char(column, "YYYY-MM")
     return db.func.strftime("%Y-%m", column)
 
@@ -82,7 +82,7 @@ def _kinds_of(session: Session, ids: list[int]) -> dict[int, tuple]:
         Dataset.department_id,
         Dataset.classification,
         Dataset.status,
-        db.func.coalesce(_month(Dataset.published_on), ""),
+        db.func.coalesce(_month(session, Dataset.published_on), ""),
         db.case((Dataset.published_on_time, True), else_=False),
         db.case((Dataset.published_late, True), else_=False),
         db.case((Dataset.metadata_complete, True), else_=False),
