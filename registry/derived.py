@@ -105,11 +105,11 @@ def touched(session: Session, target) -> tuple[set[int], set[int]]:
 def _note_changes(session: Session, _context) -> None:
     records: set[int] = set()
     rounds: set[int] = set()
-    for target in (*session.new, *session.dirty):
+    changed = (*session.new, *session.dirty, *session.deleted)
+    for target in changed:
         found, closed = touched(session, target)
         records |= found
         rounds |= closed
-    changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(target, ANSWERS_READ) for target in changed):
         session.info[MOVED] = True
     if records or rounds:
