@@ -1,7 +1,6 @@
 """Web plumbing shared by every blueprint: permission checks, safe redirects, error responses."""
 
 import json
-from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -17,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -31,7 +29,6 @@ from registry.extensions import db, login_manager
 from registry.labels import error_lines, field_label, period, term, when
 from registry.navigation import may_see_link, url_with_args, visible_navigation
 from registry.permissions import Permission, has_permission
-from registry.validation import MAX_PAGE
 
 ERROR_TITLES = {
     400: "Bad request",
@@ -171,52 +168,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
-
-
-MAX_PER_PAGE = 100
-
-
-def _page_arguments() -> tuple[int, int]:
-    """The `page` and `per_page` arguments (at most 100 a page); a page number that is not one
-    is a 422 that says so."""
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
-    errors = {}
-    if not 1 <= page <= MAX_PAGE:
-        errors["page"] = [f"Give a page number from 1 to {MAX_PAGE:,}."]
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        errors["per_page"] = [f"Give from 1 to {MAX_PER_PAGE} a page."]
-    if errors:
-        raise ValidationError(errors)
-    return page, per_page
-
-
-def paginate(query, total: Callable[[], int] | None = None):
-    """One page of a select, from the `page` and `per_page` arguments; `total` counts what
-    the select matches when the caller keeps the count (registry.memo), else the page does."""
-    page, per_page = _page_arguments()
-    if total is None:
-        return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
-    found = db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, count=False)
-    found.total = total()
-    return found
-
-
-class ListPagination(Pagination):
-    """One page of a list computed in Python (the release queue, ranked by a formula)."""
-
-    def _query_items(self) -> list:
-        start = (self.page - 1) * self.per_page
-        return self._query_args["items"][start : start + self.per_page]
-
-    def _query_count(self) -> int:
-        return len(self._query_args["items"])
-
-
-def paginate_list(items: list):
-    """Like paginate(), for a list already in memory."""
-    page, per_page = _page_arguments()
-    return ListPagination(page=page, per_page=per_page, error_out=False, items=items)
 
 
 def cacheable(view):

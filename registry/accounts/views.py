@@ -9,9 +9,10 @@ from registry.accounts import services, sessions, signin, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
+from registry.paging import paginate
 from registry.permissions import ROLE_LABELS, Permission, Role
 from registry.validation import form_to_dict
-from registry.web import client_address, paginate, require_permission, safe_next
+from registry.web import client_address, require_permission, safe_next
 
 auth = Blueprint("auth", __name__)
 admin = Blueprint("admin", __name__, url_prefix="/admin")

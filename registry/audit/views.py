@@ -24,8 +24,9 @@ from registry.audit.tags import Tag, tag_label
 from registry.audit.words import describe
 from registry.background import runner
 from registry.extensions import db
+from registry.paging import paginate
 from registry.permissions import Permission
-from registry.web import paginate, record_read, require_permission
+from registry.web import record_read, require_permission
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -13,10 +13,11 @@ from registry.catalog import report, stats
 from registry.catalog.schemas import AsOfQuery, FigureOut
 from registry.cells import for_csv
 from registry.db import utcnow, utctoday
+from registry.paging import paginate_fetched
 from registry.permissions import Permission, has_permission
 from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
-from registry.web import cacheable, paginate_list
+from registry.web import cacheable
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -107,7 +108,7 @@ def report_page():
     return render_template(
         "catalog/report.html",
         report=built,
-        plan=paginate_list(built.plan),
+        plan=paginate_fetched(built.plan, built.plan_total),
         years=list(range(utctoday().year, utctoday().year - 5, -1)),
     )
 

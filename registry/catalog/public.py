@@ -23,9 +23,10 @@ from registry.datasets.vocab import Classification
 from registry.db import utctoday
 from registry.extensions import db
 from registry.memo import remembered
+from registry.paging import paginate
 from registry.reviews import services as reviews
 from registry.reviews.workflow import State
-from registry.web import absolute_url, cacheable, paginate
+from registry.web import absolute_url, cacheable
 
 public = Blueprint("public", __name__)
 

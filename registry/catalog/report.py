@@ -7,12 +7,12 @@ with its evidence. For any year: a past year is read as the registry stood when 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department
+from registry.catalog.checklist import Check, checklist
 from registry.catalog.counts import counted
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.queries import every_record_as_of, is_current
@@ -20,29 +20,16 @@ from registry.datasets.visibility import RELEASABLE
 from registry.db import utcnow
 from registry.extensions import db
 from registry.memo import remembered
-from registry.priorities import requests
-from registry.priorities.models import DataRequest
 from registry.reviews.meetings import latest_delays
 from registry.reviews.models import Meeting, ReleaseDelay
 from registry.reviews.workflow import State
-
-QUARTER_DAYS = 92
-DEPARTMENT_COVERAGE = 0.8
-REQUESTS_IN_TIME = 0.9
-
-
-@dataclass
-class Check:
-    criterion: str
-    met: bool
-    evidence: str
 
 
 @dataclass
 class Report:
     year: int
     moment: datetime
-    plan: list[dict[str, Any]] = field(default_factory=list)
+    plan_total: int = 0  # how many records the release plan holds (plan() reads them)
     retired: list[dict[str, Any]] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     checklist: list[Check] = field(default_factory=list)
@@ -50,6 +37,16 @@ class Report:
     @property
     def complete(self) -> bool:
         return self.moment.year > self.year
+
+    def plan(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """The release plan's rows from `offset` (all of them with no limit), by target date
+        (undated last), then title."""
+        if is_current(self.moment):
+            planned = _planned_now(self.moment.date(), offset, limit)
+        else:
+            whole = _held_then(self.year, self.moment).planned
+            planned = whole[offset : None if limit is None else offset + limit]
+        return _plan(planned, self.moment)
 
 
 def end_of_year(year: int) -> datetime:
@@ -74,40 +71,71 @@ class Planned:
 class Held:
     """What the report reads of the records at its moment."""
 
-    planned: list[Planned]
     departments: set[int]  # those holding any record
     published: int
     approved: int
+    planned_total: int  # approved, at levels 1 to 3
+    undated: int  # of those, how many have no target date
+    planned: list[Planned] = field(default_factory=list)  # a past year's, whole
+
+
+def _planned_query(day: date):
+    return select(
+        Dataset.id,
+        Dataset.identifier,
+        Dataset.title,
+        Dataset.department_id,
+        Dataset.release_target_date,
+        Dataset.is_overdue(day),
+    ).where(Dataset.status == str(State.APPROVED), Dataset.classification.in_(RELEASABLE))
+
+
+def _planned_now(day: date, offset: int, limit: int | None) -> list[Planned]:
+    """A page of the plan off the index of approved records by target date and title: the
+    dated ones first, then the undated (a count is read only for a page past the dated)."""
+    query = _planned_query(day)
+    dated = query.where(Dataset.release_target_date.is_not(None)).order_by(
+        Dataset.release_target_date, Dataset.title, Dataset.id
+    )
+    rows = list(db.session.execute(dated.offset(offset).limit(limit)))
+    if limit is None or len(rows) < limit:
+        if rows:
+            dated_total = offset + len(rows)
+        else:
+            dated_total = db.session.scalar(select(func.count()).select_from(dated.subquery()))
+        undated = query.where(Dataset.release_target_date.is_(None)).order_by(
+            Dataset.title, Dataset.id
+        )
+        more = None if limit is None else limit - len(rows)
+        rows += db.session.execute(undated.offset(max(0, offset - dated_total)).limit(more))
+    return [Planned(*row[:5], bool(row[5])) for row in rows]
 
 
 def _held(moment: datetime) -> Held:
-    """From the records themselves when none changed since the moment (the year under way,
-    mostly), or as each stood then."""
-    day = moment.date()
+    """From the counts kept as records change (catalog.counts) and the index of approved
+    records when none changed since the moment (the year under way, mostly), or from each
+    record as it stood then."""
     if is_current(moment):
-        planned = db.session.execute(
-            select(
-                Dataset.id,
-                Dataset.identifier,
-                Dataset.title,
-                Dataset.department_id,
-                Dataset.release_target_date,
-                Dataset.is_overdue(day),
-            ).where(Dataset.status == str(State.APPROVED), Dataset.classification.in_(RELEASABLE))
-        )
-        kinds = counted()  # kept as records change (catalog.counts)
         statuses: Counter = Counter()
-        for kind in kinds:
-            statuses[kind[2]] += kind[-1]
+        planned_total = 0
+        departments = set()
+        for department, classification, status, *_, count in counted():
+            statuses[status] += count
+            departments.add(department)
+            if status == str(State.APPROVED) and classification in RELEASABLE:
+                planned_total += count
+        undated = _planned_query(moment.date()).where(Dataset.release_target_date.is_(None))
         return Held(
-            [Planned(*row[:5], bool(row[5])) for row in planned],
-            {kind[0] for kind in kinds},
+            departments,
             statuses[str(State.PUBLISHED)],
             statuses[str(State.APPROVED)],
+            planned_total,
+            db.session.scalar(select(func.count()).select_from(undated.subquery())) or 0,
         )
+    day = moment.date()
     records = list(every_record_as_of(moment))
-    return Held(
-        [
+    planned = sorted(
+        (
             Planned(
                 r.id,
                 r.identifier,
@@ -118,23 +146,33 @@ def _held(moment: datetime) -> Held:
             )
             for r in records
             if r.status == State.APPROVED and r.classification in RELEASABLE
-        ],
+        ),
+        key=lambda r: (r.release_target_date or date.max, r.title, r.id),
+    )
+    return Held(
         {r.department_id for r in records},
         sum(1 for r in records if r.status == State.PUBLISHED),
         sum(1 for r in records if r.status == State.APPROVED),
+        len(planned),
+        sum(1 for r in planned if r.release_target_date is None),
+        planned,
     )
+
+
+def _held_then(year: int, moment: datetime) -> Held:
+    return remembered(("report-held", year), lambda: _held(moment))
 
 
 def build(year: int) -> Report:
-    """The report. What it reads of the records is the same for everyone, so it is kept until
-    the inventory changes (registry.memo), for the hour its moment falls in, as the
-    dashboard's figures are; the meetings are read each time."""
+    """The report, but for its plan, which is read a page at a time (Report.plan). The year
+    under way reads kept counts and indexes each time; a past year, read from every record as
+    it stood then, is kept until the inventory changes (registry.memo)."""
     moment = end_of_year(year)
-    hour = moment.replace(minute=0, second=0, microsecond=0)
     report = Report(year, moment)
-    report.plan, report.retired, report.checklist = remembered(
-        ("report", year, hour), lambda: _read(year, moment)
-    )
+    held = _held(moment) if is_current(moment) else _held_then(year, moment)
+    report.plan_total = held.planned_total
+    report.retired = _retired(year, moment)
+    report.checklist = checklist(held, moment)
     start = datetime(year, 1, 1, tzinfo=UTC).date()
     report.meetings = list(
         db.session.scalars(
@@ -146,11 +184,6 @@ def build(year: int) -> Report:
     return report
 
 
-def _read(year: int, moment: datetime) -> tuple[list, list, list[Check]]:
-    held = _held(moment)
-    return _plan(held.planned, moment), _retired(year, moment), _checklist(held, moment)
-
-
 def _plan(planned: list[Planned], moment: datetime) -> list[dict[str, Any]]:
     day = moment.date()
     delays = {
@@ -160,7 +193,7 @@ def _plan(planned: list[Planned], moment: datetime) -> list[dict[str, Any]]:
     }
     names = _department_names()
     rows = []
-    for record in sorted(planned, key=lambda r: (r.release_target_date or date.max, r.title)):
+    for record in planned:
         late = record.overdue
         delay: ReleaseDelay | None = delays.get(record.id)
         rows.append(
@@ -217,120 +250,6 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def _checklist(held: Held, moment: datetime) -> list[Check]:
-    day = moment.date()
-    checks = []
-    last_change = db.session.scalar(
-        select(func.max(DatasetVersion.changed_at)).where(DatasetVersion.changed_at <= moment)
-    )
-    fresh = last_change is not None and moment - last_change <= timedelta(days=365)
-    checks.append(
-        Check(
-            "The inventory was updated within the last 12 months",
-            fresh,
-            f"Last change to the inventory: {last_change:%d %B %Y}." if last_change else "None.",
-        )
-    )
-    departments = db.session.scalar(select(func.count(Department.id))) or 0
-    covered = len(held.departments)
-    share = covered / departments if departments else 0
-    checks.append(
-        Check(
-            "The inventory covers more than 80% of departments",
-            share > DEPARTMENT_COVERAGE,
-            f"{covered} of {departments} departments have listed their datasets ({share:.0%}).",
-        )
-    )
-    published = held.published
-    checks.append(
-        Check(
-            "The inventory is published online",
-            published > 0,
-            f"The public inventory lists every dataset at levels 1 to 3; {published} are in the "
-            "catalog and data.json.",
-        )
-    )
-    checks += _meeting_checks(day)
-    checks.append(_request_check(moment))
-    undated = [r for r in held.planned if r.release_target_date is None]
-    approved = held.approved
-    checks.append(
-        Check(
-            "There is a release plan with dates",
-            not undated,
-            f"{approved} approved datasets await release; "
-            + (f"{len(undated)} have no target date." if undated else "every one has a date."),
-        )
-    )
-    return checks
-
-
-def _meeting_checks(day: date) -> list[Check]:
-    year_ago = day - timedelta(days=365)
-    held = list(
-        db.session.scalars(
-            select(Meeting)
-            .where(Meeting.held_on <= day, Meeting.held_on > year_ago)
-            .order_by(Meeting.held_on)
-        )
-    )
-    dates = [year_ago, *(m.held_on for m in held), day]
-    longest = max((later - earlier).days for earlier, later in pairwise(dates))
-    quarterly = bool(held) and longest <= QUARTER_DAYS
-    last_two = list(
-        db.session.scalars(
-            select(Meeting).where(Meeting.held_on <= day).order_by(Meeting.held_on.desc()).limit(2)
-        )
-    )
-    with_minutes = [m for m in last_two if m.minutes_url]
-    upcoming = db.session.scalar(
-        select(Meeting).where(Meeting.held_on > day).order_by(Meeting.held_on).limit(1)
-    )
-    return [
-        Check(
-            "The governance committee meets at least quarterly",
-            quarterly,
-            f"{len(held)} meetings in the 12 months before; the longest gap was {longest} days.",
-        ),
-        Check(
-            "Minutes of its last two meetings are published",
-            len(last_two) == 2 and len(with_minutes) == 2,
-            f"{len(with_minutes)} of the last {len(last_two)} meetings have minutes published.",
-        ),
-        Check(
-            "The next meeting is scheduled",
-            upcoming is not None,
-            f"Next meeting: {upcoming.held_on:%d %B %Y}." if upcoming else "None is scheduled.",
-        ),
-    ]
-
-
-def _request_check(moment: datetime) -> Check:
-    # What the clocks read of each request (requests.clocks), not the requests whole.
-    asked = db.session.execute(
-        select(DataRequest.created_at, DataRequest.acknowledged_at, DataRequest.answered_at).where(
-            DataRequest.created_at <= moment
-        )
-    ).all()
-    settings = requests.program_settings()
-    clocks = [requests.clocks(item, moment, settings) for item in asked]
-    answered = [clock for clock in clocks if clock["answered"]]
-    in_time = sum(1 for clock in answered if clock["answered_in_time"])
-    overdue = sum(
-        1
-        for clock in clocks
-        if not clock["answered"] and (clock["acknowledgement_overdue"] or clock["answer_overdue"])
-    )
-    share = in_time / len(answered) if answered else 1.0
-    channel = "anyone" if requests.program_settings().public_requests else "anyone with an account"
-    return Check(
-        "A public channel for data requests, answered within the policy's deadlines",
-        share >= REQUESTS_IN_TIME and overdue == 0,
-        f"The requests board takes requests from {channel}; {in_time} of {len(answered)} "
-        f"answered requests were answered in time, and {overdue} are past a deadline now.",
-    )
-
-
 def sheets(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The report as tables, for its XLSX and CSV."""
     return [
@@ -346,7 +265,7 @@ def sheets(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
                     row["late_days"],
                     row["reason"],
                 ]
-                for row in report.plan
+                for row in report.plan()
             ],
         ),
         (

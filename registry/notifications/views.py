@@ -6,8 +6,9 @@ from flask_login import current_user
 from registry.extensions import db
 from registry.notifications import services
 from registry.notifications.sender import init_mail_sender
+from registry.paging import paginate
 from registry.permissions import Permission
-from registry.web import paginate, require_permission, safe_next
+from registry.web import require_permission, safe_next
 
 notifications = Blueprint("notifications", __name__)
 

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from registry.catalog import checklist as checklists
 from registry.catalog import report
-from registry.db import utctoday
+from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.reviews import meetings
 from registry.reviews.services import perform_transition
@@ -26,7 +28,7 @@ def test_a_late_release_shows_the_reason_on_record(client, make, sign_in):
     make.approved(code, target=utctoday() + timedelta(days=30), title="Potholes")
     sign_in(make.user("steward", departments=[code]))
     client.post(f"/datasets/{late.identifier}/delay", data={"reason": "The vendor is late."})
-    plan = {row["title"]: row for row in report.build(utctoday().year).plan}
+    plan = {row["title"]: row for row in report.build(utctoday().year).plan()}
     assert (plan["Street trees"]["late_days"], plan["Street trees"]["reason"]) == (
         10,
         "The vendor is late.",
@@ -192,3 +194,83 @@ def test_the_page_shows_the_plan_a_page_at_a_time_and_the_files_hold_all_of_it(c
     assert "Plan item 0" in second and "Plan item 1" not in second
     sheet = load_workbook(io.BytesIO(client.get("/report.xlsx").data))["Release plan"]
     assert sheet.max_row == 4  # a header and all three
+
+
+def test_every_page_of_the_plan_is_its_slice_dated_first_then_undated(make):
+    """The year under way reads the plan a page at a time off the index (dated records, then
+    undated); every page, across the seam, is that slice of the whole plan, and a past year's
+    plan pages the same way."""
+    code = make.department(code="PW").code
+    for days in (40, 10, 20, 10):
+        make.approved(code, target=utctoday() + timedelta(days=days), title=f"Dated {days}")
+    for letter in "CAB":
+        # Approval sets a default target date; a record approved before dates were asked for
+        # has none.
+        make.approved(code, title=f"Undated {letter}").release_target_date = None
+    db.session.commit()
+    built = report.build(utctoday().year)
+    whole = [row["title"] for row in built.plan()]
+    assert whole == [
+        "Dated 10",
+        "Dated 10",
+        "Dated 20",
+        "Dated 40",
+        "Undated A",
+        "Undated B",
+        "Undated C",
+    ]
+    assert built.plan_total == 7
+    assert "3 have no target date" in built.checklist[-1].evidence
+    for limit in (1, 2, 3, 5):
+        for offset in range(0, 9):
+            page = [row["title"] for row in built.plan(offset, limit)]
+            assert page == whole[offset : offset + limit], (offset, limit)
+
+
+def test_the_request_figures_count_in_the_database_what_the_clocks_say_of_each(make):
+    """The report counts the requests in one query; it agrees with the clocks read request by
+    request (requests.clocks), at the edges of each deadline included."""
+    from registry.priorities import requests
+    from registry.priorities.models import DataRequest
+
+    now = utcnow().replace(microsecond=0)
+    day = timedelta(days=1)
+    second = timedelta(seconds=1)
+    settings = requests.program_settings()
+    answer, acknowledge = timedelta(days=settings.answer_days), timedelta(settings.acknowledge_days)
+    shapes = [
+        # (made ago, acknowledged after making, answered after making)
+        (day, None, None),
+        (acknowledge + second, None, None),
+        (acknowledge - second, None, None),
+        (acknowledge + day, day, None),
+        (answer + second, day, None),
+        (answer + day, day, answer),  # answered on the last moment: in time
+        (answer + day, day, answer + second),  # a second late
+        (day * 200, None, day),
+        (-day, None, None),  # made after the moment the figures are read at
+        (day * 3, None, day * 5),  # answered after that moment: not yet answered then
+    ]
+    for made_ago, acknowledged, answered in shapes:
+        item = make.data_request()
+        item.created_at = now - made_ago
+        item.acknowledged_at = item.created_at + acknowledged if acknowledged else None
+        item.answered_at = item.created_at + answered if answered else None
+    db.session.commit()
+    clocks = [
+        requests.clocks(item, now, settings)
+        for item in db.session.scalars(select(DataRequest).where(DataRequest.created_at <= now))
+    ]
+    answered = [clock for clock in clocks if clock["answered"]]
+    expected = (
+        len(answered),
+        sum(1 for clock in answered if clock["answered_in_time"]),
+        sum(
+            1
+            for clock in clocks
+            if not clock["answered"]
+            and (clock["acknowledgement_overdue"] or clock["answer_overdue"])
+        ),
+    )
+    assert expected == (3, 2, 2)
+    assert checklists.request_figures(now)[1:] == expected
