@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import date
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -72,6 +71,7 @@ def measure(records: int, url: str | None) -> None:
     from registry import create_app
     from registry.cli import CommandLineOperator
     from registry.datasets.queries import Scope
+    from registry.db import utctoday
     from registry.demo import load_demo_city
     from registry.extensions import db
     from registry.transfer import datajson
@@ -98,7 +98,7 @@ def measure(records: int, url: str | None) -> None:
         ]
         names = department_names()
         public = export_records(ExportRequest("datajson", Scope.PUBLIC), operator)
-        entries = [datajson.dataset_entry(record, names, date.today()) for record in public]
+        entries = [datajson.dataset_entry(record, names, utctoday()) for record in public]
         bare = {
             "xlsx": lambda: bare_xlsx(rows, HEADERS),
             "csv": lambda: bare_csv(rows, HEADERS),

@@ -6,6 +6,7 @@ import pytest
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from registry.db import utctoday
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.reviews import services
@@ -104,7 +105,7 @@ def test_an_approval_fixes_the_release_target_date_from_the_deadline(make, commi
     dataset = make.in_committee()
     for member in committee[1:4]:
         vote(dataset, member)
-    assert dataset.release_target_date == date.today() + timedelta(days=90)
+    assert dataset.release_target_date == utctoday() + timedelta(days=90)
 
 
 def test_a_chair_records_a_meeting_decision_with_its_own_terms(make, committee):
@@ -161,7 +162,7 @@ def test_a_quorum_setting_overrides_the_majority(make, committee):
     dataset = make.in_committee()
     vote(dataset, committee[1])
     decision = vote(dataset, committee[2])
-    assert decision.release_target_date == date.today() + timedelta(days=30)
+    assert decision.release_target_date == utctoday() + timedelta(days=30)
 
 
 def test_only_one_decision_per_round_in_the_database(make, committee):
@@ -201,7 +202,7 @@ def test_publication_on_or_before_the_target_is_on_time(make, committee):
     ).first()
     assert (dataset.status, dataset.published_on, event.payload["on_time"]) == (
         "published",
-        date.today(),
+        utctoday(),
         True,
     )
 

@@ -1,7 +1,8 @@
 """Each role's work queue holds what waits for that person, and nothing else."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from registry.db import utctoday
 from registry.extensions import db
 from registry.reviews import services
 
@@ -53,21 +54,21 @@ def test_the_coordinator_sees_triage_publication_and_overdue(make):
     decide(make, waiting)
     late = make.in_committee(title="Approved long ago")
     decide(make, late)
-    late.release_target_date = date.today() - timedelta(days=1)
+    late.release_target_date = utctoday() - timedelta(days=1)
     db.session.commit()
     queues = services.work_queues(coordinator)
     assert (titles(queues["to_publish"]), titles(queues["overdue"])) == (
         ["Approved now"],
         ["Approved long ago"],
     )
-    assert late.is_overdue(date.today()) and not waiting.is_overdue(date.today())
+    assert late.is_overdue(utctoday()) and not waiting.is_overdue(utctoday())
 
 
 def test_an_old_approval_is_due_for_rereview(make):
     coordinator = make.user("coordinator")
     dataset = make.in_committee(title="Old approval")
     decide(make, dataset)
-    next_year = date.today() + timedelta(days=400)
+    next_year = utctoday() + timedelta(days=400)
     queues = services.work_queues(coordinator, today=next_year)
     assert titles(queues["due_for_rereview"]) == ["Old approval"]
     assert services.due_for_rereview(dataset, today=next_year)
