@@ -77,11 +77,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from registry.background import init_jobs
+    from registry.forms import init_form_pages
     from registry.housekeeping import init_housekeeping
     from registry.notifications.views import init_mail_delivery
     from registry.web import init_error_handlers, init_security_headers, init_template_globals
 
     init_error_handlers(app)
+    init_form_pages(app)
     init_security_headers(app)
     init_housekeeping(app)
     init_jobs(app)

@@ -1,6 +1,7 @@
 """The shape of the code the style guide asks for, checked: imports flow one way (the inventory
 knows nothing of the review side beyond the pure workflow, audit knows no other domain), no
-function-local imports dodge a cycle, and no module grows past about 400 lines."""
+function-local imports dodge a cycle, no module grows past about 400 lines, and a refused form
+is answered one way (registry.forms)."""
 
 import ast
 from pathlib import Path
@@ -59,3 +60,30 @@ def test_no_function_local_imports(path):
 @pytest.mark.parametrize("path", MODULES, ids=module_name)
 def test_no_module_is_past_about_400_lines(path):
     assert len(path.read_text().splitlines()) <= 420
+
+
+def refusal_pages(path: Path) -> list[int]:
+    """Lines where a handler of ValidationError renders a page or redirects itself, which
+    registry.forms does for every view."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ExceptHandler) or not isinstance(node.type, ast.Name):
+            continue
+        if node.type.id != "ValidationError":
+            continue
+        calls = {
+            call.func.id
+            for statement in node.body
+            for call in ast.walk(statement)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+        }
+        if calls & {"render_template", "redirect", "flash"}:
+            found.append(node.lineno)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if p.name != "forms.py" or p.parent != PACKAGE], ids=module_name
+)
+def test_no_view_renders_its_own_refused_form(path):
+    assert refusal_pages(path) == []

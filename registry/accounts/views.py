@@ -2,13 +2,13 @@
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from registry.accounts import services, sessions, signin, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.extensions import db, login_manager
+from registry.forms import refused_as, refused_back_to
 from registry.paging import paginate
 from registry.permissions import ROLE_LABELS, Permission, Role
 from registry.validation import form_to_dict
@@ -94,10 +94,8 @@ def sign_in():
     if request.method == "GET":
         return render_template("auth/sign_in.html", form={"next": request.args.get("next")})
     form = form_to_dict(request.form)
-    try:
+    with refused_as("auth/sign_in.html", form=form):
         data = SignInIn().load(form)
-    except ValidationError as exc:
-        return render_template("auth/sign_in.html", form=form, errors=exc.messages), 422
     outcome = signin.authenticate(data["email"], data["password"], address=client_address())
     db.session.commit()
     if outcome.user is None:
@@ -142,12 +140,10 @@ def account():
 @auth.post("/account/tokens")
 @require_permission(Permission.API_TOKENS)
 def create_token():
-    try:
+    with refused_as(lambda errors: _account_page(422, token_errors=errors)):
         _, secret = tokens.create_token(
             current_user, form_to_dict(request.form), actor=current_user
         )
-    except ValidationError as exc:
-        return _account_page(422, token_errors=exc.messages)
     db.session.commit()
     # Shown in this response only: the registry keeps just its hash.
     return _account_page(new_token=secret)
@@ -166,10 +162,8 @@ def revoke_token(token_id: int):
 @require_permission(Permission.ACCOUNT_OWN)
 def change_password():
     form = form_to_dict(request.form)
-    try:
+    with refused_as(lambda errors: _account_page(422, errors=errors)):
         services.change_own_password(current_user, form)
-    except ValidationError as exc:
-        return _account_page(422, errors=exc.messages)
     db.session.commit()
     start_browser_session(current_user._get_current_object())  # every earlier one has ended
     flash(
@@ -195,12 +189,8 @@ def new_department():
     if request.method == "GET":
         return render_template("accounts/department_form.html", form={}, department=None)
     form = form_to_dict(request.form)
-    try:
+    with refused_as("accounts/department_form.html", form=form, department=None):
         department = services.create_department(form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "accounts/department_form.html", form=form, department=None, errors=exc.messages
-        ), 422
     db.session.commit()
     flash(f"Department {department.name} ({department.code}) created.", "success")
     return redirect(url_for("admin.departments"))
@@ -214,18 +204,21 @@ def edit_department(code: str):
         form = services.department_snapshot(department)
         return render_template("accounts/department_form.html", form=form, department=department)
     form = form_to_dict(request.form)
-    try:
+    with refused_as("accounts/department_form.html", form=form, department=department):
         services.update_department(department, form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "accounts/department_form.html", form=form, department=department, errors=exc.messages
-        ), 422
     db.session.commit()
     flash(f"Department {department.name} saved.", "success")
     return redirect(url_for("admin.departments"))
 
 
 # Users -------------------------------------------------------------------------------------
+
+
+def _user_page(form: dict, user, errors):
+    """The person's form again, with what was refused."""
+    return render_template(
+        "accounts/user_form.html", form=form, user=user, errors=errors, **_user_form_context()
+    )
 
 
 def _user_form_context(**extra):
@@ -280,16 +273,8 @@ def new_user():
             "accounts/user_form.html", form={}, user=None, **_user_form_context()
         )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair",))
-    try:
+    with refused_as(lambda errors: _user_page(form, None, errors)):
         user, temporary = services.create_user(form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "accounts/user_form.html",
-            form=form,
-            user=None,
-            errors=exc.messages,
-            **_user_form_context(),
-        ), 422
     db.session.commit()
     return render_template(
         "accounts/temporary_password.html", user=user, password=temporary, new=True
@@ -306,16 +291,8 @@ def edit_user(user_id: int):
             "accounts/user_form.html", form=form, user=user, **_user_form_context()
         )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair", "active"))
-    try:
+    with refused_as(lambda errors: _user_page(form, user, errors)):
         services.update_user(user, form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "accounts/user_form.html",
-            form=form,
-            user=user,
-            errors=exc.messages,
-            **_user_form_context(),
-        ), 422
     db.session.commit()
     flash(f"{user.name} saved.", "success")
     return redirect(url_for("admin.users"))
@@ -335,13 +312,8 @@ def activate_user(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     user = services.get_user(user_id)
-    try:
+    with refused_back_to(url_for("admin.edit_user", user_id=user.id)):
         services.set_user_active(user, active, actor=current_user)
-    except ValidationError as exc:
-        for messages in exc.messages.values():
-            for message in messages:
-                flash(message, "danger")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
     state = "reactivated" if active else "deactivated and signed out"
     flash(f"{user.name} was {state}.", "success")

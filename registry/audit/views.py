@@ -24,6 +24,7 @@ from registry.audit.tags import Tag, tag_label
 from registry.audit.words import describe
 from registry.background import runner
 from registry.extensions import db
+from registry.forms import refused_as
 from registry.paging import paginate
 from registry.permissions import Permission
 from registry.web import record_read, require_permission
@@ -97,12 +98,10 @@ def verify():
         return _verify_page()
     upload = request.files.get("checkpoint")
     checkpoint = name = None
-    try:
+    with refused_as(lambda errors: _verify_page(errors=errors)):
         if upload is not None and upload.filename:
             name = upload.filename
             checkpoint = runs.read_checkpoint(name, upload.read(256 * 1024))
-    except ValidationError as exc:
-        return _verify_page(errors=exc.messages), 422
     run = runs.start_verification(current_user, checkpoint=checkpoint, name=name)
     db.session.commit()
     runner().submit(runs.run_verification, run.id)

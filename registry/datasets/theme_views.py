@@ -3,11 +3,11 @@ form to add one, and a button to remove one no record has."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from registry.datasets import themes as service
 from registry.errors import Conflict
 from registry.extensions import db
+from registry.forms import refused_as
 from registry.permissions import Permission
 from registry.validation import form_to_dict
 from registry.web import require_permission
@@ -31,10 +31,8 @@ def theme_list():
 @require_permission(Permission.PROGRAM_MANAGE)
 def add():
     form = form_to_dict(request.form)
-    try:
+    with refused_as(lambda errors: _page(form, errors)):
         theme = service.add_theme(form, actor=current_user)
-    except ValidationError as exc:
-        return _page(form, exc.messages), 422
     db.session.commit()
     flash(f"Theme “{theme.name}” added: stewards can choose it now.", "success")
     return redirect(url_for("themes.theme_list"))

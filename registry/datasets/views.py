@@ -30,6 +30,7 @@ from registry.datasets.vocab import (
 )
 from registry.errors import Conflict
 from registry.extensions import db
+from registry.forms import refused_as
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, field_label, term
 from registry.permissions import Role
 from registry.reviews.workflow import (
@@ -139,12 +140,12 @@ def new():
             start["steward"] = current_user.email
         return render_template("datasets/form.html", form=record_to_form(start), **context)
     raw = dataset_form_to_raw(request.form)
-    try:
+    with refused_as(
+        lambda errors: render_template(
+            "datasets/form.html", form=record_to_form(raw), errors=errors, **_form_context()
+        )
+    ):
         dataset = services.create_dataset(raw, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "datasets/form.html", form=record_to_form(raw), errors=exc.messages, **_form_context()
-        ), 422
     db.session.commit()
     flash(f"“{dataset.title}” is registered as {dataset.identifier}, a draft.", "success")
     return redirect(url_for("datasets.show", identifier=dataset.identifier))
@@ -192,9 +193,8 @@ def edit(identifier: str):
         clashes = {name: {"yours": raw.get(name), "theirs": current.get(name)} for name in unchosen}
         return _edit_again(dataset, raw, errors=unchosen, clashes=clashes), 422
     try:
-        outcome = services.update_dataset(dataset, raw, actor=current_user)
-    except ValidationError as exc:
-        return _edit_again(dataset, raw, errors=exc.messages), 422
+        with refused_as(lambda errors: _edit_again(dataset, raw, errors=errors)):
+            outcome = services.update_dataset(dataset, raw, actor=current_user)
     except Conflict as exc:
         return _conflict(dataset, raw, exc)
     db.session.commit()

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from registry.accounts.services import list_departments
 from registry.datasets.services import get_readable
@@ -13,6 +12,7 @@ from registry.datasets.themes import city_themes
 from registry.datasets.visibility import can_read
 from registry.db import utcnow
 from registry.extensions import db
+from registry.forms import refused_as, refused_back_to
 from registry.paging import paginate, paginate_list
 from registry.permissions import Permission, has_permission
 from registry.priorities import program, queue, requests, rounds
@@ -91,15 +91,10 @@ def vote(round_id: int):
     voting_round = rounds.get_round(round_id)
     candidate = request.form.get("candidate", "")
     back = request.form.get("back") or ""
-    try:
+    with refused_back_to(url_for("program.round_page", round_id=round_id) + _safe_query(back)):
         rounds.set_votes(
             voting_round, candidate, {"votes": request.form.get("votes")}, actor=current_user
         )
-    except ValidationError as exc:
-        for messages in exc.messages.values():
-            for message in messages if isinstance(messages, list) else [messages]:
-                flash(message, "danger")
-        return redirect(url_for("program.round_page", round_id=round_id) + _safe_query(back))
     db.session.commit()
     _, remaining = rounds.my_votes(voting_round, current_user)
     flash(f"Saved. You have {remaining} vote{'' if remaining == 1 else 's'} left.", "success")
@@ -132,10 +127,8 @@ def new_round():
     for key in ("opens_at", "closes_at"):  # the form's local times are UTC, as it says
         if raw.get(key) and "+" not in raw[key] and not raw[key].endswith("Z"):
             raw[key] = raw[key] + ":00+00:00" if len(raw[key]) == 16 else raw[key] + "+00:00"
-    try:
+    with refused_as("priorities/round_form.html", form=form):
         voting_round = rounds.create_round(raw, actor=current_user)
-    except ValidationError as exc:
-        return render_template("priorities/round_form.html", form=form, errors=exc.messages), 422
     db.session.commit()
     flash(f"Voting round “{voting_round.title}” created.", "success")
     return redirect(url_for("program.round_page", round_id=voting_round.id))
@@ -180,10 +173,8 @@ def new_request():
     if request.method == "GET":
         return render_template("priorities/request_form.html", form={})
     form = form_to_dict(request.form)
-    try:
+    with refused_as("priorities/request_form.html", form=form):
         made = requests.submit_request(form, actor=current_user, address=client_address())
-    except ValidationError as exc:
-        return render_template("priorities/request_form.html", form=form, errors=exc.messages), 422
     db.session.commit()
     flash(
         "Thank you: your request is received. The city acknowledges requests within "
@@ -217,10 +208,8 @@ def request_page(request_id: int):
 def answer(request_id: int):
     item = requests.get_request(request_id)
     form = form_to_dict(request.form)
-    try:
+    with refused_as(lambda errors: _request_page(item, form, errors)):
         requests.answer_request(item, form, actor=current_user)
-    except ValidationError as exc:
-        return _request_page(item, form, exc.messages), 422
     db.session.commit()
     flash(
         f"The request is now {requests.STATUS_LABELS[item.status].lower()}; the requester is told.",
@@ -266,12 +255,8 @@ def override(identifier: str):
     if request.method == "GET":
         return render_template("priorities/override.html", dataset=dataset, form={})
     form = form_to_dict(request.form)
-    try:
+    with refused_as("priorities/override.html", dataset=dataset, form=form):
         queue.override_score(dataset, form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "priorities/override.html", dataset=dataset, form=form, errors=exc.messages
-        ), 422
     db.session.commit()
     flash("The score is set, with your reason shown on the queue.", "success")
     return redirect(url_for("program.queue_page", _anchor=f"q-{identifier}"))
@@ -290,16 +275,8 @@ def assessment(identifier: str):
             "priorities/assessment.html", dataset=dataset, form=form, labels=labels
         )
     form = form_to_dict(request.form)
-    try:
+    with refused_as("priorities/assessment.html", dataset=dataset, form=form, labels=labels):
         queue.record_assessment(dataset, form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "priorities/assessment.html",
-            dataset=dataset,
-            form=form,
-            labels=labels,
-            errors=exc.messages,
-        ), 422
     db.session.commit()
     flash("Your assessment is recorded; the release queue counts it.", "success")
     return redirect(url_for("datasets.show", identifier=identifier, _anchor="review"))
@@ -321,12 +298,8 @@ def settings():
         }
         return render_template("priorities/settings.html", form=form, priorities=priorities)
     form = form_to_dict(request.form, flags=("public_requests",))
-    try:
+    with refused_as("priorities/settings.html", form=form, priorities=priorities):
         program.update_program_settings(form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "priorities/settings.html", form=form, priorities=priorities, errors=exc.messages
-        ), 422
     db.session.commit()
     flash("Program settings saved.", "success")
     return redirect(url_for("program.settings"))
@@ -345,12 +318,8 @@ def city_priority(priority_id: int | None = None):
         )
         return render_template("priorities/city_priority.html", form=form, priority=found)
     form = form_to_dict(request.form)
-    try:
+    with refused_as("priorities/city_priority.html", form=form, priority=found):
         program.save_city_priority(form, actor=current_user, priority=found)
-    except ValidationError as exc:
-        return render_template(
-            "priorities/city_priority.html", form=form, priority=found, errors=exc.messages
-        ), 422
     db.session.commit()
     flash("City priority saved.", "success")
     return redirect(url_for("program.settings"))

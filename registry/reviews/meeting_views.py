@@ -3,13 +3,13 @@ on which a department or the coordinator explains a late release."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from registry.datasets.permissions import can_edit_dataset
 from registry.datasets.services import get_readable
 from registry.db import utctoday
 from registry.errors import PermissionDenied
 from registry.extensions import db
+from registry.forms import refused_as
 from registry.reviews import meetings as service
 from registry.validation import form_to_dict
 from registry.web import require_signed_in
@@ -57,12 +57,8 @@ def _meeting_form(meeting=None):
             }
         return render_template("reviews/meeting_form.html", form=form, meeting=meeting)
     form = form_to_dict(request.form)
-    try:
+    with refused_as("reviews/meeting_form.html", form=form, meeting=meeting):
         saved = service.save_meeting(form, actor=current_user, meeting=meeting)
-    except ValidationError as exc:
-        return render_template(
-            "reviews/meeting_form.html", form=form, meeting=meeting, errors=exc.messages
-        ), 422
     db.session.commit()
     flash(f"The meeting of {saved.held_on.isoformat()} is recorded.", "success")
     return redirect(url_for("meetings.meeting_page", meeting_id=saved.id))
@@ -89,12 +85,8 @@ def delay(identifier: str):
     if request.method == "GET":
         return render_template("reviews/delay.html", dataset=dataset, form={})
     form = form_to_dict(request.form)
-    try:
+    with refused_as("reviews/delay.html", dataset=dataset, form=form):
         service.record_delay(dataset, form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "reviews/delay.html", dataset=dataset, form=form, errors=exc.messages
-        ), 422
     db.session.commit()
     flash("The reason is on record; the release plan shows it.", "success")
     return redirect(url_for("datasets.show", identifier=identifier, _anchor="review"))

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from registry.datasets.forms import distributions_from_form, with_distribution_rows
 from registry.datasets.governance import FIELD_LABELS, in_force
@@ -11,6 +10,7 @@ from registry.datasets.services import get_readable
 from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
+from registry.forms import refused_as
 from registry.permissions import Permission
 from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
 from registry.priorities.work import program_work
@@ -93,12 +93,9 @@ def take_action(identifier: str, action: str):
     if step == Action.PUBLISH:
         form = {key: value for key, value in form.items() if not key.startswith("distributions-")}
         form["distributions"] = distributions_from_form(request.form)
-    try:
+    shown = with_distribution_rows(form) if step == Action.PUBLISH else form
+    with refused_as(lambda errors: _action_page(dataset, step, shown, errors, 422)):
         services.perform_transition(dataset, form, actor=current_user)
-    except ValidationError as exc:
-        if step == Action.PUBLISH:
-            form = with_distribution_rows(form)
-        return _action_page(dataset, step, form, exc.messages, 422)
     db.session.commit()
     flash(
         f"{ACTION_LABELS[step]}: done. The dataset is now {STATE_LABELS[dataset.status].lower()}.",
@@ -124,10 +121,8 @@ def vote(identifier: str):
         )
         return _vote_page(dataset, form)
     form = form_to_dict(request.form)
-    try:
+    with refused_as(lambda errors: _vote_page(dataset, form, errors, 422)):
         decision = services.cast_vote(dataset, form, actor=current_user)
-    except ValidationError as exc:
-        return _vote_page(dataset, form, exc.messages, 422)
     db.session.commit()
     if decision is not None:
         flash(
@@ -235,16 +230,10 @@ def settings():
             default_quorum=len(members) // 2 + 1,
         )
     form = form_to_dict(request.form)
-    try:
+    with refused_as(
+        "reviews/settings.html", form=form, members=members, default_quorum=len(members) // 2 + 1
+    ):
         services.update_settings(form, actor=current_user)
-    except ValidationError as exc:
-        return render_template(
-            "reviews/settings.html",
-            form=form,
-            errors=exc.messages,
-            members=members,
-            default_quorum=len(members) // 2 + 1,
-        ), 422
     db.session.commit()
     flash("Committee settings saved.", "success")
     return redirect(url_for("reviews.settings"))
