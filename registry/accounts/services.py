@@ -1,6 +1,7 @@
 """Account rules: departments, users, roles, passwords, sign-in. Services flush; callers commit."""
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -18,7 +19,6 @@ from registry.accounts.schemas import (
     UserUpdate,
 )
 from registry.accounts.sessions import end_everything
-from registry.accounts.signals import departments_left
 from registry.audit.services import changes, record_event
 from registry.audit.tags import Tag
 from registry.errors import NotFound
@@ -214,7 +214,16 @@ def create_user(
     return user, temporary
 
 
-def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool = False) -> User:
+@dataclass
+class UserEdit:
+    """What a person's edit did: the user, and the departments they no longer belong to (whose
+    records they steward the caller releases: datasets.stewardship)."""
+
+    user: User
+    departments_left: list[int]
+
+
+def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool = False) -> UserEdit:
     """Edits a user. Role, department and chair changes are audited as role changes of their own."""
     data, errors = load_input(UserUpdate(partial=partial), raw)
     rule_errors, departments = _check_user_rules(data, user=user, actor=actor)
@@ -246,15 +255,10 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
             before={key: old[key] for key in role_keys},
             after={key: new[key] for key in role_keys},
         )
+    left_ids = []
     if "departments" in data and left:
-        departments_left.send(
-            user,
-            department_ids=[
-                d.id
-                for d in db.session.scalars(select(Department).where(Department.code.in_(left)))
-            ],
-            actor=actor,
-        )
+        query = select(Department.id).where(Department.code.in_(left))
+        left_ids = list(db.session.scalars(query))
     other_keys = [key for key in new if key not in ROLE_FIELDS]
     if other_keys:
         tag = Tag.USER_UPDATE
@@ -269,11 +273,12 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
             after={key: new[key] for key in other_keys},
             details=_ended(ended),
         )
-    return user
+    return UserEdit(user, left_ids)
 
 
 def set_user_active(user: User, active: bool, *, actor: User) -> User:
-    return update_user(user, {"active": active}, actor=actor, partial=True)
+    update_user(user, {"active": active}, actor=actor, partial=True)
+    return user
 
 
 def reset_password(user: User, *, actor: User) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from registry.accounts import services, sessions, signin, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
+from registry.datasets import stewardship
 from registry.extensions import db, login_manager
 from registry.forms import refused_as, refused_back_to
 from registry.paging import paginate
@@ -292,7 +293,7 @@ def edit_user(user_id: int):
         )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair", "active"))
     with refused_as(lambda errors: _user_page(form, user, errors)):
-        services.update_user(user, form, actor=current_user)
+        stewardship.update_user(user, form, actor=current_user)
     db.session.commit()
     flash(f"{user.name} saved.", "success")
     return redirect(url_for("admin.users"))

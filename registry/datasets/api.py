@@ -21,6 +21,7 @@ from registry.datasets.views import audit_restricted_read
 from registry.datasets.visibility import can_read, redact
 from registry.datasets.vocab import Classification
 from registry.extensions import db
+from registry.reviews.rereview import edit_dataset
 from registry.web import json_body, record_read, require_signed_in
 
 
@@ -116,9 +117,7 @@ def _if_match_version() -> int | None:
 def patch_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     services.check_can_edit(dataset, current_user)
-    services.update_dataset(
-        dataset, json_body(), actor=current_user, expected_version=_if_match_version()
-    )
+    edit_dataset(dataset, json_body(), actor=current_user, expected_version=_if_match_version())
     db.session.commit()
     response = jsonify(dataset_body(dataset))
     response.set_etag(str(dataset.version))

@@ -9,9 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from registry.accounts.models import User
-from registry.accounts.services import active_users_with_role
-from registry.accounts.signals import departments_left
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import governance, search
@@ -32,15 +29,12 @@ from registry.datasets.creation import (
 from registry.datasets.merge import Edit, merge_edit
 from registry.datasets.models import CityPriority, Dataset, DatasetVersion
 from registry.datasets.permissions import can_edit_dataset
-from registry.datasets.signals import proposal_opened
 from registry.datasets.snapshots import diff, digest, snapshot
 from registry.datasets.visibility import readable_by
 from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
-from registry.notifications.services import notify
-from registry.permissions import Role
 from registry.reviews.workflow import GOVERNANCE_FIELDS, GovernanceEdit
 from registry.validation import load_input, raise_for
 
@@ -216,50 +210,9 @@ def update_dataset(
             **({"merged": kept_theirs} if kept_theirs else {}),
         },
     )
-    if proposal is not None:
-        proposal_opened.send(dataset, actor=actor, note=None, via="edit")
-        outcome.proposal_opened = True
+    # A new review round was opened: the caller announces it (reviews.rereview.edit_dataset).
+    outcome.proposal_opened = proposal is not None
     return outcome
-
-
-@departments_left.connect
-def release_stewardship(user: User, *, department_ids: list[int], actor) -> None:
-    """A steward who leaves a department no longer looks after its records (nor hears about
-    them): each becomes unstewarded, as a version and an audit event, and the coordinators are
-    told to name a new steward."""
-    records = db.session.scalars(
-        select(Dataset).where(
-            Dataset.steward_id == user.id, Dataset.department_id.in_(department_ids)
-        )
-    ).all()
-    for dataset in records:
-        before = snapshot(dataset)
-        dataset.steward = None
-        dataset.updated_at = utcnow()
-        db.session.flush()
-        changes = diff(before, snapshot(dataset))
-        kept = keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
-        record_event(
-            Tag.DATASET_UPDATE,
-            actor=actor,
-            subject_type="dataset",
-            subject_id=dataset.identifier,
-            before={key: change["from"] for key, change in changes.items()},
-            after={key: change["to"] for key, change in changes.items()},
-            details={
-                "version": dataset.version,
-                "reason": "steward left the department",
-                "snapshot_sha256": digest(kept.snapshot),
-            },
-        )
-        notify(
-            active_users_with_role(Role.COORDINATOR),
-            f"{dataset.title}: no steward",
-            f"{user.name} no longer belongs to {dataset.department.name}, so {dataset.title} "
-            "has no steward. Name one on the record.",
-            link=f"/datasets/{dataset.identifier}",
-            kind="Needs a steward",
-        )
 
 
 def mark_notes_seen(dataset: Dataset, *, actor) -> bool:

@@ -33,6 +33,7 @@ from registry.extensions import db
 from registry.forms import refused_as
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, field_label, term
 from registry.permissions import Role
+from registry.reviews.rereview import edit_dataset
 from registry.reviews.workflow import (
     ACTION_LABELS,
     GOVERNANCE_FIELDS,
@@ -194,7 +195,7 @@ def edit(identifier: str):
         return _edit_again(dataset, raw, errors=unchosen, clashes=clashes), 422
     try:
         with refused_as(lambda errors: _edit_again(dataset, raw, errors=errors)):
-            outcome = services.update_dataset(dataset, raw, actor=current_user)
+            outcome = edit_dataset(dataset, raw, actor=current_user)
     except Conflict as exc:
         return _conflict(dataset, raw, exc)
     db.session.commit()

@@ -14,6 +14,7 @@ from registry.datasets.models import Dataset
 from registry.db import clock_at, utcnow
 from registry.demo.city import DOMAIN
 from registry.extensions import db
+from registry.reviews.rereview import edit_dataset
 from registry.transfer.columns import COLUMNS
 
 CATALOGUE = Path(__file__).with_name("catalogue.csv")
@@ -63,13 +64,13 @@ def _register(raw: dict, numbers: dict, existing: set, created: list, coordinato
     created.append(dataset)
     with clock_at(utcnow() + timedelta(hours=1)):
         if number % 6 == 1:
-            datasets.update_dataset(
+            edit_dataset(
                 dataset,
                 {"record_count": (dataset.record_count or 0) + 250, "version": dataset.version},
                 actor=steward,
             )
         if number % 9 == 4:
-            datasets.update_dataset(
+            edit_dataset(
                 dataset,
                 {"release_priority": "high", "version": dataset.version},
                 actor=coordinator,

@@ -11,7 +11,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from registry.accounts.services import find_user_by_email
-from registry.datasets import services as datasets
 from registry.datasets.models import CityPriority, Dataset
 from registry.db import utcnow
 from registry.demo.city import DOMAIN
@@ -21,6 +20,7 @@ from registry.priorities.models import DataRequest
 from registry.priorities.scoring import CRITERIA
 from registry.reviews import meetings
 from registry.reviews.permissions import is_recused
+from registry.reviews.rereview import edit_dataset
 
 PRIORITIES = [
     (
@@ -204,7 +204,7 @@ def _link_priorities(coordinator) -> None:
             if {theme, *ALSO[name]} & set(record.themes)
         ]
         if names and number % 3 != 2:
-            datasets.update_dataset(
+            edit_dataset(
                 record, {"city_priorities": names, "version": record.version}, actor=coordinator
             )
 

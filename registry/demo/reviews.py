@@ -3,12 +3,12 @@
 from datetime import datetime, timedelta
 
 from registry.accounts.services import find_user_by_email
-from registry.datasets import services as datasets
 from registry.datasets.models import Dataset
 from registry.db import utctoday
 from registry.demo.city import DOMAIN
 from registry.reviews import services as reviews
 from registry.reviews.permissions import can_vote
+from registry.reviews.rereview import edit_dataset
 
 MEMBERS = ["committee.legal", "committee.privacy", "committee.it", "committee.health", "chair"]
 RATIONALES = {
@@ -158,9 +158,7 @@ def _rereviews(published: list[Dataset], coordinator) -> None:
                 note="Its last classification decision is due for the yearly re-review.",
             )
             continue
-        datasets.update_dataset(
-            dataset, {**PRIVACY_CHANGE, "version": dataset.version}, actor=dataset.steward
-        )
+        edit_dataset(dataset, {**PRIVACY_CHANGE, "version": dataset.version}, actor=dataset.steward)
         _votes(
             dataset,
             ["approve"] if number == 0 else ["approve"] * 4,

@@ -1,6 +1,6 @@
-"""Re-review rounds, from the review side: announcing a round to the committee (whether an edit
-opened it, through datasets.signals, or a `rereview` step), and what a reader may see of rounds,
-proposals and decisions.
+"""Re-review rounds, from the review side: an edit of a record that announces the round it
+opened, announcing a round to the committee (whether an edit opened it or a `rereview` step),
+and what a reader may see of rounds, proposals and decisions.
 
 The workflow table says when an edit proposes instead of applying and which steps close a
 round; datasets.governance keeps the proposal on the record.
@@ -11,8 +11,9 @@ from typing import Any
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.governance import in_force, proposal_open
+from registry.datasets.merge import Edit
 from registry.datasets.models import Dataset
-from registry.datasets.signals import proposal_opened
+from registry.datasets.services import update_dataset
 from registry.datasets.visibility import can_read_level, proposal_readable, sees_everything_about
 from registry.reviews.committee import record_recusals
 from registry.reviews.models import Decision
@@ -38,9 +39,14 @@ def announce_round(
         notify_next(dataset, note, notice="opened")
 
 
-@proposal_opened.connect
-def _round_opened_by_an_edit(dataset: Dataset, *, actor, note, via) -> None:
-    announce_round(dataset, actor=actor, note=note, via=via)
+def edit_dataset(dataset: Dataset, raw: dict[str, Any], *, actor, **options: Any) -> Edit:
+    """An edit of a record (datasets.services.update_dataset, which takes the same options); on
+    a decided record whose governance it changed, the new review round it opened is announced
+    in the same transaction. Every writer that edits records calls this."""
+    outcome = update_dataset(dataset, raw, actor=actor, **options)
+    if outcome.proposal_opened:
+        announce_round(dataset, actor=actor, note=None, via="edit")
+    return outcome
 
 
 def readable_proposal(reader, dataset: Dataset) -> dict[str, Any] | None:

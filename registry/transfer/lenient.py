@@ -16,11 +16,11 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from registry.datasets import services as datasets
 from registry.datasets.creation import ALLOWED_ACCESS, Lookups, prepare_dataset
 from registry.datasets.governance import TO_CONFIRM, UNCONFIRMED_RIGHTS
 from registry.datasets.models import Dataset
 from registry.datasets.vocab import AccessLevel, Classification
+from registry.reviews.rereview import edit_dataset
 from registry.transfer.headers import Matching
 
 # What refuses a row when it cannot be read: where the record goes, what it is called, how
@@ -133,7 +133,7 @@ def update_from_row(
         kept = {**(record.additional_fields or {}), **extras}
         if kept != (record.additional_fields or {}):
             values = {**values, "additional_fields": kept}
-        datasets.update_dataset(record, values, actor=actor, expected_version=version, notes=notes)
+        edit_dataset(record, values, actor=actor, expected_version=version, notes=notes)
 
     _leniently(update, dict(raw), extras, headers, notes)
 

@@ -4,8 +4,8 @@ read side (datasets.visibility) and kept closed here."""
 import pytest
 from sqlalchemy import select
 
-from registry.accounts import services as accounts
 from registry.datasets import services as datasets
+from registry.datasets import stewardship
 from registry.extensions import db
 from registry.notifications.models import Notification
 from registry.reviews import services as reviews
@@ -137,7 +137,7 @@ def test_a_steward_who_leaves_the_department_is_no_longer_the_records_steward(ma
     steward = make.user("steward", departments=["HD"])
     dataset = make.dataset(actor=steward, department="HD", **RESTRICT)
     assert dataset.steward == steward
-    accounts.update_user(steward, {"departments": ["PW"]}, actor=coordinator, partial=True)
+    stewardship.update_user(steward, {"departments": ["PW"]}, actor=coordinator, partial=True)
     db.session.commit()
     told = db.session.scalars(
         select(Notification.user_id).where(Notification.kind == "Needs a steward")
@@ -153,7 +153,7 @@ def test_nobody_is_told_about_a_record_they_may_not_read(make):
     make.department(code="PW")
     former = make.user("steward", departments=["HD"])
     dataset = make.dataset(actor=former, department="HD", **{**RESTRICT, **factories.COMPLETE})
-    accounts.update_user(former, {"departments": ["PW"]}, actor=coordinator, partial=True)
+    stewardship.update_user(former, {"departments": ["PW"]}, actor=coordinator, partial=True)
     current = make.user("steward", departments=["HD"])
     datasets.update_dataset(
         dataset, {"steward": current.email, "version": dataset.version}, actor=coordinator

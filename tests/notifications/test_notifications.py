@@ -141,7 +141,7 @@ def test_the_inbox_shows_and_clears_unread_notifications(client, make, sign_in, 
 
 
 def test_coordinators_are_never_told_that_something_awaits_their_vote(make):
-    from registry.datasets.services import update_dataset
+    from registry.reviews.rereview import edit_dataset
 
     coordinator = make.user("coordinator")
     member = make.user("committee")
@@ -152,7 +152,7 @@ def test_coordinators_are_never_told_that_something_awaits_their_vote(make):
     make.user("committee")
     for voter in (member, other):  # quorum is two of three: approved
         cast_vote(dataset, {"vote": "approve", "rationale": "Ok."}, actor=voter)
-    update_dataset(
+    edit_dataset(
         dataset,
         {"classification": "internal", "version": dataset.version},
         actor=dataset.steward,

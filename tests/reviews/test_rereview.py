@@ -6,13 +6,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from registry.audit.models import AuditEvent
-from registry.datasets import services as datasets
 from registry.datasets.history import history
 from registry.datasets.models import DatasetVersion
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.notifications.models import Notification
 from registry.reviews import services
+from registry.reviews.rereview import edit_dataset
 from registry.reviews.workflow import (
     GOVERNANCE_FIELDS,
     Action,
@@ -103,7 +103,7 @@ def chair_approves(dataset, chair):
 def propose(dataset, changes=None, **extra):
     """The dataset's steward edits its governance fields (and perhaps others)."""
     raw = {**(changes or RESTRICT), **extra, "version": dataset.version}
-    return datasets.update_dataset(dataset, raw, actor=dataset.steward)
+    return edit_dataset(dataset, raw, actor=dataset.steward)
 
 
 def vote(dataset, member, choice="approve"):
@@ -174,7 +174,7 @@ def test_the_governance_cannot_change_again_while_the_committee_decides(publishe
 def test_the_governance_cannot_change_while_a_new_submission_is_in_committee(make):
     dataset = make.in_committee()
     with pytest.raises(ValidationError, match="judging"):
-        datasets.update_dataset(
+        edit_dataset(
             dataset,
             {"classification": "internal", "version": dataset.version},
             actor=dataset.steward,
