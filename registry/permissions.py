@@ -47,6 +47,12 @@ class Permission(StrEnum):
     PROGRAM_MANAGE = "program:manage"
     ROUND_VOTE = "round:vote"
     ASSESS = "review:assess"
+    # The workflow (reviews.workflow): the coordinator's steps (triage, publication,
+    # retirement), recording the committee's decision (a chair, checked apart) and members'
+    # votes. Steps on a record its editors take need DATASET_EDIT_DEPARTMENT or _ANY.
+    WORKFLOW_MANAGE = "workflow:manage"
+    REVIEW_DECIDE = "review:decide"
+    REVIEW_VOTE = "review:vote"
 
 
 # Every signed-in user may look after their own account and tokens, whatever roles they hold.
@@ -73,10 +79,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REVIEW_SETTINGS,
             Permission.INVENTORY_FULL,
             Permission.PROGRAM_MANAGE,
+            Permission.WORKFLOW_MANAGE,
         }
     ),
     Role.COMMITTEE: frozenset(
-        {Permission.DATASET_READ_ALL, Permission.REVIEW_READ, Permission.ASSESS}
+        {
+            Permission.DATASET_READ_ALL,
+            Permission.REVIEW_READ,
+            Permission.ASSESS,
+            Permission.REVIEW_DECIDE,
+            Permission.REVIEW_VOTE,
+        }
     ),
     Role.STAKEHOLDER: frozenset({Permission.DATASET_READ_CANDIDATES, Permission.ROUND_VOTE}),
     Role.AUDITOR: frozenset(

@@ -26,9 +26,7 @@ from registry.accounts.models import Department, User
 from registry.datasets.vocab import CLASSIFICATION_LEVELS, AccessLevel, Classification
 from registry.db import UTCDateTime, utcnow
 from registry.extensions import db
-from registry.reviews.workflow import INITIAL_STATE, State
-
-DECIDED = [str(State.APPROVED), str(State.PUBLISHED)]
+from registry.reviews.workflow import DECIDED_STATES, INITIAL_STATE, State
 
 
 class DatasetTheme(db.Model):
@@ -258,7 +256,7 @@ class Dataset(db.Model):
         """Released or releasable, no re-review open, last approved longer ago than the
         interval."""
         return (
-            self.status in DECIDED
+            self.status in DECIDED_STATES
             and self.proposed_governance is None
             and self.approved_on is not None
             and (today - self.approved_on).days > interval_days
@@ -267,7 +265,7 @@ class Dataset(db.Model):
     @is_due_for_rereview.expression
     def is_due_for_rereview(cls, today: date, interval_days: int):
         return (
-            cls.status.in_(DECIDED)
+            cls.status.in_(DECIDED_STATES)
             & cls.proposed_governance.is_(None)
             & cls.approved_on.is_not(None)
             & (cls.approved_on < today - timedelta(days=interval_days))

@@ -42,7 +42,7 @@ from registry.datasets.vocab import Classification
 from registry.errors import PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
-from registry.reviews.workflow import State
+from registry.reviews.workflow import DECIDED_STATES, State
 
 
 class Scope(StrEnum):
@@ -61,8 +61,6 @@ SCOPE_DESCRIPTIONS = {
     Scope.FULL: "Every dataset the city holds, restricted ones included (coordinators and "
     "auditors only).",
 }
-
-APPROVED_STATES = [str(State.APPROVED), str(State.PUBLISHED)]
 
 
 def may_use_scope(scope: Scope, reader) -> bool:
@@ -85,7 +83,7 @@ def _condition(scope: Scope, reader, columns, visible):
     if scope == Scope.PUBLIC:
         return classification.in_(RELEASABLE) & (status == str(State.PUBLISHED))
     if scope == Scope.APPROVED:
-        return classification.in_(RELEASABLE) & status.in_(APPROVED_STATES) & visible
+        return classification.in_(RELEASABLE) & status.in_(DECIDED_STATES) & visible
     if scope == Scope.INVENTORY:
         return visible
     return true()

@@ -33,11 +33,11 @@ from registry.extensions import db
 from registry.forms import refused_as
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, field_label, term
 from registry.permissions import Role
+from registry.reviews.requirements import REQUIRED_FOR_REVIEW
 from registry.reviews.rereview import edit_dataset
 from registry.reviews.workflow import (
     ACTION_LABELS,
     GOVERNANCE_FIELDS,
-    REQUIRED_FOR_REVIEW,
     STATE_LABELS,
     State,
 )

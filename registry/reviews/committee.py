@@ -23,13 +23,12 @@ from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
 from registry.db import utcnow, utctoday
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
-from registry.permissions import Role
+from registry.permissions import Permission, Role, has_permission
 from registry.reviews.models import CommitteeSettings, Decision, Vote
 from registry.reviews.permissions import facts_for, is_recused
 from registry.reviews.schemas import SettingsIn, VoteIn
 from registry.reviews.steps import StepChanges, approval_updates, move
 from registry.reviews.workflow import (
-    COMMITTEE,
     THE_COMMITTEE,
     Action,
     Outcome,
@@ -69,8 +68,13 @@ def committee_members() -> list[User]:
     return active_users_with_role(Role.COMMITTEE)
 
 
+def default_quorum(members: list[User]) -> int:
+    """A majority of the committee's members, when the settings name no quorum."""
+    return len(members) // 2 + 1
+
+
 def quorum_needed(settings: CommitteeSettings, members: list[User]) -> int:
-    return settings.quorum or len(members) // 2 + 1
+    return settings.quorum or default_quorum(members)
 
 
 def current_votes(dataset: Dataset) -> list[Vote]:
@@ -121,7 +125,7 @@ def check_can_vote(dataset: Dataset, actor) -> None:
     Locks the dataset row and rereads it: a vote that waited here sees what the vote before it
     decided.
     """
-    if actor is None or Role.COMMITTEE not in actor.role_set:
+    if not has_permission(actor, Permission.REVIEW_VOTE):
         raise PermissionDenied("Only committee members vote.")
     lock_for_update(dataset)
     if is_recused(actor, dataset):
@@ -242,7 +246,7 @@ def decide(
     """The committee's decision, whichever way it falls (by votes, or recorded by a chair from a
     meeting): written once, and the record moved as the workflow says."""
     facts = THE_COMMITTEE if method == "votes" else facts_for(dataset, actor)
-    roles = [COMMITTEE] if method == "votes" else actor.role_set
+    roles = [Role.COMMITTEE] if method == "votes" else actor.role_set
     step = transition(stage(dataset), Action.DECIDE, roles, facts=facts, note=note, outcome=outcome)
     was_open = proposal_open(dataset)
     decision = _record_decision(dataset, outcome, votes, method=method, actor=actor, **terms)

@@ -10,13 +10,12 @@ from registry.datasets.models import Dataset
 from registry.datasets.snapshots import snapshot
 from registry.datasets.visibility import department_ids, in_department
 from registry.permissions import Permission, has_permission
+from registry.reviews.requirements import missing_for_review, publication_problems
 from registry.reviews.workflow import (
     Action,
     Facts,
     allowed_actions,
     may_vote,
-    missing_for_review,
-    publication_problems,
 )
 
 

@@ -49,6 +49,7 @@ from registry.reviews.permissions import (
     is_recused,
     not_recused,
 )
+from registry.reviews.requirements import missing_for_review
 from registry.reviews.schemas import TransitionIn
 from registry.reviews.steps import StepChanges, move
 from registry.reviews.workflow import (
@@ -57,7 +58,6 @@ from registry.reviews.workflow import (
     Facts,
     MissingInput,
     before_committee,
-    missing_for_review,
     transition,
 )
 from registry.validation import load_input, raise_for

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from registry.datasets.forms import distributions_from_form, with_distribution_rows
-from registry.datasets.governance import FIELD_LABELS, in_force
+from registry.datasets.governance import FIELD_LABELS, in_force, stage
 from registry.datasets.permissions import can_create_dataset
 from registry.datasets.services import get_readable
 from registry.datasets.snapshots import snapshot
@@ -15,13 +15,15 @@ from registry.permissions import Permission
 from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
 from registry.priorities.work import program_work
 from registry.reviews import rereview, services
+from registry.reviews.committee import default_quorum
 from registry.reviews.permissions import available_actions, can_vote
+from registry.reviews.requirements import missing_for_review
 from registry.reviews.workflow import (
     ACTION_LABELS,
     STATE_LABELS,
     Action,
     Outcome,
-    missing_for_review,
+    needs_rationale,
 )
 from registry.validation import form_to_dict
 from registry.web import require_permission, require_signed_in
@@ -63,6 +65,7 @@ def _action_page(dataset, action: Action, form: dict, errors=None, status: int =
         classifications=list(Classification),
         access_levels=list(AccessLevel),
         missing=missing_for_review(snapshot(dataset)),
+        judgement=needs_rationale(stage(dataset), action),
         # What the committee judges: a re-review's proposal, or the record as it stands.
         proposal=dataset.proposed_governance,
         in_force=in_force(dataset),
@@ -227,11 +230,11 @@ def settings():
             "reviews/settings.html",
             form=form,
             members=members,
-            default_quorum=len(members) // 2 + 1,
+            default_quorum=default_quorum(members),
         )
     form = form_to_dict(request.form)
     with refused_as(
-        "reviews/settings.html", form=form, members=members, default_quorum=len(members) // 2 + 1
+        "reviews/settings.html", form=form, members=members, default_quorum=default_quorum(members)
     ):
         services.update_settings(form, actor=current_user)
     db.session.commit()

@@ -6,12 +6,11 @@ Pure Python: no Flask, no database. Services gather the facts about a record and
 the table below.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from registry.errors import InvalidTransition, PermissionDenied
+from registry.permissions import Permission, Role, permissions_for
 
 
 class State(StrEnum):
@@ -139,20 +138,25 @@ class Effect(StrEnum):
     PRIOR_RELEASE = "prior_release"  # published before the registry: its own date, no committee
 
 
-STEWARD, COORDINATOR, COMMITTEE = "steward", "coordinator", "committee"
+# Who may take a step, as the permissions that allow it (any one of them): the record's
+# editors (a steward of its department, checked by OWN_DEPARTMENT, or anyone who edits every
+# department's), the coordinator's management of the workflow, and the committee's decision.
+EDITORS = (Permission.DATASET_EDIT_DEPARTMENT, Permission.DATASET_EDIT_ANY)
+MANAGE = Permission.WORKFLOW_MANAGE
+DECIDERS = Permission.REVIEW_DECIDE
 
 
 @dataclass(frozen=True)
 class Rule:
     target: State | None  # None: the decision's outcome says where it goes
-    roles: frozenset[str]
+    allowed_by: frozenset[Permission]
     rationale: bool = False  # a judgement, which must say why
     checks: tuple[Check, ...] = ()
     effects: tuple[Effect, ...] = ()
 
 
-def _rule(target, *roles, rationale=False, checks=(), effects=()) -> Rule:
-    return Rule(target, frozenset(roles), rationale, tuple(checks), tuple(effects))
+def _rule(target, *allowed_by, rationale=False, checks=(), effects=()) -> Rule:
+    return Rule(target, frozenset(allowed_by), rationale, tuple(checks), tuple(effects))
 
 
 _DEPARTMENT = (Check.OWN_DEPARTMENT,)
@@ -161,113 +165,85 @@ _DECIDE = (Effect.RECORD_DECISION,)
 
 TRANSITIONS: dict[tuple[Stage, Action], Rule] = {
     (Stage.DRAFT, Action.SUBMIT): _rule(
-        State.SUBMITTED, STEWARD, COORDINATOR, checks=(*_DEPARTMENT, Check.COMPLETE)
+        State.SUBMITTED, *EDITORS, checks=(*_DEPARTMENT, Check.COMPLETE)
     ),
     (Stage.CHANGES_REQUESTED, Action.RESUBMIT): _rule(
-        State.SUBMITTED, STEWARD, COORDINATOR, checks=(*_DEPARTMENT, Check.COMPLETE)
+        State.SUBMITTED, *EDITORS, checks=(*_DEPARTMENT, Check.COMPLETE)
     ),
     (Stage.SUBMITTED, Action.REQUEST_CHANGES): _rule(
-        State.CHANGES_REQUESTED, COORDINATOR, rationale=True
+        State.CHANGES_REQUESTED, MANAGE, rationale=True
     ),
     (Stage.SUBMITTED, Action.SEND_TO_COMMITTEE): _rule(
-        State.IN_COMMITTEE, COORDINATOR, effects=(Effect.NEW_ROUND,)
+        State.IN_COMMITTEE, MANAGE, effects=(Effect.NEW_ROUND,)
     ),
     # A chair records a meeting's decision; votes reaching quorum decide without this action.
     (Stage.IN_COMMITTEE, Action.DECIDE): _rule(
-        None, COMMITTEE, rationale=True, checks=_CHAIR, effects=_DECIDE
+        None, DECIDERS, rationale=True, checks=_CHAIR, effects=_DECIDE
     ),
     (Stage.APPROVED, Action.PUBLISH): _rule(
-        State.PUBLISHED, COORDINATOR, checks=(Check.PUBLISHABLE,), effects=(Effect.PUBLICATION,)
+        State.PUBLISHED, MANAGE, checks=(Check.PUBLISHABLE,), effects=(Effect.PUBLICATION,)
     ),
-    (Stage.PUBLISHED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (Stage.APPROVED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (Stage.REJECTED, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
-    (Stage.DRAFT, Action.RETIRE): _rule(State.RETIRED, COORDINATOR, rationale=True),
+    (Stage.PUBLISHED, Action.RETIRE): _rule(State.RETIRED, MANAGE, rationale=True),
+    (Stage.APPROVED, Action.RETIRE): _rule(State.RETIRED, MANAGE, rationale=True),
+    (Stage.REJECTED, Action.RETIRE): _rule(State.RETIRED, MANAGE, rationale=True),
+    (Stage.DRAFT, Action.RETIRE): _rule(State.RETIRED, MANAGE, rationale=True),
     # What a city had released before it adopted the registry stays released: it does not go
     # back through the committee (its level must allow release; the importer checks).
     (Stage.DRAFT, Action.RECORD_PRIOR_RELEASE): _rule(
         State.PUBLISHED,
-        COORDINATOR,
+        MANAGE,
         checks=(Check.RELEASED_BEFORE,),
         effects=(Effect.PRIOR_RELEASE,),
     ),
-    (Stage.REJECTED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
-    (Stage.RETIRED, Action.REOPEN): _rule(State.DRAFT, COORDINATOR, rationale=True),
+    (Stage.REJECTED, Action.REOPEN): _rule(State.DRAFT, MANAGE, rationale=True),
+    (Stage.RETIRED, Action.REOPEN): _rule(State.DRAFT, MANAGE, rationale=True),
     # The committee looks again at how a released or releasable record is classified.
     (Stage.APPROVED, Action.REREVIEW): _rule(
-        State.APPROVED, STEWARD, COORDINATOR, checks=_DEPARTMENT, effects=(Effect.OPEN_REREVIEW,)
+        State.APPROVED, *EDITORS, checks=_DEPARTMENT, effects=(Effect.OPEN_REREVIEW,)
     ),
     (Stage.PUBLISHED, Action.REREVIEW): _rule(
-        State.PUBLISHED, STEWARD, COORDINATOR, checks=_DEPARTMENT, effects=(Effect.OPEN_REREVIEW,)
+        State.PUBLISHED, *EDITORS, checks=_DEPARTMENT, effects=(Effect.OPEN_REREVIEW,)
     ),
     # During a re-review round the decision in force stays in force: the record keeps its state,
     # may still be published or retired, and the committee's decision on the proposal (by votes
     # or by a chair) leaves the state where it is.
     (Stage.APPROVED_IN_REREVIEW, Action.DECIDE): _rule(
-        State.APPROVED, COMMITTEE, rationale=True, checks=_CHAIR, effects=_DECIDE
+        State.APPROVED, DECIDERS, rationale=True, checks=_CHAIR, effects=_DECIDE
     ),
     (Stage.PUBLISHED_IN_REREVIEW, Action.DECIDE): _rule(
-        State.PUBLISHED, COMMITTEE, rationale=True, checks=_CHAIR, effects=_DECIDE
+        State.PUBLISHED, DECIDERS, rationale=True, checks=_CHAIR, effects=_DECIDE
     ),
     (Stage.APPROVED_IN_REREVIEW, Action.WITHDRAW): _rule(
         State.APPROVED,
-        STEWARD,
-        COORDINATOR,
+        *EDITORS,
         rationale=True,
         checks=_DEPARTMENT,
         effects=(Effect.CLOSE_REREVIEW,),
     ),
     (Stage.PUBLISHED_IN_REREVIEW, Action.WITHDRAW): _rule(
         State.PUBLISHED,
-        STEWARD,
-        COORDINATOR,
+        *EDITORS,
         rationale=True,
         checks=_DEPARTMENT,
         effects=(Effect.CLOSE_REREVIEW,),
     ),
     (Stage.APPROVED_IN_REREVIEW, Action.PUBLISH): _rule(
-        State.PUBLISHED, COORDINATOR, checks=(Check.PUBLISHABLE,), effects=(Effect.PUBLICATION,)
+        State.PUBLISHED, MANAGE, checks=(Check.PUBLISHABLE,), effects=(Effect.PUBLICATION,)
     ),
     (Stage.APPROVED_IN_REREVIEW, Action.RETIRE): _rule(
-        State.RETIRED, COORDINATOR, rationale=True, effects=(Effect.CLOSE_REREVIEW,)
+        State.RETIRED, MANAGE, rationale=True, effects=(Effect.CLOSE_REREVIEW,)
     ),
     (Stage.PUBLISHED_IN_REREVIEW, Action.RETIRE): _rule(
-        State.RETIRED, COORDINATOR, rationale=True, effects=(Effect.CLOSE_REREVIEW,)
+        State.RETIRED, MANAGE, rationale=True, effects=(Effect.CLOSE_REREVIEW,)
     ),
 }
 
 # The fields a committee decision fixes. Changing one of them on a decided record does not
 # change the record: it opens a re-review round with the change as its proposal.
 GOVERNANCE_FIELDS = ("classification", "access_level", "rights", "contains_pii", "pii_kinds")
-DECIDED_STAGES = frozenset({Stage.APPROVED, Stage.PUBLISHED})
-
-# What the committee needs in front of it to judge a record (Check.COMPLETE).
-REQUIRED_FOR_REVIEW = {
-    "description": "a description",
-    "keywords": "keywords",
-    "themes": "a theme",
-    "contact_name": "a contact name",
-    "contact_email": "a contact email",
-    "steward": "a steward",
-    "update_frequency": "an update frequency",
-}
-
-
-def missing_for_review(record: Mapping[str, Any]) -> list[str]:
-    """What a record (its fields, by name) lacks before it can be submitted."""
-    return [label for field, label in REQUIRED_FOR_REVIEW.items() if not record.get(field)]
-
-
-def publication_problems(landing_page: str | None, distributions: list) -> dict[str, str]:
-    """Publication needs where the public finds the data and a way to get it (PUBLISHABLE)."""
-    problems = {}
-    if not landing_page:
-        problems["landing_page"] = "Give the page where the public finds the data."
-    if not distributions:
-        problems["distributions"] = (
-            "Add at least one distribution: a download URL with its media type, or an access URL."
-        )
-    return problems
+# Where the committee's approval leaves a record: releasable, or released.
+DECIDED_STATES = (str(State.APPROVED), str(State.PUBLISHED))
+DECIDED_STAGES = frozenset(Stage(state) for state in DECIDED_STATES)
 
 
 @dataclass(frozen=True)
@@ -302,9 +278,14 @@ WHO_CHECKS = frozenset(
 )
 
 
-def _refusal(check: Check, action: Action, roles: set[str], facts: Facts) -> str | None:
+def _granted(roles) -> frozenset[Permission]:
+    return permissions_for(Role(role) for role in roles)
+
+
+def _refusal(check: Check, action: Action, granted: frozenset, facts: Facts) -> str | None:
     """Why a who-check refuses this person, or None."""
-    if check == Check.OWN_DEPARTMENT and COORDINATOR not in roles and not facts.in_department:
+    every_department = Permission.DATASET_EDIT_ANY in granted
+    if check == Check.OWN_DEPARTMENT and not every_department and not facts.in_department:
         return f"“{ACTION_LABELS[action]}” is for the dataset's own department or a coordinator."
     if check == Check.CHAIR and not facts.is_chair:
         return "Only a chair records the committee's decision."
@@ -317,17 +298,23 @@ def _refusal(check: Check, action: Action, roles: set[str], facts: Facts) -> str
 
 def allowed_actions(stage: Stage, roles, facts: Facts | None = None) -> list[Action]:
     """The actions these roles (and, given facts, this person) may take now, in table order."""
-    roles = {str(role) for role in roles}
+    granted = _granted(roles)
     allowed = []
     for (from_stage, action), rule in TRANSITIONS.items():
-        if from_stage != stage or not rule.roles & roles:
+        if from_stage != stage or not rule.allowed_by & granted:
             continue
         if facts is not None and any(
-            _refusal(check, action, roles, facts) for check in rule.checks if check in WHO_CHECKS
+            _refusal(check, action, granted, facts) for check in rule.checks if check in WHO_CHECKS
         ):
             continue
         allowed.append(action)
     return allowed
+
+
+def needs_rationale(stage: Stage, action: Action) -> bool:
+    """Whether the step is a judgement, which must say why (its form asks for a rationale)."""
+    rule = TRANSITIONS.get((stage, action))
+    return rule is not None and rule.rationale
 
 
 def before_committee(stage: Stage) -> bool:
@@ -338,7 +325,7 @@ def before_committee(stage: Stage) -> bool:
 def may_vote(stage: Stage, roles, facts: Facts) -> bool:
     """Committee members vote while the committee may decide, unless recused."""
     return (
-        COMMITTEE in {str(role) for role in roles} and before_committee(stage) and not facts.recused
+        Permission.REVIEW_VOTE in _granted(roles) and before_committee(stage) and not facts.recused
     )
 
 
@@ -386,12 +373,12 @@ def transition(
             f"A dataset that is {describe(stage)} cannot be sent to '{action}'.",
             allowed_actions=[str(a) for a in possible],
         )
-    roles = {str(role) for role in roles}
+    granted = _granted(roles)
     facts = facts or Facts()
-    if not rule.roles & roles:
+    if not rule.allowed_by & granted:
         raise PermissionDenied(f"Your role may not {ACTION_LABELS[action].lower()}.")
     for check in rule.checks:
-        refusal = _refusal(check, action, roles, facts)
+        refusal = _refusal(check, action, granted, facts)
         if refusal:
             raise PermissionDenied(refusal)
     problems: dict[str, str] = {}
