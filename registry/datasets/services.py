@@ -89,6 +89,42 @@ def check_can_edit(dataset: Dataset, actor) -> None:
         raise PermissionDenied("You can edit only your own department's datasets.")
 
 
+def record_edit(
+    dataset: Dataset,
+    changes: dict[str, dict],
+    *,
+    actor,
+    at: datetime | None = None,
+    details: dict[str, Any] | None = None,
+) -> DatasetVersion:
+    """A change to a record, written whole, as every writer of an edit writes it: the flush (a
+    colleague's save at the same moment fails it, as a Conflict), the version, the search entry
+    and the audit event with each changed value before and after."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "This dataset was changed by someone else at the same moment. Reload it and apply "
+            "your edit again."
+        ) from exc
+    kept = keep_version(dataset, actor=actor, action="edit", changes=changes, at=at)
+    search.index_dataset(dataset)
+    record_event(
+        Tag.DATASET_UPDATE,
+        actor=actor,
+        subject_type="dataset",
+        subject_id=dataset.identifier,
+        before={key: change["from"] for key, change in changes.items()},
+        after={key: change["to"] for key, change in changes.items()},
+        details={
+            "version": dataset.version,
+            "snapshot_sha256": digest(kept.snapshot),
+            **(details or {}),
+        },
+    )
+    return kept
+
+
 def keep_transition_version(
     dataset: Dataset, *, actor, action: str, note: str | None = None, at: datetime | None = None
 ) -> DatasetVersion:
@@ -188,27 +224,12 @@ def update_dataset(
     if not changes:
         return outcome
     moment = touch(dataset, changes)
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            "This dataset was changed by someone else at the same moment. Reload it and apply "
-            "your edit again."
-        ) from exc
-    kept = keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
-    search.index_dataset(dataset)
-    record_event(
-        Tag.DATASET_UPDATE,
+    record_edit(
+        dataset,
+        changes,
         actor=actor,
-        subject_type="dataset",
-        subject_id=dataset.identifier,
-        before={key: change["from"] for key, change in changes.items()},
-        after={key: change["to"] for key, change in changes.items()},
-        details={
-            "version": dataset.version,
-            "snapshot_sha256": digest(kept.snapshot),
-            **({"merged": kept_theirs} if kept_theirs else {}),
-        },
+        at=moment,
+        details={"merged": kept_theirs} if kept_theirs else {},
     )
     # A new review round was opened: the caller announces it (reviews.rereview.edit_dataset).
     outcome.proposal_opened = proposal is not None
@@ -227,15 +248,5 @@ def mark_notes_seen(dataset: Dataset, *, actor) -> bool:
     dataset.attention = kept
     changes = diff(before, snapshot(dataset))
     moment = touch(dataset, set(changes) - {"attention"})  # staff's own: no public change
-    db.session.flush()
-    version = keep_version(dataset, actor=actor, action="edit", changes=changes, at=moment)
-    record_event(
-        Tag.DATASET_UPDATE,
-        actor=actor,
-        subject_type="dataset",
-        subject_id=dataset.identifier,
-        before={"attention": before["attention"]},
-        after={"attention": kept},
-        details={"version": dataset.version, "snapshot_sha256": digest(version.snapshot)},
-    )
+    record_edit(dataset, changes, actor=actor, at=moment)
     return True

@@ -7,11 +7,9 @@ from sqlalchemy import select
 from registry.accounts import services as accounts
 from registry.accounts.models import User
 from registry.accounts.services import active_users_with_role
-from registry.audit.services import record_event
-from registry.audit.tags import Tag
-from registry.datasets.creation import keep_version
 from registry.datasets.models import Dataset
-from registry.datasets.snapshots import diff, digest, snapshot
+from registry.datasets.services import record_edit
+from registry.datasets.snapshots import diff, snapshot
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notifications.services import notify
@@ -40,21 +38,9 @@ def release_stewardship(user: User, *, department_ids: list[int], actor) -> None
         before = snapshot(dataset)
         dataset.steward = None
         dataset.updated_at = utcnow()
-        db.session.flush()
         changes = diff(before, snapshot(dataset))
-        kept = keep_version(dataset, actor=actor, action="edit", changes=changes, note=None)
-        record_event(
-            Tag.DATASET_UPDATE,
-            actor=actor,
-            subject_type="dataset",
-            subject_id=dataset.identifier,
-            before={key: change["from"] for key, change in changes.items()},
-            after={key: change["to"] for key, change in changes.items()},
-            details={
-                "version": dataset.version,
-                "reason": "steward left the department",
-                "snapshot_sha256": digest(kept.snapshot),
-            },
+        record_edit(
+            dataset, changes, actor=actor, details={"reason": "steward left the department"}
         )
         notify(
             active_users_with_role(Role.COORDINATOR),
