@@ -87,9 +87,9 @@ def fill(url: str, size: int) -> dict:
     from registry.datasets.cursors import next_cursor
     from registry.datasets.models import Dataset
     from registry.demo.city import load_demo_city
-    from registry.demo.synthetic import settle, synthesize
     from registry.extensions import db
     from registry.transfer.rendered import keep_stale
+    from tests.support.synthetic import settle, synthesize
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "HOUSEKEEPING_THREAD": False})
     with app.app_context():

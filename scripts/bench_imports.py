@@ -95,10 +95,10 @@ def clear(app) -> None:
 def measure(rows: int, url: str | None, profile: bool) -> None:
     from registry.audit.services import verify_chain
     from registry.cli import CommandLineOperator
-    from registry.demo.synthetic import synthesize
     from registry.extensions import db
     from registry.transfer.imports import run_import
     from registry.transfer.workbooks import read_table
+    from tests.support.synthetic import synthesize
 
     data = source_file(rows)
     app = new_registry(url)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from registry.demo.synthetic import WORDS  # the path is set just above
+from tests.support.synthetic import WORDS  # the path is set just above
 
 CLASSIFICATIONS = ["public"] * 4 + ["internal"] * 3 + ["sensitive"] * 2 + ["restricted"]
 STATES = ["draft", "submitted", "in_committee", "approved", "published", "published"]

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/synth.py --datasets 300000 --database-url postgresql+psycopg://...
 
 On an empty database it migrates it and loads the demo city's departments and people first;
-then it adds the records through registry.demo.synthetic's bulk path (versions, votes,
+then it adds the records through tests.support.synthetic's bulk path (versions, votes,
 decisions, requests, the search index and a verifying audit chain with them), keeps their
 export rows, and checks the audit chain. It prints the database's URL and what it made.
 """
@@ -36,10 +36,10 @@ def main() -> None:
     from registry.accounts.models import User
     from registry.audit.services import verify_chain
     from registry.demo.city import load_demo_city
-    from registry.demo.synthetic import settle, synthesize
     from registry.extensions import db
     from registry.integrity import check_decisions, check_versions, check_votes
     from registry.transfer.rendered import keep_stale
+    from tests.support.synthetic import settle, synthesize
 
     url = args.database_url or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "synth.sqlite3")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "HOUSEKEEPING_THREAD": False})

@@ -100,3 +100,14 @@ def test_no_view_renders_its_own_refused_form(path):
 def test_no_signal_carries_a_domain_step(path):
     """Domain steps are calls that read top to bottom: no blinker signal between domains."""
     assert "blinker" not in path.read_text()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=module_name)
+def test_the_product_imports_no_benchmark_or_test_code(path):
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            found.append(node.module or "")
+        elif isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+    assert not [name for name in found if name.split(".")[0] in {"tests", "scripts"}]

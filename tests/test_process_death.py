@@ -29,7 +29,6 @@ from registry.cli import CommandLineOperator
 from registry.datasets.models import Dataset
 from registry.db import WRITE_INTENT, reading_only
 from registry.demo.city import load_demo_city
-from registry.demo.synthetic import synthesize
 from registry.extensions import db
 from registry.transfer.import_jobs import tend_import_jobs
 from registry.transfer.imports import run_import
@@ -38,6 +37,7 @@ from registry.transfer.models import ExportJob, ImportJob, ImportUpload
 from registry.transfer.workbooks import read_table
 from tests import factories
 from tests.conftest import ScratchDatabases
+from tests.support.synthetic import synthesize
 from tests.test_gunicorn import ROOT, free_port
 
 pytestmark = pytest.mark.own_database

@@ -13,7 +13,6 @@ from registry.datasets.search import find_datasets
 from registry.datasets.services import record_problems
 from registry.datasets.snapshots import snapshot
 from registry.demo.city import load_demo_city
-from registry.demo.synthetic import synthesize
 from registry.extensions import db
 from registry.integrity import check_decisions, check_versions, check_votes
 from registry.priorities.queue import release_queue
@@ -22,6 +21,7 @@ from registry.reviews.models import Decision, Vote
 from registry.reviews.workflow import State
 from registry.transfer.exports import ExportRequest, produce
 from tests.conftest import ScratchDatabases
+from tests.support.synthetic import synthesize
 
 pytestmark = pytest.mark.own_database
 

@@ -85,6 +85,7 @@ class Event:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     details: dict[str, Any] | None = None
+    actor: Any = None  # who did it, when not the batch's actor (a bulk load of many people's)
 
 
 def record_events(
@@ -104,10 +105,13 @@ def record_events(
         .returning(AuditChainHead.seq, AuditChainHead.hash)
     ).one()
     seq, previous, now = head.seq - len(events), head.hash, utcnow()
-    actor_id = getattr(actor, "id", None)
-    label = actor_label or getattr(actor, "email", None) or SYSTEM_LABEL
     rows = []
     for event in events:
+        if event.actor is not None:
+            actor_id, label = event.actor.id, event.actor.email
+        else:
+            actor_id = getattr(actor, "id", None)
+            label = actor_label or getattr(actor, "email", None) or SYSTEM_LABEL
         payload = {
             key: value for key, value in (("before", event.before), ("after", event.after)) if value
         }

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
@@ -295,25 +296,18 @@ def find_datasets(
     )
 
 
-# PostgreSQL cannot tell how many documents a word prefix matches (it guesses 2% of them,
-# whatever the word), so it plans every search alike: with parallel workers, whose start costs
-# more (about 5 ms) than a search of a few thousand matches takes alone, and sorting the
-# matches by rank in its default 4 MB of sort memory, which a word in half the inventory
-# overflows (some 60 MB of temporary files per search, a fifth of its time). The total,
-# counted (and kept) before the page is read, tells which: a small match set is searched
-# without workers, a large one with room to sort in memory.
-PARALLEL_FROM = 5000
-SORT_MEMORY = "64MB"
-
-
 def _search_page(listed: Select, total: int) -> list[int]:
-    """The ids of a search's page."""
+    """The ids of a search's page. On PostgreSQL the planner is told how many records match
+    (the settings SEARCH_PARALLEL_FROM and SEARCH_SORT_MEMORY, registry.config, say why)."""
     if _dialect() == "postgresql":
         # Until the request's transaction ends.
-        if total < PARALLEL_FROM:
+        if total < current_app.config["SEARCH_PARALLEL_FROM"]:
             db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         else:
-            db.session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+            memory = current_app.config["SEARCH_SORT_MEMORY"]
+            db.session.execute(
+                text("SELECT set_config('work_mem', :memory, true)"), {"memory": memory}
+            )
     return list(db.session.scalars(listed))
 
 

@@ -8,6 +8,7 @@ scans and sorts switched off, so that a tiny test table still shows which index 
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from flask_login import AnonymousUserMixin
 from sqlalchemy import event
 
@@ -152,18 +153,18 @@ def test_a_search_is_planned_for_the_size_of_its_match_set_on_postgresql(
     make.department(code="PW")
     for number in range(3):
         make.published("PW", title=f"Street trees {number}")
-    monkeypatch.setattr(search, "PARALLEL_FROM", 10 if matched_few else 2)
+    monkeypatch.setitem(current_app.config, "SEARCH_PARALLEL_FROM", 10 if matched_few else 2)
     criteria = DatasetQuery().load({"q": "trees"})
     result, sent = statements_sent(
         lambda: search.find_datasets(AnonymousUserMixin(), criteria, facets=())
     )
-    told = [sql for sql, _ in sent if sql.startswith("SET LOCAL")]
+    told = [sql for sql, _ in sent if sql.startswith("SET LOCAL") or "set_config" in sql]
     assert result.total == 3 and len(result.items) == 3
     assert len(told) == 1
     connection = db.session.connection()
     workers = connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
     memory = connection.exec_driver_sql("SHOW work_mem").scalar()
     if matched_few:
-        assert workers == "0" and memory != search.SORT_MEMORY
+        assert workers == "0" and memory != current_app.config["SEARCH_SORT_MEMORY"]
     else:
-        assert workers != "0" and memory == search.SORT_MEMORY
+        assert workers != "0" and memory == current_app.config["SEARCH_SORT_MEMORY"]

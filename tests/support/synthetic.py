@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, text
 
 from registry.accounts.models import Department, User
-from registry.audit.models import AuditChainHead, AuditEvent
-from registry.audit.services import hash_of, json_safe
+from registry.audit.services import Event, record_events
 from registry.audit.tags import Tag
 from registry.catalog.counts import recount
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
@@ -85,42 +84,19 @@ class Made:
 
 
 class _Chain:
-    """Audit events appended in bulk, chained exactly as record_event() chains them."""
+    """The batch's audit events, appended by audit.services.record_events when it is written."""
 
     def __init__(self) -> None:
-        head = db.session.execute(
-            select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
-        ).one()
-        self.seq, self.hash, self.rows = head.seq, head.hash, []
-        self.now = utcnow()
+        self.events: list[Event] = []
 
-    def add(self, tag: Tag, identifier: str, payload: dict[str, Any], actor_id=None) -> None:
-        self.seq += 1
-        row = {
-            "seq": self.seq,
-            "occurred_at": self.now,
-            "actor_id": actor_id,
-            "actor_label": LABEL,
-            "tag": str(tag),
-            "subject_type": "dataset",
-            "subject_id": identifier,
-            "payload": json_safe(payload),
-            "address": None,
-            "prev_hash": self.hash,
-        }
-        row["hash"] = self.hash = hash_of(row)
-        self.rows.append(row)
+    def add(self, tag: Tag, identifier: str, payload: dict[str, Any], actor=None) -> None:
+        self.events.append(Event(tag, "dataset", identifier, details=payload, actor=actor))
 
     def flush(self) -> int:
-        written = len(self.rows)
-        if self.rows:
-            db.session.execute(insert(AuditEvent), self.rows)
-            db.session.execute(
-                update(AuditChainHead)
-                .where(AuditChainHead.id == 1)
-                .values(seq=self.seq, hash=self.hash)
-            )
-        self.rows = []
+        written = len(self.events)
+        if self.events:
+            record_events(self.events, actor_label=LABEL)
+        self.events = []
         return written
 
 
@@ -348,7 +324,7 @@ def _decide(votes, decisions, chain, row, committee, outcome, rng) -> None:
             Tag.REVIEW_VOTE,
             row["identifier"],
             {"after": {"vote": outcome, "rationale": rationale}, "review_round": 1},
-            actor_id=member.id,
+            actor=member,
         )
     decision = {
         "outcome": outcome,
