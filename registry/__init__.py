@@ -20,14 +20,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
-    register_error_handlers(app)
+    register_web(app)
+    start_background_work(app)
     register_cli(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     from registry.extensions import init_extensions
-    from registry.web import init_converters, init_write_intent
+    from registry.web.requests import init_converters, init_write_intent
 
     init_converters(app)  # before any route is added
     init_write_intent(app)  # before any other hook can query
@@ -75,19 +76,29 @@ def register_blueprints(app: Flask) -> None:
     init_rate_limits(app, api)
 
 
-def register_error_handlers(app: Flask) -> None:
-    from registry.background import init_jobs
-    from registry.forms import init_form_pages
-    from registry.housekeeping import init_housekeeping
-    from registry.notifications.views import init_mail_delivery
-    from registry.web import init_error_handlers, init_security_headers, init_template_globals
+def register_web(app: Flask) -> None:
+    """How every page and API answer is made: errors, refused forms, security headers and
+    what templates may use."""
+    from registry.web.errors import init_error_handlers
+    from registry.web.forms import init_form_pages
+    from registry.web.security import init_security_headers
+    from registry.web.templates import init_template_globals
 
     init_error_handlers(app)
     init_form_pages(app)
     init_security_headers(app)
+    init_template_globals(app)
+
+
+def start_background_work(app: Flask) -> None:
+    """The threads each app process runs (unless configured away): housekeeping, background
+    jobs and the mail sender."""
+    from registry.background import init_jobs
+    from registry.housekeeping import init_housekeeping
+    from registry.notifications.views import init_mail_delivery
+
     init_housekeeping(app)
     init_jobs(app)
-    init_template_globals(app)
     init_mail_delivery(app)
 
 

@@ -1,4 +1,4 @@
-"""Domain errors that services raise; registry.web turns them into HTML or JSON responses.
+"""Domain errors that services raise; registry.web.errors turns them into HTML or JSON responses.
 
 Invalid input is reported with marshmallow's ValidationError (a dict of messages keyed by field),
 from schemas and services alike, so every caller handles one shape of error.

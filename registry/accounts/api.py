@@ -6,7 +6,7 @@ from flask_login import current_user
 from registry.accounts.schemas import DepartmentOut, MeOut
 from registry.accounts.services import list_departments
 from registry.permissions import Permission
-from registry.web import require_permission
+from registry.web.access import require_permission
 
 
 @require_permission(Permission.ACCOUNT_OWN)

@@ -9,11 +9,13 @@ from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.datasets import stewardship
 from registry.extensions import db, login_manager
-from registry.forms import refused_as, refused_back_to
-from registry.paging import paginate
 from registry.permissions import ROLE_LABELS, Permission, Role
 from registry.validation import form_to_dict
-from registry.web import client_address, require_permission, safe_next
+from registry.web.access import require_permission
+from registry.web.forms import refused_as, refused_back_to
+from registry.web.links import safe_next
+from registry.web.paging import paginate
+from registry.web.requests import client_address
 
 auth = Blueprint("auth", __name__)
 admin = Blueprint("admin", __name__, url_prefix="/admin")

@@ -10,7 +10,7 @@ import hashlib
 from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
 
-from registry.web import client_address
+from registry.web.requests import client_address
 
 
 def _address() -> str:

@@ -6,9 +6,9 @@ from registry.audit.checkpoints import current_head
 from registry.audit.schemas import AuditEventOut, load_event_filter
 from registry.audit.services import event_query
 from registry.audit.tags import Tag
-from registry.paging import paginate
 from registry.permissions import Permission
-from registry.web import record_read, require_permission
+from registry.web.access import record_read, require_permission
+from registry.web.paging import paginate
 
 
 @require_permission(Permission.AUDIT_READ)

@@ -24,10 +24,10 @@ from registry.audit.tags import Tag, tag_label
 from registry.audit.words import describe
 from registry.background import runner
 from registry.extensions import db
-from registry.forms import refused_as
-from registry.paging import paginate
 from registry.permissions import Permission
-from registry.web import record_read, require_permission
+from registry.web.access import record_read, require_permission
+from registry.web.forms import refused_as
+from registry.web.paging import paginate
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -13,11 +13,11 @@ from registry.catalog import report, stats
 from registry.catalog.schemas import AsOfQuery, FigureOut
 from registry.cells import for_csv
 from registry.db import utcnow, utctoday
-from registry.paging import paginate_fetched
 from registry.permissions import Permission, has_permission
 from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
-from registry.web import cacheable
+from registry.web.caching import cacheable
+from registry.web.paging import paginate_fetched
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -23,10 +23,11 @@ from registry.datasets.vocab import Classification
 from registry.db import utctoday
 from registry.extensions import db
 from registry.memo import remembered
-from registry.paging import paginate
 from registry.reviews import services as reviews
 from registry.reviews.workflow import State
-from registry.web import absolute_url, cacheable
+from registry.web.caching import cacheable
+from registry.web.links import absolute_url
+from registry.web.paging import paginate
 
 public = Blueprint("public", __name__)
 

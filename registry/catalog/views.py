@@ -13,7 +13,7 @@ from registry.navigation import may_see_link
 from registry.permissions import ROLE_LABELS, Permission
 from registry.priorities import queue
 from registry.reviews.workflow import State
-from registry.web import cacheable
+from registry.web.caching import cacheable
 
 catalog = Blueprint("catalog", __name__)
 

@@ -22,7 +22,8 @@ from registry.datasets.visibility import can_read, redact
 from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.reviews.rereview import edit_dataset
-from registry.web import json_body, record_read, require_signed_in
+from registry.web.access import record_read, require_signed_in
+from registry.web.requests import json_body
 
 
 def list_datasets():

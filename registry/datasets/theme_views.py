@@ -7,10 +7,10 @@ from flask_login import current_user
 from registry.datasets import themes as service
 from registry.errors import Conflict
 from registry.extensions import db
-from registry.forms import refused_as
 from registry.permissions import Permission
 from registry.validation import form_to_dict
-from registry.web import require_permission
+from registry.web.access import require_permission
+from registry.web.forms import refused_as
 
 theme_pages = Blueprint("themes", __name__)
 

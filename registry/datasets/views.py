@@ -30,7 +30,6 @@ from registry.datasets.vocab import (
 )
 from registry.errors import Conflict
 from registry.extensions import db
-from registry.forms import refused_as
 from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, field_label, term
 from registry.permissions import Role
 from registry.reviews.requirements import REQUIRED_FOR_REVIEW
@@ -41,7 +40,8 @@ from registry.reviews.workflow import (
     STATE_LABELS,
     State,
 )
-from registry.web import record_read, require_signed_in
+from registry.web.access import record_read, require_signed_in
+from registry.web.forms import refused_as
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
 

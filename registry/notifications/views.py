@@ -6,9 +6,10 @@ from flask_login import current_user
 from registry.extensions import db
 from registry.notifications import services
 from registry.notifications.sender import init_mail_sender
-from registry.paging import paginate
 from registry.permissions import Permission
-from registry.web import require_permission, safe_next
+from registry.web.access import require_permission
+from registry.web.links import safe_next
+from registry.web.paging import paginate
 
 notifications = Blueprint("notifications", __name__)
 

@@ -9,7 +9,8 @@ from registry.permissions import Permission
 from registry.priorities import queue, requests, rounds
 from registry.priorities.schemas import PriorityOut, PriorityQuery, RequestOut, RoundOut
 from registry.priorities.scoring import PART_LABELS
-from registry.web import client_address, json_body, require_permission
+from registry.web.access import require_permission
+from registry.web.requests import client_address, json_body
 
 
 def round_body(voting_round) -> dict:

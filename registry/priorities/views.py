@@ -12,13 +12,15 @@ from registry.datasets.themes import city_themes
 from registry.datasets.visibility import can_read
 from registry.db import utcnow
 from registry.extensions import db
-from registry.forms import refused_as, refused_back_to
-from registry.paging import paginate, paginate_list
 from registry.permissions import Permission, has_permission
 from registry.priorities import program, queue, requests, rounds
 from registry.priorities.scoring import CRITERIA, CRITERIA_LABELS, PART_LABELS, PART_RULES, WEIGHTS
 from registry.validation import form_to_dict
-from registry.web import cacheable, client_address, require_permission, require_signed_in
+from registry.web.access import require_permission, require_signed_in
+from registry.web.caching import cacheable
+from registry.web.forms import refused_as, refused_back_to
+from registry.web.paging import paginate, paginate_list
+from registry.web.requests import client_address
 
 program_pages = Blueprint("program", __name__)
 

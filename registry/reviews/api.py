@@ -12,7 +12,8 @@ from registry.permissions import Permission
 from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions
 from registry.reviews.schemas import DecisionOut, ReviewOut
-from registry.web import json_body, require_permission, require_signed_in
+from registry.web.access import require_permission, require_signed_in
+from registry.web.requests import json_body
 
 
 def review_state(dataset) -> dict:

@@ -9,10 +9,10 @@ from registry.datasets.services import get_readable
 from registry.db import utctoday
 from registry.errors import PermissionDenied
 from registry.extensions import db
-from registry.forms import refused_as
 from registry.reviews import meetings as service
 from registry.validation import form_to_dict
-from registry.web import require_signed_in
+from registry.web.access import require_signed_in
+from registry.web.forms import refused_as
 
 meetings = Blueprint("meetings", __name__)
 

@@ -10,7 +10,6 @@ from registry.datasets.services import get_readable
 from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.extensions import db
-from registry.forms import refused_as
 from registry.permissions import Permission
 from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
 from registry.priorities.work import program_work
@@ -26,7 +25,8 @@ from registry.reviews.workflow import (
     needs_rationale,
 )
 from registry.validation import form_to_dict
-from registry.web import require_permission, require_signed_in
+from registry.web.access import require_permission, require_signed_in
+from registry.web.forms import refused_as
 
 reviews = Blueprint("reviews", __name__)
 

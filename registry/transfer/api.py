@@ -9,7 +9,8 @@ from flask_login import current_user
 from registry.datasets.queries import Scope
 from registry.transfer.delivery import deliver, export_query
 from registry.transfer.exports import ExportRequest, produce
-from registry.web import base_url, writes_on_read
+from registry.web.links import base_url
+from registry.web.requests import writes_on_read
 
 
 @writes_on_read

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from registry.audit.tags import Tag
 from registry.transfer.schemas import ExportQuery
-from registry.web import record_read
+from registry.web.access import record_read
 
 
 def export_query() -> dict:

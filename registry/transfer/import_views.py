@@ -36,7 +36,8 @@ from registry.transfer.summary import Summary
 from registry.transfer.views import transfer
 from registry.transfer.workbooks import ImportRefused, read_table
 from registry.validation import form_to_dict
-from registry.web import accepts_upload, require_permission
+from registry.web.access import require_permission
+from registry.web.requests import accepts_upload
 
 # The fields a column of an inventory can fill, for the preview's choices.
 IMPORT_FIELDS = [name for name, column in BY_FIELD.items() if column.importable]

@@ -23,7 +23,8 @@ from registry.transfer.jobs import STATUS_LABELS, check_download, run_job, start
 from registry.transfer.models import ExportJob
 from registry.transfer.schemas import ExportJobIn
 from registry.validation import form_to_dict, load_input
-from registry.web import record_read, writes_on_read
+from registry.web.access import record_read
+from registry.web.requests import writes_on_read
 
 export_jobs = Blueprint("export_jobs", __name__)
 

@@ -33,7 +33,8 @@ from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.rendered import stamp as naming_stamp
-from registry.web import base_url, writes_on_read
+from registry.web.links import base_url
+from registry.web.requests import writes_on_read
 
 transfer = Blueprint("transfer", __name__)
 
