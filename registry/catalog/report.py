@@ -24,13 +24,17 @@ from registry.reviews.meetings import latest_delays
 from registry.reviews.models import Meeting, ReleaseDelay
 from registry.reviews.workflow import State
 
+# The page lists this many of a year's retirements; the report's files hold them all.
+RETIRED_SHOWN = 50
+
 
 @dataclass
 class Report:
     year: int
     moment: datetime
     plan_total: int = 0  # how many records the release plan holds (plan() reads them)
-    retired: list[dict[str, Any]] = field(default_factory=list)
+    retired: list[dict[str, Any]] = field(default_factory=list)  # the first RETIRED_SHOWN
+    retired_total: int = 0
     meetings: list[Meeting] = field(default_factory=list)
     checklist: list[Check] = field(default_factory=list)
 
@@ -171,7 +175,8 @@ def build(year: int) -> Report:
     report = Report(year, moment)
     held = _held(moment) if is_current(moment) else _held_then(year, moment)
     report.plan_total = held.planned_total
-    report.retired = _retired(year, moment)
+    report.retired = retired(year, moment, RETIRED_SHOWN)
+    report.retired_total = retired_count(year, moment)
     report.checklist = checklist(held, moment)
     start = datetime(year, 1, 1, tzinfo=UTC).date()
     report.meetings = list(
@@ -214,12 +219,13 @@ def _department_names() -> dict[int, str]:
     return dict(db.session.execute(select(Department.id, Department.name)).tuples().all())
 
 
-def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
+def _retired_query(year: int, moment: datetime):
     start = datetime(year, 1, 1, tzinfo=UTC)
-    query = (
+    return (
         select(
             DatasetVersion.classification,
-            DatasetVersion.snapshot,
+            DatasetVersion.snapshot["identifier"].as_string().label("identifier"),
+            DatasetVersion.snapshot["title"].as_string().label("title"),
             DatasetVersion.department_id,
             DatasetVersion.changed_at,
             DatasetVersion.note,
@@ -231,8 +237,18 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
             DatasetVersion.changed_at >= start,
             DatasetVersion.changed_at <= moment,
         )
-        .order_by(DatasetVersion.changed_at)
     )
+
+
+def retired_count(year: int, moment: datetime) -> int:
+    query = _retired_query(year, moment).subquery()
+    return db.session.scalar(select(func.count()).select_from(query)) or 0
+
+
+def retired(year: int, moment: datetime, limit: int | None = None) -> list[dict[str, Any]]:
+    """The year's retirements in order (the first `limit` of them), off the index of versions
+    by action and moment; each title read from its version in the database."""
+    query = _retired_query(year, moment).order_by(DatasetVersion.changed_at).limit(limit)
     names = _department_names()
     rows = []
     for version in db.session.execute(query):
@@ -240,8 +256,8 @@ def _retired(year: int, moment: datetime) -> list[dict[str, Any]]:
         named = version.classification in RELEASABLE and version.classification_now in RELEASABLE
         rows.append(
             {
-                "identifier": version.snapshot.get("identifier") if named else None,
-                "title": version.snapshot.get("title") if named else "A restricted dataset",
+                "identifier": version.identifier if named else None,
+                "title": version.title if named else "A restricted dataset",
                 "department": names.get(version.department_id, ""),
                 "on": version.changed_at.date(),
                 "reason": version.note,
@@ -273,7 +289,7 @@ def sheets(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
             ["Identifier", "Dataset", "Department", "Retired on", "Reason"],
             [
                 [row["identifier"], row["title"], row["department"], row["on"], row["reason"]]
-                for row in report.retired
+                for row in retired(report.year, report.moment)
             ],
         ),
         (

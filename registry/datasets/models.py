@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.accounts.models import Department, User
 from registry.datasets.vocab import CLASSIFICATION_LEVELS, AccessLevel, Classification
-from registry.db import UTCDateTime, utcnow
+from registry.db import Unindexed, UTCDateTime, utcnow
 from registry.extensions import db
 from registry.reviews.workflow import DECIDED_STATES, INITIAL_STATE, State
 
@@ -265,7 +265,7 @@ class Dataset(db.Model):
     @is_due_for_rereview.expression
     def is_due_for_rereview(cls, today: date, interval_days: int):
         return (
-            cls.status.in_(DECIDED_STATES)
+            Unindexed(cls.status).in_(DECIDED_STATES)
             & cls.proposed_governance.is_(None)
             & cls.approved_on.is_not(None)
             & (cls.approved_on < today - timedelta(days=interval_days))

@@ -274,3 +274,20 @@ def test_the_request_figures_count_in_the_database_what_the_clocks_say_of_each(m
     )
     assert expected == (3, 2, 2)
     assert checklists.request_figures(now)[1:] == expected
+
+
+def test_the_page_lists_the_first_retirements_and_the_files_hold_them_all(
+    client, make, monkeypatch
+):
+    coordinator = make.user("coordinator")
+    for title in ("First retired", "Second retired"):
+        record = make.published(title=title)
+        perform_transition(record, {"action": "retire", "note": "Replaced."}, actor=coordinator)
+    db.session.commit()
+    monkeypatch.setattr(report, "RETIRED_SHOWN", 1)
+    built = report.build(utctoday().year)
+    assert ([row["title"] for row in built.retired], built.retired_total) == (["First retired"], 2)
+    page = client.get("/report").get_data(as_text=True)
+    assert "The first 1 of 2 retirements" in page and "Second retired" not in page
+    sheet = load_workbook(io.BytesIO(client.get("/report.xlsx").data))["Retired"]
+    assert [sheet.cell(row, 2).value for row in (2, 3)] == ["First retired", "Second retired"]

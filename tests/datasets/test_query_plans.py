@@ -17,6 +17,7 @@ from registry.datasets import cursors, search
 from registry.datasets.schemas import DatasetQuery
 from registry.db import utctoday
 from registry.extensions import db
+from registry.reviews.services import work_queues
 
 
 def statements_sent(call) -> tuple[object, list[tuple[str, object]]]:
@@ -139,6 +140,24 @@ def test_the_overdue_releases_are_found_off_an_index(make):
         assert full_scans_of_datasets(text) == [], text
         # The index is searched by the target date too, not only by status.
         assert "release_target_date" in text, text
+
+
+def test_the_records_due_for_rereview_are_found_by_the_day_they_were_approved(make):
+    """Most decided records can be due; the index by approval day finds the first of them in
+    order and counts the rest, where one by status would read every decided record (SQLite,
+    without statistics, picked that one until told not to: db.Unindexed)."""
+    record = make.approved(target=utctoday() + timedelta(days=30))
+    record.approved_on = utctoday() - timedelta(days=800)
+    db.session.commit()
+    (queues, sent) = statements_sent(lambda: work_queues(make.user("coordinator")))
+    assert [r.id for r in queues["due_for_rereview"]] == [record.id]
+    asked = [(sql, params) for sql, params in sent if "approved_on <" in sql]
+    assert len(asked) == 2  # the count and the list
+    for sql, params in asked:
+        text = plan(sql, params)
+        assert full_scans_of_datasets(text) == [], text
+        assert "approved_on" in text, text
+        assert "published_on" not in text, text
 
 
 @pytest.mark.parametrize("matched_few", [True, False], ids=["few-matches", "many-matches"])
