@@ -170,11 +170,18 @@ def _check_user_rules(
     if data.get("is_chair") and Role.COMMITTEE not in roles:
         errors["is_chair"] = ["Only a committee member can chair the committee."]
     if user is not None and actor is not None and user.id == actor.id:
-        if data.get("active") is False:
-            errors["active"] = ["You cannot deactivate your own account."]
-        if Role.COORDINATOR in user.role_set and Role.COORDINATOR not in roles:
-            errors["roles"] = ["You cannot remove your own coordinator role."]
+        errors.update(_own_account_problems(user, data, roles))
     return errors, departments
+
+
+def _own_account_problems(user: User, data: dict[str, Any], roles: set) -> dict[str, list[str]]:
+    """A coordinator editing their own account cannot lock themselves out."""
+    errors = {}
+    if data.get("active") is False:
+        errors["active"] = ["You cannot deactivate your own account."]
+    if Role.COORDINATOR in user.role_set and Role.COORDINATOR not in roles:
+        errors["roles"] = ["You cannot remove your own coordinator role."]
+    return errors
 
 
 def create_user(
@@ -229,6 +236,19 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
     rule_errors, departments = _check_user_rules(data, user=user, actor=actor)
     raise_for(errors, rule_errors)
     before = user_snapshot(user)
+    _apply_user_fields(user, data, departments)
+    ended = end_everything(user) if before["active"] and not user.active else None
+    db.session.flush()
+    _record_user_change(user, before, actor=actor, ended=ended)
+    left = set(before["departments"]) - {department.code for department in departments}
+    left_ids = []
+    if "departments" in data and left:
+        query = select(Department.id).where(Department.code.in_(left))
+        left_ids = list(db.session.scalars(query))
+    return UserEdit(user, left_ids)
+
+
+def _apply_user_fields(user: User, data: dict[str, Any], departments: list[Department]) -> None:
     for key in ("email", "name", "is_chair", "active"):
         if key in data:
             setattr(user, key, data[key])
@@ -237,13 +257,13 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
         user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
             UserRole(role=role) for role in sorted(wanted - {row.role for row in user.role_rows})
         ]
-    left = set(before["departments"]) - {department.code for department in departments}
     if "departments" in data:
         user.departments = departments
-    ended = None
-    if before["active"] and not user.active:
-        ended = end_everything(user)
-    db.session.flush()
+
+
+def _record_user_change(user: User, before: dict[str, Any], *, actor, ended) -> None:
+    """Role, department and chair changes as a role change of their own; the rest as an update
+    (or an activation or deactivation, when that is all that changed)."""
     old, new = changes(before, user_snapshot(user))
     role_keys = [key for key in new if key in ROLE_FIELDS]
     if role_keys:
@@ -255,10 +275,6 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
             before={key: old[key] for key in role_keys},
             after={key: new[key] for key in role_keys},
         )
-    left_ids = []
-    if "departments" in data and left:
-        query = select(Department.id).where(Department.code.in_(left))
-        left_ids = list(db.session.scalars(query))
     other_keys = [key for key in new if key not in ROLE_FIELDS]
     if other_keys:
         tag = Tag.USER_UPDATE
@@ -273,7 +289,6 @@ def update_user(user: User, raw: dict[str, Any], *, actor: User, partial: bool =
             after={key: new[key] for key in other_keys},
             details=_ended(ended),
         )
-    return UserEdit(user, left_ids)
 
 
 def set_user_active(user: User, active: bool, *, actor: User) -> User:

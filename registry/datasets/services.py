@@ -170,10 +170,47 @@ def update_dataset(
     steward must look at (an import's values it could not read), each once."""
     check_can_edit(dataset, actor)
     lock_for_update(dataset)
+    data, errors, kept_theirs = _read_edit(dataset, raw, expected_version)
+    department, steward = _resolve_references(dataset, data, errors, Lookups(actor))
+    before = snapshot(dataset)
+    merged = {**before, **data}
+    if "classification" in data and "access_level" not in data:
+        # A new classification brings its own default access level unless one is given.
+        merged["access_level"] = data["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
+    raise_for(errors, record_problems(merged))
+    # On a decided record a governance change is a proposal to the committee, not an edit: it
+    # waits in a new review round, which the caller announces (reviews.rereview).
+    proposal = governance.proposal_from_edit(dataset, merged)
+    if proposal is not None or governance.edit_mode(dataset) != GovernanceEdit.APPLY:
+        for name in GOVERNANCE_FIELDS:
+            data.pop(name, None)
+    _note_attention(dataset, data, notes)
+    apply_fields(dataset, data)
+    dataset.department = department
+    dataset.steward = steward
+    if proposal is not None:
+        dataset.proposed_governance = proposal
+        dataset.review_round += 1
+    changes = diff(before, snapshot(dataset))
+    outcome = Edit(dataset, kept_theirs)
+    if not changes:
+        return outcome
+    moment = touch(dataset, changes)
+    merged_note = {"merged": kept_theirs} if kept_theirs else {}
+    record_edit(dataset, changes, actor=actor, at=moment, details=merged_note)
+    # A new review round was opened: the caller announces it (reviews.rereview.edit_dataset).
+    outcome.proposal_opened = proposal is not None
+    return outcome
+
+
+def _read_edit(
+    dataset: Dataset, raw: dict[str, Any], expected_version: int | None
+) -> tuple[dict[str, Any], dict[str, list[str]], list[str]]:
+    """The edit's fields, what is wrong with them, and (based on an older version) the fields a
+    colleague changed since, which it leaves as they are."""
     data, errors = load_input(DATASET_PATCH, raw)
-    lookups = Lookups(actor)
     if "access_level" in data and data["access_level"] is None:
-        del data["access_level"]  # "the default": decided below from the classification
+        del data["access_level"]  # "the default": decided from the classification
     based_on = data.pop("version", None) or expected_version
     kept_theirs: list[str] = []
     if based_on is None and "version" not in errors:
@@ -182,6 +219,12 @@ def update_dataset(
         ]
     elif based_on is not None and based_on != dataset.version and not errors:
         data, kept_theirs = merge_edit(dataset, data, based_on)
+    return data, errors, kept_theirs
+
+
+def _resolve_references(dataset: Dataset, data: dict[str, Any], errors, lookups: Lookups):
+    """The department and steward the edit leaves the record with; its themes and city
+    priorities found (what is unknown goes to `errors`)."""
     department = dataset.department
     if "department" in data:
         department = resolve_department(lookups, data["department"], errors)
@@ -196,44 +239,15 @@ def update_dataset(
         )
     if "classification" in data and dataset.rights == governance.UNCONFIRMED_RIGHTS:
         data.setdefault("rights", None)  # the placeholder goes once a level is chosen
-    before = snapshot(dataset)
-    merged = {**before, **data}
-    if "classification" in data and "access_level" not in data:
-        # A new classification brings its own default access level unless one is given.
-        merged["access_level"] = data["access_level"] = DEFAULT_ACCESS_LEVEL[data["classification"]]
-    raise_for(errors, record_problems(merged))
-    # On a decided record a governance change is a proposal to the committee, not an edit: it
-    # waits in a new review round, which the caller announces (reviews.rereview).
-    proposal = governance.proposal_from_edit(dataset, merged)
-    if proposal is not None or governance.edit_mode(dataset) != GovernanceEdit.APPLY:
-        for name in GOVERNANCE_FIELDS:
-            data.pop(name, None)
+    return department, steward
+
+
+def _note_attention(dataset: Dataset, data: dict[str, Any], notes: list[str] | None) -> None:
+    """A chosen level settles "classification to confirm"; an import's notes join, once each."""
     if "classification" in data and governance.TO_CONFIRM in dataset.attention:
         dataset.attention = [note for note in dataset.attention if note != governance.TO_CONFIRM]
     if notes:
         dataset.attention = list(dict.fromkeys([*dataset.attention, *notes]))
-    apply_fields(dataset, data)
-    dataset.department = department
-    dataset.steward = steward
-    if proposal is not None:
-        dataset.proposed_governance = proposal
-        dataset.review_round += 1
-    after_values = snapshot(dataset)
-    changes = diff(before, after_values)
-    outcome = Edit(dataset, kept_theirs)
-    if not changes:
-        return outcome
-    moment = touch(dataset, changes)
-    record_edit(
-        dataset,
-        changes,
-        actor=actor,
-        at=moment,
-        details={"merged": kept_theirs} if kept_theirs else {},
-    )
-    # A new review round was opened: the caller announces it (reviews.rereview.edit_dataset).
-    outcome.proposal_opened = proposal is not None
-    return outcome
 
 
 def mark_notes_seen(dataset: Dataset, *, actor) -> bool:
