@@ -18,7 +18,7 @@ events move it, in the same transaction, whenever anything of the models those a
 """
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlalchemy import BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -159,6 +159,17 @@ def settle(session: Session | None = None) -> None:
     take_writers_lock(session)
     for keeper in KEEPERS:
         keeper(session, records, rounds)
+
+
+def locked_chunks(session: Session, ids: Iterable[int | None], size: int) -> Iterator[list[int]]:
+    """The records a keeper rewrites, each once, in id order (so that two writers lock their
+    rows alike), `size` at a time, after the writers' lock is taken; nothing for no records."""
+    wanted = sorted({record for record in ids if record is not None})
+    if not wanted:
+        return
+    take_writers_lock(session)
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
 
 
 def take_writers_lock(session: Session) -> None:

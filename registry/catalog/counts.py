@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.visibility import RELEASABLE
-from registry.derived import keeps, take_writers_lock
+from registry.derived import keeps, locked_chunks
 from registry.extensions import db
 from registry.reviews.workflow import State
 
@@ -117,20 +117,9 @@ def keep_counts(session: Session, records: set[int], _rounds: set[int]) -> None:
 
 def recount(session: Session, ids) -> int:
     """Reads these records' kinds again and moves the counts by the difference."""
-    wanted = sorted({record for record in ids if record is not None})
-    if not wanted:
-        return 0
-    take_writers_lock(session)
     moved = 0
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
-        before, themes_before = {}, {}
-        for row in session.execute(
-            select(
-                RecordKind.dataset_id, *(getattr(RecordKind, k) for k in KEY), RecordKind.themes
-            ).where(RecordKind.dataset_id.in_(part))
-        ):
-            before[row[0]], themes_before[row[0]] = tuple(row[1:-1]), list(row[-1])
+    for part in locked_chunks(session, ids, CHUNK):
+        before, themes_before = _kept_kinds(session, part)
         after, themes_after = _kinds_of(session, part), _themes_of(session, part)
         delta: dict[tuple, int] = {}
         by_theme: dict[str, int] = {}
@@ -141,31 +130,44 @@ def recount(session: Session, ids) -> int:
             if (old, old_themes) == (new, new_themes if new is not None else []):
                 continue
             changed.append(record)
-            if old is not None:
-                delta[old] = delta.get(old, 0) - 1
-            if new is not None:
-                delta[new] = delta.get(new, 0) + 1
+            _move(delta, old, -1)
+            _move(delta, new, +1)
             for theme in _released_themes(old, old_themes):
-                by_theme[theme] = by_theme.get(theme, 0) - 1
+                _move(by_theme, (theme,), -1)
             for theme in _released_themes(new, new_themes):
-                by_theme[theme] = by_theme.get(theme, 0) + 1
-        if not changed:
-            continue
-        session.execute(delete(RecordKind).where(RecordKind.dataset_id.in_(changed)))
-        fresh = [
-            {
-                **dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)),
-                "themes": themes_after[r],
-            }
-            for r in changed
-            if r in after
-        ]
-        if fresh:
-            session.execute(RecordKind.__table__.insert(), fresh)
-        _apply(session, KindCount, KEY, delta)
-        _apply(session, ReleasedThemeCount, ("theme",), {(t,): n for t, n in by_theme.items()})
-        moved += len(changed)
+                _move(by_theme, (theme,), +1)
+        if changed:
+            _keep_kinds(session, changed, after, themes_after)
+            _apply(session, KindCount, KEY, delta)
+            _apply(session, ReleasedThemeCount, ("theme",), by_theme)
+            moved += len(changed)
     return moved
+
+
+def _move(delta: dict[tuple, int], key: tuple | None, by: int) -> None:
+    if key is not None:
+        delta[key] = delta.get(key, 0) + by
+
+
+def _kept_kinds(session: Session, part: list[int]) -> tuple[dict[int, tuple], dict[int, list]]:
+    """The kinds and themes these records were last counted with."""
+    kinds, themes = {}, {}
+    columns = (RecordKind.dataset_id, *(getattr(RecordKind, k) for k in KEY), RecordKind.themes)
+    for row in session.execute(select(*columns).where(RecordKind.dataset_id.in_(part))):
+        kinds[row[0]], themes[row[0]] = tuple(row[1:-1]), list(row[-1])
+    return kinds, themes
+
+
+def _keep_kinds(session: Session, changed: list[int], after, themes_after) -> None:
+    """The records' kinds as they are counted now (a record gone has none)."""
+    session.execute(delete(RecordKind).where(RecordKind.dataset_id.in_(changed)))
+    fresh = [
+        {**dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)), "themes": themes_after[r]}
+        for r in changed
+        if r in after
+    ]
+    if fresh:
+        session.execute(RecordKind.__table__.insert(), fresh)
 
 
 def _apply(session: Session, model, key_names: tuple[str, ...], delta: dict[tuple, int]) -> None:

@@ -119,23 +119,29 @@ def _held(moment: datetime) -> Held:
     """From the counts kept as records change (catalog.counts) and the index of approved
     records when none changed since the moment (the year under way, mostly), or from each
     record as it stood then."""
-    if is_current(moment):
-        statuses: Counter = Counter()
-        planned_total = 0
-        departments = set()
-        for department, classification, status, *_, count in counted():
-            statuses[status] += count
-            departments.add(department)
-            if status == str(State.APPROVED) and classification in RELEASABLE:
-                planned_total += count
-        undated = _planned_query(moment.date()).where(Dataset.release_target_date.is_(None))
-        return Held(
-            departments,
-            statuses[str(State.PUBLISHED)],
-            statuses[str(State.APPROVED)],
-            planned_total,
-            db.session.scalar(select(func.count()).select_from(undated.subquery())) or 0,
-        )
+    return _held_now(moment) if is_current(moment) else _held_as_of(moment)
+
+
+def _held_now(moment: datetime) -> Held:
+    statuses: Counter = Counter()
+    planned_total = 0
+    departments = set()
+    for department, classification, status, *_, count in counted():
+        statuses[status] += count
+        departments.add(department)
+        if status == str(State.APPROVED) and classification in RELEASABLE:
+            planned_total += count
+    undated = _planned_query(moment.date()).where(Dataset.release_target_date.is_(None))
+    return Held(
+        departments,
+        statuses[str(State.PUBLISHED)],
+        statuses[str(State.APPROVED)],
+        planned_total,
+        db.session.scalar(select(func.count()).select_from(undated.subquery())) or 0,
+    )
+
+
+def _held_as_of(moment: datetime) -> Held:
     day = moment.date()
     records = list(every_record_as_of(moment))
     planned = sorted(

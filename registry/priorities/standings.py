@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.db import utcnow
-from registry.derived import keeps, take_writers_lock
+from registry.derived import keeps, locked_chunks
 from registry.extensions import db
 from registry.priorities.models import (
     Assessment,
@@ -59,13 +59,8 @@ def rescore(session: Session, ids: Iterable[int | None], now: datetime | None = 
     """Writes the rows of these records: a candidate's score, a non-candidate's row removed.
     Takes the writers' lock first (held already by a writer that audited)."""
     now = now or utcnow()
-    wanted = sorted({record for record in ids if record is not None})
-    if not wanted:
-        return 0
-    take_writers_lock(session)
     written = 0
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
+    for part in locked_chunks(session, ids, CHUNK):
         rows = session.execute(
             select(
                 Dataset.id,

@@ -381,6 +381,16 @@ def transition(
         refusal = _refusal(check, action, granted, facts)
         if refusal:
             raise PermissionDenied(refusal)
+    problems = _missing_input(rule, facts, note, outcome)
+    if problems:
+        raise MissingInput(problems)
+    target = rule.target if rule.target is not None else OUTCOME_STATES[outcome]
+    return Step(target, rule.effects)
+
+
+def _missing_input(rule: Rule, facts: Facts, note: str | None, outcome) -> dict[str, str]:
+    """What the step lacks, by field: a judgement's reason, the decision, a complete record,
+    where the public finds the data."""
     problems: dict[str, str] = {}
     if rule.rationale and not (note or "").strip():
         problems["note"] = "Say why: this is a judgement, and the record keeps the reason."
@@ -392,10 +402,7 @@ def transition(
         )
     if Check.PUBLISHABLE in rule.checks:
         problems.update(dict(facts.unpublishable))
-    if problems:
-        raise MissingInput(problems)
-    target = rule.target if rule.target is not None else OUTCOME_STATES[outcome]
-    return Step(target, rule.effects)
+    return problems
 
 
 def describe(stage: Stage) -> str:
