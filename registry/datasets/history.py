@@ -52,34 +52,21 @@ def _proposal_readable(reader, dataset: Dataset, in_force: str, proposal: Any) -
 
 def history(dataset: Dataset, reader) -> tuple[list[VersionView], int]:
     """Newest first, and how many versions from a restricted time are not shown."""
-    rows = db_rows(dataset)
     shown: list[VersionView] = []
     hidden = 0
     left_out = False  # a version only a hidden proposal moved
     previous_readable = True
-    for version, name in rows:
+    for version, name in db_rows(dataset):
         snapshot = version.snapshot or {}
         in_force = snapshot.get("classification") or dataset.classification
         if not can_read_level(reader, dataset, in_force):
             hidden += 1
             previous_readable = False
             continue
-        changes = dict(version.changes or {})
-        if PROPOSAL in changes:
-            change = changes[PROPOSAL]
-            if not all(
-                _proposal_readable(reader, dataset, in_force, change[side])
-                for side in ("from", "to")
-            ):
-                del changes[PROPOSAL]
-                if not changes and version.action not in ("create",):
-                    left_out = True
-                    continue  # only the proposal moved: no trace of it
-        elif not _proposal_readable(reader, dataset, in_force, snapshot.get(PROPOSAL)) and (
-            version.action in ("decide", "withdraw", "rereview") or not changes
-        ):
+        changes = _readable_changes(version, dataset, reader, in_force)
+        if changes is None:
             left_out = True
-            continue  # a step of a round the reader may not see
+            continue
         if not previous_readable:
             changes = {
                 field: {"from": HIDDEN_VALUE, "to": change["to"]}
@@ -104,6 +91,29 @@ def history(dataset: Dataset, reader) -> tuple[list[VersionView], int]:
             for number, view in enumerate(shown, start=1)
         ]
     return shown[::-1], hidden
+
+
+def _readable_changes(
+    version: DatasetVersion, dataset: Dataset, reader, in_force: str
+) -> dict[str, Any] | None:
+    """The version's changes as this reader may see them, or None when the version is to be
+    left out whole: only a proposal they may not read moved, or it is a step of a round they
+    may not see."""
+    changes = dict(version.changes or {})
+    if PROPOSAL in changes:
+        change = changes[PROPOSAL]
+        sides = (change[side] for side in ("from", "to"))
+        if not all(_proposal_readable(reader, dataset, in_force, side) for side in sides):
+            del changes[PROPOSAL]
+            if not changes and version.action != "create":
+                return None  # only the proposal moved: no trace of it
+        return changes
+    snapshot = version.snapshot or {}
+    if not _proposal_readable(reader, dataset, in_force, snapshot.get(PROPOSAL)) and (
+        version.action in ("decide", "withdraw", "rereview") or not changes
+    ):
+        return None  # a step of a round the reader may not see
+    return changes
 
 
 _REST = ("changed_at", "changed_by_label", "changed_by_name", "action", "changes", "note")

@@ -6,143 +6,34 @@ column header; otherwise the whole file is one transaction, each record's change
 service and the import itself by one event. A dry run does all of it and then rolls back.
 """
 
-from datetime import date, datetime
-from typing import Any
-
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from registry.accounts.models import Department
-from registry.accounts.services import active_users_with_role
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets.creation import Lookups
 from registry.datasets.themes import add_theme, city_themes
 from registry.datasets.visibility import in_department
 from registry.datasets.vocab import Classification
-from registry.errors import Conflict, DomainError, NotFound, PermissionDenied
+from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, Role, has_permission
-from registry.transfer.columns import BY_FIELD
-from registry.transfer.datajson import PORTAL_IDENTIFIER
 from registry.transfer.departments import (
     create_missing,
-    department_code,
     known_departments,
     missing_departments,
 )
 from registry.transfer.duplicates import Duplicates, Known
-from registry.transfer.headers import NORMALISERS, Matching, match_headers
-from registry.transfer.lenient import CRITICAL, extras_of, text_of
+from registry.transfer.headers import match_headers
+from registry.transfer.import_rows import Rows, cell_value
 from registry.transfer.mapping import Choices, unknown_values
 from registry.transfer.released import check_may_record_releases
 from registry.transfer.rows import (
     Pending,
     Report,
     RowProblem,
-    existing_record,
-    invalid_row,
-    new_record,
-    refusals,
-    repeats_of,
-    update_record,
 )
-from registry.transfer.workbooks import Table, UncomputedFormula
-
-# Fields the importer reads (the rest are the registry's own: status, dates it sets).
-IMPORTED = {name for name, column in BY_FIELD.items() if column.importable}
-
-
-# Reading the file ---------------------------------------------------------------------------
-
-
-# Turning cells into records -------------------------------------------------------------------
-
-
-def _cell_value(field_name: str, cell: Any) -> Any:
-    """A cell as the API takes the field: spreadsheet dates and numbers as such, lists and
-    JSON as the export writes them, words for codes where a city's sheet uses words."""
-    if isinstance(cell, UncomputedFormula):
-        raise ValueError(
-            f"This cell holds a formula ({cell[:60]}) with no value saved: type the value "
-            "itself, or open the file in a spreadsheet program and save it again."
-        )
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return None
-    if isinstance(cell, datetime):
-        cell = cell.date()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    if isinstance(cell, str):
-        cell = cell.strip()
-    column = BY_FIELD[field_name]
-    value = column.read(cell if not isinstance(cell, int) or column.kind == "number" else str(cell))
-    if field_name in NORMALISERS and isinstance(value, str):
-        value = NORMALISERS[field_name](value)
-    return value
-
-
-def _steward_email(value: str, department: str | None) -> str:
-    """A steward by email, or by their name when one steward of the department has it."""
-    if "@" in value:
-        return value
-    matches = [
-        user
-        for user in active_users_with_role(Role.STEWARD)
-        if user.name.lower() == value.lower()
-        and (department is None or department in user.department_codes)
-    ]
-    return matches[0].email if len(matches) == 1 else value
-
-
-def record_of(
-    table: Table,
-    matching: Matching,
-    cells: list[Any],
-    department: str | None,
-    known=None,
-    choices: Choices | None = None,
-):
-    """One row as (the raw record the services take, the problems found reading it). `known`
-    is _departments(), read once per file; `choices` map values the person chose for."""
-    codes, names = known or known_departments()
-    raw: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for position, name in matching.fields.items():
-        if name not in IMPORTED or position >= len(cells):
-            continue
-        cell = cells[position]
-        mapped = choices.value_of(name, str(cell)) if choices and choices.values else None
-        if mapped is not None:  # the person said what this value is ("" for nothing)
-            cell = mapped or None
-        try:
-            value = _cell_value(name, cell)
-        except ValueError as exc:
-            problems[name] = str(exc)
-            continue
-        if value is not None and value != []:
-            raw[name] = value
-    if department:
-        raw["department"] = department
-    elif "department" in raw:
-        code = department_code(raw["department"], codes, names)
-        if code is None:
-            problems["department"] = (
-                f"There is no department with the code or name “{raw['department']}”."
-            )
-        else:
-            raw["department"] = code
-    if isinstance(raw.get("steward"), str):
-        raw["steward"] = _steward_email(raw["steward"], raw.get("department"))
-    if "title" not in matching.fields.values() and isinstance(raw.get("description"), str):
-        # San Diego's inventory names each dataset in its "Description" column.
-        raw["title"] = raw["description"][:300]
-    return raw, problems
-
-
-# Applying ----------------------------------------------------------------------------------
+from registry.transfer.workbooks import Table
 
 
 def _unknown_departments(table, matching, department, known) -> dict[str, list[int]]:
@@ -211,17 +102,9 @@ def run_import(
         return report
     _lock_departments(department)
     outer = db.session.begin_nested()
-    known = known_departments()
-    named_elsewhere = _unknown_departments(table, matching, department, known)
-    if named_elsewhere and create_departments:
-        report.departments_created = create_missing(named_elsewhere, actor=actor)
-        known, named_elsewhere = known_departments(), {}
-    header = matching.header_of("department")
-    for text, numbers in named_elsewhere.items():
-        report.problems.append(RowProblem(table.sheet, numbers[0], header, _lacking(text, numbers)))
-    skipped = {number for numbers in named_elsewhere.values() for number in numbers}
+    known, skipped = _departments(report, table, department, create_departments, actor=actor)
     _themes(report, table, create_themes, actor=actor, digest=digest)
-    known_records, lookups = Known(), Lookups(actor)
+    known_records = Known()
     pending = Pending(
         report,
         known_records,
@@ -231,71 +114,13 @@ def run_import(
         progress=progress,
         choices=choices,
     )
+    rows = Rows(
+        table, report, pending, known, Lookups(actor), actor, department, choices, unclassified
+    )
     for number, cells in table.rows:
         report.done += 1
-        if number in skipped:
-            continue
-        raw, problems = record_of(table, matching, cells, department, known, choices)
-        if unclassified and "classification" not in raw and "classification" not in problems:
-            raw["classification"] = unclassified
-            report.classified += 1
-        extras, notes = extras_of(matching, cells), []
-        for name in [name for name in problems if name not in CRITICAL]:
-            header = matching.header_of(name)  # kept as written, and the steward told
-            position = next(p for p, field in matching.fields.items() if field == name)
-            extras[header[:200]] = text_of(cells[position])[:5000]
-            notes.append(f"{header}: “{text_of(cells[position])[:200]}” was not read.")
-            del problems[name]
-        for name, message in problems.items():
-            report.problems.append(
-                RowProblem(table.sheet, number, matching.header_of(name), message)
-            )
-        if problems:
-            continue
-        repeats = repeats_of(raw, extras, known_records, actor)
-        chosen = duplicates
-        if repeats:
-            report.repeated.append((number, repeats, str(raw.get("title", ""))[:200]))
-            chosen = Duplicates((row_choices or {}).get(number, duplicates))
-        if repeats and chosen == Duplicates.UPDATE and isinstance(repeats, str):
-            # The record it repeats takes the row's values, from the version it has now.
-            matched = existing_record({"identifier": repeats}, actor)
-            raw = {**raw, "identifier": repeats, "version": getattr(matched, "version", None)}
-        elif repeats and (chosen != Duplicates.CREATE or raw.get("identifier")):
-            # A row naming a registered record's own identifier cannot be another record; one
-            # repeating an earlier row of the file is that row's record.
-            report.skipped.append((number, repeats))
-            continue
-        portal = extras.get(PORTAL_IDENTIFIER)
-        if repeats and portal and known_records.holds(PORTAL_IDENTIFIER, portal):
-            # Created anyway: one record only answers to a portal identifier in data.json.
-            extras[f"{PORTAL_IDENTIFIER} (repeated)"] = extras.pop(PORTAL_IDENTIFIER)
-        existing = existing_record(raw, actor)
-        if existing is None:
-            try:
-                record = new_record(raw, actor, extras, notes, matching, lookups)
-                pending.add(number, record, extras)
-            except ValidationError as exc:
-                report.problems.extend(invalid_row(exc, table.sheet, number, matching))
-                continue
-            known_records.add(record, raw["department"], raw.get("title", ""), extras)
-            continue
-        pending.flush()  # in file order: a row may update a record an earlier row created
-        row = db.session.begin_nested()
-        try:
-            outcome = update_record(
-                existing, raw, actor, extras, {n: matching.header_of(n) for n in raw}
-            )
-        except ValidationError as exc:
-            row.rollback()
-            report.problems.extend(invalid_row(exc, table.sheet, number, matching))
-            continue
-        except (Conflict, PermissionDenied, NotFound) as exc:
-            row.rollback()
-            report.problems.extend(refusals(exc, table.sheet, number, matching))
-            continue
-        row.commit()
-        getattr(report, outcome).append(existing.identifier)
+        if number not in skipped:
+            rows.take(number, cells, (row_choices or {}).get(number, duplicates))
     pending.flush()
     report.skipped = [(n, getattr(r, "identifier", r)) for n, r in report.skipped]
     report.repeated = [(n, getattr(r, "identifier", r), t) for n, r, t in report.repeated]
@@ -303,6 +128,27 @@ def run_import(
         outer.rollback()
         return report
     outer.commit()
+    _record_import(report, table, department, unclassified, actor=actor, digest=digest)
+    return report
+
+
+def _departments(report: Report, table: Table, department, create: bool, *, actor):
+    """The departments the registry knows (with those the file names that it lacks, when
+    `create`), and the rows naming one it lacks, each department listed once as a problem."""
+    matching = report.matching
+    known = known_departments()
+    named_elsewhere = _unknown_departments(table, matching, department, known)
+    if named_elsewhere and create:
+        report.departments_created = create_missing(named_elsewhere, actor=actor)
+        known, named_elsewhere = known_departments(), {}
+    header = matching.header_of("department")
+    for text, numbers in named_elsewhere.items():
+        report.problems.append(RowProblem(table.sheet, numbers[0], header, _lacking(text, numbers)))
+    return known, {number for numbers in named_elsewhere.values() for number in numbers}
+
+
+def _record_import(report: Report, table: Table, department, unclassified, *, actor, digest):
+    """The import as one audit event: what it did, from which file."""
     record_event(
         Tag.IMPORT,
         actor=actor,
@@ -326,7 +172,6 @@ def run_import(
             "sha256": digest,
         },
     )
-    return report
 
 
 def check_may_classify(actor, level: str) -> None:
@@ -349,7 +194,7 @@ def _themes(report: Report, table: Table, create: bool, *, actor, digest: str) -
     missing: dict[str, tuple[str, list[int]]] = {}
     for number, cells in table.rows:
         try:
-            named = _cell_value("themes", cells[position]) if position < len(cells) else None
+            named = cell_value("themes", cells[position]) if position < len(cells) else None
         except ValueError:
             continue
         for name in named if isinstance(named, list) else [named] if named else []:
