@@ -69,7 +69,7 @@ def measure(records: int, url: str | None) -> None:
     from flask_migrate import upgrade
 
     from registry import create_app
-    from registry.cli import CommandLineOperator
+    from registry.cli_support import CommandLineOperator
     from registry.datasets.queries import Scope
     from registry.db import utctoday
     from registry.demo import load_demo_city

@@ -94,7 +94,7 @@ def clear(app) -> None:
 
 def measure(rows: int, url: str | None, profile: bool) -> None:
     from registry.audit.services import verify_chain
-    from registry.cli import CommandLineOperator
+    from registry.cli_support import CommandLineOperator
     from registry.extensions import db
     from registry.transfer.imports import run_import
     from registry.transfer.workbooks import read_table

@@ -25,7 +25,7 @@ from sqlalchemy import func, make_url, select
 from registry.audit.models import AuditEvent
 from registry.audit.services import verify_chain
 from registry.audit.tags import Tag
-from registry.cli import CommandLineOperator
+from registry.cli_support import CommandLineOperator
 from registry.datasets.models import Dataset
 from registry.db import WRITE_INTENT, reading_only
 from registry.demo.city import load_demo_city

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from registry.audit.services import verify_chain
-from registry.cli import CommandLineOperator
+from registry.cli_support import CommandLineOperator
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.queries import Scope
 from registry.datasets.search import find_datasets

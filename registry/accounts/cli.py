@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from registry.accounts import services, tokens
 from registry.accounts.schemas import UserIn
-from registry.cli import fail
+from registry.cli_support import fail
 from registry.extensions import db
 from registry.permissions import Role
 

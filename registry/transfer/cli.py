@@ -15,7 +15,7 @@ from rq import Queue, SimpleWorker
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.background import RQRunner
-from registry.cli import CommandLineOperator, fail
+from registry.cli_support import CommandLineOperator, fail
 from registry.datasets.queries import check_scope
 from registry.db import reading_only
 from registry.errors import DomainError

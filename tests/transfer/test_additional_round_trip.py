@@ -116,7 +116,7 @@ CITATIONS = "https://data.cityofexample.gov/api/views/88g8-5mnd"
 
 
 def test_a_portals_records_keep_the_portals_identifiers_in_data_json(client, make):
-    from registry.cli import CommandLineOperator
+    from registry.cli_support import CommandLineOperator
 
     coordinator = make.user("coordinator")
     report = run_import(
@@ -171,7 +171,7 @@ def test_the_api_finds_a_record_by_an_identifier_it_has_elsewhere(client, make, 
 
 
 def test_every_export_says_the_same_last_modified_date(make):
-    from registry.cli import CommandLineOperator
+    from registry.cli_support import CommandLineOperator
 
     coordinator = make.user("coordinator")
     run_import(

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from registry.accounts.services import create_department
-from registry.cli import CommandLineOperator
+from registry.cli_support import CommandLineOperator
 from registry.datasets.queries import Scope
 from registry.extensions import db
 from registry.transfer.exports import ExportRequest, produce

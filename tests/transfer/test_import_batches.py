@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from registry.audit.models import AuditEvent
 from registry.audit.services import verify_chain
 from registry.audit.tags import Tag
-from registry.cli import CommandLineOperator
+from registry.cli_support import CommandLineOperator
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.search import find_datasets
 from registry.datasets.snapshots import digest

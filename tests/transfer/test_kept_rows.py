@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 
 from registry.accounts.models import Department, User
 from registry.accounts.services import update_department
-from registry.cli import CommandLineOperator
+from registry.cli_support import CommandLineOperator
 from registry.datasets.models import Dataset
 from registry.datasets.queries import Scope
 from registry.datasets.services import update_dataset

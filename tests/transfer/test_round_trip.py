@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from registry.cli import CommandLineOperator
+from registry.cli_support import CommandLineOperator
 from registry.datasets.queries import Scope
 from registry.demo.city import load_demo_city
 from registry.demo.program import create_city_priorities
