@@ -16,7 +16,6 @@ OVER_THE_CAP = {
     "registry.datasets.search:find_datasets": 16,
     "registry.integrity:_snapshot_problem": 16,
     "registry.transfer.catalog_in:_row": 18,
-    "registry.transfer.cli:import_command": 24,
     "registry.transfer.datajson:entry_of": 18,
     "registry.transfer.headers:match_headers": 17,
     "registry.transfer.import_rows:record_of": 18,

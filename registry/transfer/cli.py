@@ -151,17 +151,43 @@ def import_command(
         fail(exc)
     finally:
         progress.finish()
+    _say_what_was_read(report, dry_run=dry_run, unclassified=unclassified)
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo(f"{len(report.problems)} problems; nothing was imported.", err=True)
+        sys.exit(1)
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{report.rows} rows: {len(report.created)} {verb} created, {len(report.updated)} "
+        f"{verb} updated, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped as "
+        "already registered."
+    )
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
+def _say_how_columns_were_read(matching) -> None:
     matched = ", ".join(
-        f"{report.matching.headers[position]} → {field}"
-        for position, field in sorted(report.matching.fields.items())
+        f"{matching.headers[position]} → {field}"
+        for position, field in sorted(matching.fields.items())
     )
     click.echo(f"Columns read: {matched}")
-    if report.matching.ignored:
-        kept = ", ".join(report.matching.ignored)
-        click.echo(f"Columns kept with each record as additional fields: {kept}")
-    if report.matching.dropped:
-        dropped = ", ".join(report.matching.headers[p] for p in sorted(report.matching.dropped))
+    if matching.ignored:
+        click.echo(
+            f"Columns kept with each record as additional fields: {', '.join(matching.ignored)}"
+        )
+    if matching.dropped:
+        dropped = ", ".join(matching.headers[p] for p in sorted(matching.dropped))
         click.echo(f"Columns ignored, as asked: {dropped}")
+
+
+def _say_what_was_read(report, *, dry_run: bool, unclassified: str | None) -> None:
+    """How each column was read, and what the import did or would do besides the records."""
+    _say_how_columns_were_read(report.matching)
     for identifier in report.released:
         verb = "would be recorded" if dry_run else "recorded"
         click.echo(f"{identifier}: {verb} as released before the registry")
@@ -182,22 +208,6 @@ def import_command(
         )
     if report.classified:
         click.echo(f"{report.classified} rows without a classification: {unclassified}")
-    if not report.ok:
-        db.session.rollback()
-        for problem in report.problems:
-            click.echo(f"Error: {problem}", err=True)
-        click.echo(f"{len(report.problems)} problems; nothing was imported.", err=True)
-        sys.exit(1)
-    verb = "would be" if dry_run else "were"
-    click.echo(
-        f"{report.rows} rows: {len(report.created)} {verb} created, {len(report.updated)} "
-        f"{verb} updated, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped as "
-        "already registered."
-    )
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
 
 
 @click.command("worker")
