@@ -15,8 +15,6 @@ OVER_THE_CAP = {
     "registry.datasets.merge:merge_edit": 16,
     "registry.datasets.search:find_datasets": 16,
     "registry.integrity:_snapshot_problem": 16,
-    "registry.transfer.catalog_in:_row": 18,
-    "registry.transfer.datajson:entry_of": 18,
     "registry.transfer.headers:match_headers": 17,
     "registry.transfer.import_rows:record_of": 18,
     "registry.transfer.imports:_themes": 17,

@@ -65,12 +65,7 @@ def _row(entry: dict[str, Any]) -> dict[str, str]:
         row["Identifier"] = identifier
     elif identifier:
         row[PORTAL_IDENTIFIER] = identifier  # the portal's: kept, never taken as the registry's
-    publisher = entry.get("publisher") or {}
-    row["Department"] = _text(publisher.get("name") if isinstance(publisher, dict) else publisher)
-    contact = entry.get("contactPoint") or {}
-    if isinstance(contact, dict):
-        row["Contact name"] = _text(contact.get("fn"))
-        row["Contact email"] = _text(contact.get("hasEmail")).removeprefix("mailto:")
+    row.update(_who(entry))
     access = _text(entry.get("accessLevel")).strip().lower()
     row["Classification"] = LEVELS.get(access, "")
     distributions = [
@@ -84,6 +79,19 @@ def _row(entry: dict[str, Any]) -> dict[str, str]:
         if field not in HEADERS and field not in HANDLED and value not in (None, "", []):
             row[field] = _text(value)
     return row
+
+
+def _who(entry: dict[str, Any]) -> dict[str, str]:
+    """The entry's publisher (the department) and contact point."""
+    publisher = entry.get("publisher") or {}
+    found = {
+        "Department": _text(publisher.get("name") if isinstance(publisher, dict) else publisher)
+    }
+    contact = entry.get("contactPoint") or {}
+    if isinstance(contact, dict):
+        found["Contact name"] = _text(contact.get("fn"))
+        found["Contact email"] = _text(contact.get("hasEmail")).removeprefix("mailto:")
+    return found
 
 
 def catalog_rows(data: bytes, max_rows: int) -> tuple[list[str], list[tuple[int, list[str]]]]:

@@ -84,17 +84,25 @@ def entry_of(record: dict[str, Any], departments: dict[str, str]) -> dict[str, A
         entry["contactPoint"]["hasEmail"] = "mailto:" + record["contact_email"]
     if record["access_level"] != AccessLevel.PUBLIC and record.get("rights"):
         entry["rights"] = record["rights"]
-    optional = {
-        "license": record.get("license"),
-        "spatial": record.get("spatial"),
-        "accrualPeriodicity": record.get("update_frequency"),
-        "landingPage": record.get("landing_page"),
-        "describedBy": record.get("data_dictionary"),
-        "issued": record.get("issued"),
-        "language": record.get("language") or None,
-        "theme": record.get("themes") or None,
-    }
-    entry.update({key: value for key, value in optional.items() if value})
+    entry.update(_optional_fields(record))
+    return entry
+
+
+# The record's fields a POD dataset carries when they hold a value, by POD name.
+OPTIONAL_FIELDS = {
+    "license": "license",
+    "spatial": "spatial",
+    "accrualPeriodicity": "update_frequency",
+    "landingPage": "landing_page",
+    "describedBy": "data_dictionary",
+    "issued": "issued",
+    "language": "language",
+    "theme": "themes",
+}
+
+
+def _optional_fields(record: dict[str, Any]) -> dict[str, Any]:
+    found = {pod: record.get(ours) for pod, ours in OPTIONAL_FIELDS.items() if record.get(ours)}
     distributions = [
         {
             "@type": "dcat:Distribution",
@@ -103,8 +111,8 @@ def entry_of(record: dict[str, Any], departments: dict[str, str]) -> dict[str, A
         for item in record.get("distributions") or []
     ]
     if distributions:
-        entry["distribution"] = distributions
-    return entry
+        found["distribution"] = distributions
+    return found
 
 
 def entry_text(entry: str, temporal: str | None, today: date) -> str:
