@@ -19,7 +19,6 @@ OVER_THE_CAP = {
     "registry.transfer.import_rows:record_of": 18,
     "registry.transfer.imports:_themes": 17,
     "registry.transfer.mapping:unknown_values": 17,
-    "registry.transfer.rendered:current_batches": 18,
 }
 
 
