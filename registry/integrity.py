@@ -204,13 +204,9 @@ def _snapshot_problem(
     recorded = event.payload.get("snapshot_sha256") if event is not None else None
     if recorded is not None and recorded != digest(snapshot):
         return "has a snapshot other than the one its audit event recorded"
-    if previous is None:
-        if event is None or event.tag != Tag.DATASET_CREATE:
-            return None
-        expected = _normal(event.payload.get("after", {}))
-    else:
-        expected = dict(previous.snapshot or {})
-        expected.update({name: change["to"] for name, change in (version.changes or {}).items()})
+    expected = _expected_snapshot(version, previous, event)
+    if expected is None:
+        return None
     differing = [
         name
         for name in snapshot
@@ -223,6 +219,18 @@ def _snapshot_problem(
             + ")"
         )
     return None
+
+
+def _expected_snapshot(version, previous, event) -> dict | None:
+    """The version's predecessor with its changes applied, or for the first version what its
+    creation event recorded (None when nothing recorded it)."""
+    if previous is None:
+        if event is None or event.tag != Tag.DATASET_CREATE:
+            return None
+        return _normal(event.payload.get("after", {}))
+    expected = dict(previous.snapshot or {})
+    expected.update({name: change["to"] for name, change in (version.changes or {}).items()})
+    return expected
 
 
 # A record's own fields that move without a version of their own.

@@ -87,16 +87,7 @@ def merge_edit(
             current_version=dataset.version,
         )
     current = snapshot(dataset)
-    mine = {
-        name: value
-        for name, value in data.items()
-        if _input_value(name, value) != _kept(name, base)
-    }
-    theirs = [
-        name
-        for name in current
-        if name not in BOOKKEEPING and _kept(name, current) != _kept(name, base)
-    ]
+    mine, theirs = _changed_since(base, current, data)
     clashes = {
         name: {"yours": _comparable(name, mine[name]), "theirs": current.get(name)}
         for name in theirs
@@ -113,6 +104,22 @@ def merge_edit(
         )
     kept = [name for name in theirs if name not in mine and name not in NOT_EDITED]
     return mine, kept
+
+
+def _changed_since(base: dict, current: dict, data: dict[str, Any]) -> tuple[dict, list[str]]:
+    """What this person changed against the version they started from (their values), and the
+    fields others changed since then."""
+    mine = {
+        name: value
+        for name, value in data.items()
+        if _input_value(name, value) != _kept(name, base)
+    }
+    theirs = [
+        name
+        for name in current
+        if name not in BOOKKEEPING and _kept(name, current) != _kept(name, base)
+    ]
+    return mine, theirs
 
 
 # Changed by the workflow or the importer, not by an editor: not named as a colleague's edit.
