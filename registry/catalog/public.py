@@ -209,14 +209,7 @@ def inventory():
             lambda: db.session.scalar(select(func.count()).select_from(query.subquery())),
         )
     else:
-        statuses = [str(s) for s in STATUS_FILTERS[status]] if status else None
-        total = lambda: sum(  # noqa: E731
-            kind[-1]
-            for kind in kinds
-            if kind[1] in RELEASABLE
-            and (department is None or codes[kind[0]] == department)
-            and (statuses is None or kind[2] in statuses)
-        )
+        total = lambda: _listed(kinds, codes, department, status)  # noqa: E731
     page = paginate(query, total=total)
     restricted, totals = _inventory_counts(kinds, codes)
     names = {item.code: item.name for item in list_departments()}
@@ -234,6 +227,18 @@ def inventory():
         city_priorities=city_priority_names(),
         reasons={record.id: why_not_released(record) for record in page.items},
         today=utctoday(),
+    )
+
+
+def _listed(kinds, codes, department: str | None, status: str | None) -> int:
+    """How many records the inventory lists for these filters, from the counts kept."""
+    statuses = [str(s) for s in STATUS_FILTERS[status]] if status else None
+    return sum(
+        kind[-1]
+        for kind in kinds
+        if kind[1] in RELEASABLE
+        and (department is None or codes[kind[0]] == department)
+        and (statuses is None or kind[2] in statuses)
     )
 
 

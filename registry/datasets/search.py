@@ -275,13 +275,7 @@ def find_datasets(
         ("facets", visibility_class(user), asked, tuple(wanted)),
         lambda: _counts(user, criteria, wanted, over_matches),
     )
-    if matches is not None:
-        ids = _search_page(listed, total)
-        items = dumps.briefs_of(ids) if brief else _records(ids)
-    elif brief:
-        items = dumps.briefs(listed)
-    else:
-        items = db.session.scalars(listed.options(LIST_LOADING)).all()
+    items = _page_items(listed, total, searched=matches is not None, brief=brief)
     following = None
     if len(items) == per_page and sort in cursors.KEYSETS:
         following = cursors.next_cursor(items[-1], sort)
@@ -294,6 +288,17 @@ def find_datasets(
         restricted_not_shown=hidden,
         next=following,
     )
+
+
+def _page_items(listed: Select, total: int, *, searched: bool, brief: bool) -> list:
+    """The page's records (or briefs): a search's by the ids it ranked, a listing's read in
+    its order."""
+    if searched:
+        ids = _search_page(listed, total)
+        return dumps.briefs_of(ids) if brief else _records(ids)
+    if brief:
+        return dumps.briefs(listed)
+    return db.session.scalars(listed.options(LIST_LOADING)).all()
 
 
 def _search_page(listed: Select, total: int) -> list[int]:
