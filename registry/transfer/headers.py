@@ -136,10 +136,7 @@ def match_headers(headers: Iterable[object], choices: dict[str, str] | None = No
     taken: set[str] = set()
     ignored, dropped = [], set()
     chosen = {p: choices[squash(h)] for p, h in enumerate(headers) if squash(h) in choices}
-    for position, choice in chosen.items():
-        if choice not in (KEEP, DROP) and choice not in taken:
-            fields[position] = choice
-            taken.add(choice)
+    _claim(fields, taken, chosen.items())
     for position, header in enumerate(headers):
         if position in fields:
             continue
@@ -154,6 +151,14 @@ def match_headers(headers: Iterable[object], choices: dict[str, str] | None = No
         fields[position] = field
         taken.add(field)
     return Matching(fields, headers, ignored, frozenset(dropped))
+
+
+def _claim(fields: dict[int, str], taken: set[str], chosen) -> None:
+    """The fields the person chose for columns, each to the first column chosen for it."""
+    for position, choice in chosen:
+        if choice not in (KEEP, DROP) and choice not in taken:
+            fields[position] = choice
+            taken.add(choice)
 
 
 # Words people write for an update frequency, beside the POD codes and the registry's words.

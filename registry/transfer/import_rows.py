@@ -146,12 +146,8 @@ def record_of(
     for position, name in matching.fields.items():
         if name not in IMPORTED or position >= len(cells):
             continue
-        cell = cells[position]
-        mapped = choices.value_of(name, str(cell)) if choices and choices.values else None
-        if mapped is not None:  # the person said what this value is ("" for nothing)
-            cell = mapped or None
         try:
-            value = cell_value(name, cell)
+            value = cell_value(name, _chosen(cells[position], name, choices))
         except ValueError as exc:
             problems[name] = str(exc)
             continue
@@ -160,19 +156,33 @@ def record_of(
     if department:
         raw["department"] = department
     elif "department" in raw:
-        code = department_code(raw["department"], codes, names)
-        if code is None:
-            problems["department"] = (
-                f"There is no department with the code or name “{raw['department']}”."
-            )
-        else:
-            raw["department"] = code
+        _place(raw, problems, codes, names)
     if isinstance(raw.get("steward"), str):
         raw["steward"] = _steward_email(raw["steward"], raw.get("department"))
     if "title" not in matching.fields.values() and isinstance(raw.get("description"), str):
         # San Diego's inventory names each dataset in its "Description" column.
         raw["title"] = raw["description"][:300]
     return raw, problems
+
+
+def _chosen(cell: Any, name: str, choices: Choices | None) -> Any:
+    """The cell, or the value the person chose for what it says ("" for nothing)."""
+    mapped = choices.value_of(name, str(cell)) if choices and choices.values else None
+    if mapped is not None:
+        return mapped or None
+    return cell
+
+
+def _place(raw: dict[str, Any], problems: dict[str, str], codes, names) -> None:
+    """The row's department as the registry codes it ("Department of Transportation (DOT)"
+    is DOT), or the problem that none is."""
+    code = department_code(raw["department"], codes, names)
+    if code is None:
+        problems["department"] = (
+            f"There is no department with the code or name “{raw['department']}”."
+        )
+    else:
+        raw["department"] = code
 
 
 # Applying ----------------------------------------------------------------------------------

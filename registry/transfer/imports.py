@@ -193,12 +193,7 @@ def _themes(report: Report, table: Table, create: bool, *, actor, digest: str) -
     known = {name.lower() for name in city_themes()}
     missing: dict[str, tuple[str, list[int]]] = {}
     for number, cells in table.rows:
-        try:
-            named = cell_value("themes", cells[position]) if position < len(cells) else None
-        except ValueError:
-            continue
-        for name in named if isinstance(named, list) else [named] if named else []:
-            name = str(name).strip()
+        for name in _themes_named(cells, position):
             if 2 <= len(name) <= 100 and name.lower() not in known:
                 missing.setdefault(name.lower(), (name, []))[1].append(number)
     if missing and create:
@@ -207,6 +202,15 @@ def _themes(report: Report, table: Table, create: bool, *, actor, digest: str) -
         report.themes_created = [name for name, _ in missing.values()]
     else:
         report.themes_missing = dict(missing.values())
+
+
+def _themes_named(cells: list, position: int) -> list[str]:
+    """The themes a row's cell names (none when it cannot be read: the row says so itself)."""
+    try:
+        named = cell_value("themes", cells[position]) if position < len(cells) else None
+    except ValueError:
+        return []
+    return [str(name).strip() for name in (named if isinstance(named, list) else [named]) if name]
 
 
 def _lock_departments(department: str | None) -> None:

@@ -187,16 +187,24 @@ def unknown_values(
     found: dict[str, Counter] = {}
     for _, cells in rows:
         for position, name in positions.items():
-            cell = cells[position] if position < len(cells) else None
-            if cell is None or not str(cell).strip() or isinstance(cell, bool):
-                continue
-            text = str(cell).strip()
-            if choices.value_of(name, text) is not None or _known(name, text):
+            text = _unread(cells[position] if position < len(cells) else None, name, choices)
+            if text is None:
                 continue
             counted = found.setdefault(name, Counter())
             if text in counted or len(counted) < MAX_VALUES:
                 counted[text] += 1
     return found
+
+
+def _unread(cell: Any, name: str, choices: Choices) -> str | None:
+    """The cell's text when the registry cannot read it for the field and nobody chose what it
+    means; None for an empty cell or one it reads."""
+    if cell is None or not str(cell).strip() or isinstance(cell, bool):
+        return None
+    text = str(cell).strip()
+    if choices.value_of(name, text) is not None or _known(name, text):
+        return None
+    return text
 
 
 def _known(name: str, text: str) -> bool:
