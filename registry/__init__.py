@@ -46,7 +46,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.datasets.theme_views import theme_pages
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
-    from registry.priorities.views import program_pages
+    from registry.priorities.views import priorities_pages
     from registry.reviews.meeting_views import meetings
     from registry.reviews.views import reviews
     from registry.transfer.import_views import transfer  # the import routes join it
@@ -62,7 +62,7 @@ def register_blueprints(app: Flask) -> None:
         theme_pages,
         reviews,
         meetings,
-        program_pages,
+        priorities_pages,
         notifications,
         audit,
         transfer,

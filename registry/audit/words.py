@@ -81,8 +81,8 @@ SUBJECT_PAGES = {
     "dataset": ("datasets.show", "identifier", None),
     "user": ("admin.edit_user", "user_id", Permission.USERS_MANAGE),
     "department": ("admin.edit_department", "code", Permission.DEPARTMENTS_MANAGE),
-    "round": ("program.round_page", "round_id", None),
-    "request": ("program.request_page", "request_id", None),
+    "round": ("priorities.round_page", "round_id", None),
+    "request": ("priorities.request_page", "request_id", None),
     "verification": ("audit.verification", "run_id", Permission.AUDIT_READ),
 }
 

@@ -22,10 +22,10 @@ from registry.web.forms import refused_as, refused_back_to
 from registry.web.paging import paginate, paginate_list
 from registry.web.requests import client_address
 
-program_pages = Blueprint("program", __name__)
+priorities_pages = Blueprint("priorities", __name__)
 
 
-@program_pages.app_template_global("release_standing")
+@priorities_pages.app_template_global("release_standing")
 def release_standing(dataset) -> dict | None:
     """For a record's review panel: its priority score, and whether this reader may assess it."""
     place = queue.standing(dataset)
@@ -43,7 +43,7 @@ def release_standing(dataset) -> dict | None:
 # Voting rounds ------------------------------------------------------------------------------
 
 
-@program_pages.get("/rounds")
+@priorities_pages.get("/rounds")
 @cacheable
 def round_list():
     now = utcnow()
@@ -56,7 +56,7 @@ def round_list():
     )
 
 
-@program_pages.get("/rounds/<int:round_id>")
+@priorities_pages.get("/rounds/<int:round_id>")
 def round_page(round_id: int):
     voting_round = rounds.get_round(round_id)
     now = utcnow()
@@ -86,14 +86,14 @@ def round_page(round_id: int):
     return render_template("priorities/round.html", **context)
 
 
-@program_pages.post("/rounds/<int:round_id>/votes")
+@priorities_pages.post("/rounds/<int:round_id>/votes")
 @require_permission(Permission.ROUND_VOTE)
 def vote(round_id: int):
     """One candidate's votes, from the page's plus and minus buttons (or its number field)."""
     voting_round = rounds.get_round(round_id)
     candidate = request.form.get("candidate", "")
     back = request.form.get("back") or ""
-    with refused_back_to(url_for("program.round_page", round_id=round_id) + _safe_query(back)):
+    with refused_back_to(url_for("priorities.round_page", round_id=round_id) + _safe_query(back)):
         rounds.set_votes(
             voting_round, candidate, {"votes": request.form.get("votes")}, actor=current_user
         )
@@ -101,7 +101,7 @@ def vote(round_id: int):
     _, remaining = rounds.my_votes(voting_round, current_user)
     flash(f"Saved. You have {remaining} vote{'' if remaining == 1 else 's'} left.", "success")
     return redirect(
-        url_for("program.round_page", round_id=round_id) + _safe_query(back) + f"#c-{candidate}"
+        url_for("priorities.round_page", round_id=round_id) + _safe_query(back) + f"#c-{candidate}"
     )
 
 
@@ -112,7 +112,7 @@ def _safe_query(back: str) -> str:
     return back
 
 
-@program_pages.route("/admin/rounds/new", methods=["GET", "POST"])
+@priorities_pages.route("/admin/rounds/new", methods=["GET", "POST"])
 @require_permission(Permission.PROGRAM_MANAGE)
 def new_round():
     if request.method == "GET":
@@ -133,22 +133,22 @@ def new_round():
         voting_round = rounds.create_round(raw, actor=current_user)
     db.session.commit()
     flash(f"Voting round “{voting_round.title}” created.", "success")
-    return redirect(url_for("program.round_page", round_id=voting_round.id))
+    return redirect(url_for("priorities.round_page", round_id=voting_round.id))
 
 
-@program_pages.post("/rounds/<int:round_id>/close")
+@priorities_pages.post("/rounds/<int:round_id>/close")
 @require_permission(Permission.PROGRAM_MANAGE)
 def close(round_id: int):
     voting_round = rounds.close_round(rounds.get_round(round_id), actor=current_user)
     db.session.commit()
     flash("The round is closed; its results are public.", "success")
-    return redirect(url_for("program.round_page", round_id=voting_round.id))
+    return redirect(url_for("priorities.round_page", round_id=voting_round.id))
 
 
 # Data requests ------------------------------------------------------------------------------
 
 
-@program_pages.get("/requests")
+@priorities_pages.get("/requests")
 @cacheable
 def request_list():
     status = (
@@ -167,11 +167,11 @@ def request_list():
     )
 
 
-@program_pages.route("/requests/new", methods=["GET", "POST"])
+@priorities_pages.route("/requests/new", methods=["GET", "POST"])
 def new_request():
     if not requests.may_request(current_user):
         flash("Sign in to ask for data.", "info")
-        return redirect(url_for("auth.sign_in", next=url_for("program.new_request")))
+        return redirect(url_for("auth.sign_in", next=url_for("priorities.new_request")))
     if request.method == "GET":
         return render_template("priorities/request_form.html", form={})
     form = form_to_dict(request.form)
@@ -183,7 +183,7 @@ def new_request():
         f"{requests.program_settings().acknowledge_days} days.",
         "success",
     )
-    return redirect(url_for("program.request_page", request_id=made.id))
+    return redirect(url_for("priorities.request_page", request_id=made.id))
 
 
 def _request_page(item, form: dict, errors: dict | None = None) -> str:
@@ -200,12 +200,12 @@ def _request_page(item, form: dict, errors: dict | None = None) -> str:
     )
 
 
-@program_pages.get("/requests/<int:request_id>")
+@priorities_pages.get("/requests/<int:request_id>")
 def request_page(request_id: int):
     return _request_page(requests.get_request(request_id), {})
 
 
-@program_pages.post("/requests/<int:request_id>/answer")
+@priorities_pages.post("/requests/<int:request_id>/answer")
 @require_permission(Permission.PROGRAM_MANAGE)
 def answer(request_id: int):
     item = requests.get_request(request_id)
@@ -217,13 +217,13 @@ def answer(request_id: int):
         f"The request is now {requests.STATUS_LABELS[item.status].lower()}; the requester is told.",
         "success",
     )
-    return redirect(url_for("program.request_page", request_id=item.id))
+    return redirect(url_for("priorities.request_page", request_id=item.id))
 
 
 # The release queue ----------------------------------------------------------------------------
 
 
-@program_pages.get("/queue")
+@priorities_pages.get("/queue")
 @cacheable
 def queue_page():
     department = (request.args.get("department") or "").upper() or None
@@ -250,7 +250,7 @@ def readable(dataset) -> bool:
     )
 
 
-@program_pages.route("/queue/<identifier>/override", methods=["GET", "POST"])
+@priorities_pages.route("/queue/<identifier>/override", methods=["GET", "POST"])
 @require_permission(Permission.PROGRAM_MANAGE)
 def override(identifier: str):
     dataset = get_readable(identifier, current_user)
@@ -261,10 +261,10 @@ def override(identifier: str):
         queue.override_score(dataset, form, actor=current_user)
     db.session.commit()
     flash("The score is set, with your reason shown on the queue.", "success")
-    return redirect(url_for("program.queue_page", _anchor=f"q-{identifier}"))
+    return redirect(url_for("priorities.queue_page", _anchor=f"q-{identifier}"))
 
 
-@program_pages.route("/datasets/<identifier>/assessment", methods=["GET", "POST"])
+@priorities_pages.route("/datasets/<identifier>/assessment", methods=["GET", "POST"])
 @require_signed_in
 def assessment(identifier: str):
     dataset = get_readable(identifier, current_user)
@@ -287,7 +287,7 @@ def assessment(identifier: str):
 # The coordinator's settings -----------------------------------------------------------------
 
 
-@program_pages.route("/admin/program", methods=["GET", "POST"])
+@priorities_pages.route("/admin/program", methods=["GET", "POST"])
 @require_permission(Permission.PROGRAM_MANAGE)
 def settings():
     current = requests.program_settings()
@@ -304,11 +304,11 @@ def settings():
         program.update_program_settings(form, actor=current_user)
     db.session.commit()
     flash("Program settings saved.", "success")
-    return redirect(url_for("program.settings"))
+    return redirect(url_for("priorities.settings"))
 
 
-@program_pages.route("/admin/priorities/new", methods=["GET", "POST"])
-@program_pages.route("/admin/priorities/<int:priority_id>", methods=["GET", "POST"])
+@priorities_pages.route("/admin/priorities/new", methods=["GET", "POST"])
+@priorities_pages.route("/admin/priorities/<int:priority_id>", methods=["GET", "POST"])
 @require_permission(Permission.PROGRAM_MANAGE)
 def city_priority(priority_id: int | None = None):
     found = program.get_city_priority(priority_id) if priority_id else None
@@ -324,4 +324,4 @@ def city_priority(priority_id: int | None = None):
         program.save_city_priority(form, actor=current_user, priority=found)
     db.session.commit()
     flash("City priority saved.", "success")
-    return redirect(url_for("program.settings"))
+    return redirect(url_for("priorities.settings"))
