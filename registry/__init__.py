@@ -40,9 +40,9 @@ def register_blueprints(app: Flask) -> None:
     from registry.api import api
     from registry.api.docs import api_docs
     from registry.audit.views import audit
-    from registry.catalog.dashboard import dashboard
     from registry.catalog.public import public
     from registry.catalog.views import catalog
+    from registry.dashboard.views import dashboard
     from registry.datasets.theme_views import theme_pages
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications

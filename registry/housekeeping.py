@@ -17,7 +17,7 @@ import click
 from flask import Flask
 from sqlalchemy import delete
 
-from registry.catalog.counts import refresh_counts
+from registry.dashboard.counts import refresh_counts
 from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities.rounds import announce_due_rounds

@@ -9,7 +9,7 @@ from registry.accounts.models import (
     UserSession,
 )
 from registry.audit.models import AuditChainHead, AuditEvent
-from registry.catalog.counts import KindCount, RecordKind, ReleasedThemeCount
+from registry.dashboard.counts import KindCount, RecordKind, ReleasedThemeCount
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.derived import Generation
 from registry.notifications.models import Notification, OutboundEmail

@@ -3,8 +3,8 @@ release queue, and the dashboard's figures."""
 
 from apispec import APISpec
 
-from registry.catalog.schemas import FigureOut
-from registry.catalog.stats import FIGURES as FIGURE_NAMES
+from registry.dashboard.schemas import FigureOut
+from registry.dashboard.stats import FIGURES as FIGURE_NAMES
 from registry.priorities.schemas import (
     PriorityListOut,
     PriorityQuery,

@@ -3,7 +3,7 @@
 from registry.accounts import api as accounts_api
 from registry.api import api, docs  # noqa: F401 - docs adds /openapi.json
 from registry.audit import api as audit_api
-from registry.catalog import dashboard as stats_api
+from registry.dashboard import views as stats_api
 from registry.datasets import api as datasets_api
 from registry.priorities import api as priorities_api
 from registry.reviews import api as reviews_api

@@ -1,1 +1,2 @@
-"""Catalog: the public face (home, and later the published catalog and progress dashboard)."""
+"""Catalog: the public face: the home page, the published catalog, the public inventory and
+the feeds."""

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.accounts.services import list_departments
-from registry.catalog.counts import counted
+from registry.dashboard.counts import counted
 from registry.datasets import search
 from registry.datasets.models import CityPriority, Dataset, DatasetVersion
 from registry.datasets.schemas import DatasetQuery

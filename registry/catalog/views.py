@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select, text
 
-from registry.catalog.counts import counted, released_themes
+from registry.dashboard.counts import counted, released_themes
 from registry.datasets.models import Dataset
 from registry.datasets.visibility import RELEASABLE
 from registry.extensions import db

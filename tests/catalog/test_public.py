@@ -9,7 +9,7 @@ from datetime import timedelta
 import feedparser
 import pytest
 
-from registry.catalog import stats
+from registry.dashboard import stats
 from registry.db import utcnow
 from registry.extensions import db
 from registry.priorities.requests import answer_request

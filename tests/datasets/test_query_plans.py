@@ -12,7 +12,7 @@ from flask import current_app
 from flask_login import AnonymousUserMixin
 from sqlalchemy import event
 
-from registry.catalog import stats
+from registry.dashboard import stats
 from registry.datasets import cursors, search
 from registry.datasets.schemas import DatasetQuery
 from registry.db import utctoday

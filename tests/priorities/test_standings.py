@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, event, func, select, update
 
-from registry.catalog import counts
+from registry.dashboard import counts
 from registry.datasets import services as datasets
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.visibility import RELEASABLE

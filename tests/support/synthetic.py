@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, text
 from registry.accounts.models import Department, User
 from registry.audit.services import Event, record_events
 from registry.audit.tags import Tag
-from registry.catalog.counts import recount
+from registry.dashboard.counts import recount
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.search import document_of, index_documents
 from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot_of_row

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department
-from registry.catalog.checklist import Check, checklist
-from registry.catalog.counts import counted
+from registry.dashboard.checklist import Check, checklist
+from registry.dashboard.counts import counted
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.queries import every_record_as_of, is_current
 from registry.datasets.visibility import RELEASABLE

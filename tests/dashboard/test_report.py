@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from registry.catalog import checklist as checklists
-from registry.catalog import report
+from registry.dashboard import checklist as checklists
+from registry.dashboard import report
 from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.reviews import meetings

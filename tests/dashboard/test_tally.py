@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry.catalog import tally
+from registry.dashboard import tally
 from registry.datasets.models import DatasetVersion
 from registry.db import utcnow
 from registry.extensions import db

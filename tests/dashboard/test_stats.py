@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from registry.catalog import stats
+from registry.dashboard import stats
 from registry.db import clock_at, utcnow
 from registry.extensions import db
 from registry.reviews.services import perform_transition

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department
-from registry.catalog.counts import counted
+from registry.dashboard.counts import counted
 from registry.datasets.models import CityPriority, Dataset, dataset_city_priorities
 from registry.datasets.queries import every_record_as_of, is_current
 from registry.extensions import db

@@ -9,9 +9,9 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from registry.catalog import report, stats
-from registry.catalog.schemas import AsOfQuery, FigureOut
 from registry.cells import for_csv
+from registry.dashboard import report, stats
+from registry.dashboard.schemas import AsOfQuery, FigureOut
 from registry.db import utcnow, utctoday
 from registry.permissions import Permission, has_permission
 from registry.transfer.exports import end_of_day
@@ -42,7 +42,7 @@ def page():
     if staff and day is None:
         overdue_total, overdue = stats.overdue_for(current_user, utctoday())
     return render_template(
-        "catalog/dashboard.html",
+        "dashboard/dashboard.html",
         figures={figure.name: figure for figure in stats.figures(moment)},
         as_of=day,
         staff=staff,
@@ -106,7 +106,7 @@ def report_page():
     year = report_year(request.args)
     built = report.build(year)
     return render_template(
-        "catalog/report.html",
+        "dashboard/report.html",
         report=built,
         plan=paginate_fetched(built.plan, built.plan_total),
         years=list(range(utctoday().year, utctoday().year - 5, -1)),

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from registry.accounts.models import Department
-from registry.catalog.tally import Kind, Tally, tally
+from registry.dashboard.tally import Kind, Tally, tally
 from registry.datasets.models import CityPriority, Dataset
 from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
