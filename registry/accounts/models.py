@@ -82,9 +82,6 @@ class User(UserMixin, db.Model):
     def permission_names(self) -> list[str]:
         return sorted(str(permission) for permission in permissions_for(self.role_set))
 
-    def has_role(self, role: Role) -> bool:
-        return role in self.role_set
-
     # The key of the browser session being started: flask-login stores what get_id() returns,
     # and the loader finds the user by it (accounts.sessions). Not a column.
     session_key = None

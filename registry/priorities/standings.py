@@ -218,10 +218,3 @@ def refresh_standings(now: datetime | None = None, limit: int = PASS_LIMIT) -> i
     for voting_round in due:
         voting_round.counted_at = now
     return len(ids) + len(due)
-
-
-def rebuild(now: datetime | None = None) -> int:
-    """Every candidate scored afresh (after a bulk load that went around the session)."""
-    session = db.session()
-    session.execute(delete(QueueScore))
-    return rescore(session, session.scalars(select(Dataset.id).where(is_candidate_record())), now)

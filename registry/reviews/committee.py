@@ -109,16 +109,6 @@ def latest_decision(dataset: Dataset) -> Decision | None:
     )
 
 
-def latest_approval(dataset: Dataset) -> Decision | None:
-    """The decision that fixed the classification in force."""
-    return db.session.scalar(
-        select(Decision)
-        .where(Decision.dataset_id == dataset.id, Decision.outcome == str(Outcome.APPROVE))
-        .order_by(Decision.review_round.desc())
-        .limit(1)
-    )
-
-
 def check_can_vote(dataset: Dataset, actor) -> None:
     """Committee members only, while the dataset is before the committee, unless recused.
 

@@ -144,10 +144,6 @@ def decisions_at(meeting: Meeting, reader) -> list[tuple[Dataset, Decision]]:
     ]
 
 
-def meeting_on(day: date) -> Meeting | None:
-    return db.session.scalar(select(Meeting).where(Meeting.held_on == day))
-
-
 def record_delay(dataset: Dataset, raw: dict[str, Any], *, actor) -> ReleaseDelay:
     """Why an approved release is late (its department or the coordinator), for the plan."""
     if not can_edit_dataset(actor, dataset):
