@@ -1,9 +1,9 @@
-"""What the public pages, the dashboard and the stats API take and give."""
+"""What the dashboard and the stats API take and give."""
 
 from marshmallow import Schema, fields, validate
 
 from registry.transfer.schemas import EARLIEST
-from registry.validation import InputSchema, UpperString
+from registry.validation import InputSchema
 
 
 class AsOfQuery(InputSchema):
@@ -13,14 +13,6 @@ class AsOfQuery(InputSchema):
         load_default=None,
         validate=validate.Range(min=EARLIEST, error="Give a date from 1990 until today."),
     )
-
-
-class CatalogQuery(InputSchema):
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
-    department = UpperString(load_default=None, validate=validate.Length(max=16))
-    theme = fields.String(load_default=None, validate=validate.Length(max=100))
-    city_priority = fields.String(load_default=None, validate=validate.Length(max=120))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
 
 
 class FigureOut(Schema):
