@@ -3,7 +3,7 @@ data requests to answer and those past the policy's clocks (coordinators), recor
 assessment (committee members)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import exists, func, select
 
@@ -70,16 +70,28 @@ def _unanswered():
 
 def _to_assess(member) -> list[Dataset]:
     """Records before the committee, or approved and not yet released, that this member has not
-    assessed (and is not recused from), the soonest target first."""
+    assessed (and is not recused from), the soonest target first. Each state is read off the
+    index of its records by target date, as far as the list goes, and the two merged (as one
+    query for both, the database sorted every such record: 18,000 at 100,000 records)."""
     assessed = exists().where(
         Assessment.dataset_id == Dataset.id, Assessment.member_id == member.id
     )  # looked up on the assessments' unique key, record by record
-    query = (
-        select(Dataset)
-        .where(rounds.is_candidate_record(), Dataset.status.in_(["in_committee", "approved"]))
-        .where(~assessed)
-        .order_by(Dataset.release_target_date, Dataset.title)
-        .limit(ASSESSMENT_LIST_LIMIT * 2)
+    found = []
+    for status in ("in_committee", "approved"):
+        query = (
+            select(Dataset)
+            .where(Dataset.status == status, rounds.is_candidate_record(), ~assessed)
+            .order_by(Dataset.release_target_date, Dataset.title)
+            .limit(ASSESSMENT_LIST_LIMIT * 2)
+        )
+        found += db.session.scalars(query)
+    # The database's order: PostgreSQL puts records with no target date last, SQLite first.
+    nulls_last = db.session.get_bind().dialect.name != "sqlite"
+    found.sort(
+        key=lambda record: (
+            (record.release_target_date is None) == nulls_last,
+            record.release_target_date or date.min,
+            record.title,
+        )
     )
-    found = [record for record in db.session.scalars(query) if not is_recused(member, record)]
-    return found[:ASSESSMENT_LIST_LIMIT]
+    return [record for record in found if not is_recused(member, record)][:ASSESSMENT_LIST_LIMIT]

@@ -322,16 +322,23 @@ def work_queues(user, today: date | None = None) -> dict[str, WorkList]:
             Vote.review_round == Dataset.review_round,
             Vote.member_id == user.id,
         )
-        # Before the committee, or in a re-review round: each found off its own index (as an
-        # OR of the two, SQLite read every record).
-        before = Dataset.id.in_(
-            union(
-                select(Dataset.id).where(Dataset.status == "in_committee"),
-                select(Dataset.id).where(Dataset.proposed_governance.is_not(None)),
-            )
-        )
+        before = _before_the_committee()
         queues["awaiting_vote"] = _datasets(before, ~voted, not_recused(user))
     return queues
+
+
+def _before_the_committee():
+    """Records before the committee, or in a re-review round, each found off its own index:
+    PostgreSQL reads an OR of the two as one bitmap of both indexes; SQLite reads every record
+    for it, so there it is a union of the ids each index finds (at 100,000 records, 87 ms to 28
+    on SQLite; the union on PostgreSQL, 75 ms to the OR's 25)."""
+    in_committee = Dataset.status == "in_committee"
+    in_rereview = Dataset.proposed_governance.is_not(None)
+    if db.session.get_bind().dialect.name != "sqlite":
+        return in_committee | in_rereview
+    return Dataset.id.in_(
+        union(select(Dataset.id).where(in_committee), select(Dataset.id).where(in_rereview))
+    )
 
 
 def _datasets(*conditions, order=(Dataset.release_target_date, Dataset.title)) -> WorkList:

@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from registry.datasets.models import Dataset
 from registry.db import utctoday
 from registry.extensions import db
+from registry.priorities import work
 from registry.reviews import services
 
 
@@ -132,3 +136,17 @@ def test_a_coordinators_requests_to_answer_are_capped_with_their_total(client, m
     page = client.get("/work").get_data(as_text=True)
     assert f"Showing {services.WORK_LIST_LIMIT} of {services.WORK_LIST_LIMIT + 2}." in page
     assert page.count("Request ") >= services.WORK_LIST_LIMIT
+
+
+def test_records_to_assess_come_soonest_target_first_across_both_states(make):
+    """Read a state at a time and merged, the list is the one query over both would give: by
+    target date (the database's place for records with none), then title."""
+    make.department(code="PW")
+    for title in ("Before the committee B", "Before the committee A"):
+        make.in_committee("PW", title=title)
+    for days, title in ((30, "Approved later"), (10, "Approved soon"), (10, "Approved also soon")):
+        make.approved("PW", target=utctoday() + timedelta(days=days), title=title)
+    member = make.user("committee")
+    both = select(Dataset.title).where(Dataset.status.in_(["in_committee", "approved"]))
+    expected = db.session.scalars(both.order_by(Dataset.release_target_date, Dataset.title)).all()
+    assert [record.title for record in work._to_assess(member)] == expected
