@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, flash, make_response, redirect, render_template
 from marshmallow import ValidationError
 
+from registry.db import WRITE_INTENT
 from registry.extensions import db
 
 
@@ -33,6 +34,7 @@ def refused_as(page: str | Callable[[Any], Any], **context: Any) -> Iterator[Non
         yield
     except ValidationError as exc:
         db.session.rollback()
+        WRITE_INTENT.set(False)  # the page again only reads: it must not wait for the write lock
         if callable(page):
             rendered = page(exc.messages)
         else:
