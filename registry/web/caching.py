@@ -2,11 +2,7 @@
 
 from functools import wraps
 
-from flask import (
-    make_response,
-    request,
-    session,
-)
+from flask import make_response, request, session
 from flask_login import current_user
 
 

@@ -1,13 +1,7 @@
 """Error answers: a page for a person, JSON for the API, and the handlers that roll back
 whatever a refused request flushed."""
 
-from flask import (
-    Flask,
-    jsonify,
-    make_response,
-    render_template,
-    request,
-)
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError

@@ -2,11 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import (
-    current_app,
-    request,
-    url_for,
-)
+from flask import current_app, request, url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:

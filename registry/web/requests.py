@@ -3,10 +3,7 @@ and whether it writes (SQLite's write lock is taken at its start)."""
 
 import json
 
-from flask import (
-    Flask,
-    request,
-)
+from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from registry.db import WRITE_INTENT

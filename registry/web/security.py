@@ -1,11 +1,6 @@
 """The headers every answer carries: the Content-Security-Policy and its companions."""
 
-from flask import (
-    Flask,
-    g,
-    request,
-    session,
-)
+from flask import Flask, g, request, session
 
 # Scripts and styles come only from the registry itself: no inline script can run, and no page
 # can be framed by another site.

@@ -1,8 +1,6 @@
 """What every template may use: labels, navigation, the signed-in person's links."""
 
-from flask import (
-    Flask,
-)
+from flask import Flask
 
 from registry.labels import error_lines, field_label, period, term, when
 from registry.navigation import may_see_link, url_with_args, visible_navigation
