@@ -4,7 +4,7 @@ repeat of a registered record skipped, updating it or registered anyway, and the
 new record joins the batch being registered, an update is applied in a savepoint of its own."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
@@ -22,7 +22,7 @@ from registry.transfer.departments import (
 )
 from registry.transfer.duplicates import Duplicates
 from registry.transfer.headers import NORMALISERS, Matching
-from registry.transfer.lenient import CRITICAL, extras_of, text_of
+from registry.transfer.lenient import CRITICAL, extras_of, plain, text_of
 from registry.transfer.mapping import Choices
 from registry.transfer.rows import (
     Pending,
@@ -102,14 +102,9 @@ def cell_value(field_name: str, cell: Any) -> Any:
         )
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
-    if isinstance(cell, datetime):
-        cell = cell.date()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    if isinstance(cell, str):
-        cell = cell.strip()
+    if isinstance(cell, date):  # a moment too: its day
+        return plain(cell)
+    cell = plain(cell)
     column = BY_FIELD[field_name]
     value = column.read(cell if not isinstance(cell, int) or column.kind == "number" else str(cell))
     if field_name in NORMALISERS and isinstance(value, str):

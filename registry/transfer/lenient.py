@@ -30,14 +30,22 @@ MAX_FIELDS, MAX_TEXT = 100, 5000
 MISSING_RIGHTS = "To confirm: the imported inventory gave no legal basis for restricting it."
 
 
-def text_of(cell: Any) -> str:
+def plain(cell: Any) -> Any:
+    """A cell as the importer reads it: a date (or a moment) as its ISO day, a whole number
+    saved as a float as an int, text without surrounding spaces; anything else as it is."""
     if isinstance(cell, datetime):
         cell = cell.date()
     if isinstance(cell, date):
         return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return str(cell).strip()
+        return int(cell)
+    if isinstance(cell, str):
+        return cell.strip()
+    return cell
+
+
+def text_of(cell: Any) -> str:
+    return str(plain(cell)).strip()
 
 
 def extras_of(matching: Matching, cells: list[Any]) -> dict[str, str]:
