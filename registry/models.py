@@ -1,4 +1,5 @@
-"""Imports every domain's models so that metadata, migrations and the shell see all tables."""
+"""Imports every domain's models so that metadata, migrations and the shell see all tables,
+and every keeper of derived values (registry.derived), so that each is registered."""
 
 from registry.accounts.models import (
     ApiToken,
@@ -10,6 +11,7 @@ from registry.accounts.models import (
 )
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.dashboard.counts import KindCount, RecordKind, ReleasedThemeCount
+from registry.datasets.documents import keep_documents
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.derived import Generation
 from registry.notifications.models import Notification, OutboundEmail
@@ -60,5 +62,6 @@ __all__ = [
     "UserSession",
     "Vote",
     "VotingRound",
+    "keep_documents",
     "keep_scores",
 ]

@@ -5,6 +5,7 @@
     .venv/bin/python scripts/bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python scripts/bench.py --sizes 300000 --keep .bench/db   # fill once, reuse after
     .venv/bin/python scripts/bench.py --mixed --requests 100   # reading while people write
+    .venv/bin/python scripts/bench.py --listings --requests 60  # every filter and sort
 
 For each size it fills a new database (scripts/synth.py's bulk path, export rows kept), starts
 gunicorn with a worker per core, and sends a fixed number of requests per endpoint from a
@@ -136,6 +137,19 @@ def facts_file(keep: str, size: int, engine: str) -> str:
     return os.path.join(keep, f"bench-{size}-{engine}.json")
 
 
+def upgraded(url: str) -> None:
+    """A kept inventory brought to the code's migrations, as an operator's upgrade would."""
+    from flask_migrate import upgrade
+
+    from registry import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "HOUSEKEEPING_THREAD": False})
+    with app.app_context():
+        started = time.perf_counter()
+        upgrade()
+        print(f"  migrations brought up to date in {time.perf_counter() - started:.1f} s")
+
+
 def filled(url: str, size: int, keep: str | None) -> dict:
     """A new inventory, or with --keep the one an earlier run filled and left there."""
     if keep is None:
@@ -144,6 +158,7 @@ def filled(url: str, size: int, keep: str | None) -> dict:
     path = facts_file(keep, size, engine)
     if os.path.exists(path):
         print(f"  reusing the {size:,}-record inventory an earlier run filled ({path})")
+        upgraded(url)
         with open(path) as kept:
             return json.load(kept)
     facts = fill(url, size)
@@ -590,6 +605,11 @@ def main() -> None:
         action="store_true",
         help="every page with nobody writing, then while people write (scripts/bench_mixed.py)",
     )
+    parser.add_argument(
+        "--listings",
+        action="store_true",
+        help="every filter and sort of the API's listing (scripts/bench_listings.py)",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; gunicorn workers: {os.cpu_count()}")
     for size in args.sizes.split(","):
@@ -597,6 +617,10 @@ def main() -> None:
             from bench_mixed import measure_mixed
 
             measure_mixed(int(size), args)
+        elif args.listings:
+            from bench_listings import measure_listings
+
+            measure_listings(int(size), args)
         else:
             measure(int(size), args)
 

@@ -31,8 +31,8 @@ def load(records: int, seed: int = 7) -> None:
     from sqlalchemy import insert, text
 
     from registry.accounts.models import Department
+    from registry.datasets.documents import reindex
     from registry.datasets.models import Dataset, DatasetTheme
-    from registry.datasets.search import index_documents
     from registry.extensions import db
 
     rng = random.Random(seed)
@@ -41,7 +41,7 @@ def load(records: int, seed: int = 7) -> None:
     postgres = db.session.get_bind().dialect.name == "postgresql"
     batch = 5000
     for start in range(0, records, batch):
-        rows, themes, search_rows = [], [], []
+        rows, themes = [], []
         for number in range(start, min(start + batch, records)):
             words = rng.sample(WORDS, 4)
             title = " ".join(word.capitalize() for word in words[:3]) + f" {number}"
@@ -72,17 +72,9 @@ def load(records: int, seed: int = 7) -> None:
                 }
             )
             themes.append({"dataset_id": number + 1, "theme": rng.choice(THEMES)})
-            search_rows.append(
-                {
-                    "id": number + 1,
-                    "title": title,
-                    "description": description,
-                    "keywords": " ".join(keywords),
-                }
-            )
         db.session.execute(insert(Dataset), rows)
         db.session.execute(insert(DatasetTheme), themes)
-        index_documents(search_rows)
+        reindex(db.session(), [row["id"] for row in rows])
         db.session.commit()
     if postgres:
         db.session.execute(text("ANALYZE"))

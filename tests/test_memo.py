@@ -87,3 +87,43 @@ def test_a_change_to_one_record_changes_every_view_that_keeps_an_answer(client, 
     after = views()
     for name in before:
         assert after[name] != before[name], name
+
+
+def test_a_keyword_added_to_a_record_changes_every_kept_view_of_it(client, make):
+    """Every view that keeps something of a record (its API dump, the listing's dumps, its
+    kept export row in the CSV and data.json files, data.json's ETag, the search documents
+    and their totals, the listing's kept counts) shows a keyword added to it."""
+    from registry.datasets.services import update_dataset
+
+    make.department(code="PW", name="Public Works")
+    record = make.published("PW", keywords=["roads"])
+    make.published("PW")
+
+    def views() -> dict:
+        data_json = client.get("/data.json")
+        listing = client.get("/api/v1/datasets", query_string={"facets": "department"})
+        return {
+            "record": client.get(f"/api/v1/datasets/{record.identifier}").json["keywords"],
+            "listing": [item["keywords"] for item in listing.json["items"]],
+            "csv": client.get("/exports/inventory.csv?scope=public").get_data(as_text=True),
+            "data.json": data_json.get_data(as_text=True),
+            "data.json ETag": data_json.headers["ETag"],
+            "search": client.get("/api/v1/datasets?q=tributary").json["total"],
+            "counts": client.get(
+                "/api/v1/datasets", query_string={"q": "tributary", "facets": "department"}
+            ).json["facets"],
+        }
+
+    before = views()
+    assert views() == before  # kept: asked again, the same
+    update_dataset(
+        record,
+        {"keywords": ["roads", "tributary"]},
+        actor=make.user("coordinator"),
+        expected_version=record.version,
+    )
+    db.session.commit()
+    after = views()
+    for name in before:
+        assert after[name] != before[name], name
+    assert after["search"] == 1

@@ -1,7 +1,8 @@
 """Registering drafts, one from a form or many from an import, by one path: each record is
 prepared (read through DatasetIn, resolved, every rule checked, nothing written), then the
-prepared records are registered together (their rows, first versions, search documents and
-audit events written in a few statements for the lot). A form registers a batch of one."""
+prepared records are registered together (their rows, first versions and audit events
+written in a few statements for the lot; their search documents at commit). A form registers
+a batch of one."""
 
 import secrets
 from collections.abc import Iterable
@@ -13,7 +14,6 @@ from sqlalchemy import func, select, text
 from registry.accounts.models import Department, User
 from registry.audit.services import Event, record_events
 from registry.audit.tags import Tag
-from registry.datasets import search
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.permissions import creatable_department_ids
 from registry.datasets.schemas import DatasetIn, DatasetPatch
@@ -288,9 +288,9 @@ def prepare_dataset(
 
 
 def register_datasets(records: list[Dataset], *, actor) -> None:
-    """Writes prepared records: their rows, first versions and search documents, and one
-    audit event each, chained in order (a caller registering many batches lets go of each
-    batch's records: see transfer.rows.Pending)."""
+    """Writes prepared records: their rows and first versions, and one audit event each,
+    chained in order (a caller registering many batches lets go of each batch's records: see
+    transfer.rows.Pending). Their search documents are derived at commit (datasets.search)."""
     if not records:
         return
     _give_identifiers([record for record in records if record.identifier is None])
@@ -298,20 +298,11 @@ def register_datasets(records: list[Dataset], *, actor) -> None:
         dataset.id = given
     db.session.add_all(records)
     db.session.flush()
-    events, documents, versions = [], [], []
+    events, versions = [], []
     for dataset in records:
         after = snapshot(dataset)
         versions.append(
             version_row(dataset, actor=actor, action="create", changes={}, values=after)
-        )
-        documents.append(
-            search.document_of(
-                dataset.id,
-                dataset.title,
-                dataset.description,
-                dataset.keywords,
-                (dataset.additional_fields or {}).values(),
-            )
         )
         events.append(
             Event(
@@ -324,7 +315,6 @@ def register_datasets(records: list[Dataset], *, actor) -> None:
         )
     # Plain INSERTs of the table: the session holds no version objects to write or let go of.
     db.session.execute(DatasetVersion.__table__.insert(), versions)
-    search.index_documents(documents)
     record_events(events, actor=actor)
 
 

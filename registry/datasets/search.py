@@ -1,12 +1,9 @@
-"""Finding datasets: full-text search in the database's own engine, filters, sorting, facets.
-
-SQLite uses an FTS5 table and PostgreSQL a tsvector table with a GIN index, both named
-`dataset_search`, made by the migrations and kept current by index_dataset() in the same
-transaction as the change. Every query starts from readable_by(user), so results, totals and
-facet counts only ever count what the user may read.
+"""Finding datasets: full-text search in the database's own engine (over the search documents
+of datasets.documents), filters, sorting, facets. Every query starts from readable_by(user), and
+a total the engine counts alone applies the same rule to the documents' scope words, so results,
+totals and facet counts only ever count what the user may read.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,16 +14,22 @@ from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
-from registry.datasets import cursors, dumps
+from registry.datasets import cursors, documents, dumps
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
-from registry.datasets.visibility import not_readable_restricted, readable_by, visibility_class
+from registry.datasets.visibility import (
+    not_readable_restricted,
+    readable_by,
+    visibility_class,
+)
 from registry.datasets.vocab import Classification, PriorityRank
+from registry.derived import settle
 from registry.extensions import db
 from registry.memo import remembered
 from registry.reviews.workflow import State
 
 FACETS = FACET_NAMES
+CHUNK = 500
 # The facets counted by grouping the records themselves (themes are counted apart).
 GROUPED = {
     "department": Dataset.department_id,
@@ -34,98 +37,6 @@ GROUPED = {
     "classification": Dataset.classification,
     "release_priority": Dataset.release_priority,
 }
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def index_dataset(dataset: Dataset) -> None:
-    """Writes the record's search document (title and keywords weigh more than description;
-    the values of its additional fields, such as an inventory ID, are found with the keywords)."""
-    document = document_of(
-        dataset.id,
-        dataset.title,
-        dataset.description,
-        dataset.keywords,
-        (dataset.additional_fields or {}).values(),
-    )
-    index_documents([document], replace=True)
-
-
-def document_of(
-    dataset_id: int,
-    title: str,
-    description: str | None,
-    keywords: list[str] | None,
-    additional: Iterable[str] = (),
-) -> dict[str, Any]:
-    """A record's search document's parts. A hyphen between letters or digits separates
-    words, as the search's terms do: PostgreSQL's parser would otherwise read "INV-01013" as
-    "inv" and the number -01013, which a search for INV-01013 (terms inv, 01013) never finds."""
-    return {
-        "id": dataset_id,
-        "title": _words(title),
-        "description": _words(description or ""),
-        "keywords": _words(" ".join([*(keywords or []), *additional])),
-    }
-
-
-HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
-
-
-def _words(text_: str) -> str:
-    return HYPHEN.sub(" ", text_)
-
-
-def index_documents(documents: list[dict[str, Any]], *, replace: bool = False) -> None:
-    """Writes search documents (as document_of() gives them) in one statement each: a record's
-    own when it changes (`replace`), or many new records' at once (the synthetic inventory)."""
-    if _dialect() == "postgresql":
-        db.session.execute(
-            text(
-                "INSERT INTO dataset_search (dataset_id, document) VALUES (:id, "
-                "setweight(to_tsvector('english', :title), 'A') || "
-                "setweight(to_tsvector('english', :keywords), 'A') || "
-                "setweight(to_tsvector('english', :description), 'B')) "
-                "ON CONFLICT (dataset_id) DO UPDATE SET document = EXCLUDED.document"
-            ),
-            documents,
-        )
-        return
-    if replace:
-        db.session.execute(text("DELETE FROM dataset_search WHERE rowid = :id"), documents)
-    db.session.execute(
-        text(
-            "INSERT INTO dataset_search (rowid, title, description, keywords) "
-            "VALUES (:id, :title, :description, :keywords)"
-        ),
-        documents,
-    )
-
-
-def search_terms(q: str | None) -> list[str]:
-    """Words only: punctuation never reaches the engine, so no input is a syntax error."""
-    return re.findall(r"\w+", (q or "").lower())[:20]
-
-
-def _matches(terms: list[str]):
-    """(id, rank) of the records holding every term as a word prefix; a lower rank is better."""
-    if _dialect() == "postgresql":
-        query = " & ".join(f"{term}:*" for term in terms)
-        sql = (
-            "SELECT dataset_id AS id, -ts_rank(document, to_tsquery('english', :query)) AS rank "
-            "FROM dataset_search WHERE document @@ to_tsquery('english', :query)"
-        )
-    else:
-        query = " ".join(f'"{term}"*' for term in terms)
-        sql = (
-            "SELECT rowid AS id, bm25(dataset_search, 10.0, 1.0, 5.0) AS rank "
-            "FROM dataset_search WHERE dataset_search MATCH :query"
-        )
-    return (
-        text(sql).bindparams(query=query).columns(id=db.Integer, rank=db.Float).subquery("matches")
-    )
 
 
 @dataclass
@@ -176,7 +87,7 @@ PUBLIC_EXTERNAL = frozenset({"portalidentifier"})  # what data.json publishes an
 def known_elsewhere_as(identifier: str, user):
     """Records that have `identifier` elsewhere: under one of EXTERNAL_HEADERS among their
     additional fields (only the portal's for the public, who see no additional fields)."""
-    pairs = "json_each_text" if _dialect() == "postgresql" else "json_each"
+    pairs = "json_each_text" if documents.dialect() == "postgresql" else "json_each"
     each = getattr(func, pairs)(Dataset.additional_fields).table_valued("key", "value")
     squashed = func.lower(each.c.key)
     for mark in (" ", "_", "-"):
@@ -239,9 +150,14 @@ def find_datasets(
     for (which yields the total), and the theme counts if asked for.
     """
     wanted = [name for name in FACETS if name in set(facets)]
-    terms = search_terms(criteria.get("q"))
+    terms = documents.search_terms(criteria.get("q"))
     conditions = _conditions(user, criteria)
-    matches = _matches(terms) if terms else None
+    matches, counted_by_words = None, False
+    if terms:
+        settle()  # this transaction's own changes are in the documents searched
+        matches, complete = documents.matches(user, criteria, terms)
+        # The scope words say all the conditions do: the engine counts the total alone.
+        counted_by_words = complete and not wanted
 
     def over_matches(query: Select, *, ranked: bool = False) -> Select:
         """The page joins the ranked matches; counts only need membership, and a semi-join
@@ -273,7 +189,11 @@ def find_datasets(
     asked = tuple(sorted((k, v) for k, v in criteria.items() if k not in NOT_COUNTED))
     total, result_facets, hidden = remembered(
         ("facets", visibility_class(user), asked, tuple(wanted)),
-        lambda: _counts(user, criteria, wanted, over_matches),
+        lambda: (
+            _counted_by_words(user, criteria, matches)
+            if counted_by_words
+            else _counts(user, criteria, wanted, over_matches)
+        ),
     )
     items = _page_items(listed, total, searched=matches is not None, brief=brief)
     following = None
@@ -304,7 +224,7 @@ def _page_items(listed: Select, total: int, *, searched: bool, brief: bool) -> l
 def _search_page(listed: Select, total: int) -> list[int]:
     """The ids of a search's page. On PostgreSQL the planner is told how many records match
     (the settings SEARCH_PARALLEL_FROM and SEARCH_SORT_MEMORY, registry.config, say why)."""
-    if _dialect() == "postgresql":
+    if documents.dialect() == "postgresql":
         # Until the request's transaction ends.
         if total < current_app.config["SEARCH_PARALLEL_FROM"]:
             db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
@@ -314,6 +234,11 @@ def _search_page(listed: Select, total: int) -> list[int]:
                 text("SELECT set_config('work_mem', :memory, true)"), {"memory": memory}
             )
     return list(db.session.scalars(listed))
+
+
+def _counted_by_words(user, criteria, matches) -> tuple[int, dict[str, dict[str, int]], int]:
+    total = db.session.scalar(select(func.count()).select_from(matches))
+    return total, {}, restricted_not_shown(user, criteria.get("department"))
 
 
 def _counts(user, criteria, wanted, over_matches) -> tuple[int, dict[str, dict[str, int]], int]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
-from registry.datasets import governance, search
+from registry.datasets import governance
 from registry.datasets.creation import (
     DATASET_PATCH,
     Lookups,
@@ -98,8 +98,8 @@ def record_edit(
     details: dict[str, Any] | None = None,
 ) -> DatasetVersion:
     """A change to a record, written whole, as every writer of an edit writes it: the flush (a
-    colleague's save at the same moment fails it, as a Conflict), the version, the search entry
-    and the audit event with each changed value before and after."""
+    colleague's save at the same moment fails it, as a Conflict), the version and the audit
+    event with each changed value before and after."""
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -108,7 +108,6 @@ def record_edit(
             "your edit again."
         ) from exc
     kept = keep_version(dataset, actor=actor, action="edit", changes=changes, at=at)
-    search.index_dataset(dataset)
     record_event(
         Tag.DATASET_UPDATE,
         actor=actor,

@@ -2,8 +2,9 @@
 
 One rule (`_may_read`) says who reads a record given its classification, status and
 department. It is written against a small set of terms that either build SQL (for a query over
-records or their versions) or evaluate plain values (for a loaded record, a version, a proposal,
-a decision), so the query and the per-object answer can never disagree. Everything else here is
+records or their versions), evaluate plain values (for a loaded record, a version, a proposal,
+a decision) or write a search engine's query over a search document's scope words (a search's
+total), so the query and the per-object answer can never disagree. Everything else here is
 that rule applied: to records, to the versions in their history, to proposals before the
 committee, to decisions, to the restricted count, to who may be told about a record; and
 `redact()`, the one function that decides what a reader sees of a record's fields.
@@ -82,6 +83,33 @@ class _ValueTerms:
         return any(conditions)
 
 
+class _WordTerms:
+    """The same terms over the scope words of a record's search document (datasets.search):
+    each answer is a query in the search engine's syntax, or None for anything."""
+
+    def __init__(self, word, all_of, any_of) -> None:
+        self.word, self.all_of, self.any_of = word, all_of, any_of
+
+    def anything(self):
+        return None
+
+    def releasable(self):
+        return self.any_of([self.word("classification", level) for level in RELEASABLE])
+
+    def published(self):
+        return self.word("status", PUBLISHED)
+
+    def department_in(self, ids: list[int]):
+        return self.any_of([self.word("department", number) for number in ids])
+
+    def both(self, *conditions):
+        said = [condition for condition in conditions if condition is not None]
+        return self.all_of(said) if said else None
+
+    def either(self, *conditions):
+        return None if None in conditions else self.any_of(list(conditions))
+
+
 def department_ids(reader) -> list[int]:
     if reader is None or not getattr(reader, "is_authenticated", False):
         return []
@@ -133,6 +161,12 @@ def readable_by(reader) -> ColumnElement[bool]:
     return _may_read(
         reader, _SqlTerms(Dataset.classification, Dataset.status, Dataset.department_id)
     )
+
+
+def readable_words(reader, word, all_of, any_of) -> str | None:
+    """The same rule as a search engine's query over the scope words (None: everything), so
+    that the engine counts a search's matches alone; `word(kind, value)` writes one."""
+    return _may_read(reader, _WordTerms(word, all_of, any_of))
 
 
 def versions_readable_by(reader) -> ColumnElement[bool]:

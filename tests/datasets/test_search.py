@@ -2,7 +2,8 @@
 
 import pytest
 
-from registry.datasets.search import find_datasets, search_terms
+from registry.datasets.documents import search_terms
+from registry.datasets.search import find_datasets
 
 
 @pytest.fixture

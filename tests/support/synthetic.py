@@ -23,8 +23,8 @@ from registry.accounts.models import Department, User
 from registry.audit.services import Event, record_events
 from registry.audit.tags import Tag
 from registry.dashboard.counts import recount
+from registry.datasets.documents import reindex
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
-from registry.datasets.search import document_of, index_documents
 from registry.datasets.snapshots import BOOKKEEPING, diff, snapshot_of_row
 from registry.datasets.vocab import DEFAULT_THEMES as THEMES
 from registry.datasets.vocab import UPDATE_FREQUENCIES
@@ -197,6 +197,7 @@ def synthesize(count: int, *, seed: int = 7, batch: int = 2000) -> Made:
         _write_requests(numbers, rng, stakeholders, made)
         made.events += chain.flush()
         # Written around the session: their derived values too (registry.derived).
+        reindex(db.session(), numbers)
         rescore(db.session(), numbers)
         recount(db.session(), numbers)
         move_generation(db.session())
@@ -226,7 +227,7 @@ def settle() -> None:
 
 
 def _write_batch(numbers, rng, departments, stewards, committee, chain, made, today) -> None:
-    rows, themes, versions, votes, decisions, search = [], [], [], [], [], []
+    rows, themes, versions, votes, decisions = [], [], [], [], []
     codes = {department.id: department.code for department in departments}
     for number in numbers:
         department = rng.choice(departments)
@@ -236,7 +237,6 @@ def _write_batch(numbers, rng, departments, stewards, committee, chain, made, to
         rows.append(row)
         theme = rng.choice(THEMES)
         themes.append({"dataset_id": number, "theme": theme})
-        search.append(document_of(number, row["title"], row["description"], row["keywords"]))
         made.by_state[row["status"]] = made.by_state.get(row["status"], 0) + 1
         named = {**row, "department_code": codes[department.id]}
         named["steward_name"] = steward.name if steward else None
@@ -271,7 +271,6 @@ def _write_batch(numbers, rng, departments, stewards, committee, chain, made, to
     for table, values in ((Vote, votes), (Decision, decisions)):
         if values:
             db.session.execute(insert(table), values)
-    index_documents(search)
     made.datasets += len(rows)
     made.versions += len(versions)
     made.votes += len(votes)

@@ -1,0 +1,59 @@
+"""Each search document carries scope words for what decides who reads its record (status,
+classification, department), where a reader's words never reach them: a column of the FTS5
+table on SQLite, lexemes at weight D on PostgreSQL. A search's total is then counted by the
+engine alone (registry.datasets.search). The words are written here as
+`datasets.search.scope_word` writes them: a kind's prefix and the value's letters and digits.
+
+Revision ID: 0025
+Revises: 0024
+Create Date: 2026-12-06
+"""
+
+from alembic import op
+
+revision = "0025"
+down_revision = "0024"
+branch_labels = None
+depends_on = None
+
+SCOPE = (
+    "'zs' || replace(d.status, '_', '') || ' zc' || d.classification "
+    "|| ' zd' || CAST(d.department_id AS TEXT)"
+)
+
+
+def upgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "UPDATE dataset_search s SET document = s.document || "  # noqa: S608
+            f"setweight(to_tsvector('english', {SCOPE}), 'D') "
+            "FROM datasets d WHERE d.id = s.dataset_id"
+        )
+        return
+    op.execute(
+        "CREATE VIRTUAL TABLE dataset_search_scoped USING fts5("
+        " title, description, keywords, scope, tokenize = 'porter unicode61')"
+    )
+    op.execute(
+        "INSERT INTO dataset_search_scoped (rowid, title, description, keywords, scope) "  # noqa: S608
+        f"SELECT s.rowid, s.title, s.description, s.keywords, {SCOPE} "
+        "FROM dataset_search s JOIN datasets d ON d.id = s.rowid"
+    )
+    op.execute("DROP TABLE dataset_search")
+    op.execute("ALTER TABLE dataset_search_scoped RENAME TO dataset_search")
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE dataset_search SET document = ts_filter(document, '{a,b,c}')")
+        return
+    op.execute(
+        "CREATE VIRTUAL TABLE dataset_search_plain USING fts5("
+        " title, description, keywords, tokenize = 'porter unicode61')"
+    )
+    op.execute(
+        "INSERT INTO dataset_search_plain (rowid, title, description, keywords) "
+        "SELECT rowid, title, description, keywords FROM dataset_search"
+    )
+    op.execute("DROP TABLE dataset_search")
+    op.execute("ALTER TABLE dataset_search_plain RENAME TO dataset_search")
