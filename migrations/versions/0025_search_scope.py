@@ -1,8 +1,8 @@
 """Each search document carries scope words for what decides who reads its record (status,
 classification, department), where a reader's words never reach them: a column of the FTS5
 table on SQLite, lexemes at weight D on PostgreSQL. A search's total is then counted by the
-engine alone (registry.datasets.search). The words are written here as
-`datasets.search.scope_word` writes them: a kind's prefix and the value's letters and digits.
+engine alone (registry.datasets.documents). The words are written here as
+`datasets.documents.scope_word` writes them: a kind's prefix and the value's letters and digits.
 
 Revision ID: 0025
 Revises: 0024

@@ -112,6 +112,16 @@ class Dataset(db.Model):
             sqlite_where=text("proposed_governance IS NOT NULL"),
             postgresql_where=text("proposed_governance IS NOT NULL"),
         ),
+        # What an import left for each department's stewards, in the work lists' order
+        # (reviews.work.NEEDS_ATTENTION).
+        Index(
+            "ix_datasets_needing_attention",
+            "department_id",
+            "release_target_date",
+            "title",
+            sqlite_where=text("CAST(attention AS VARCHAR) != '[]'"),
+            postgresql_where=text("CAST(attention AS VARCHAR) != '[]'"),
+        ),
         # Decided records by the day they were last approved (re-reviews count from it).
         Index(
             "ix_datasets_approved_on_status",

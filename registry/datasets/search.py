@@ -18,6 +18,7 @@ from registry.datasets import cursors, documents, dumps
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import (
+    may_read,
     not_readable_restricted,
     readable_by,
     visibility_class,
@@ -105,7 +106,8 @@ def _sort_order(sort: str, matches) -> list:
     """Each order ends on the id, in the same direction, so pages never overlap and an index
     on (column, id) can serve it."""
     if sort == "relevance" and matches is not None:
-        return [matches.c.rank, Dataset.title, Dataset.id]
+        # Among equals, the newest record first.
+        return [matches.c.rank, matches.c.id.desc()]
     return {
         "relevance": [Dataset.updated_at.desc(), Dataset.id.desc()],
         "-updated": [Dataset.updated_at.desc(), Dataset.id.desc()],
@@ -152,12 +154,10 @@ def find_datasets(
     wanted = [name for name in FACETS if name in set(facets)]
     terms = documents.search_terms(criteria.get("q"))
     conditions = _conditions(user, criteria)
-    matches, counted_by_words = None, False
+    matches, complete = None, False
     if terms:
         settle()  # this transaction's own changes are in the documents searched
         matches, complete = documents.matches(user, criteria, terms)
-        # The scope words say all the conditions do: the engine counts the total alone.
-        counted_by_words = complete and not wanted
 
     def over_matches(query: Select, *, ranked: bool = False) -> Select:
         """The page joins the ranked matches; counts only need membership, and a semi-join
@@ -170,14 +170,7 @@ def find_datasets(
 
     sort = criteria.get("sort") or ("relevance" if terms else "-updated")
     page, per_page = criteria.get("page", 1), criteria.get("per_page", 25)
-    # A search orders ids alone, then reads the page's records: one matching half the
-    # inventory then sorts its matches' ranks and titles, not their whole rows. A listing
-    # read off an index in its order reads its page's rows directly.
-    if matches is not None:
-        read = select(Dataset.id)
-    else:
-        read = dumps.brief_select() if brief else select(Dataset)
-    listed = over_matches(read, ranked=True).order_by(*_sort_order(sort, matches))
+    listed = _listed(sort, matches, complete, over_matches, brief=brief)
     if criteria.get("after"):
         listed = listed.where(cursors.after(criteria["after"], sort))
     else:
@@ -191,11 +184,11 @@ def find_datasets(
         ("facets", visibility_class(user), asked, tuple(wanted)),
         lambda: (
             _counted_by_words(user, criteria, matches)
-            if counted_by_words
+            if complete and not wanted  # the engine counts the total alone
             else _counts(user, criteria, wanted, over_matches)
         ),
     )
-    items = _page_items(listed, total, searched=matches is not None, brief=brief)
+    items = _page_items(user, listed, total, searched=matches is not None, brief=brief)
     following = None
     if len(items) == per_page and sort in cursors.KEYSETS:
         following = cursors.next_cursor(items[-1], sort)
@@ -210,12 +203,28 @@ def find_datasets(
     )
 
 
-def _page_items(listed: Select, total: int, *, searched: bool, brief: bool) -> list:
-    """The page's records (or briefs): a search's by the ids it ranked, a listing's read in
-    its order."""
+def _listed(sort: str, matches, complete: bool, over_matches, *, brief: bool) -> Select:
+    """The page's query, in the sort's order."""
+    if matches is not None and complete and sort == "relevance":
+        # The scope words say all the conditions do: the engine ranks the page alone.
+        return select(matches.c.id).order_by(*_sort_order(sort, matches))
+    if matches is not None:
+        # A search orders ids alone, then reads the page's records: one matching half the
+        # inventory then sorts its matches' ranks, not their whole rows.
+        return over_matches(select(Dataset.id), ranked=True).order_by(*_sort_order(sort, matches))
+    # A listing read off an index in its order reads its page's rows directly.
+    read = dumps.brief_select() if brief else select(Dataset)
+    return over_matches(read).order_by(*_sort_order(sort, matches))
+
+
+def _page_items(user, listed: Select, total: int, *, searched: bool, brief: bool) -> list:
+    """The page's records (or briefs): a search's by the ids it ranked (each asked again, as
+    loaded, whether the reader may read it, since the engine may have ranked them alone), a
+    listing's read in its order."""
     if searched:
         ids = _search_page(listed, total)
-        return dumps.briefs_of(ids) if brief else _records(ids)
+        found = dumps.briefs_of(ids) if brief else _records(ids)
+        return [item for item in found if may_read(user, item)]
     if brief:
         return dumps.briefs(listed)
     return db.session.scalars(listed.options(LIST_LOADING)).all()

@@ -189,6 +189,17 @@ def can_read(reader, *, classification: str, status: str, department_id: int) ->
     return _may_read(reader, _ValueTerms(classification, status, department_id))
 
 
+def may_read(reader, record) -> bool:
+    """The rule for a loaded record, or anything with its classification, status and
+    department (a brief of one)."""
+    return can_read(
+        reader,
+        classification=record.classification,
+        status=record.status,
+        department_id=record.department_id,
+    )
+
+
 def not_readable_restricted(reader) -> ColumnElement[bool]:
     """Restricted records this reader may not read: they appear only as counts per department."""
     return (Dataset.classification == str(Classification.RESTRICTED)) & ~readable_by(reader)

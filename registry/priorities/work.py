@@ -5,7 +5,7 @@ assessment (committee members)."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from registry.datasets.models import Dataset
 from registry.db import utcnow
@@ -14,7 +14,7 @@ from registry.permissions import Permission, has_permission
 from registry.priorities import requests, rounds
 from registry.priorities.models import Assessment, DataRequest, VotingRound
 from registry.reviews.permissions import is_recused
-from registry.reviews.services import WORK_LIST_LIMIT, WorkList
+from registry.reviews.work import WORK_LIST_LIMIT, WorkList, capped_count
 
 ASSESSMENT_LIST_LIMIT = 20
 
@@ -59,9 +59,10 @@ def program_work(user, now: datetime | None = None) -> ProgramWork:
 
 
 def _first(query) -> WorkList:
-    """The first WORK_LIST_LIMIT of a list of requests, and how many it holds."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total or 0)
+    """The first WORK_LIST_LIMIT of a list of requests, and how many it holds (counted up to
+    reviews.work.COUNT_LIMIT)."""
+    total, beyond = capped_count(query.with_only_columns(DataRequest.id))
+    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total, beyond=beyond)
 
 
 def _unanswered():

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import String, cast, exists, func, select, union
+from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.datasets.governance import TO_CONFIRM, in_force, proposal_open, stage
@@ -21,7 +21,6 @@ from registry.datasets.snapshots import snapshot
 from registry.datasets.visibility import RELEASABLE, can_read_level
 from registry.db import utctoday
 from registry.extensions import db
-from registry.permissions import Role
 from registry.reviews import rereview
 from registry.reviews.committee import (
     cast_vote,
@@ -40,14 +39,12 @@ from registry.reviews.committee import (
     tally,
     update_settings,
 )
-from registry.reviews.models import Vote
 from registry.reviews.permissions import (
     available_actions,
     can_read_votes,
     can_vote,
     facts_for,
     is_recused,
-    not_recused,
 )
 from registry.reviews.requirements import missing_for_review
 from registry.reviews.schemas import TransitionIn
@@ -282,71 +279,6 @@ def review_summary(dataset: Dataset, user) -> dict[str, Any]:
     return summary
 
 
-class WorkList(list):
-    """The first WORK_LIST_LIMIT records of a work queue, soonest target date first, and how
-    many the queue holds (`total`): a coordinator's queue can hold thousands."""
-
-    def __init__(self, items, total: int) -> None:
-        super().__init__(items)
-        self.total = total
-
-
-WORK_LIST_LIMIT = 20
-
-
-def work_queues(user, today: date | None = None) -> dict[str, WorkList]:
-    """What waits for this person, by role; a queue appears only for roles they hold."""
-    today = today or utctoday()
-    roles = user.role_set
-    queues: dict[str, list[Dataset]] = {}
-    if Role.STEWARD in roles and user.departments:
-        mine = Dataset.department_id.in_([department.id for department in user.departments])
-        # First: what an import left for them (a classification to confirm, unread values).
-        queues["to_confirm"] = _datasets(mine, cast(Dataset.attention, String) != "[]")
-        queues["drafts"] = _datasets(mine, Dataset.status == "draft")
-        queues["changes_requested"] = _datasets(mine, Dataset.status == "changes_requested")
-        queues["in_rereview"] = _datasets(mine, Dataset.proposed_governance.is_not(None))
-    if Role.COORDINATOR in roles:
-        queues["to_triage"] = _datasets(Dataset.status == "submitted")
-        queues["overdue"] = _datasets(Dataset.is_overdue(today))
-        queues["to_publish"] = _datasets(Dataset.status == "approved", ~Dataset.is_overdue(today))
-        queues["due_for_rereview"] = _datasets(
-            Dataset.is_due_for_rereview(today, get_settings().rereview_days),
-            order=(Dataset.approved_on, Dataset.title),  # the longest since approval first
-        )
-        queues["in_rereview"] = _datasets(Dataset.proposed_governance.is_not(None))
-    if Role.COMMITTEE in roles:
-        # Looked up record by record on the votes' unique key, not read whole per record.
-        voted = exists().where(
-            Vote.dataset_id == Dataset.id,
-            Vote.review_round == Dataset.review_round,
-            Vote.member_id == user.id,
-        )
-        before = _before_the_committee()
-        queues["awaiting_vote"] = _datasets(before, ~voted, not_recused(user))
-    return queues
-
-
-def _before_the_committee():
-    """Records before the committee, or in a re-review round, each found off its own index:
-    PostgreSQL reads an OR of the two as one bitmap of both indexes; SQLite reads every record
-    for it, so there it is a union of the ids each index finds (at 100,000 records, 87 ms to 28
-    on SQLite; the union on PostgreSQL, 75 ms to the OR's 25)."""
-    in_committee = Dataset.status == "in_committee"
-    in_rereview = Dataset.proposed_governance.is_not(None)
-    if db.session.get_bind().dialect.name != "sqlite":
-        return in_committee | in_rereview
-    return Dataset.id.in_(
-        union(select(Dataset.id).where(in_committee), select(Dataset.id).where(in_rereview))
-    )
-
-
-def _datasets(*conditions, order=(Dataset.release_target_date, Dataset.title)) -> WorkList:
-    total = db.session.scalar(select(func.count()).select_from(Dataset).where(*conditions))
-    query = select(Dataset).where(*conditions).order_by(*order)
-    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total or 0)
-
-
 __all__ = [
     "cast_vote",
     "check_can_vote",
@@ -367,5 +299,4 @@ __all__ = [
     "round_state",
     "tally",
     "update_settings",
-    "work_queues",
 ]

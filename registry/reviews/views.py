@@ -13,7 +13,7 @@ from registry.extensions import db
 from registry.permissions import Permission
 from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
 from registry.priorities.work import program_work
-from registry.reviews import rereview, services
+from registry.reviews import rereview, services, work
 from registry.reviews.committee import default_quorum
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.requirements import missing_for_review
@@ -187,7 +187,7 @@ QUEUE_LISTS = {
 @reviews.get("/work")
 @require_permission(Permission.ACCOUNT_OWN)
 def my_work():
-    queues = services.work_queues(current_user)
+    queues = work.work_queues(current_user)
     return render_template(
         "reviews/work.html",
         queues=queues,

@@ -17,7 +17,7 @@ from registry.datasets import cursors, search
 from registry.datasets.schemas import DatasetQuery
 from registry.db import utctoday
 from registry.extensions import db
-from registry.reviews.services import work_queues
+from registry.reviews.work import work_queues
 
 
 def statements_sent(call) -> tuple[object, list[tuple[str, object]]]:
@@ -158,6 +158,38 @@ def test_the_records_due_for_rereview_are_found_by_the_day_they_were_approved(ma
         assert full_scans_of_datasets(text) == [], text
         assert "approved_on" in text, text
         assert "published_on" not in text, text
+
+
+def test_a_stewards_work_lists_are_read_off_their_own_indexes(make):
+    """What an import left for a department, and its records in re-review, are few among
+    many: each list is read (and counted) off its partial index, not the department's."""
+    make.department(code="PW")
+    steward = make.user("steward", departments=["PW"])
+    _, sent = statements_sent(lambda: work_queues(steward))
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    for marker, index in (
+        ("CAST(datasets.attention", "ix_datasets_needing_attention"),
+        ("proposed_governance IS NOT NULL", "ix_datasets_in_rereview"),
+    ):
+        asked = [(sql, params) for sql, params in sent if marker in sql]
+        assert len(asked) == 2, marker  # the count and the list
+        for sql, params in asked:
+            text = plan(sql, params)
+            assert full_scans_of_datasets(text) == [], text
+            if sqlite:
+                assert index in text, text
+
+
+def test_each_part_of_a_work_list_is_read_off_the_index_in_its_order(make):
+    """Approved records dated from today and undated ones, for the coordinator; each part's
+    page and count come off the index of records by state and target date, in order."""
+    make.approved(target=utctoday() + timedelta(days=3))
+    _, sent = statements_sent(lambda: work_queues(make.user("coordinator")))
+    asked = [(sql, params) for sql, params in sent if "release_target_date IS NULL" in sql]
+    assert len(asked) == 2, sent  # the count and the list
+    for sql, params in asked:
+        text = plan(sql, params)
+        assert full_scans_of_datasets(text) == [], text
 
 
 @pytest.mark.parametrize("matched_few", [True, False], ids=["few-matches", "many-matches"])

@@ -11,7 +11,7 @@ from registry.datasets.models import DatasetVersion
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.notifications.models import Notification
-from registry.reviews import services
+from registry.reviews import services, work
 from registry.reviews.rereview import edit_dataset
 from registry.reviews.workflow import (
     GOVERNANCE_FIELDS,
@@ -345,7 +345,7 @@ def test_a_periodic_rereview_asks_the_committee_to_confirm_what_is_in_force(
         "pii_kinds": [],
     }
     assert not services.due_for_rereview(published)
-    assert services.work_queues(committee[1])["awaiting_vote"] == [published]
+    assert work.work_queues(committee[1])["awaiting_vote"] == [published]
     for member in committee[1:4]:
         vote(published, member)
     assert services.latest_decision(published).outcome == "approve"
@@ -355,9 +355,9 @@ def test_a_periodic_rereview_asks_the_committee_to_confirm_what_is_in_force(
 
 def test_the_queues_show_open_rereviews(published, committee, make):
     propose(published)
-    assert services.work_queues(make.user("coordinator"))["in_rereview"] == [published]
-    assert services.work_queues(published.steward)["in_rereview"] == [published]
-    assert published in services.work_queues(committee[1])["awaiting_vote"]
+    assert work.work_queues(make.user("coordinator"))["in_rereview"] == [published]
+    assert work.work_queues(published.steward)["in_rereview"] == [published]
+    assert published in work.work_queues(committee[1])["awaiting_vote"]
 
 
 # What people see -------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from registry.datasets.models import Dataset
 from registry.db import utctoday
 from registry.extensions import db
-from registry.priorities import work
-from registry.reviews import services
+from registry.priorities import work as program
+from registry.reviews import services, work
 
 
 def titles(queue):
@@ -29,7 +29,7 @@ def test_a_steward_sees_their_departments_drafts_and_change_requests(make):
     steward = make.user("steward")
     make.dataset(actor=steward, department=steward.department_codes[0], title="Mine")
     make.dataset(title="Someone else's")
-    queues = services.work_queues(steward)
+    queues = work.work_queues(steward)
     assert (titles(queues["drafts"]), queues["changes_requested"]) == (["Mine"], [])
 
 
@@ -38,9 +38,9 @@ def test_a_committee_member_sees_what_awaits_their_vote_until_they_vote(make):
     make.user("committee")
     make.user("committee")
     dataset = make.in_committee(title="Parking Citations")
-    before = titles(services.work_queues(member)["awaiting_vote"])
+    before = titles(work.work_queues(member)["awaiting_vote"])
     services.cast_vote(dataset, {"vote": "reject", "rationale": "Too raw."}, actor=member)
-    after = titles(services.work_queues(member)["awaiting_vote"])
+    after = titles(work.work_queues(member)["awaiting_vote"])
     assert (before, after) == (["Parking Citations"], [])
 
 
@@ -48,7 +48,7 @@ def test_a_recused_member_is_not_asked_to_vote(make):
     make.department(code="HD")
     colleague = make.user("committee", departments=["HD"])
     make.in_committee("HD")
-    assert services.work_queues(colleague)["awaiting_vote"] == []
+    assert work.work_queues(colleague)["awaiting_vote"] == []
 
 
 def test_the_coordinator_sees_triage_publication_and_overdue(make):
@@ -60,7 +60,7 @@ def test_the_coordinator_sees_triage_publication_and_overdue(make):
     decide(make, late)
     late.release_target_date = utctoday() - timedelta(days=1)
     db.session.commit()
-    queues = services.work_queues(coordinator)
+    queues = work.work_queues(coordinator)
     assert (titles(queues["to_publish"]), titles(queues["overdue"])) == (
         ["Approved now"],
         ["Approved long ago"],
@@ -73,7 +73,7 @@ def test_an_old_approval_is_due_for_rereview(make):
     dataset = make.in_committee(title="Old approval")
     decide(make, dataset)
     next_year = utctoday() + timedelta(days=400)
-    queues = services.work_queues(coordinator, today=next_year)
+    queues = work.work_queues(coordinator, today=next_year)
     assert titles(queues["due_for_rereview"]) == ["Old approval"]
     assert services.due_for_rereview(dataset, today=next_year)
     assert not services.due_for_rereview(dataset)
@@ -94,13 +94,13 @@ def test_roles_without_a_queue_are_told_so(client, make, sign_in):
 def test_a_long_queue_shows_its_first_records_and_how_many_there_are(client, make, sign_in):
     steward = make.user("steward")
     code = steward.department_codes[0]
-    for number in range(services.WORK_LIST_LIMIT + 3):
+    for number in range(work.WORK_LIST_LIMIT + 3):
         make.dataset(actor=steward, department=code, title=f"Draft {number:02d}")
-    drafts = services.work_queues(steward)["drafts"]
-    assert (len(drafts), drafts.total) == (services.WORK_LIST_LIMIT, services.WORK_LIST_LIMIT + 3)
+    drafts = work.work_queues(steward)["drafts"]
+    assert (len(drafts), drafts.total) == (work.WORK_LIST_LIMIT, work.WORK_LIST_LIMIT + 3)
     sign_in(steward)
     page = client.get("/work").get_data(as_text=True)
-    assert f"Showing {services.WORK_LIST_LIMIT} of 23." in page
+    assert f"Showing {work.WORK_LIST_LIMIT} of 23." in page
     assert 'href="/datasets?status=draft"' in page
 
 
@@ -130,12 +130,12 @@ def test_the_query_and_the_record_agree_on_who_is_recused(make):
 
 
 def test_a_coordinators_requests_to_answer_are_capped_with_their_total(client, make, sign_in):
-    for number in range(services.WORK_LIST_LIMIT + 2):
+    for number in range(work.WORK_LIST_LIMIT + 2):
         make.data_request(title=f"Request {number}")
     sign_in(make.user("coordinator"))
     page = client.get("/work").get_data(as_text=True)
-    assert f"Showing {services.WORK_LIST_LIMIT} of {services.WORK_LIST_LIMIT + 2}." in page
-    assert page.count("Request ") >= services.WORK_LIST_LIMIT
+    assert f"Showing {work.WORK_LIST_LIMIT} of {work.WORK_LIST_LIMIT + 2}." in page
+    assert page.count("Request ") >= work.WORK_LIST_LIMIT
 
 
 def test_records_to_assess_come_soonest_target_first_across_both_states(make):
@@ -149,4 +149,21 @@ def test_records_to_assess_come_soonest_target_first_across_both_states(make):
     member = make.user("committee")
     both = select(Dataset.title).where(Dataset.status.in_(["in_committee", "approved"]))
     expected = db.session.scalars(both.order_by(Dataset.release_target_date, Dataset.title)).all()
-    assert [record.title for record in work._to_assess(member)] == expected
+    assert [record.title for record in program._to_assess(member)] == expected
+
+
+def test_a_long_work_list_is_counted_up_to_its_limit(make, client, sign_in, monkeypatch):
+    """Past COUNT_LIMIT a list says "more than" it, and links to the whole list, which
+    counts exactly."""
+    monkeypatch.setattr(work, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(work, "WORK_LIST_LIMIT", 2)
+    make.department(code="PW")
+    steward = make.user("steward", departments=["PW"])
+    for number in range(5):
+        make.dataset(department="PW", title=f"Draft {number}")
+    drafts = work.work_queues(steward)["drafts"]
+    assert (len(drafts), drafts.total, drafts.beyond) == (2, 3, True)
+    assert (drafts.counted, drafts.badge) == ("more than 3", "3+")
+    sign_in(steward)
+    page = client.get("/work").get_data(as_text=True)
+    assert "Showing 2 of more than 3." in page and ">3+</span>" in page
