@@ -1,8 +1,10 @@
 """Each search document carries scope words for what decides who reads its record (status,
 classification, department), where a reader's words never reach them: a column of the FTS5
-table on SQLite, lexemes at weight D on PostgreSQL. A search's total is then counted by the
-engine alone (registry.datasets.documents). The words are written here as
-`datasets.documents.scope_word` writes them: a kind's prefix and the value's letters and digits.
+table on SQLite; on PostgreSQL, lexemes taken as they are, behind a mark (~) no reader's word
+holds (every document is rewritten: follow the upgrade with `VACUUM (ANALYZE) dataset_search`).
+A search's total is then counted by the engine alone (registry.datasets.documents). The words
+are written here as `datasets.documents` writes them: a kind's prefix and the value's letters
+and digits.
 
 Revision ID: 0025
 Revises: 0024
@@ -20,13 +22,18 @@ SCOPE = (
     "'zs' || replace(d.status, '_', '') || ' zc' || d.classification "
     "|| ' zd' || CAST(d.department_id AS TEXT)"
 )
+# The same words as tsvector lexemes: '~zspublished' '~zcpublic' '~zd3'.
+LEXEMES = (
+    "'''~zs' || replace(d.status, '_', '') || ''' ''~zc' || d.classification "
+    "|| ''' ''~zd' || CAST(d.department_id AS TEXT) || ''''"
+)
 
 
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "UPDATE dataset_search s SET document = s.document || "  # noqa: S608
-            f"setweight(to_tsvector('english', {SCOPE}), 'D') "
+            f"CAST({LEXEMES} AS tsvector) "
             "FROM datasets d WHERE d.id = s.dataset_id"
         )
         return
@@ -45,7 +52,10 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("UPDATE dataset_search SET document = ts_filter(document, '{a,b,c}')")
+        op.execute(
+            "UPDATE dataset_search SET document = ts_delete(document, ARRAY("
+            "SELECT lexeme FROM unnest(document) WHERE lexeme LIKE '~%'))"
+        )
         return
     op.execute(
         "CREATE VIRTUAL TABLE dataset_search_plain USING fts5("

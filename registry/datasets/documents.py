@@ -6,7 +6,7 @@ SQLite uses an FTS5 table and PostgreSQL a tsvector table with a GIN index, both
 rewritten in the same transaction as any change to it (registry.derived's rule: `reindex`). Beside
 the record's words it carries scope words for what decides who reads it (its status,
 classification and department), where a reader's words never reach them: a column of the FTS5
-table, lexemes at weight D in the tsvector. datasets.visibility writes its one rule over those
+table, lexemes behind a mark in the tsvector. datasets.visibility writes its one rule over those
 words too (`readable_words`), so that a search's total is counted by the engine alone: the most
 common word's among 300,000 records in 22 ms, where looking each match up among the records took
 210 (docs/performance.md).
@@ -35,6 +35,7 @@ def dialect() -> str:
 # The scope words: a kind's prefix and the value as one word (letters and digits only); the
 # engine stems them as it stems the document's words, and no two values of a kind share a stem.
 SCOPE_KINDS = {"status": "zs", "classification": "zc", "department": "zd"}
+SCOPE_MARK = "~"  # before each on PostgreSQL (see _lexemes)
 
 
 def scope_word(kind: str, value: object) -> str:
@@ -111,6 +112,13 @@ def _drop_documents(session: Session, ids: list[int]) -> None:
     )
 
 
+def _lexemes(scope: str) -> str:
+    """PostgreSQL's scope words, as tsvector lexemes taken as they are (not parsed or
+    stemmed), each behind a mark no reader's word holds, so no word a reader searches for
+    reaches them, even as a prefix."""
+    return " ".join(f"'{SCOPE_MARK}{word}'" for word in scope.split())
+
+
 def index_documents(documents: list[dict[str, Any]], session: Session | None = None) -> None:
     """Writes new search documents (as document_of() gives them) in one statement."""
     if not documents:
@@ -123,9 +131,9 @@ def index_documents(documents: list[dict[str, Any]], session: Session | None = N
                 "setweight(to_tsvector('english', :title), 'A') || "
                 "setweight(to_tsvector('english', :keywords), 'A') || "
                 "setweight(to_tsvector('english', :description), 'B') || "
-                "setweight(to_tsvector('english', :scope), 'D'))"
+                "CAST(:lexemes AS tsvector))"
             ),
-            documents,
+            [{**document, "lexemes": _lexemes(document["scope"])} for document in documents],
         )
         return
     session.execute(
@@ -151,7 +159,7 @@ class Words:
 
     def word(self, kind: str, value: object) -> str:
         found = scope_word(kind, value)
-        return f"{found}:D" if self.postgresql else f'"{found}"'
+        return f"'{SCOPE_MARK}{found}'" if self.postgresql else f'"{found}"'
 
     def all_of(self, parts: list[str]) -> str:
         return "(" + (" & " if self.postgresql else " AND ").join(parts) + ")"
@@ -161,14 +169,16 @@ class Words:
 
     def terms(self, terms: list[str]) -> str:
         """Every term as a word prefix, in the title, description and keywords alone."""
-        if self.postgresql:
-            return " & ".join(f"{term}:*ABC" for term in terms)
+        if self.postgresql:  # (no scope word can match: see _lexemes)
+            return " & ".join(f"{term}:*" for term in terms)
         return "{title description keywords} : (" + " ".join(f'"{term}"*' for term in terms) + ")"
 
     def scoped(self, terms: str, scope: str | None) -> str:
-        if scope is None:
-            return terms
-        return f"({terms}) & {scope}" if self.postgresql else f"{terms} AND scope : {scope}"
+        """SQLite's MATCH text; on PostgreSQL, the scope's tsquery text alone, since the terms
+        are parsed and the scope words taken as they are."""
+        if self.postgresql:
+            return scope or ""
+        return terms if scope is None else f"{terms} AND scope : {scope}"
 
 
 # The filters the scope words cannot say: any of them leaves a search's total to SQL.
@@ -183,11 +193,20 @@ def matches(user, criteria: dict[str, Any], terms: list[str]):
     scope, complete = _scope(user, criteria, words)
     query = words.scoped(words.terms(terms), scope)
     if words.postgresql:
-        sql = (
-            "SELECT dataset_id AS id, -ts_rank(document, to_tsquery('english', :ranked)) AS rank "
-            "FROM dataset_search WHERE document @@ to_tsquery('english', :query)"
+        # A reader's words parsed and stemmed, the scope's taken as they are (CAST), joined by
+        # &&; no weight is asked for, so the index answers without reading each document again.
+        found = (
+            "(to_tsquery('english', :terms) && CAST(:query AS tsquery))"
+            if query
+            else "to_tsquery('english', :terms)"
         )
-        bound = text(sql).bindparams(query=query, ranked=words.terms(terms))
+        sql = (
+            "SELECT dataset_id AS id, -ts_rank(document, to_tsquery('english', :terms)) AS rank "
+            "FROM dataset_search WHERE document @@ " + found
+        )
+        bound = text(sql).bindparams(terms=words.terms(terms))
+        if query:
+            bound = bound.bindparams(query=query)
     else:
         sql = (
             "SELECT rowid AS id, bm25(dataset_search, 10.0, 1.0, 5.0, 0.0) AS rank "

@@ -148,3 +148,11 @@ def test_status_facets_follow_the_workflow(make, find):
     submitted = make.dataset(actor=steward, department=code, **make.COMPLETE)
     perform_transition(submitted, {"action": "submit"}, actor=steward)
     assert list(find().facets["status"]) == ["draft", "submitted"]
+
+
+@pytest.mark.parametrize("word", ["zs", "zspublished", "zcpublic", "zd", "published", "public"])
+def test_a_readers_words_never_reach_the_scope_words(inventory, find, word):
+    """The words that say who reads a record (datasets.documents) are not found by searching
+    for them, by a visitor (whose searches are scoped by them) or by staff (whose are not)."""
+    visitor = find_datasets(None, {"q": word, "page": 1, "per_page": 25}, facets=())
+    assert (find(q=word).total, visitor.total) == (0, 0)
