@@ -13,12 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import case, tuple_
+from sqlalchemy import case, literal_column, tuple_
 
 from registry.datasets.models import Dataset
 from registry.datasets.vocab import PriorityRank
 
-PRIORITY = case({rank.name: rank.value for rank in PriorityRank}, value=Dataset.release_priority)
+# Written with literal values, not bound parameters, so that the index on the same expression
+# (vocab.PRIORITY_ORDER, in the models' indexes) serves the order.
+PRIORITY = case(
+    *(
+        (Dataset.release_priority == literal_column(f"'{rank.name}'"), literal_column(f"{rank:d}"))
+        for rank in PriorityRank
+    )
+)
+
 
 # Each order that pages by cursor: its columns, whether it runs downwards, and each column's
 # value on a record (as a cursor keeps it: moments as ISO text).

@@ -200,9 +200,12 @@ def matches(user, criteria: dict[str, Any], terms: list[str]):
             if query
             else "to_tsquery('english', :terms)"
         )
+        # OFFSET 0 keeps the planner from folding the matches into the query around them: it
+        # cannot tell how many a word finds, and folded it read records in the page's order
+        # testing each one's document (1.1 s for a word 7 of 300,000 records hold).
         sql = (
             "SELECT dataset_id AS id, -ts_rank(document, to_tsquery('english', :terms)) AS rank "
-            "FROM dataset_search WHERE document @@ " + found
+            "FROM dataset_search WHERE document @@ " + found + " OFFSET 0"
         )
         bound = text(sql).bindparams(terms=words.terms(terms))
         if query:

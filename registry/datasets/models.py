@@ -23,7 +23,12 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.accounts.models import Department, User
-from registry.datasets.vocab import CLASSIFICATION_LEVELS, AccessLevel, Classification
+from registry.datasets.vocab import (
+    CLASSIFICATION_LEVELS,
+    PRIORITY_ORDER,
+    AccessLevel,
+    Classification,
+)
 from registry.db import Unindexed, UTCDateTime, utcnow
 from registry.extensions import db
 from registry.reviews.workflow import DECIDED_STATES, INITIAL_STATE, State
@@ -94,6 +99,32 @@ class Dataset(db.Model):
             "id",
         ),
         Index("ix_datasets_department_status_title_id", "department_id", "status", "title", "id"),
+        # The newest records, and those by priority (high first), of one status (a visitor's:
+        # the published), or one department's in a status, a page at a time.
+        Index("ix_datasets_status_id", "status", "id"),
+        Index("ix_datasets_department_status_id", "department_id", "status", "id"),
+        Index("ix_datasets_status_priority", "status", text(f"({PRIORITY_ORDER})"), "title", "id"),
+        Index(
+            "ix_datasets_department_status_priority",
+            "department_id",
+            "status",
+            text(f"({PRIORITY_ORDER})"),
+            "title",
+            "id",
+        ),
+        # One department's records in every status (as staff who read them all list them),
+        # and every record by priority, a page at a time in each order.
+        Index("ix_datasets_department_updated_at_id", "department_id", "updated_at", "id"),
+        Index("ix_datasets_department_title_id", "department_id", "title", "id"),
+        Index("ix_datasets_department_id", "department_id", "id"),
+        Index(
+            "ix_datasets_department_priority",
+            "department_id",
+            text(f"({PRIORITY_ORDER})"),
+            "title",
+            "id",
+        ),
+        Index("ix_datasets_priority", text(f"({PRIORITY_ORDER})"), "title", "id"),
         # The newest releases (the front page's), read off the index in release order.
         Index("ix_datasets_status_published_on_id", "status", "published_on", "id"),
         # Approved records past their target date, in target-date order.

@@ -61,6 +61,14 @@ class PriorityRank(IntEnum):
     low = 3
 
 
+# The same order as SQL, for the indexes that read records in it (datasets.cursors.PRIORITY).
+PRIORITY_ORDER = (
+    "CASE "
+    + " ".join(f"WHEN release_priority = '{rank.name}' THEN {rank.value}" for rank in PriorityRank)
+    + " END"
+)
+
+
 # POD accrualPeriodicity values, with the words people use for them.
 UPDATE_FREQUENCIES = {
     "R/PT1S": "Continuously",
