@@ -112,8 +112,9 @@ class Defaults:
     # few thousand matches alone, and ranking the matches in its default 4 MB of sort memory,
     # which a word in half the inventory overflows (60 MB of temporary files per search, a
     # fifth of its time). The total, counted before the page is read, tells the planner which:
-    # fewer matches than this are searched without workers, more get this much sort memory
-    # for the request's transaction. SQLite needs neither.
+    # fewer matches than this are searched without workers (and, in another order than
+    # relevance, read first: datasets.search), more get this much sort memory for the request's
+    # transaction. SQLite needs neither.
     SEARCH_PARALLEL_FROM = 5000
     SEARCH_SORT_MEMORY = "64MB"
     # The registry's public address, e.g. https://registry.city.gov: every absolute link (data.json,

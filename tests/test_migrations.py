@@ -12,9 +12,8 @@ from registry.extensions import db
 
 def test_models_and_migrations_agree(app):
     # The session fixture built this database with `upgrade head`, on SQLite or PostgreSQL.
-    # SQLAlchemy does not read back an index on an expression (the priority order's), and
-    # Alembic leaves such indexes out of the comparison; test_expression_indexes_exist checks
-    # them by name.
+    # Indexes on an expression (the priority order's) are left out of the comparison
+    # (registry.db.include_in_migrations); test_expression_indexes_exist checks them by name.
     with reading_only(), db.engine.connect() as connection, warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
         warnings.filterwarnings("ignore", "autogenerate skipping (functional|metadata-specified)")
