@@ -30,7 +30,6 @@ from registry.memo import remembered
 from registry.reviews.workflow import State
 
 FACETS = FACET_NAMES
-CHUNK = 500
 # The facets counted by grouping the records themselves (themes are counted apart).
 GROUPED = {
     "department": Dataset.department_id,

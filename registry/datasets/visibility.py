@@ -84,7 +84,7 @@ class _ValueTerms:
 
 
 class _WordTerms:
-    """The same terms over the scope words of a record's search document (datasets.search):
+    """The same terms over the scope words of a record's search document (datasets.documents):
     each answer is a query in the search engine's syntax, or None for anything."""
 
     def __init__(self, word, all_of, any_of) -> None:
