@@ -219,6 +219,13 @@ def wait_up(address: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{address} did not come up")
 
 
+def with_token(token: str) -> requests.Session:
+    """A client that sends an API token with every request."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 def signed_in(
     base: str, email: str = "load.tester@city.example", password: str = PASSWORD
 ) -> requests.Session:
@@ -418,8 +425,7 @@ def soak(base: str, token: str, seconds: float, clients: int) -> tuple[int, int]
 
     def client(number: int) -> None:
         rng = random.Random(number)
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        session = with_token(token)
         sequence = 0
         while time.monotonic() < deadline:
             sequence += 1

@@ -9,7 +9,7 @@ query, measured by `scripts/bench.py` itself).
 """
 
 import requests
-from bench import Gunicorn, database_for, drive, filled
+from bench import Gunicorn, database_for, drive, filled, with_token
 
 from registry.datasets.schemas import SORTS
 
@@ -30,15 +30,6 @@ STAFF_FILTERS = {
 }
 
 
-def _with_token(token: str):
-    def make() -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        return session
-
-    return make
-
-
 def measure_listings(size: int, args) -> None:
     url = database_for(size, args.database_url, args.keep)
     engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
@@ -47,7 +38,7 @@ def measure_listings(size: int, args) -> None:
     server = Gunicorn(url)
     readers = {
         "visitor": (requests.Session, FILTERS),
-        "coordinator": (_with_token(facts["token"]), {**FILTERS, **STAFF_FILTERS}),
+        "coordinator": (lambda: with_token(facts["token"]), {**FILTERS, **STAFF_FILTERS}),
     }
     over = []
     try:

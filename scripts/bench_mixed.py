@@ -13,7 +13,7 @@ import threading
 import time
 
 import requests
-from bench import Gunicorn, bare_ms, database_for, filled, signed_in
+from bench import Gunicorn, bare_ms, database_for, filled, signed_in, with_token
 
 DEMO_PASSWORDS = {
     "coordinator": ("coordinator@riverton.example", "open-data-lead-2026"),
@@ -104,13 +104,8 @@ class Writers:
         for thread in self.threads:
             thread.join(timeout=30)
 
-    def _session(self, token: str) -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        return session
-
     def _edit(self) -> None:
-        session, rng = self._session(self.facts["editor"]), random.Random(1)
+        session, rng = with_token(self.facts["editor"]), random.Random(1)
         while not self.stopped.wait(1.0):
             identifier = rng.choice(self.facts["candidates"])
             address = f"{self.base}/api/v1/datasets/{identifier}"
@@ -122,7 +117,7 @@ class Writers:
             self._count("edits", answer)
 
     def _vote(self) -> None:
-        session, rng = self._session(self.facts["voter"]), random.Random(2)
+        session, rng = with_token(self.facts["voter"]), random.Random(2)
         while not self.stopped.wait(5.0):
             identifier = rng.choice(self.facts["candidates"])
             answer = session.put(
