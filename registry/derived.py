@@ -11,10 +11,15 @@ audited), so two transactions never derive from each other's half-written state.
 Writes that go around the session (a bulk load's plain INSERTs) call the keepers themselves,
 and each keeper's housekeeping pass puts right any record it finds without its derived rows.
 
-Answers that remain worth keeping in a process (registry.memo: the figures, the report's plan,
-the listing's counts) are kept with the `generation` they were computed at. The same flush
-events move it, in the same transaction, whenever anything of the models those answers read
-(ANSWERS_READ) changes: one rule for every kept answer, declared here beside the models.
+What remains worth keeping in a process is kept with the `generation` of what it reads, and
+holds while that has not moved. The same flush events move a generation, in the same
+transaction, whenever anything it is declared over changes: one rule for everything kept,
+declared here beside the models. There are two:
+- ANSWERS (registry.memo: the figures, the report's plan, the listing's counts) moves with any
+  change to the models those answers read (ANSWERS_READ);
+- NAMES (datasets.dumps: a record's API dump, kept with the record's version, which the ORM
+  moves on every change of its row) moves when a name a dump shows from another row changes
+  (NAMES_READ): a department's, a steward's, a city priority's.
 """
 
 import secrets
@@ -23,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from sqlalchemy import BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from registry.accounts.models import Department
+from registry.accounts.models import Department, User
 from registry.audit.models import AuditChainHead
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.extensions import db
@@ -39,6 +44,7 @@ from registry.reviews.models import Decision, ReleaseDelay
 
 PENDING = "registry_derived"
 MOVED = "registry_generation_moves"
+ANSWERS, NAMES = 1, 2  # the generations' rows
 # What the answers kept in processes read (registry.memo): the records, their themes and city
 # priorities, the departments that hold them, data requests, rounds and their votes, the
 # committee's decisions and the reasons on record for late releases.
@@ -56,10 +62,14 @@ ANSWERS_READ = (
     Decision,
     ReleaseDelay,
 )
+# What a record's dump shows of other rows than its own (its themes and city priorities are
+# written only with the record's row, through datasets.services.touch): these names, and
+# whether a city priority still exists.
+NAMES_READ = {Department: ("code", "name"), User: ("email", "name"), CityPriority: ("name",)}
 
 
 class Generation(db.Model):
-    """One row: moves whenever anything kept answers read changes (see the module)."""
+    """One row a generation (ANSWERS, NAMES): moves whenever what it is over changes."""
 
     __tablename__ = "generations"
 
@@ -80,6 +90,14 @@ def keeps(keeper):
 def _changed(target, names) -> bool:
     state = inspect(target)
     return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _renames(session: Session, target) -> bool:
+    """Whether a flushed object changes a name existing dumps show (a new one shows in none)."""
+    names = NAMES_READ.get(type(target))
+    if names is None or target in session.new:
+        return False
+    return target in session.deleted or _changed(target, names)
 
 
 def touched(session: Session, target) -> tuple[set[int], set[int]]:
@@ -110,8 +128,11 @@ def _note_changes(session: Session, _context) -> None:
         found, closed = touched(session, target)
         records |= found
         rounds |= closed
+    moved = session.info.setdefault(MOVED, set())
     if any(isinstance(target, ANSWERS_READ) for target in changed):
-        session.info[MOVED] = True
+        moved.add(ANSWERS)
+    if any(_renames(session, target) for target in changed):
+        moved.add(NAMES)
     if records or rounds:
         pending = session.info.setdefault(PENDING, (set(), set()))
         pending[0].update(records)
@@ -122,8 +143,9 @@ def _note_changes(session: Session, _context) -> None:
 def _settle_before_commit(session: Session) -> None:
     session.flush()  # what the commit would flush next is noted now, and settled with the rest
     settle(session)
-    if session.info.pop(MOVED, None):
-        move_generation(session)
+    moved = session.info.pop(MOVED, None)
+    if moved:
+        move_generation(session, *sorted(moved))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -132,9 +154,13 @@ def _forget(session: Session) -> None:
     session.info.pop(MOVED, None)
 
 
-def move_generation(session: Session) -> None:
-    """Kept answers are stale from this commit on (a bulk load calls it itself)."""
-    session.execute(update(Generation).where(Generation.id == 1).values(value=Generation.value + 1))
+def move_generation(session: Session, *generations: int) -> None:
+    """What is kept with these generations (by default all) is stale from this commit on (a bulk
+    load calls it itself)."""
+    moving = update(Generation).values(value=Generation.value + 1)
+    if generations:
+        moving = moving.where(Generation.id.in_(generations))
+    session.execute(moving)
 
 
 def new_lineage() -> None:
@@ -144,9 +170,9 @@ def new_lineage() -> None:
         db.session.execute(update(Generation).values(value=secrets.randbits(52)))
 
 
-def generation() -> int:
-    """The state of everything kept answers read, as of this transaction."""
-    return db.session.scalar(select(Generation.value).where(Generation.id == 1)) or 0
+def generation(which: int = ANSWERS) -> int:
+    """The state of what a generation is over, as of this transaction."""
+    return db.session.scalar(select(Generation.value).where(Generation.id == which)) or 0
 
 
 def settle(session: Session | None = None) -> None:

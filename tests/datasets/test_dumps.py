@@ -1,7 +1,7 @@
 """Kept dumps of records (registry.datasets.dumps): the API's listing answers exactly what a
 fresh dump would after every kind of change a dump is made of (an edit, themes, a department's
-name, a steward's name, a city priority's name), whether it reads loaded records or briefs,
-and what depends on the reader is never kept."""
+name, a steward's name, a city priority's name or its removal), and what depends on the reader
+is never kept. What moves the names' generation (registry.derived.NAMES) and what does not."""
 
 import pytest
 from sqlalchemy import select, update
@@ -9,9 +9,10 @@ from sqlalchemy import select, update
 from registry.accounts.models import Department, User
 from registry.accounts.services import update_department, update_user
 from registry.datasets import dumps
-from registry.datasets.models import Dataset
+from registry.datasets.models import CityPriority, Dataset
 from registry.datasets.schemas import DatasetOut
 from registry.datasets.services import update_dataset
+from registry.derived import NAMES, generation
 from registry.extensions import db
 from registry.priorities.program import save_city_priority
 
@@ -46,16 +47,20 @@ def fresh() -> dict:
     return DatasetOut().dump(record())
 
 
+def kept_dump() -> dict:
+    ((dump, _),) = dumps.dumped_briefs(dumps.briefs_of([record().id]))
+    return dump
+
+
 def assert_kept_is_fresh() -> None:
-    assert dumps.dumped([record()]) == [fresh()]
-    briefed = dumps.dumped_briefs(dumps.briefs_of([record().id]))
-    assert [dump for dump, _ in briefed] == [fresh()]
+    assert kept_dump() == fresh()
 
 
 def test_a_kept_dump_is_the_fresh_dump_after_every_change_it_is_made_of(city, make):
     coordinator = make.user("coordinator")
     assert_kept_is_fresh()
-    assert dumps.dumped([record()]) == [fresh()]  # from the kept one now
+    assert dumps._kept().find(dumps.briefs_of([record().id])[0].key) == fresh()  # kept
+    assert_kept_is_fresh()  # from the kept one now
 
     dataset = record()
     update_dataset(
@@ -90,6 +95,27 @@ def test_a_kept_dump_is_the_fresh_dump_after_every_change_it_is_made_of(city, ma
     assert fresh()["city_priorities"] == ["Safer streets"]
     assert_kept_is_fresh()
 
+    db.session.delete(db.session.get(CityPriority, city.id))
+    db.session.commit()
+    assert fresh()["city_priorities"] == []
+    assert_kept_is_fresh()
+
+
+def test_the_names_generation_moves_for_a_shown_name_only(city, make):
+    coordinator = make.user("coordinator")
+    before = generation(NAMES)
+    make.department(code="PK", name="Parks")  # shown in no dump yet
+    make.user("steward", departments=["PK"], email="pk.steward@city.example")
+    db.session.commit()
+    assert generation(NAMES) == before
+    steward = db.session.scalar(select(User).where(User.email == "pk.steward@city.example"))
+    update_user(steward, {"roles": ["steward", "stakeholder"]}, actor=coordinator, partial=True)
+    db.session.commit()
+    assert generation(NAMES) == before  # not a name
+    update_user(steward, {"name": "Parks Steward"}, actor=coordinator, partial=True)
+    db.session.commit()
+    assert generation(NAMES) == before + 1
+
 
 def test_the_listing_answers_each_reader_as_a_fresh_dump_would(city, make, client):
     first = listed(client)
@@ -113,7 +139,7 @@ def test_the_listing_answers_each_reader_as_a_fresh_dump_would(city, make, clien
 def test_a_brief_and_its_loaded_record_have_one_key(city):
     dataset = record()
     (brief,) = dumps.briefs_of([dataset.id])
-    assert brief.key == dumps.fingerprint(dataset)
+    assert brief.key == dumps.fingerprint(dataset, generation(NAMES))
     assert dumps.briefs_of([]) == [] and dumps.briefs_of([dataset.id + 1000]) == []
 
 
@@ -153,8 +179,6 @@ def test_the_listing_leaves_out_a_record_no_longer_readable_when_its_dump_is_mad
 def test_kept_dumps_are_bounded(city):
     kept = dumps._Kept(size=2)
     dataset = record()
-    for version in range(5):
-        dataset.version = version
-        kept.dump(dataset)
+    for names in range(5):
+        kept.keep(dataset, names)
     assert len(kept.dumps) == 2
-    db.session.rollback()

@@ -1,0 +1,24 @@
+"""The generation of the names a record's dump shows from other rows (a department's, a
+steward's, a city priority's): kept dumps of records are kept with it and the record's version
+(registry.derived, datasets.dumps), in place of a key made of every part of the dump.
+
+Revision ID: 0027
+Revises: 0026
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0027"
+down_revision = "0026"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    generations = sa.table("generations", sa.column("id", sa.Integer), sa.column("value"))
+    op.bulk_insert(generations, [{"id": 2, "value": 0}])
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM generations WHERE id = 2")
