@@ -37,8 +37,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from registry.accounts.views import admin, auth
-    from registry.api import api
     from registry.api.docs import api_docs
+    from registry.api.openapi import init_document
+    from registry.api.routes import api
     from registry.audit.views import audit
     from registry.catalog.public import public
     from registry.catalog.views import catalog
@@ -67,10 +68,10 @@ def register_blueprints(app: Flask) -> None:
         audit,
         transfer,
         export_jobs,
-        api,
         api_docs,
     ):
         app.register_blueprint(blueprint)
+    init_document(app, api)  # registers the API's blueprint, and its routes in the document
     from registry.api.limits import init_rate_limits
 
     init_rate_limits(app, api)

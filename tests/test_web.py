@@ -107,6 +107,20 @@ def test_the_api_page_renders_its_markdown(client):
     assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
 
 
+def test_the_api_page_lists_each_operation_once_with_whether_it_needs_a_token(client):
+    html = client.get("/api").get_data(as_text=True)
+    rows = {
+        row.split('class="mono">')[1].split("<")[0]
+        + " "
+        + row.split('badge text-bg-secondary">')[1].split("<")[0]: row
+        for row in (part.split("</tr>")[0] for part in html.split("<tr>")[2:])
+    }
+    assert "PARAMETERS" not in html
+    assert rows["/api/v1/datasets GET"].endswith("<td>Optional</td>")
+    assert rows["/api/v1/datasets POST"].endswith("<td>Required</td>")
+    assert rows["/api/v1/exports/data.json GET"].endswith("<td>Optional</td>")
+
+
 def test_a_disabled_previous_link_is_not_a_link(client, make, sign_in):
     person = sign_in(make.user("stakeholder"))
     from registry.notifications.services import notify

@@ -3,20 +3,27 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from registry.accounts.schemas import DepartmentOut, MeOut
+from registry.accounts.schemas import DepartmentListOut, MeOut
 from registry.accounts.services import list_departments
+from registry.api.operations import operation
 from registry.permissions import Permission
 from registry.web.access import require_permission
 
 
+@operation(
+    "The signed-in user, with roles and permissions",
+    ok=(200, "The user", MeOut),
+    signed_in=True,
+)
 @require_permission(Permission.ACCOUNT_OWN)
 def me():
     return jsonify(MeOut().dump(current_user))
 
 
+@operation("The city's departments", ok=(200, "All", DepartmentListOut))
 def departments():
     """Department names and codes are public: the public inventory is grouped by them."""
-    return jsonify(items=DepartmentOut(many=True).dump(list_departments()))
+    return jsonify(DepartmentListOut().dump({"items": list_departments()}))
 
 
 def register(api: Blueprint) -> None:

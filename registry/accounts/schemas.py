@@ -40,6 +40,10 @@ class DepartmentOut(Schema):
     contact_email = fields.String(allow_none=True)
 
 
+class DepartmentListOut(Schema):
+    items = fields.List(fields.Nested(DepartmentOut))
+
+
 class UserIn(InputSchema):
     email = _email
     name = _name

@@ -1,11 +1,20 @@
-"""The JSON API blueprint: wiring only; each domain's api module adds its routes."""
+"""The JSON API blueprint: wiring only; each domain's api module adds its routes
+(registry.api.routes), each stating its operation in the OpenAPI document beside itself
+(registry.api.operations)."""
 
-from flask import Blueprint, current_app, g, request
+import flask_smorest
+from flask import current_app, g, request
 from flask_login import current_user
 
 from registry.extensions import csrf
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    # Views' docstrings are written for engineers: the document says only what `operation` says.
+    DOCSTRING_INFO_DELIMITER = ""
+
+
+api = ApiBlueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
 
 
@@ -21,6 +30,3 @@ def protect_cookie_writes():
     if g.get("signed_in_by_token"):
         return
     csrf.protect()
-
-
-from registry.api import routes  # noqa: E402,F401 - routes attach themselves to the blueprint

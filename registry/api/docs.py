@@ -6,11 +6,13 @@ from markupsafe import Markup
 
 from registry.api import api
 from registry.api.openapi import build_spec
+from registry.api.operations import answer, operation
 
 api_docs = Blueprint("api_docs", __name__)
 
 
 @api.get("/openapi.json")
+@operation("This document", ok=(200, "OpenAPI", answer("OpenAPI", {"type": "object"})))
 def openapi():
     return jsonify(build_spec())
 
@@ -22,6 +24,7 @@ def page():
         (method.upper(), path, operation)
         for path, item in spec["paths"].items()
         for method, operation in item.items()
+        if method != "parameters"  # the path's own, shared by its operations
     ]
     return render_template(
         "api/index.html",

@@ -45,6 +45,19 @@ class AuditEventOut(Schema):
     prev_hash = fields.String()
 
 
+class AuditPageOut(Schema):
+    items = fields.List(fields.Nested(AuditEventOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class AuditHeadOut(Schema):
+    seq = fields.Integer(metadata={"description": "The newest event's sequence number."})
+    hash = fields.String(metadata={"description": "Its SHA-256 hash, covering every event before."})
+    at = fields.String(metadata={"description": "When this was read (UTC, ISO 8601)."})
+
+
 def load_event_filter(args) -> EventFilter:
     """Dates are whole UTC days: `until` includes the day it names."""
     data = EventFilterIn().load({key: args[key] for key in EventFilterIn().fields if key in args})

@@ -27,3 +27,13 @@ class FigureOut(Schema):
     as_of = fields.String(
         allow_none=True, metadata={"description": "The day the figures stand at (null: now)."}
     )
+
+
+class FigureLinkOut(Schema):
+    name = fields.String()
+    url = fields.String(metadata={"description": "The figure in JSON."})
+    csv = fields.String(metadata={"description": "The figure as a CSV file."})
+
+
+class FigureListOut(Schema):
+    items = fields.List(fields.Nested(FigureLinkOut))

@@ -9,9 +9,10 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from registry.api.operations import operation
 from registry.cells import for_csv
 from registry.dashboard import report, stats
-from registry.dashboard.schemas import AsOfQuery, FigureOut
+from registry.dashboard.schemas import AsOfQuery, FigureListOut, FigureOut
 from registry.db import utcnow, utctoday
 from registry.permissions import Permission, has_permission
 from registry.transfer.exports import end_of_day
@@ -58,6 +59,12 @@ def _figure(name: str):
     return day, stats.figures(moment, [name])[0]
 
 
+@operation(
+    "One figure of the dashboard, now or as of the end of a past day",
+    ok=(200, "The figure", FigureOut),
+    errors=(404, 422),
+    query=AsOfQuery,
+)
 def stats_json(name: str):
     day, figure = _figure(name)
     return jsonify(
@@ -65,6 +72,10 @@ def stats_json(name: str):
     )
 
 
+@operation(
+    "The dashboard's figures, by name, with their JSON and CSV addresses",
+    ok=(200, "The figures", FigureListOut),
+)
 def stats_index():
     return jsonify(
         items=[
@@ -141,4 +152,9 @@ def report_file(extension: str):
 
 def register(api: Blueprint) -> None:
     api.add_url_rule("/stats", view_func=stats_index, methods=["GET"])
-    api.add_url_rule("/stats/<name>", view_func=stats_json, methods=["GET"])
+    figure = {
+        "in": "path",
+        "name": "name",
+        "schema": {"type": "string", "enum": sorted(stats.FIGURES)},
+    }
+    api.add_url_rule("/stats/<name>", view_func=stats_json, methods=["GET"], parameters=[figure])

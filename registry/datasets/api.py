@@ -6,14 +6,17 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from registry.api.operations import TOKEN_OPTIONAL, operation
 from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.dumps import dumped_briefs
 from registry.datasets.history import history as readable_history
 from registry.datasets.schemas import (
     DatasetDetailOut,
+    DatasetIn,
     DatasetOut,
     DatasetPageOut,
+    DatasetPatch,
     DatasetQuery,
     HistoryOut,
 )
@@ -26,6 +29,13 @@ from registry.web.access import record_read, require_signed_in
 from registry.web.requests import json_body
 
 
+@operation(
+    "Search and filter the datasets the caller may read",
+    ok=(200, "One page", DatasetPageOut),
+    errors=(422,),
+    query=DatasetQuery,
+    security=TOKEN_OPTIONAL,
+)
 def list_datasets():
     """Facet counts only when asked for (`?facets=department,status`): they cost a query."""
     criteria = DatasetQuery().load(request.args.to_dict())
@@ -62,6 +72,13 @@ def list_datasets():
 _PAGE = DatasetPageOut(exclude=("items",))
 
 
+@operation(
+    "Register a dataset (as a draft)",
+    ok=(201, "Created", DatasetOut),
+    errors=(403, 422),
+    body=DatasetIn,
+    signed_in=True,
+)
 @require_signed_in
 def create_dataset():
     services.check_can_create(current_user)
@@ -88,6 +105,12 @@ def _with_etag(response, body: dict):
     return response
 
 
+@operation(
+    "One dataset; the ETag is its version",
+    ok=(200, "The record", DatasetDetailOut),
+    errors=(404,),
+    security=TOKEN_OPTIONAL,
+)
 def get_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "api")
@@ -114,6 +137,19 @@ def _if_match_version() -> int | None:
     return int(tag)
 
 
+@operation(
+    "Edit a dataset, based on a version (body `version` or If-Match)",
+    description="On an approved or published dataset, a change to classification, "
+    "access_level, rights, contains_pii or pii_kinds is not applied: it opens a re-review "
+    "round with the change as `proposed_governance`, and the decision in force stays in force "
+    "until the committee decides. While the committee is judging a record, such a change "
+    "answers 422.",
+    ok=(200, "The edited record", DatasetDetailOut),
+    errors=(403, 404, 422, (409, "Stale version: someone else changed it first")),
+    body=DatasetPatch,
+    signed_in=True,
+    parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
+)
 @require_signed_in
 def patch_dataset(identifier: str):
     dataset = services.get_readable(identifier, current_user)
@@ -125,6 +161,12 @@ def patch_dataset(identifier: str):
     return response
 
 
+@operation(
+    "Every version, newest first, with field-by-field changes",
+    ok=(200, "Versions", HistoryOut),
+    errors=(404,),
+    security=TOKEN_OPTIONAL,
+)
 def dataset_history(identifier: str):
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "history api")
@@ -138,9 +180,19 @@ def dataset_history(identifier: str):
     return jsonify(body)
 
 
+IDENTIFIER = [
+    {
+        "in": "path",
+        "name": "identifier",
+        "description": "The dataset's stable identifier, e.g. pw-4f7k2m.",
+    }
+]
+
+
 def register(api: Blueprint) -> None:
+    one, history = "/datasets/<identifier>", "/datasets/<identifier>/history"
     api.add_url_rule("/datasets", view_func=list_datasets, methods=["GET"])
     api.add_url_rule("/datasets", view_func=create_dataset, methods=["POST"])
-    api.add_url_rule("/datasets/<identifier>", view_func=get_dataset, methods=["GET"])
-    api.add_url_rule("/datasets/<identifier>", view_func=patch_dataset, methods=["PATCH"])
-    api.add_url_rule("/datasets/<identifier>/history", view_func=dataset_history, methods=["GET"])
+    api.add_url_rule(one, view_func=get_dataset, methods=["GET"], parameters=IDENTIFIER)
+    api.add_url_rule(one, view_func=patch_dataset, methods=["PATCH"], parameters=IDENTIFIER)
+    api.add_url_rule(history, view_func=dataset_history, methods=["GET"], parameters=IDENTIFIER)

@@ -3,11 +3,24 @@
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
+from registry.api.operations import operation
 from registry.db import utcnow
 from registry.extensions import db
 from registry.permissions import Permission
 from registry.priorities import queue, requests, rounds
-from registry.priorities.schemas import PriorityOut, PriorityQuery, RequestOut, RoundOut
+from registry.priorities.schemas import (
+    PriorityListOut,
+    PriorityOut,
+    PriorityQuery,
+    RequestAnswerIn,
+    RequestIn,
+    RequestListOut,
+    RequestOut,
+    RoundIn,
+    RoundListOut,
+    RoundOut,
+    VotesIn,
+)
 from registry.priorities.scoring import PART_LABELS
 from registry.web.access import require_permission
 from registry.web.requests import client_address, json_body
@@ -29,10 +42,21 @@ def round_body(voting_round) -> dict:
     )
 
 
+@operation(
+    "Every voting round, newest first (tallies only once closed)",
+    ok=(200, "Rounds", RoundListOut),
+)
 def list_rounds():
     return jsonify(items=[round_body(item) for item in rounds.list_rounds()])
 
 
+@operation(
+    "Open a voting round (coordinators)",
+    ok=(201, "Created", RoundOut),
+    errors=(403, 422),
+    body=RoundIn,
+    signed_in=True,
+)
 @require_permission(Permission.PROGRAM_MANAGE)
 def create_round():
     voting_round = rounds.create_round(json_body(), actor=current_user)
@@ -43,10 +67,21 @@ def create_round():
     return response
 
 
+@operation(
+    "One round, with the caller's own votes, and its tallies once closed",
+    ok=(200, "The round", RoundOut),
+    errors=(404,),
+)
 def get_round(round_id: int):
     return jsonify(round_body(rounds.get_round(round_id)))
 
 
+@operation(
+    "Close a round before its closing time (coordinators)",
+    ok=(200, "The closed round", RoundOut),
+    errors=(403, 404, (409, "Already closed")),
+    signed_in=True,
+)
 @require_permission(Permission.PROGRAM_MANAGE)
 def close_round(round_id: int):
     voting_round = rounds.close_round(rounds.get_round(round_id), actor=current_user)
@@ -54,6 +89,13 @@ def close_round(round_id: int):
     return jsonify(round_body(voting_round))
 
 
+@operation(
+    "Give a candidate n votes in an open round (0 takes them back)",
+    ok=(200, "The round with the caller's votes", RoundOut),
+    errors=(403, 404, 422, (409, "The round is not open, or that is not a candidate")),
+    body=VotesIn,
+    signed_in=True,
+)
 @require_permission(Permission.ROUND_VOTE)
 def put_votes(round_id: int, candidate: str):
     voting_round = rounds.get_round(round_id)
@@ -72,6 +114,18 @@ def request_body(item, settings=None) -> dict:
     return body
 
 
+@operation(
+    "Data requests, newest first (500 at most), with their clocks",
+    ok=(200, "Requests", RequestListOut),
+    errors=(422,),
+    parameters=[
+        {
+            "in": "query",
+            "name": "status",
+            "schema": {"type": "string", "enum": list(requests.STATUS_LABELS)},
+        }
+    ],
+)
 def list_requests():
     status = request.args.get("status")
     if status is not None and status not in requests.STATUS_LABELS:
@@ -86,6 +140,12 @@ def list_requests():
     return jsonify(items=[request_body(item, settings) for item in items])
 
 
+@operation(
+    "Ask for data (signed in, or with an email address where allowed)",
+    ok=(201, "Received", RequestOut),
+    errors=(403, 422, (429, "Too many from this address")),
+    body=RequestIn,
+)
 def create_request():
     item = requests.submit_request(json_body(), actor=current_user, address=client_address())
     db.session.commit()
@@ -95,10 +155,18 @@ def create_request():
     return response
 
 
+@operation("One data request (never who asked)", ok=(200, "The request", RequestOut), errors=(404,))
 def get_request(request_id: int):
     return jsonify(request_body(requests.get_request(request_id)))
 
 
+@operation(
+    "Acknowledge, plan a record for, or decline a request (coordinators)",
+    ok=(200, "The request", RequestOut),
+    errors=(403, 404, 422, (409, "Already answered")),
+    body=RequestAnswerIn,
+    signed_in=True,
+)
 @require_permission(Permission.PROGRAM_MANAGE)
 def answer_request(request_id: int):
     item = requests.answer_request(
@@ -137,6 +205,12 @@ def place_body(place) -> dict:
     )
 
 
+@operation(
+    "The release queue in score order, with why each stands there, a page at a time",
+    ok=(200, "A page", PriorityListOut),
+    errors=(422,),
+    query=PriorityQuery,
+)
 def list_priorities():
     """A page of the queue (25 unless asked, 100 at most), after the previous page's cursor."""
     criteria = PriorityQuery().load(request.args.to_dict())
@@ -156,7 +230,16 @@ def register(api: Blueprint) -> None:
     api.add_url_rule("/rounds/<int:round_id>", view_func=get_round, methods=["GET"])
     api.add_url_rule("/rounds/<int:round_id>/close", view_func=close_round, methods=["POST"])
     api.add_url_rule(
-        "/rounds/<int:round_id>/votes/<candidate>", view_func=put_votes, methods=["PUT"]
+        "/rounds/<int:round_id>/votes/<candidate>",
+        view_func=put_votes,
+        methods=["PUT"],
+        parameters=[
+            {
+                "in": "path",
+                "name": "candidate",
+                "description": "A dataset identifier, or request-<id> for an open data request.",
+            }
+        ],
     )
     api.add_url_rule("/requests", view_func=list_requests, methods=["GET"])
     api.add_url_rule("/requests", view_func=create_request, methods=["POST"])

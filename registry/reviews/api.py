@@ -3,7 +3,8 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from registry.datasets.api import dataset_body
+from registry.api.operations import operation
+from registry.datasets.api import IDENTIFIER, dataset_body
 from registry.datasets.governance import question
 from registry.datasets.services import get_readable
 from registry.db import utctoday
@@ -11,7 +12,14 @@ from registry.extensions import db
 from registry.permissions import Permission
 from registry.reviews import rereview, services
 from registry.reviews.permissions import available_actions
-from registry.reviews.schemas import DecisionOut, ReviewOut
+from registry.reviews.schemas import (
+    DecisionListOut,
+    DecisionOut,
+    ReviewOut,
+    TransitionIn,
+    TransitionResultOut,
+    VoteIn,
+)
 from registry.web.access import require_permission, require_signed_in
 from registry.web.requests import json_body
 
@@ -38,6 +46,14 @@ def review_state(dataset) -> dict:
     )
 
 
+@operation(
+    "Move a dataset through review: submit, send_to_committee, decide, publish, retire, "
+    "reopen, rereview, withdraw...",
+    ok=(200, "The record after the step", TransitionResultOut),
+    errors=(403, 404, 422, (409, "Not possible in this state; `allowed_actions` says what is")),
+    body=TransitionIn,
+    signed_in=True,
+)
 @require_signed_in
 def post_transition(identifier: str):
     dataset = get_readable(identifier, current_user)
@@ -48,6 +64,13 @@ def post_transition(identifier: str):
     return jsonify(body)
 
 
+@operation(
+    "Cast or change a committee member's vote, with a rationale",
+    ok=(200, "The review after the vote", ReviewOut),
+    errors=(403, 404, 422, (409, "The dataset is not before the committee")),
+    body=VoteIn,
+    signed_in=True,
+)
 @require_signed_in
 def post_vote(identifier: str):
     dataset = get_readable(identifier, current_user)
@@ -57,12 +80,24 @@ def post_vote(identifier: str):
     return jsonify(review_state(dataset))
 
 
+@operation(
+    "The current round: quorum, tally, votes and rationales",
+    ok=(200, "The review", ReviewOut),
+    errors=(403, 404),
+    signed_in=True,
+)
 @require_permission(Permission.REVIEW_READ)
 def get_review(identifier: str):
     dataset = get_readable(identifier, current_user)
     return jsonify(review_state(dataset))
 
 
+@operation(
+    "Every decision the committee recorded, newest first",
+    ok=(200, "Decisions", DecisionListOut),
+    errors=(404,),
+    signed_in=True,
+)
 @require_signed_in
 def get_decisions(identifier: str):
     dataset = get_readable(identifier, current_user)
@@ -79,9 +114,10 @@ def get_decisions(identifier: str):
 
 
 def register(api: Blueprint) -> None:
-    api.add_url_rule(
-        "/datasets/<identifier>/transitions", view_func=post_transition, methods=["POST"]
-    )
-    api.add_url_rule("/datasets/<identifier>/votes", view_func=post_vote, methods=["POST"])
-    api.add_url_rule("/datasets/<identifier>/review", view_func=get_review, methods=["GET"])
-    api.add_url_rule("/datasets/<identifier>/decisions", view_func=get_decisions, methods=["GET"])
+    for rule, view, method in (
+        ("/datasets/<identifier>/transitions", post_transition, "POST"),
+        ("/datasets/<identifier>/votes", post_vote, "POST"),
+        ("/datasets/<identifier>/review", get_review, "GET"),
+        ("/datasets/<identifier>/decisions", get_decisions, "GET"),
+    ):
+        api.add_url_rule(rule, view_func=view, methods=[method], parameters=IDENTIFIER)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from registry.datasets.schemas import DistributionIn
+from registry.datasets.schemas import DatasetDetailOut, DistributionIn
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.reviews.workflow import Action, Outcome
 from registry.validation import InputSchema
@@ -101,3 +101,11 @@ class ReviewOut(Schema):
     due_for_rereview = fields.Boolean(
         metadata={"description": "Its last approval is older than the re-review interval."}
     )
+
+
+class DecisionListOut(Schema):
+    items = fields.List(fields.Nested(DecisionOut))
+
+
+class TransitionResultOut(DatasetDetailOut):
+    allowed_actions = fields.List(fields.String())
