@@ -1,38 +1,40 @@
 """The words people read for what the registry stores as codes: field names (as the forms label
 them, so an error summary names a field the way its form does) and vocabulary values. The codes
-stay in the API and the exports; every page shows these."""
+stay in the API and the exports; every page shows these.
 
+A vocabulary that is an enum carries its words (`Labelled`: `Priority.HIGH.label` is "High");
+each vocabulary's module says which fields hold it (`name_terms`), so this module knows no
+domain."""
+
+from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from registry.datasets.vocab import (
-    CLASSIFICATION_LEVELS,
-    PII_KINDS,
-    UPDATE_FREQUENCIES,
-    AccessLevel,
-    Classification,
-    Priority,
-)
-from registry.reviews.workflow import STATE_LABELS, Outcome
 
-ACCESS_LEVEL_LABELS = {
-    AccessLevel.PUBLIC: "Public",
-    AccessLevel.RESTRICTED_PUBLIC: "Restricted public",
-    AccessLevel.NON_PUBLIC: "Non-public",
-}
+class Labelled(StrEnum):
+    """Stored codes with the words people read for them: `HIGH = "high", "High"`."""
 
-CLASSIFICATION_NAMES = {
-    level: f"{CLASSIFICATION_LEVELS[level]} · {level.value.capitalize()}"
-    for level in Classification
-}
+    label: str
 
-PRIORITY_LABELS = {Priority.HIGH: "High", Priority.MEDIUM: "Medium", Priority.LOW: "Low"}
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
-OUTCOME_LABELS = {
-    Outcome.APPROVE: "Approve",
-    Outcome.REJECT: "Reject",
-    Outcome.REQUEST_CHANGES: "Request changes",
-}
+
+# The words for the values each field holds, by field (see name_terms).
+TERMS: dict[str, Mapping[Any, str]] = {}
+
+
+def name_terms(words: type[Labelled] | Mapping[str, str], *fields: str) -> None:
+    """Says that these fields hold this vocabulary (an enum of Labelled codes, or codes and
+    their words), for term() and the pages."""
+    named = {member: member.label for member in words} if isinstance(words, type) else words
+    for field in fields:
+        TERMS[field] = named
+
 
 # Field names as the forms label them.
 FIELD_LABELS = {
@@ -91,17 +93,6 @@ FIELD_LABELS = {
     "current_password": "Current password",
     "new_password": "New password",
     "confirm_password": "New password again",
-}
-
-TERMS: dict[str, dict[Any, str]] = {
-    "status": STATE_LABELS,
-    "access_level": ACCESS_LEVEL_LABELS,
-    "classification": CLASSIFICATION_NAMES,
-    "release_priority": PRIORITY_LABELS,
-    "update_frequency": UPDATE_FREQUENCIES,
-    "outcome": OUTCOME_LABELS,
-    "vote": OUTCOME_LABELS,
-    "pii_kinds": PII_KINDS,
 }
 
 

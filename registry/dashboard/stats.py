@@ -22,11 +22,10 @@ from registry.datasets.models import CityPriority, Dataset
 from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.extensions import db
-from registry.labels import CLASSIFICATION_NAMES
 from registry.memo import for_the_hour, remembered
 from registry.priorities import requests, rounds
 from registry.priorities.models import DataRequest, VotingRound
-from registry.reviews.workflow import STATE_LABELS, State
+from registry.reviews.workflow import State
 
 FUNNEL = [
     State.DRAFT,
@@ -110,7 +109,7 @@ def inventory(snapshot: Snapshot) -> Figure:
         "inventory",
         "The inventory by department and classification",
         "How many datasets each department holds, at each of the four sensitivity levels.",
-        ["Department", *(CLASSIFICATION_NAMES[level] for level in levels), "Total"],
+        ["Department", *(level.label for level in levels), "Total"],
         chart="stacked",
     )
     for code, name in snapshot.departments.items():
@@ -132,7 +131,7 @@ def funnel(snapshot: Snapshot) -> Figure:
         ["Step", "Datasets"],
     )
     for state in [*FUNNEL, State.REJECTED, State.RETIRED]:
-        figure.rows.append([STATE_LABELS[state], counts[str(state)]])
+        figure.rows.append([state.label, counts[str(state)]])
     return figure
 
 

@@ -30,16 +30,11 @@ from registry.datasets.vocab import (
 )
 from registry.errors import Conflict
 from registry.extensions import db
-from registry.labels import ACCESS_LEVEL_LABELS, PRIORITY_LABELS, TERMS, field_label, term
+from registry.labels import TERMS, field_label, term
 from registry.permissions import Role
 from registry.reviews.requirements import REQUIRED_FOR_REVIEW
 from registry.reviews.rereview import edit_dataset
-from registry.reviews.workflow import (
-    ACTION_LABELS,
-    GOVERNANCE_FIELDS,
-    STATE_LABELS,
-    State,
-)
+from registry.reviews.workflow import GOVERNANCE_FIELDS, State
 from registry.web.access import record_read, require_signed_in
 from registry.web.forms import refused_as
 
@@ -77,7 +72,6 @@ def _vocabularies() -> dict:
         "pii_kinds": PII_KINDS,
         "themes": city_themes(),
         "states": list(State),
-        "state_labels": STATE_LABELS,
         "city_priority_names": services.city_priority_names(),
     }
 
@@ -110,8 +104,8 @@ def _form_context(dataset=None) -> dict:
     options = {
         "department": [(d.code, d.name) for d in departments],
         "steward": [(u.email, f"{u.name} ({', '.join(u.department_codes)})") for u in stewards],
-        "access_level": list(ACCESS_LEVEL_LABELS.items()),
-        "release_priority": list(PRIORITY_LABELS.items()),
+        "access_level": [(level, level.label) for level in AccessLevel],
+        "release_priority": [(priority, priority.label) for priority in Priority],
         "update_frequency": list(UPDATE_FREQUENCIES.items()),
     }
     governance_note = None
@@ -172,7 +166,6 @@ def show(identifier: str):
         dataset=dataset,
         record=redact(DatasetOut().dump(dataset), dataset, current_user),
         can_edit=can_edit_dataset(current_user, dataset),
-        action_labels=ACTION_LABELS,
         **_vocabularies(),
     )
 
@@ -289,5 +282,5 @@ def history(identifier: str):
         dataset=dataset,
         versions=versions,
         hidden=hidden,
-        action_labels={"create": "Registered", "edit": "Edited", **ACTION_LABELS},
+        action_labels={"create": "Registered", "edit": "Edited", **TERMS["action"]},
     )

@@ -1,15 +1,17 @@
 """Controlled vocabularies of the dataset record, after DCAT-US v1.1 and the city's standard."""
 
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+
+from registry.labels import Labelled, name_terms
 
 
-class Classification(StrEnum):
+class Classification(Labelled):
     """The four sensitivity levels (DESIGN.md, after DataSF's classification standard)."""
 
-    PUBLIC = "public"
-    INTERNAL = "internal"
-    SENSITIVE = "sensitive"
-    RESTRICTED = "restricted"
+    PUBLIC = "public", "1 · Public"
+    INTERNAL = "internal", "2 · Internal"
+    SENSITIVE = "sensitive", "3 · Sensitive"
+    RESTRICTED = "restricted", "4 · Restricted"
 
     @property
     def level(self) -> int:
@@ -31,12 +33,12 @@ CLASSIFICATION_LABELS = {
 }
 
 
-class AccessLevel(StrEnum):
+class AccessLevel(Labelled):
     """POD accessLevel."""
 
-    PUBLIC = "public"
-    RESTRICTED_PUBLIC = "restricted public"
-    NON_PUBLIC = "non-public"
+    PUBLIC = "public", "Public"
+    RESTRICTED_PUBLIC = "restricted public", "Restricted public"
+    NON_PUBLIC = "non-public", "Non-public"
 
 
 DEFAULT_ACCESS_LEVEL = {
@@ -47,10 +49,10 @@ DEFAULT_ACCESS_LEVEL = {
 }
 
 
-class Priority(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
+class Priority(Labelled):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
 
 
 class PriorityRank(IntEnum):
@@ -121,3 +123,10 @@ DEFAULT_THEMES = [
     "Infrastructure",
     "Community",
 ]
+
+
+name_terms(Classification, "classification")
+name_terms(AccessLevel, "access_level")
+name_terms(Priority, "release_priority")
+name_terms(UPDATE_FREQUENCIES, "update_frequency")
+name_terms(PII_KINDS, "pii_kinds")

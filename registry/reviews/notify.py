@@ -8,7 +8,7 @@ from registry.datasets.visibility import in_department, may_be_told
 from registry.notifications.services import notify
 from registry.permissions import Role
 from registry.reviews.permissions import is_recused
-from registry.reviews.workflow import STATE_LABELS, State
+from registry.reviews.workflow import State
 
 
 def _stewards(dataset: Dataset) -> list[User]:
@@ -138,7 +138,7 @@ def notify_next(
         subject = f"{dataset.title}: {REREVIEW_SUBJECTS[notice]}"
     else:
         kind, messages = NEXT_ACTORS[State(dataset.status)]
-        subject = f"{dataset.title}: {STATE_LABELS[State(dataset.status)].lower()}"
+        subject = f"{dataset.title}: {State(dataset.status).label.lower()}"
     told: set[int] = set()
     if notice in PROPOSAL_NOTICES:
         proposal = proposal or dataset.proposed_governance

@@ -17,13 +17,7 @@ from registry.reviews import rereview, services, work
 from registry.reviews.committee import default_quorum
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.requirements import missing_for_review
-from registry.reviews.workflow import (
-    ACTION_LABELS,
-    STATE_LABELS,
-    Action,
-    Outcome,
-    needs_rationale,
-)
+from registry.reviews.workflow import Action, Outcome, State, needs_rationale
 from registry.validation import form_to_dict
 from registry.web.access import require_permission, require_signed_in
 from registry.web.forms import refused_as
@@ -35,7 +29,6 @@ reviews = Blueprint("reviews", __name__)
 def _governance_labels() -> dict:
     return {
         "governance_labels": FIELD_LABELS,
-        "state_labels": STATE_LABELS,
     }
 
 
@@ -46,22 +39,15 @@ def _review_summary(dataset, user):
     return services.review_summary(dataset, user)
 
 
-OUTCOME_LABELS = {
-    Outcome.APPROVE: "Approve",
-    Outcome.REJECT: "Reject",
-    Outcome.REQUEST_CHANGES: "Request changes",
-}
-
-
 def _action_page(dataset, action: Action, form: dict, errors=None, status: int = 200):
     return render_template(
         "reviews/action.html",
         dataset=dataset,
         action=action,
-        action_label=ACTION_LABELS[action],
+        action_label=action.label,
         form=form,
         errors=errors,
-        outcomes=OUTCOME_LABELS,
+        outcomes=list(Outcome),
         classifications=list(Classification),
         access_levels=list(AccessLevel),
         missing=missing_for_review(snapshot(dataset)),
@@ -83,7 +69,7 @@ def take_action(identifier: str, action: str):
         abort(404)
     if request.method == "GET":
         if step not in available_actions(current_user, dataset):
-            flash(f"“{ACTION_LABELS[step]}” is not possible for you now.", "warning")
+            flash(f"“{step.label}” is not possible for you now.", "warning")
             return redirect(url_for("datasets.show", identifier=identifier))
         start = {}
         if step == Action.PUBLISH:  # from what the record already says
@@ -101,7 +87,7 @@ def take_action(identifier: str, action: str):
         services.perform_transition(dataset, form, actor=current_user)
     db.session.commit()
     flash(
-        f"{ACTION_LABELS[step]}: done. The dataset is now {STATE_LABELS[dataset.status].lower()}.",
+        f"{step.label}: done. The dataset is now {State(dataset.status).label.lower()}.",
         "success",
     )
     return redirect(url_for("datasets.show", identifier=identifier))
@@ -130,7 +116,7 @@ def vote(identifier: str):
     if decision is not None:
         flash(
             "Your vote decided it: the committee's decision is "
-            f"“{OUTCOME_LABELS[decision.outcome]}”.",
+            f"“{Outcome(decision.outcome).label}”.",
             "success",
         )
     else:
@@ -144,7 +130,7 @@ def _vote_page(dataset, form, errors=None, status=200):
         dataset=dataset,
         form=form,
         errors=errors,
-        outcomes=OUTCOME_LABELS,
+        outcomes=list(Outcome),
         summary=services.review_summary(dataset, current_user),
     ), status
 
@@ -210,7 +196,6 @@ def decision(identifier: str, review_round: int):
         "reviews/decision.html",
         dataset=dataset,
         decision=record,
-        outcomes=OUTCOME_LABELS,
         show_round=rereview.shows_rounds(current_user, dataset),
     )
 

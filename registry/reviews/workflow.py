@@ -10,32 +10,24 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from registry.errors import InvalidTransition, PermissionDenied
+from registry.labels import Labelled, name_terms
 from registry.permissions import Permission, Role, permissions_for
 
 
-class State(StrEnum):
+class State(Labelled):
     """The status a record stores."""
 
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    IN_COMMITTEE = "in_committee"
-    CHANGES_REQUESTED = "changes_requested"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    PUBLISHED = "published"
-    RETIRED = "retired"
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_COMMITTEE = "in_committee", "In committee"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
 
 
-STATE_LABELS = {
-    State.DRAFT: "Draft",
-    State.SUBMITTED: "Submitted",
-    State.IN_COMMITTEE: "In committee",
-    State.CHANGES_REQUESTED: "Changes requested",
-    State.APPROVED: "Approved",
-    State.REJECTED: "Rejected",
-    State.PUBLISHED: "Published",
-    State.RETIRED: "Retired",
-}
+name_terms(State, "status")
 
 INITIAL_STATE = State.DRAFT
 
@@ -70,41 +62,32 @@ def stage_of(status: str, proposal_open: bool) -> Stage:
     return Stage(state.value)
 
 
-class Action(StrEnum):
-    SUBMIT = "submit"
-    RESUBMIT = "resubmit"
-    REQUEST_CHANGES = "request_changes"
-    SEND_TO_COMMITTEE = "send_to_committee"
-    DECIDE = "decide"
-    PUBLISH = "publish"
-    RETIRE = "retire"
-    REOPEN = "reopen"
-    REREVIEW = "rereview"
-    WITHDRAW = "withdraw"
-    RECORD_PRIOR_RELEASE = "record_prior_release"
+class Action(Labelled):
+    SUBMIT = "submit", "Submit for review"
+    RESUBMIT = "resubmit", "Resubmit"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+    SEND_TO_COMMITTEE = "send_to_committee", "Send to committee"
+    DECIDE = "decide", "Record the committee's decision"
+    PUBLISH = "publish", "Record publication"
+    RETIRE = "retire", "Retire"
+    REOPEN = "reopen", "Reopen as a draft"
+    REREVIEW = "rereview", "Start a classification re-review"
+    WITHDRAW = "withdraw", "Withdraw the proposed change"
+    RECORD_PRIOR_RELEASE = "record_prior_release", "Record a release made before the registry"
 
 
-ACTION_LABELS = {
-    Action.SUBMIT: "Submit for review",
-    Action.RESUBMIT: "Resubmit",
-    Action.REQUEST_CHANGES: "Request changes",
-    Action.SEND_TO_COMMITTEE: "Send to committee",
-    Action.DECIDE: "Record the committee's decision",
-    Action.PUBLISH: "Record publication",
-    Action.RETIRE: "Retire",
-    Action.REOPEN: "Reopen as a draft",
-    Action.REREVIEW: "Start a classification re-review",
-    Action.WITHDRAW: "Withdraw the proposed change",
-    Action.RECORD_PRIOR_RELEASE: "Record a release made before the registry",
-}
+name_terms(Action, "action")
 
 
-class Outcome(StrEnum):
+class Outcome(Labelled):
     """What the committee decides, and what each member votes for."""
 
-    APPROVE = "approve"
-    REJECT = "reject"
-    REQUEST_CHANGES = "request_changes"
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+
+
+name_terms(Outcome, "outcome", "vote")
 
 
 OUTCOME_STATES = {
@@ -286,7 +269,7 @@ def _refusal(check: Check, action: Action, granted: frozenset, facts: Facts) -> 
     """Why a who-check refuses this person, or None."""
     every_department = Permission.DATASET_EDIT_ANY in granted
     if check == Check.OWN_DEPARTMENT and not every_department and not facts.in_department:
-        return f"“{ACTION_LABELS[action]}” is for the dataset's own department or a coordinator."
+        return f"“{action.label}” is for the dataset's own department or a coordinator."
     if check == Check.CHAIR and not facts.is_chair:
         return "Only a chair records the committee's decision."
     if check == Check.NOT_RECUSED and facts.recused:
@@ -376,7 +359,7 @@ def transition(
     granted = _granted(roles)
     facts = facts or Facts()
     if not rule.allowed_by & granted:
-        raise PermissionDenied(f"Your role may not {ACTION_LABELS[action].lower()}.")
+        raise PermissionDenied(f"Your role may not {action.label.lower()}.")
     for check in rule.checks:
         refusal = _refusal(check, action, granted, facts)
         if refusal:
@@ -409,5 +392,5 @@ def describe(stage: Stage) -> str:
     """A stage in words: "approved, with a re-review open"."""
     for state, in_rereview in IN_REREVIEW.items():
         if stage == in_rereview:
-            return f"{STATE_LABELS[state].lower()}, with a re-review open"
-    return STATE_LABELS[State(stage.value)].lower()
+            return f"{state.label.lower()}, with a re-review open"
+    return State(stage.value).label.lower()

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from registry.cells import for_csv
-from registry.labels import CLASSIFICATION_NAMES, STATE_LABELS
+from registry.labels import term
 from registry.transfer.columns import COLUMNS, HEADERS
 from registry.transfer.rendered import (
     CSV_HEADER,
@@ -117,11 +117,9 @@ def _summary_rows(tally, context: dict[str, Any]) -> list[list[Any]]:
     names = context["departments"]
     rows += [[names.get(code, code), count] for code, count in sorted(tally.by_department.items())]
     rows += [[], ["Datasets by status", ""]]
-    rows += [[STATE_LABELS.get(s, s), n] for s, n in sorted(tally.by_status.items())]
+    rows += [[term(s, "status"), n] for s, n in sorted(tally.by_status.items())]
     rows += [[], ["Datasets by classification", ""]]
-    rows += [
-        [CLASSIFICATION_NAMES.get(c, c), n] for c, n in sorted(tally.by_classification.items())
-    ]
+    rows += [[term(c, "classification"), n] for c, n in sorted(tally.by_classification.items())]
     return rows
 
 
