@@ -14,9 +14,12 @@ and each keeper's housekeeping pass puts right any record it finds without its d
 What remains worth keeping in a process is kept with the `generation` of what it reads, and
 holds while that has not moved. The same flush events move a generation, in the same
 transaction, whenever anything it is declared over changes: one rule for everything kept,
-declared here beside the models. There are two:
-- ANSWERS (registry.memo: the figures, the report's plan, the listing's counts) moves with any
-  change to the models those answers read (ANSWERS_READ);
+declared here beside the models. There are three:
+- ANSWERS (registry.memo: the figures, the report's plan) moves with any change to the models
+  those answers read (ANSWERS_READ);
+- RECORDS (registry.memo: a search's or a listing's counts) moves with a change to the records,
+  their themes and city priorities, or the departments (RECORDS_READ), not with a vote, an
+  assessment or a request, which no count of records reads;
 - NAMES (datasets.dumps: a record's API dump, kept with the record's version, which the ORM
   moves on every change of its row) moves when a name a dump shows from another row changes
   (NAMES_READ): a department's, a steward's, a city priority's.
@@ -44,7 +47,7 @@ from registry.reviews.models import Decision, ReleaseDelay
 
 PENDING = "registry_derived"
 MOVED = "registry_generation_moves"
-ANSWERS, NAMES = 1, 2  # the generations' rows
+ANSWERS, NAMES, RECORDS = 1, 2, 3  # the generations' rows
 # What the answers kept in processes read (registry.memo): the records, their themes and city
 # priorities, the departments that hold them, data requests, rounds and their votes, the
 # committee's decisions and the reasons on record for late releases.
@@ -62,6 +65,7 @@ ANSWERS_READ = (
     Decision,
     ReleaseDelay,
 )
+RECORDS_READ = (Dataset, DatasetTheme, CityPriority, Department)
 # What a record's dump shows of other rows than its own (its themes and city priorities are
 # written only with the record's row, through datasets.services.touch): these names, and
 # whether a city priority still exists.
@@ -131,6 +135,8 @@ def _note_changes(session: Session, _context) -> None:
     moved = session.info.setdefault(MOVED, set())
     if any(isinstance(target, ANSWERS_READ) for target in changed):
         moved.add(ANSWERS)
+    if any(isinstance(target, RECORDS_READ) for target in changed):
+        moved.add(RECORDS)
     if any(_renames(session, target) for target in changed):
         moved.add(NAMES)
     if records or rounds:

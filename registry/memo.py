@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from flask import current_app
 
 from registry.db import utcnow
-from registry.derived import generation
+from registry.derived import ANSWERS, generation
 
 T = TypeVar("T")
 SIZE = 64
@@ -35,8 +35,14 @@ class Memo:
     def __init__(self, size: int = SIZE) -> None:
         self.size, self.kept, self.lock = size, OrderedDict(), threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], T], until: datetime | None = None) -> T:
-        current = generation()
+    def get(
+        self,
+        key: Hashable,
+        compute: Callable[[], T],
+        until: datetime | None = None,
+        over: int = ANSWERS,
+    ) -> T:
+        current = generation(over)
         with self.lock:
             found = self.kept.get(key)
             if found is not None and found[0] == current:
@@ -68,9 +74,15 @@ def for_the_hour(moment: datetime) -> tuple[datetime, datetime | None]:
     return hour, (end if end > utcnow() else None)
 
 
-def remembered(key: Hashable, compute: Callable[[], Any], until: datetime | None = None) -> Any:
-    """`compute()`, or what it gave for `key` at the same state of the inventory. An answer
-    good only `until` a moment (one for the current hour: the hour's end) is let go once the
-    moment has passed, since its key is never asked for again."""
+def remembered(
+    key: Hashable,
+    compute: Callable[[], Any],
+    until: datetime | None = None,
+    over: int = ANSWERS,
+) -> Any:
+    """`compute()`, or what it gave for `key` at the same state of what it reads, the
+    generation `over` (registry.derived: ANSWERS, or RECORDS for counts of records alone). An
+    answer good only `until` a moment (one for the current hour: the hour's end) is let go once
+    the moment has passed, since its key is never asked for again."""
     memo = current_app.extensions.setdefault("registry_memo", Memo())
-    return memo.get(key, compute, until)
+    return memo.get(key, compute, until, over)

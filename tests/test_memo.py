@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import registry.memo as memo
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
+from registry.derived import RECORDS
 from registry.extensions import db
 from registry.memo import remembered
 
@@ -31,6 +32,26 @@ def test_an_answer_holds_across_sign_ins_and_reads_and_not_across_a_change(make)
     assert remembered("answer", compute) == 3 and len(computed) == 3
     computed.append(1)
     assert remembered("other question", compute) == 5  # each key is its own answer
+
+
+def test_a_count_of_records_holds_across_a_data_request_and_not_across_a_record_change(make):
+    """Counts of records are kept over RECORDS (registry.derived): a data request moves the
+    answers kept over ANSWERS (the queue reads requests), never a count of records."""
+    counted = []
+
+    def count():
+        counted.append(1)
+        return len(counted)
+
+    assert remembered("records", count, over=RECORDS) == 1
+    assert remembered("answer", count) == 2
+    make.data_request()
+    db.session.commit()
+    assert remembered("records", count, over=RECORDS) == 1  # kept
+    assert remembered("answer", count) == 3  # computed afresh
+    make.dataset(title="A change")
+    db.session.commit()
+    assert remembered("records", count, over=RECORDS) == 4
 
 
 def test_an_answer_for_an_hour_gone_by_is_let_go_when_the_next_is_computed(make, app, monkeypatch):

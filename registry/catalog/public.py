@@ -21,6 +21,7 @@ from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.db import utctoday
+from registry.derived import RECORDS
 from registry.extensions import db
 from registry.memo import remembered
 from registry.reviews import services as reviews
@@ -207,6 +208,7 @@ def inventory():
         total = lambda: remembered(  # noqa: E731
             ("public-inventory", department, status, city_priority),
             lambda: db.session.scalar(select(func.count()).select_from(query.subquery())),
+            over=RECORDS,
         )
     else:
         total = lambda: _listed(kinds, codes, department, status)  # noqa: E731

@@ -24,7 +24,7 @@ from registry.datasets.visibility import (
     visibility_class,
 )
 from registry.datasets.vocab import Classification, PriorityRank
-from registry.derived import settle
+from registry.derived import RECORDS, settle
 from registry.extensions import db
 from registry.memo import remembered
 from registry.reviews.workflow import State
@@ -172,8 +172,8 @@ def find_datasets(
 
     sort = criteria.get("sort") or ("relevance" if terms else "-updated")
     page, per_page = criteria.get("page", 1), criteria.get("per_page", 25)
-    # The counts are the same for every reader of one visibility class: kept until the
-    # inventory changes (registry.memo), so paging through a large result set counts it once.
+    # The counts are the same for every reader of one visibility class: kept until the records
+    # change (registry.memo), so paging through a large result set counts it once.
     asked = tuple(sorted((k, v) for k, v in criteria.items() if k not in NOT_COUNTED))
     total, result_facets, hidden = remembered(
         ("facets", visibility_class(user), asked, tuple(wanted)),
@@ -182,6 +182,7 @@ def find_datasets(
             if complete and not wanted  # the engine counts the total alone
             else _counts(user, criteria, wanted, over_matches)
         ),
+        over=RECORDS,
     )
     first = matches is not None and _reads_matches_first(sort, total)
     listed = _listed(sort, matches, complete, over_matches, brief=brief, first=first)
