@@ -107,10 +107,14 @@ def _renames(session: Session, target) -> bool:
 def touched(session: Session, target) -> tuple[set[int], set[int]]:
     """The records (and voting rounds closed early) whose derived values a flushed object may
     move: a record itself, its assessments, the data requests linked to it (and the record a
-    request was linked to before), its score overrides; a round's closing moves the scores of
-    every record voted for in it."""
+    request was linked to before), its score overrides; a department's new name moves its
+    records' (search documents hold it); a round's closing moves the scores of every record
+    voted for in it."""
     if isinstance(target, Dataset):
         return {target.id}, set()
+    if isinstance(target, Department) and _changed(target, ["name"]):
+        held = select(Dataset.id).where(Dataset.department_id == target.id)
+        return set(session.scalars(held)), set()
     if isinstance(target, DatasetTheme):
         return {target.dataset_id}, set()
     if isinstance(target, (Assessment, ScoreOverride)):

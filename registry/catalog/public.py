@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.accounts.services import list_departments
-from registry.dashboard.counts import counted
-from registry.datasets import search
+from registry.dashboard.counts import counted, search_examples
+from registry.datasets import documents, search
 from registry.datasets.models import CityPriority, Dataset, DatasetVersion
 from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
@@ -54,6 +54,7 @@ def catalog():
         errors=errors,
         departments=departments,
         city_priorities=city_priority_names(),
+        search_examples=search_examples(),
     ), (422 if errors else 200)
 
 
@@ -156,11 +157,17 @@ STATUS_FILTER_LABELS = {
 
 
 def public_inventory_query(
-    department: str | None, status: str | None, city_priority: str | None = None
+    department: str | None,
+    status: str | None,
+    city_priority: str | None = None,
+    terms: list[str] | None = None,
 ):
     """Every record at levels 1 to 3, whatever its state: the public inventory lists them (title,
-    department, status and dates only; a record's page is public once it is released)."""
+    department, status and dates only; a record's page is public once it is released). Words
+    are searched in titles alone, since nothing else of an unreleased record is shown."""
     query = select(Dataset).where(Dataset.classification.in_(RELEASABLE))
+    if terms:
+        query = query.where(Dataset.id.in_(documents.in_titles(terms)))
     if department:
         query = query.where(Dataset.department.has(code=department))
     if city_priority:
@@ -199,14 +206,16 @@ def inventory():
     department = (request.args.get("department") or "").upper() or None
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
     city_priority = request.args.get("city_priority") or None
-    query = public_inventory_query(department, status, city_priority)
+    q = (request.args.get("q") or "").strip()[:200]
+    terms = documents.search_terms(q)
+    query = public_inventory_query(department, status, city_priority, terms)
     # The counts are the counts kept as records change (catalog.counts); a city priority's
     # is counted (and kept until the inventory changes: registry.memo).
     kinds = counted()
     codes = dict(db.session.execute(select(Department.id, Department.code)).tuples().all())
-    if city_priority:
+    if city_priority or terms:
         total = lambda: remembered(  # noqa: E731
-            ("public-inventory", department, status, city_priority),
+            ("public-inventory", department, status, city_priority, tuple(terms)),
             lambda: db.session.scalar(select(func.count()).select_from(query.subquery())),
             over=RECORDS,
         )
@@ -227,6 +236,7 @@ def inventory():
         status_filters=STATUS_FILTER_LABELS,
         city_priority=city_priority,
         city_priorities=city_priority_names(),
+        q=q,
         reasons={record.id: why_not_released(record) for record in page.items},
         today=utctoday(),
     )

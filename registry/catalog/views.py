@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select, text
 
-from registry.dashboard.counts import counted, released_themes
+from registry.dashboard.counts import counted, released_themes, search_examples
 from registry.datasets.models import Dataset
 from registry.datasets.visibility import RELEASABLE
 from registry.extensions import db
@@ -72,6 +72,7 @@ def front_door() -> dict:
     the newest releases and what comes next."""
     released = (Dataset.status == str(State.PUBLISHED)) & Dataset.classification.in_(RELEASABLE)
     kinds = counted()  # kept as records change (catalog.counts): nothing here counts records
+    themes = released_themes()
     newest = db.session.scalars(
         select(Dataset)
         .where(released)
@@ -83,7 +84,8 @@ def front_door() -> dict:
         "released": sum(
             kind[-1] for kind in kinds if kind[2] == State.PUBLISHED and kind[1] in RELEASABLE
         ),
-        "themes": released_themes(),
+        "themes": themes,
+        "search_examples": search_examples(themes),
         "newest": newest,
         "next_up": queue.release_queue()[:HOME_LIST_SIZE],
     }

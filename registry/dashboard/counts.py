@@ -204,6 +204,13 @@ def released_themes() -> list[tuple[str, int]]:
     ]
 
 
+def search_examples(themes: list[tuple[str, int]] | None = None, count: int = 3) -> str:
+    """What a search box offers as examples: the subjects most released records carry, which
+    a search finds (their names are in every search document), or nothing before any release."""
+    themes = released_themes() if themes is None else themes
+    return ", ".join(theme.lower() for theme, _ in themes[:count])
+
+
 def refresh_counts(limit: int = PASS_LIMIT) -> int:
     """Housekeeping: records without a kind (a bulk load went around the session, or the
     database was upgraded to kept counts), up to `limit` a pass."""

@@ -2,14 +2,17 @@
 and the engine's queries over them.
 
 SQLite uses an FTS5 table and PostgreSQL a tsvector table with a GIN index, both named
-`dataset_search`, made by the migrations. Each record's document is derived from its row and
-rewritten in the same transaction as any change to it (registry.derived's rule: `reindex`). Beside
-the record's words it carries scope words for what decides who reads it (its status,
-classification and department), where a reader's words never reach them: a column of the FTS5
-table, lexemes behind a mark in the tsvector. datasets.visibility writes its one rule over those
-words too (`readable_words`), so that a search's total is counted by the engine alone: the most
-common word's among 300,000 records in 22 ms, where looking each match up among the records took
-210 (docs/performance.md).
+`dataset_search`, made by the migrations. Each record's document is derived from its row, its
+themes and its department's name, and rewritten in the same transaction as any change to them
+(registry.derived's rule: `reindex`), and the words it holds join the vocabulary that finds
+misspelled ones (datasets.spelling). It holds the record's words (title, description, keywords
+and additional fields), its subjects (its themes' names and its department's name), its title as
+a key (a search for the exact title ranks the record first), and scope words for what decides
+who reads it (its status, classification and department), where a reader's words never reach
+them: a column of the FTS5 table, lexemes behind a mark in the tsvector. datasets.visibility
+writes its one rule over those words too (`readable_words`), so that a search's total is
+counted by the engine alone: the most common word's among 300,000 records in 22 ms, where
+looking each match up among the records took 210 (docs/performance.md).
 """
 
 import re
@@ -20,7 +23,8 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from registry.accounts.models import Department
-from registry.datasets.models import Dataset
+from registry.datasets import spelling
+from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.visibility import readable_words
 from registry.derived import keeps, locked_chunks
 from registry.extensions import db
@@ -42,18 +46,26 @@ def scope_word(kind: str, value: object) -> str:
     return SCOPE_KINDS[kind] + re.sub(r"[\W_]", "", str(value)).lower()
 
 
-def document_of(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's search document's parts, from its row's values (title and keywords weigh
-    more than description; the values of its additional fields, such as an inventory ID, are
-    found with the keywords). A hyphen between letters or digits separates words, as the
-    search's terms do: PostgreSQL's parser would otherwise read "INV-01013" as "inv" and the
-    number -01013, which a search for INV-01013 (terms inv, 01013) never finds."""
+def title_key(text_: str) -> str:
+    """A title's (or a search's) words, lower case, one space apart: an exact title's key."""
+    return " ".join(re.findall(r"[^\W_]+", text_.lower()))
+
+
+def document_of(record: Mapping[str, Any], themes: Iterable[str] = ()) -> dict[str, Any]:
+    """A record's search document's parts, from its row's values and its themes (title and
+    keywords weigh more than subjects, and subjects more than description; the values of its
+    additional fields, such as an inventory ID, are found with the keywords). A hyphen between
+    letters or digits separates words, as the search's terms do: PostgreSQL's parser would
+    otherwise read "INV-01013" as "inv" and the number -01013, which a search for INV-01013
+    (terms inv, 01013) never finds."""
     additional = (record.get("additional_fields") or {}).values()
     return {
         "id": record["id"],
         "title": _words(record["title"]),
         "description": _words(record["description"] or ""),
         "keywords": _words(" ".join([*(record["keywords"] or []), *additional])),
+        "subjects": " ".join([record["department_name"], *themes]),
+        "title_key": title_key(record["title"]),
         "scope": " ".join(
             (
                 scope_word("status", record["status"]),
@@ -80,6 +92,7 @@ DOCUMENTED = (
     Dataset.status,
     Dataset.classification,
     Dataset.department_id,
+    Department.name.label("department_name"),
 )
 
 
@@ -94,8 +107,19 @@ def reindex(session: Session, ids: Iterable[int]) -> int:
     scope words must move with its status, classification and department)."""
     written = 0
     for part in locked_chunks(session, ids, CHUNK):
-        rows = session.execute(select(*DOCUMENTED).where(Dataset.id.in_(part))).mappings()
-        documents = [document_of(row) for row in rows]
+        rows = session.execute(
+            select(*DOCUMENTED)
+            .join(Department, Department.id == Dataset.department_id)
+            .where(Dataset.id.in_(part))
+        ).mappings()
+        themes: dict[int, list[str]] = {}
+        for dataset_id, theme in session.execute(
+            select(DatasetTheme.dataset_id, DatasetTheme.theme)
+            .where(DatasetTheme.dataset_id.in_(part))
+            .order_by(DatasetTheme.dataset_id, DatasetTheme.theme)
+        ):
+            themes.setdefault(dataset_id, []).append(theme)
+        documents = [document_of(row, themes.get(row["id"], ())) for row in rows]
         _drop_documents(session, part)
         index_documents(documents, session)
         written += len(documents)
@@ -127,22 +151,27 @@ def index_documents(documents: list[dict[str, Any]], session: Session | None = N
     if dialect() == "postgresql":
         session.execute(
             text(
-                "INSERT INTO dataset_search (dataset_id, document) VALUES (:id, "
-                "setweight(to_tsvector('english', :title), 'A') || "
-                "setweight(to_tsvector('english', :keywords), 'A') || "
-                "setweight(to_tsvector('english', :description), 'B') || "
+                "INSERT INTO dataset_search (dataset_id, title_key, document) VALUES (:id, "
+                ":title_key, setweight(to_tsvector('english', :title), 'A') || "
+                "setweight(to_tsvector('english', :keywords), 'B') || "
+                "setweight(to_tsvector('english', :subjects), 'C') || "
+                "setweight(to_tsvector('english', :description), 'D') || "
                 "CAST(:lexemes AS tsvector))"
             ),
             [{**document, "lexemes": _lexemes(document["scope"])} for document in documents],
         )
-        return
-    session.execute(
-        text(
-            "INSERT INTO dataset_search (rowid, title, description, keywords, scope) "
-            "VALUES (:id, :title, :description, :keywords, :scope)"
-        ),
-        documents,
-    )
+    else:
+        session.execute(
+            text(
+                "INSERT INTO dataset_search (rowid, title, description, keywords, scope, "
+                "subjects, title_key) VALUES (:id, :title, :description, :keywords, :scope, "
+                ":subjects, :title_key)"
+            ),
+            documents,
+        )
+    spelled = ("title", "description", "keywords", "subjects")
+    words = spelling.words_of(document[part] for document in documents for part in spelled)
+    spelling.remember(session, words, dialect() == "postgresql")
 
 
 def search_terms(q: str | None) -> list[str]:
@@ -167,11 +196,17 @@ class Words:
     def any_of(self, parts: list[str]) -> str:
         return "(" + (" | " if self.postgresql else " OR ").join(parts) + ")"
 
-    def terms(self, terms: list[str]) -> str:
-        """Every term as a word prefix, in the title, description and keywords alone."""
+    def terms(self, terms: list[list[str]], *, titles: bool = False) -> str:
+        """Every term as a word prefix (or one of its alternatives: datasets.spelling), in the
+        record's words and subjects alone, or in its title alone."""
         if self.postgresql:  # (no scope word can match: see _lexemes)
-            return " & ".join(f"{term}:*" for term in terms)
-        return "{title description keywords} : (" + " ".join(f'"{term}"*' for term in terms) + ")"
+            mark = ":*A" if titles else ":*"  # the title's weight (index_documents)
+            return " & ".join(
+                "(" + " | ".join(f"{word}{mark}" for word in words) + ")" for words in terms
+            )
+        either = (" OR ".join(f'"{word}"*' for word in words) for words in terms)
+        columns = "title" if titles else "title description keywords subjects"
+        return "{" + columns + "} : (" + " AND ".join(f"({words})" for words in either) + ")"
 
     def scoped(self, terms: str, scope: str | None) -> str:
         """SQLite's MATCH text; on PostgreSQL, the scope's tsquery text alone, since the terms
@@ -181,17 +216,34 @@ class Words:
         return terms if scope is None else f"{terms} AND scope : {scope}"
 
 
+def in_titles(terms: list[str]):
+    """The ids of the records whose titles hold every term as a word prefix, or a word one edit
+    from it (what the public inventory, which shows titles alone, searches)."""
+    words = Words(dialect() == "postgresql")
+    query = words.terms(spelling.alternatives(terms), titles=True)
+    if words.postgresql:
+        sql = "SELECT dataset_id FROM dataset_search WHERE document @@ to_tsquery('english', :q)"
+    else:
+        sql = "SELECT rowid FROM dataset_search WHERE dataset_search MATCH :q"
+    return text(sql).bindparams(q=query).columns(id=db.Integer)
+
+
+# A record whose title is the search's words ranks before any other.
+EXACT = "CASE WHEN title_key = :exact THEN 1000.0 ELSE 0.0 END"
+
 # The filters the scope words cannot say: any of them leaves a search's total to SQL.
 UNSCOPED_FILTERS = ("release_priority", "theme", "city_priority", "external_id")
 
 
-def matches(user, criteria: dict[str, Any], terms: list[str]):
-    """(id, rank) of the records holding every term as a word prefix within the reader's scope
-    (a lower rank is better), and whether the scope words say all that the SQL conditions do
-    (then the engine counts the search's total alone)."""
+def matches(user, criteria: dict[str, Any], terms: list[str], *, exact: str = ""):
+    """(id, rank) of the records holding every term as a word prefix, or a word one edit
+    from it (datasets.spelling), within the reader's scope (a lower rank is better; a record
+    whose title is `exact`, a title_key, first), and whether the scope words say all that the
+    SQL conditions do (then the engine counts the search's total alone)."""
     words = Words(dialect() == "postgresql")
     scope, complete = _scope(user, criteria, words)
-    query = words.scoped(words.terms(terms), scope)
+    spelled = words.terms(spelling.alternatives(terms))
+    query = words.scoped(spelled, scope)
     if words.postgresql:
         # A reader's words parsed and stemmed, the scope's taken as they are (CAST), joined by
         # &&; no weight is asked for, so the index answers without reading each document again.
@@ -204,18 +256,18 @@ def matches(user, criteria: dict[str, Any], terms: list[str]):
         # cannot tell how many a word finds, and folded it read records in the page's order
         # testing each one's document (1.1 s for a word 7 of 300,000 records hold).
         sql = (
-            "SELECT dataset_id AS id, -ts_rank(document, to_tsquery('english', :terms)) AS rank "
-            "FROM dataset_search WHERE document @@ " + found + " OFFSET 0"
+            "SELECT dataset_id AS id, -ts_rank(document, to_tsquery('english', :terms))"  # noqa: S608
+            f" - {EXACT} AS rank FROM dataset_search WHERE document @@ {found} OFFSET 0"
         )
-        bound = text(sql).bindparams(terms=words.terms(terms))
+        bound = text(sql).bindparams(terms=spelled, exact=exact)
         if query:
             bound = bound.bindparams(query=query)
     else:
         sql = (
-            "SELECT rowid AS id, bm25(dataset_search, 10.0, 1.0, 5.0, 0.0) AS rank "
-            "FROM dataset_search WHERE dataset_search MATCH :query"
+            f"SELECT rowid AS id, bm25(dataset_search, 10.0, 1.0, 5.0, 0.0, 3.0) - {EXACT} "  # noqa: S608
+            "AS rank FROM dataset_search WHERE dataset_search MATCH :query"
         )
-        bound = text(sql).bindparams(query=query)
+        bound = text(sql).bindparams(query=query, exact=exact)
     return bound.columns(id=db.Integer, rank=db.Float).subquery("matches"), complete
 
 

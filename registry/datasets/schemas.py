@@ -341,6 +341,10 @@ class DatasetPageOut(Schema):
         allow_none=True,
         metadata={"description": "Give it as `after` for the next page; null on the last."},
     )
+    suggestion = fields.String(
+        allow_none=True,
+        metadata={"description": "When a search finds nothing: a search that finds something."},
+    )
 
 
 class VersionOut(Schema):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
-from registry.datasets import cursors, documents, dumps
+from registry.datasets import cursors, documents, dumps, spelling
 from registry.datasets.models import CityPriority, Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import (
@@ -48,6 +48,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     restricted_not_shown: int = 0
     next: str | None = None  # a cursor for the page after this one (keyset pagination)
+    suggestion: str | None = None  # "did you mean": a search that finds what this did not
 
     @property
     def pages(self) -> int:
@@ -156,7 +157,8 @@ def find_datasets(
     matches, complete = None, False
     if terms:
         settle()  # this transaction's own changes are in the documents searched
-        matches, complete = documents.matches(user, criteria, terms)
+        exact = documents.title_key(criteria["q"])
+        matches, complete = documents.matches(user, criteria, terms, exact=exact)
 
     def over_matches(query: Select, *, ranked: bool = False, found=None) -> Select:
         """The page joins the ranked matches; counts only need membership, and a semi-join
@@ -203,7 +205,21 @@ def find_datasets(
         facets=result_facets,
         restricted_not_shown=hidden,
         next=following,
+        suggestion=_suggestion(user, criteria, conditions, terms) if terms and not total else None,
     )
+
+
+def _suggestion(user, criteria: dict[str, Any], conditions: list, terms: list[str]) -> str | None:
+    """A search, each unknown word replaced by the nearest known one (datasets.spelling), if
+    it finds a record this reader may read (a word only other records hold is never shown)."""
+    corrected = spelling.suggestion(terms)
+    if corrected is None:
+        return None
+    found, complete = documents.matches(user, criteria, corrected)
+    query = select(found.c.id)
+    if not complete:
+        query = select(Dataset.id).where(Dataset.id.in_(select(found.c.id)), *conditions)
+    return " ".join(corrected) if db.session.scalar(query.limit(1)) is not None else None
 
 
 def _reads_matches_first(sort: str, total: int) -> bool:
