@@ -62,7 +62,7 @@ def _documents(bind):
             "description": HYPHEN.sub(" ", row["description"] or ""),
             "keywords": HYPHEN.sub(" ", " ".join([*keywords, *additional.values()])),
             "subjects": " ".join([row["department_name"], *themes.get(row["id"], [])]),
-            "title_key": " ".join(re.findall(r"[^\W_]+", row["title"].lower())),
+            "title_key": "zt" + "".join(re.findall(r"[^\W_]+", row["title"].lower())),
             "scope": " ".join(
                 (
                     _scope_word("status", row["status"]),
@@ -110,7 +110,7 @@ def upgrade():
         op.execute("DROP TABLE dataset_search")
         op.execute(
             "CREATE VIRTUAL TABLE dataset_search USING fts5(title, description, keywords, scope,"
-            " subjects, title_key UNINDEXED, tokenize = 'porter unicode61')"
+            " subjects, title_key, tokenize = 'porter unicode61')"
         )
         write = sa.text(
             "INSERT INTO dataset_search (rowid, title, description, keywords, scope, subjects, "
