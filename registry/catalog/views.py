@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select, text
 
-from registry.dashboard.counts import counted, released_themes, search_examples
+from registry.dashboard.counts import counted, is_released, released_themes, search_examples
 from registry.datasets.models import Dataset
 from registry.datasets.visibility import RELEASABLE
 from registry.extensions import db
@@ -81,9 +81,7 @@ def front_door() -> dict:
     ).all()
     return {
         "held": sum(kind[-1] for kind in kinds),
-        "released": sum(
-            kind[-1] for kind in kinds if kind[2] == State.PUBLISHED and kind[1] in RELEASABLE
-        ),
+        "released": sum(kind[-1] for kind in kinds if is_released(kind[1], kind[2])),
         "themes": themes,
         "search_examples": search_examples(themes),
         "newest": newest,

@@ -204,6 +204,14 @@ def released_themes() -> list[tuple[str, int]]:
     ]
 
 
+def is_released(classification: str, status: str) -> bool:
+    """Released, as every page and figure counts it (home, the catalog, the dashboard's key
+    figure): published, at a level the public may read. A retired record was released once
+    (the timeliness and release figures count it then), and a published one a re-review has
+    since restricted is held, not released."""
+    return status == State.PUBLISHED and classification in RELEASABLE
+
+
 def search_examples(themes: list[tuple[str, int]] | None = None, count: int = 3) -> str:
     """What a search box offers as examples: the subjects most released records carry, which
     a search finds (their names are in every search document), or nothing before any release."""

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from registry.accounts.models import Department
+from registry.dashboard.counts import is_released
 from registry.dashboard.tally import Kind, Tally, tally
 from registry.datasets.models import CityPriority, Dataset
 from registry.datasets.visibility import RELEASABLE, readable_by
@@ -50,6 +51,7 @@ class Figure:
     rows: list[list[Any]] = field(default_factory=list)
     chart: str = "bars"  # bars, stacked, line or table
     unit: str = "datasets"
+    total: int | None = None  # the figure's key number, where it has one (the dashboard's top)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +134,7 @@ def funnel(snapshot: Snapshot) -> Figure:
     )
     for state in [*FUNNEL, State.REJECTED, State.RETIRED]:
         figure.rows.append([state.label, counts[str(state)]])
+    figure.total = snapshot.counted(lambda kind: is_released(kind.classification, kind.status))
     return figure
 
 

@@ -1,0 +1,57 @@
+"""Every count of the released datasets agrees (dashboard.counts.is_released): the home page, the
+dashboard's key figure, the catalog, the API's listing and the published figure, after each kind
+of change that moves it (a publication, a retirement, a re-review that restricts a published
+record)."""
+
+import re
+
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from registry.catalog.views import front_door
+from registry.dashboard import stats
+from registry.datasets.models import Dataset
+from registry.datasets.search import find_datasets
+from registry.db import utcnow
+from registry.extensions import db
+from registry.reviews.services import perform_transition
+
+
+def counts(client) -> set[int]:
+    home = client.get("/").get_data(as_text=True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    key = re.search(
+        r'semibold">(\d+)</div><div class="small text-body-secondary">Released<', dashboard
+    )
+    return {
+        front_door()["released"],
+        int(re.search(r"(\d+) datasets? released so far", home).group(1)),
+        int(key.group(1)),
+        find_datasets(AnonymousUserMixin(), {"page": 1, "per_page": 1}).total,
+        client.get("/api/v1/datasets").get_json()["total"],
+        stats.figures(utcnow(), ["funnel"])[0].total,
+    }
+
+
+def test_every_count_of_released_datasets_agrees_after_each_change(make, client):
+    make.department(code="PW")
+    first = make.published("PW", title="Street Trees")
+    make.published("PW", title="Potholes", classification="internal")
+    make.approved("PW", title="Not yet")
+    db.session.commit()
+    assert counts(client) == {2}
+
+    make.published("PW", title="Sidewalks")
+    db.session.commit()
+    assert counts(client) == {3}
+
+    retire = {"action": "retire", "note": "Replaced by the new inventory."}
+    perform_transition(first, retire, actor=make.user("coordinator"))
+    db.session.commit()
+    assert counts(client) == {2}
+
+    # A published record a re-review restricted: held, not released, everywhere alike.
+    held = db.session.scalar(select(Dataset).where(Dataset.title == "Potholes"))
+    held.classification = "restricted"
+    db.session.commit()
+    assert counts(client) == {1}
