@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.api.openapi import init_document
     from registry.api.routes import api
     from registry.audit.views import audit
+    from registry.catalog.crawlers import crawlers
     from registry.catalog.public import public
     from registry.catalog.views import catalog
     from registry.dashboard.views import dashboard
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         catalog,
         dashboard,
         public,
+        crawlers,
         auth,
         admin,
         datasets,

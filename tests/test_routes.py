@@ -62,7 +62,7 @@ ROUTES = {
     ("POST", "/admin/users/<int:user_id>/reset-password"): expect(302, 403, coordinator=200),
     ("POST", "/account/tokens"): expect(302, 422),
     ("POST", "/account/tokens/<int:token_id>/revoke"): expect(302, 404),
-    ("GET", "/datasets"): EVERYONE,
+    ("GET", "/datasets"): SIGNED_IN,  # a visitor is sent to the catalog
     ("GET", "/datasets/new"): REGISTER_PAGE,
     ("POST", "/datasets/new"): REGISTER_FORM,
     ("GET", "/datasets/<identifier>"): DATASET_PAGE,
@@ -151,6 +151,9 @@ ROUTES = {
     ("GET", "/catalog/<identifier>"): expect(404, 404),
     ("GET", "/inventory"): EVERYONE,
     ("GET", "/feeds/released.atom"): EVERYONE,
+    ("GET", "/robots.txt"): EVERYONE,
+    ("GET", "/sitemap.xml"): EVERYONE,
+    ("GET", "/sitemaps/<int:number>.xml"): EVERYONE,
     ("GET", "/feeds/departments/<code>.atom"): EVERYONE,
     ("GET", "/dashboard"): EVERYONE,
     ("GET", "/stats/<name>.csv"): EVERYONE,
@@ -239,6 +242,7 @@ def world(make):
         "<candidate>": dataset.identifier,
         "<name>": "inventory",
         "<int:meeting_id>": str(meeting.id),
+        "<int:number>": "1",
     }
 
 

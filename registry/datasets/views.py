@@ -76,8 +76,15 @@ def _vocabularies() -> dict:
     }
 
 
+# What a visitor's search of the staff's list keeps on its way to the catalog.
+CATALOG_ARGUMENTS = ("q", "department", "theme", "city_priority", "sort")
+
+
 @datasets.get("")
 def index():
+    if not current_user.is_authenticated:  # the staff's list; a visitor's is the catalog
+        kept = {name: request.args[name] for name in CATALOG_ARGUMENTS if request.args.get(name)}
+        return redirect(url_for("public.catalog", **kept))
     errors = {}
     try:
         criteria = DatasetQuery().load(request.args.to_dict())
