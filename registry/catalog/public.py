@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -126,7 +126,17 @@ def dataset_page(identifier: str):
         dataset=dataset,
         decision=releasing_decision(dataset),
         json_ld=schema_org(dataset),
+        citation=citation(dataset),
     )
+
+
+def citation(dataset: Dataset) -> str:
+    """A line to cite the record by, after the common data citation form: who, when, what,
+    where (and when it was read, which the reader adds)."""
+    city = current_app.config.get("CITY_NAME") or dataset.department.name
+    year = (dataset.published_on or dataset.updated_at.date()).year
+    address = absolute_url("public.dataset_page", identifier=dataset.identifier)
+    return f"{city}, {dataset.department.name}. ({year}). {dataset.title} [Data set]. {address}"
 
 
 # The public inventory ---------------------------------------------------------------------

@@ -125,8 +125,21 @@ DEFAULT_THEMES = [
 ]
 
 
+# Licenses cities publish under, by the address DCAT-US records them with, with their names.
+LICENSES = {
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 (public domain dedication)",
+    "https://creativecommons.org/publicdomain/mark/1.0/": "Public Domain Mark 1.0",
+    "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0",
+    "https://creativecommons.org/licenses/by-sa/4.0/": "Creative Commons BY-SA 4.0",
+    "https://opendatacommons.org/licenses/pddl/1-0/": "Open Data Commons Public Domain (PDDL)",
+    "https://opendatacommons.org/licenses/by/1-0/": "Open Data Commons Attribution 1.0",
+    "https://opendatacommons.org/licenses/odbl/1-0/": "Open Data Commons Open Database License",
+    "http://www.usa.gov/publicdomain/label/1.0/": "U.S. public domain",
+}
+
 name_terms(Classification, "classification")
 name_terms(AccessLevel, "access_level")
 name_terms(Priority, "release_priority")
 name_terms(UPDATE_FREQUENCIES, "update_frequency")
 name_terms(PII_KINDS, "pii_kinds")
+name_terms(LICENSES, "license")

@@ -61,3 +61,20 @@ def test_a_visitor_is_sent_from_the_staff_list_to_the_catalog_with_their_search(
     response = client.get("/datasets?q=trees&department=PW&status=draft")
     assert response.status_code == 302
     assert response.headers["Location"] == "/catalog?q=trees&department=PW"
+
+
+def test_the_dataset_page_reads_as_a_catalog_page(make, client):
+    make.department(code="PW", name="Public Works")
+    record = make.published(
+        "PW",
+        title="Street Trees",
+        keywords=["urban forest", "canopy"],
+        license="https://creativecommons.org/licenses/by/4.0/",
+    )
+    db.session.commit()
+    page = client.get(f"/catalog/{record.identifier}").get_data(as_text=True)
+    assert ">Creative Commons Attribution 4.0</a>" in page
+    assert 'href="/catalog?q=urban+forest">urban forest</a>' in page
+    assert f'href="/api/v1/datasets/{record.identifier}"' in page and 'href="/data.json"' in page
+    assert f"Public Works. ({record.published_on.year}). Street Trees [Data set]." in page
+    assert '<meta property="og:title" content="Street Trees">' in page
