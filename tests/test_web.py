@@ -91,8 +91,8 @@ def test_a_write_that_cannot_get_its_lock_answers_503_and_saves_nothing(scratch_
 
 def test_the_city_name_is_in_the_header_and_the_page_title(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "CITY_NAME", "City of Riverton")
-    html = client.get("/datasets").get_data(as_text=True)
-    assert "<title>Datasets · City of Riverton Data Registry</title>" in html
+    html = client.get("/catalog").get_data(as_text=True)
+    assert "<title>Open data catalog · City of Riverton Data Registry</title>" in html
     assert "City of Riverton <small>Data Registry</small>" in html
 
 

@@ -205,14 +205,17 @@ def find_datasets(
         facets=result_facets,
         restricted_not_shown=hidden,
         next=following,
-        suggestion=_suggestion(user, criteria, conditions, terms) if terms and not total else None,
+        suggestion=_suggestion(user, criteria, conditions, terms, total),
     )
 
 
-def _suggestion(user, criteria: dict[str, Any], conditions: list, terms: list[str]) -> str | None:
-    """A search, each unknown word replaced by the nearest known one (datasets.spelling), if
-    it finds a record this reader may read (a word only other records hold is never shown)."""
-    corrected = spelling.suggestion(terms)
+def _suggestion(
+    user, criteria: dict[str, Any], conditions: list, terms: list[str], total: int
+) -> str | None:
+    """For a search that found nothing: the search, each unknown word replaced by the nearest
+    known one (datasets.spelling), if it finds a record this reader may read (a word only
+    other records hold is never shown)."""
+    corrected = spelling.suggestion(terms) if terms and not total else None
     if corrected is None:
         return None
     found, complete = documents.matches(user, criteria, corrected)

@@ -39,6 +39,8 @@ NOT_PAGES = (
     "/exports/jobs/<int:job_id>/",  # a job's progress (JSON) and its file
     "/imports/<int:upload_id>/mapping.txt",  # a download
     "/imports/jobs/",  # an import job's page: test_import_browser runs axe on it under way
+    "/robots.txt",  # for crawlers, not people
+    "/sitemap",
 )
 
 

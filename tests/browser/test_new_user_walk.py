@@ -55,6 +55,7 @@ def test_a_period_that_ends_before_it_starts_is_explained_by_its_label(phone, li
 
 
 def test_on_a_phone_the_filters_come_before_the_results(phone, live_server, screenshot):
+    sign_in_by_keyboard(phone, live_server, "steward.lib@riverton.example", "department-data-2026")
     phone.goto(f"{live_server}/datasets")
     toggle = phone.get_by_role("button", name=re.compile("^Filters"))
     first_result = phone.locator("main .list-group-item").first

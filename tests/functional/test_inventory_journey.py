@@ -169,4 +169,6 @@ def test_list_page_filters_through_facet_links(client, steward, make):
 
 def test_an_empty_public_catalog_says_so(client):
     client.post("/sign-out")
-    assert "No datasets are published yet." in client.get("/datasets").get_data(as_text=True)
+    assert client.get("/datasets").headers["Location"] == "/catalog"
+    page = client.get("/catalog").get_data(as_text=True)
+    assert "No dataset is released yet." in page and "No released dataset matches" not in page
