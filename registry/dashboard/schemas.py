@@ -12,6 +12,7 @@ class AsOfQuery(InputSchema):
     as_of = fields.Date(
         load_default=None,
         validate=validate.Range(min=EARLIEST, error="Give a date from 1990 until today."),
+        error_messages={"invalid": "Give a day as YYYY-MM-DD, for example 2026-07-31."},
     )
 
 

@@ -18,6 +18,7 @@ from registry.permissions import Permission, has_permission
 from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
 from registry.web.caching import cacheable
+from registry.web.forms import refused_as
 from registry.web.paging import paginate_fetched
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +38,13 @@ def moment_of(args) -> tuple[date | None, datetime]:
 @dashboard.get("/dashboard")
 @cacheable
 def page():
-    day, moment = moment_of(request.args)
+    # A day that is not one, or still to come: the figures as of now, the field saying why.
+    with refused_as(lambda errors: _page(None, utcnow(), errors)):
+        day, moment = moment_of(request.args)
+    return _page(day, moment)
+
+
+def _page(day: date | None, moment: datetime, errors: dict | None = None) -> str:
     staff = has_permission(current_user, Permission.ACCOUNT_OWN)
     overdue_total, overdue = 0, []
     if staff and day is None:
@@ -46,6 +53,7 @@ def page():
         "dashboard/dashboard.html",
         figures={figure.name: figure for figure in stats.figures(moment)},
         as_of=day,
+        errors=errors,
         staff=staff,
         overdue=overdue,
         overdue_total=overdue_total,

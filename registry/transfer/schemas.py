@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates
 
 from registry.datasets.queries import Scope
+from registry.db import utctoday
 from registry.validation import InputSchema, UpperString
 
 EARLIEST = date(1990, 1, 1)
@@ -18,7 +19,13 @@ class ExportQuery(InputSchema):
         validate=validate.Range(
             min=EARLIEST, max=date(2999, 12, 31), error="Give a date from 1990 until today."
         ),
+        error_messages={"invalid": "Give a day as YYYY-MM-DD, for example 2026-07-31."},
     )
+
+    @validates("as_of")
+    def _not_ahead(self, value: date | None, **_kwargs) -> None:
+        if value is not None and value > utctoday():
+            raise ValidationError("Give a day up to today: an export cannot run ahead.")
 
 
 class ExportJobIn(ExportQuery):

@@ -33,6 +33,7 @@ from registry.transfer.exports import ExportRequest, produce
 from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.rendered import stamp as naming_stamp
+from registry.web.forms import refused_as
 from registry.web.links import base_url
 from registry.web.requests import writes_on_read
 
@@ -48,9 +49,16 @@ SCOPE_NAMES = {
 
 @transfer.get("/exports")
 def exports():
+    return _exports_page()
+
+
+def _exports_page(errors: dict | None = None, asked=None) -> str:
+    """The exports page; with `errors`, again with what was asked and what is wrong with it."""
     scopes = [scope for scope in Scope if may_use_scope(scope, current_user)]
     return render_template(
         "transfer/exports.html",
+        errors=errors,
+        asked=asked or {},
         scopes=scopes,
         scope_names=SCOPE_NAMES,
         scope_descriptions=SCOPE_DESCRIPTIONS,
@@ -66,7 +74,8 @@ def exports():
 def export_inventory(extension: str):
     """A spreadsheet of the scope asked for; a scope the reader may not use is a 403, never a
     quietly smaller file."""
-    query = export_query()
+    with refused_as(lambda errors: _exports_page(errors, request.args)):
+        query = export_query()
     request_ = ExportRequest(extension, query["scope"], query["department"], query["as_of"])
     return _background(request_) or deliver(produce(request_, current_user))
 
@@ -87,7 +96,8 @@ def _background(request_: ExportRequest):
 @writes_on_read
 def export_datajson():
     """The public catalog as of a date, as a file, audited like every export."""
-    query = export_query()
+    with refused_as(lambda errors: _exports_page(errors, request.args)):
+        query = export_query()
     request_ = ExportRequest("datajson", Scope.PUBLIC, query["department"], query["as_of"])
     return _background(request_) or deliver(produce(request_, current_user, base_url=base_url()))
 

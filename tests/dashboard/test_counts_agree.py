@@ -55,3 +55,16 @@ def test_every_count_of_released_datasets_agrees_after_each_change(make, client)
     held.classification = "restricted"
     db.session.commit()
     assert counts(client) == {1}
+
+
+def test_a_day_that_is_not_one_or_is_to_come_answers_the_dashboard_saying_why(client):
+    for asked, reason in (
+        ("7/31/2026", "Give a day as YYYY-MM-DD, for example 2026-07-31."),
+        ("2999-01-01", "Give a day up to today: the figures cannot run ahead."),
+        ("1889-12-31", "Give a date from 1990 until today."),
+    ):
+        response = client.get(f"/dashboard?as_of={asked}")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert 'id="as_of-error"' in page and reason in page and 'aria-invalid="true"' in page
+        assert "How the open data program is doing" in page and "As of now." in page
