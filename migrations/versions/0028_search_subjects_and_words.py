@@ -63,6 +63,8 @@ def _documents(bind):
             "keywords": HYPHEN.sub(" ", " ".join([*keywords, *additional.values()])),
             "subjects": " ".join([row["department_name"], *themes.get(row["id"], [])]),
             "title_key": "zt" + "".join(re.findall(r"[^\W_]+", row["title"].lower())),
+            "status": row["status"],
+            "classification": row["classification"],
             "scope": " ".join(
                 (
                     _scope_word("status", row["status"]),
@@ -120,7 +122,8 @@ def upgrade():
     words: set[str] = set()
     batch = []
     for document in _documents(bind):
-        words |= _words(document)
+        if document["status"] == "published" and document["classification"] != "restricted":
+            words |= _words(document)  # words anyone may read (registry.datasets.spelling)
         batch.append(document)
         if postgresql:
             document["lexemes"] = " ".join(f"'~{word}'" for word in document["scope"].split())

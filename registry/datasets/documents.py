@@ -19,17 +19,19 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from registry.accounts.models import Department
 from registry.datasets import spelling
 from registry.datasets.models import Dataset, DatasetTheme
-from registry.datasets.visibility import readable_words
+from registry.datasets.visibility import can_read, readable_words
 from registry.derived import keeps, locked_chunks
 from registry.extensions import db
 
 CHUNK = 500
+VISITOR = AnonymousUserMixin()
 
 
 def dialect() -> str:
@@ -69,6 +71,12 @@ def document_of(record: Mapping[str, Any], themes: Iterable[str] = ()) -> dict[s
         "description": _words(record["description"] or ""),
         "keywords": _words(" ".join([*(record["keywords"] or []), *additional])),
         "subjects": " ".join([record["department_name"], *themes]),
+        "public": can_read(
+            VISITOR,
+            classification=record["classification"],
+            status=record["status"],
+            department_id=record["department_id"],
+        ),
         "title_key": title_key(record["title"]),
         "scope": " ".join(
             (
@@ -173,8 +181,11 @@ def index_documents(documents: list[dict[str, Any]], session: Session | None = N
             ),
             documents,
         )
+    # Only words anyone may read join the vocabulary: whether a word is known, or offered in
+    # place of a misspelled one, must tell no one what a record they may not read says.
     spelled = ("title", "description", "keywords", "subjects")
-    words = spelling.words_of(document[part] for document in documents for part in spelled)
+    public = [document for document in documents if document["public"]]
+    words = spelling.words_of(document[part] for document in public for part in spelled)
     spelling.remember(session, words, dialect() == "postgresql")
 
 

@@ -1,5 +1,6 @@
 """Words as people type them: the vocabulary of the words search documents hold
-(`dataset_search_words`, kept with the documents: registry.datasets.documents), the words one
+(`dataset_search_words`, kept with the documents: registry.datasets.documents, from the records
+anyone may read, so that what it knows tells no one what another record says), the words one
 edit from a misspelled one (what a search also looks for), and what to suggest when a search
 finds nothing.
 
@@ -31,8 +32,8 @@ def words_of(texts: Iterable[str]) -> set[str]:
 
 def remember(session: Session, words: set[str], postgresql: bool) -> None:
     """Adds words to the vocabulary (those it holds already are left as they are). Words are
-    not taken out when no document holds them any more: a word no readable record holds finds
-    nothing, so it is never suggested."""
+    not taken out when no released record holds them any more: they were public once, and a
+    word no record the reader may read holds finds nothing, so it is never suggested."""
     if not words:
         return
     verb = "INSERT" if postgresql else "INSERT OR IGNORE"
