@@ -1,6 +1,7 @@
 """Validation building blocks for every schema: clean text, form fields as dicts, all errors."""
 
 import re
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load
@@ -94,6 +95,26 @@ class UpperString(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip().upper()
+
+
+US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+class Day(fields.Date):
+    """A day as ISO 8601 writes it (2026-07-31), or as American cities write it (7/31/2026,
+    month first): what a clerk types into a link or a form without a date picker."""
+
+    default_error_messages = {"invalid": "Give a day as 2026-07-31 or 7/31/2026."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = US_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
+        if found:
+            month, day, year = (int(part) for part in found.groups())
+            try:
+                return date(year, month, day)
+            except ValueError as exc:
+                raise self.make_error("invalid") from exc
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class LowerEmail(fields.Email):

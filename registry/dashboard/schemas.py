@@ -3,16 +3,15 @@
 from marshmallow import Schema, fields, validate
 
 from registry.transfer.schemas import EARLIEST
-from registry.validation import InputSchema
+from registry.validation import Day, InputSchema
 
 
 class AsOfQuery(InputSchema):
     """A past day to see the figures as they stood when it ended (empty: now)."""
 
-    as_of = fields.Date(
+    as_of = Day(
         load_default=None,
         validate=validate.Range(min=EARLIEST, error="Give a date from 1990 until today."),
-        error_messages={"invalid": "Give a day as YYYY-MM-DD, for example 2026-07-31."},
     )
 
 

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from registry.datasets.queries import Scope
 from registry.db import utctoday
-from registry.validation import InputSchema, UpperString
+from registry.validation import Day, InputSchema, UpperString
 
 EARLIEST = date(1990, 1, 1)
 
@@ -14,12 +14,11 @@ EARLIEST = date(1990, 1, 1)
 class ExportQuery(InputSchema):
     scope = fields.Enum(Scope, by_value=True, load_default=Scope.PUBLIC)
     department = UpperString(load_default=None, validate=validate.Length(max=16))
-    as_of = fields.Date(
+    as_of = Day(
         load_default=None,
         validate=validate.Range(
             min=EARLIEST, max=date(2999, 12, 31), error="Give a date from 1990 until today."
         ),
-        error_messages={"invalid": "Give a day as YYYY-MM-DD, for example 2026-07-31."},
     )
 
     @validates("as_of")

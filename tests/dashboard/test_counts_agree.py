@@ -59,7 +59,8 @@ def test_every_count_of_released_datasets_agrees_after_each_change(make, client)
 
 def test_a_day_that_is_not_one_or_is_to_come_answers_the_dashboard_saying_why(client):
     for asked, reason in (
-        ("7/31/2026", "Give a day as YYYY-MM-DD, for example 2026-07-31."),
+        ("31/7/2026", "Give a day as 2026-07-31 or 7/31/2026."),
+        ("July 31", "Give a day as 2026-07-31 or 7/31/2026."),
         ("2999-01-01", "Give a day up to today: the figures cannot run ahead."),
         ("1889-12-31", "Give a date from 1990 until today."),
     ):
@@ -68,3 +69,8 @@ def test_a_day_that_is_not_one_or_is_to_come_answers_the_dashboard_saying_why(cl
         assert response.status_code == 422
         assert 'id="as_of-error"' in page and reason in page and 'aria-invalid="true"' in page
         assert "How the open data program is doing" in page and "As of now." in page
+
+
+def test_a_day_as_american_cities_write_it_is_read(client):
+    page = client.get("/dashboard?as_of=7/31/2025").get_data(as_text=True)
+    assert "As the registry stood at the end of 31 July 2025." in page
