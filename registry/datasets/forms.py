@@ -20,7 +20,7 @@ def dataset_form_to_raw(form) -> dict[str, Any]:
         raw[key] = form.getlist(key) if key == "pii_kinds" else form.get(key)
     for key in LIST_FIELDS:
         if key in raw:
-            raw[key] = [item for item in (raw[key] or "").split(",") if item.strip()]
+            raw[key] = [item.strip() for item in (raw[key] or "").split(",") if item.strip()]
     raw["pii_kinds"] = form.getlist("pii_kinds")
     raw.pop("city_priorities_shown", None)
     if "city_priorities_shown" in form:  # checkboxes: none ticked sends nothing

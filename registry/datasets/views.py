@@ -23,6 +23,7 @@ from registry.datasets.visibility import redact
 from registry.datasets.vocab import (
     CLASSIFICATION_LABELS,
     PII_KINDS,
+    SAME_FREQUENCY,
     UPDATE_FREQUENCIES,
     AccessLevel,
     Classification,
@@ -107,13 +108,26 @@ def index():
 def _form_context(dataset=None) -> dict:
     allowed = creatable_department_ids(current_user)
     departments = [d for d in list_departments() if allowed is None or d.id in allowed]
-    stewards = active_users_with_role(Role.STEWARD)
+    # The stewards of the record's department (of those the person may register records in,
+    # for a new one), and the record's own steward whatever the case.
+    codes = {dataset.department.code} if dataset is not None else {d.code for d in departments}
+    current = dataset.steward if dataset is not None else None
+    stewards = [
+        user
+        for user in active_users_with_role(Role.STEWARD)
+        if codes & set(user.department_codes) or user == current
+    ]
+    frequency = dataset.update_frequency if dataset is not None else None
     options = {
         "department": [(d.code, d.name) for d in departments],
         "steward": [(u.email, f"{u.name} ({', '.join(u.department_codes)})") for u in stewards],
         "access_level": [(level, level.label) for level in AccessLevel],
         "release_priority": [(priority, priority.label) for priority in Priority],
-        "update_frequency": list(UPDATE_FREQUENCIES.items()),
+        "update_frequency": [
+            (code, words)
+            for code, words in UPDATE_FREQUENCIES.items()
+            if code not in SAME_FREQUENCY or code == frequency
+        ],
     }
     governance_note = None
     if dataset is not None:

@@ -96,6 +96,9 @@ UPDATE_FREQUENCIES = {
     "irregular": "Irregularly",
 }
 
+# Codes DCAT-US lists twice for one frequency: a form offers the first code only.
+SAME_FREQUENCY = {"R/P0.5W": "R/P3.5D"}
+
 PII_KINDS = {
     "names": "Names",
     "contact": "Addresses, phone numbers or email",
