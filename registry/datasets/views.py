@@ -108,26 +108,13 @@ def index():
 def _form_context(dataset=None) -> dict:
     allowed = creatable_department_ids(current_user)
     departments = [d for d in list_departments() if allowed is None or d.id in allowed]
-    # The stewards of the record's department (of those the person may register records in,
-    # for a new one), and the record's own steward whatever the case.
-    codes = {dataset.department.code} if dataset is not None else {d.code for d in departments}
-    current = dataset.steward if dataset is not None else None
-    stewards = [
-        user
-        for user in active_users_with_role(Role.STEWARD)
-        if codes & set(user.department_codes) or user == current
-    ]
-    frequency = dataset.update_frequency if dataset is not None else None
+    stewards = _stewards_offered(dataset, departments)
     options = {
         "department": [(d.code, d.name) for d in departments],
         "steward": [(u.email, f"{u.name} ({', '.join(u.department_codes)})") for u in stewards],
         "access_level": [(level, level.label) for level in AccessLevel],
         "release_priority": [(priority, priority.label) for priority in Priority],
-        "update_frequency": [
-            (code, words)
-            for code, words in UPDATE_FREQUENCIES.items()
-            if code not in SAME_FREQUENCY or code == frequency
-        ],
+        "update_frequency": _frequencies_offered(dataset),
     }
     governance_note = None
     if dataset is not None:
@@ -141,6 +128,30 @@ def _form_context(dataset=None) -> dict:
         "needed": set(REQUIRED_FOR_REVIEW),
         **_vocabularies(),
     }
+
+
+def _stewards_offered(dataset, departments) -> list:
+    """The stewards of the record's department (of those the person may register records in,
+    for a new one), and the record's own steward whatever the case."""
+    if dataset is None:
+        codes, current = {department.code for department in departments}, None
+    else:
+        codes, current = {dataset.department.code}, dataset.steward
+    return [
+        user
+        for user in active_users_with_role(Role.STEWARD)
+        if codes & set(user.department_codes) or user == current
+    ]
+
+
+def _frequencies_offered(dataset) -> list[tuple[str, str]]:
+    """Each frequency once (a code DCAT-US lists twice only to a record that holds it)."""
+    held = dataset.update_frequency if dataset is not None else None
+    return [
+        (code, words)
+        for code, words in UPDATE_FREQUENCIES.items()
+        if code not in SAME_FREQUENCY or code == held
+    ]
 
 
 @datasets.route("/new", methods=["GET", "POST"])
