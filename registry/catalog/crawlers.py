@@ -5,17 +5,15 @@ of 50,000 addresses (the sitemap protocol's limit) when a city has more."""
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, stream_with_context
-from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from registry.datasets.models import Dataset
-from registry.datasets.visibility import readable_by
+from registry.datasets.visibility import VISITOR, readable_by
 from registry.extensions import db
 from registry.web.links import absolute_url
 
 crawlers = Blueprint("crawlers", __name__)
 
-VISITOR = AnonymousUserMixin()  # what anyone may read
 PER_FILE = 50_000
 KEPT_AN_HOUR = {"Cache-Control": "public, max-age=3600"}  # streamed: no ETag of the whole
 # Staff pages (and the API, which answers the same records as the pages): not for crawlers.

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
-from flask_login import AnonymousUserMixin
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
@@ -18,7 +17,7 @@ from registry.datasets import documents, search
 from registry.datasets.models import CityPriority, Dataset, DatasetVersion
 from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
-from registry.datasets.visibility import RELEASABLE, readable_by
+from registry.datasets.visibility import RELEASABLE, VISITOR, readable_by
 from registry.datasets.vocab import Classification
 from registry.db import utctoday
 from registry.derived import RECORDS
@@ -32,7 +31,6 @@ from registry.web.paging import paginate
 
 public = Blueprint("public", __name__)
 
-VISITOR = AnonymousUserMixin()
 FEED_SIZE = 50
 
 

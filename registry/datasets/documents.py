@@ -19,19 +19,17 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_login import AnonymousUserMixin
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from registry.accounts.models import Department
 from registry.datasets import spelling
 from registry.datasets.models import Dataset, DatasetTheme
-from registry.datasets.visibility import can_read, readable_words
+from registry.datasets.visibility import VISITOR, can_read, readable_words
 from registry.derived import keeps, locked_chunks
 from registry.extensions import db
 
 CHUNK = 500
-VISITOR = AnonymousUserMixin()
 
 
 def dialect() -> str:

@@ -13,6 +13,7 @@ committee, to decisions, to the restricted count, to who may be told about a rec
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import ColumnElement, and_, literal, or_, true
 
 from registry.datasets.models import Dataset, DatasetVersion
@@ -21,6 +22,9 @@ from registry.permissions import Permission, has_permission
 from registry.reviews.workflow import GOVERNANCE_FIELDS, State
 
 STAFF_ONLY = ("additional_fields", "attention")
+# Anyone not signed in: the reader every public page, count and crawler file is for.
+VISITOR = AnonymousUserMixin()
+
 RELEASABLE = [str(level) for level in Classification if level != Classification.RESTRICTED]
 PUBLISHED = str(State.PUBLISHED)
 
