@@ -51,8 +51,8 @@ def register_blueprints(app: Flask) -> None:
     from registry.priorities.views import priorities_pages
     from registry.reviews.meeting_views import meetings
     from registry.reviews.views import reviews
+    from registry.transfer.export_job_views import export_jobs
     from registry.transfer.import_views import transfer  # the import routes join it
-    from registry.transfer.job_views import export_jobs
 
     for blueprint in (
         catalog,

@@ -33,8 +33,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.accounts.models import Department, User
 from registry.audit.models import AuditChainHead
-from registry.datasets.models import CityPriority, Dataset, DatasetTheme
+from registry.datasets.models import Dataset, DatasetTheme
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.priorities.models import (
     Assessment,
     Ballot,

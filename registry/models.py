@@ -12,9 +12,10 @@ from registry.accounts.models import (
 from registry.audit.models import AuditChainHead, AuditEvent
 from registry.dashboard.counts import KindCount, RecordKind, ReleasedThemeCount
 from registry.datasets.documents import keep_documents
-from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.derived import Generation
 from registry.notifications.models import Notification, OutboundEmail
+from registry.performance.models import CityPriority
 from registry.priorities.models import (
     Assessment,
     Ballot,

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department, User
-from registry.datasets.models import CityPriority, Dataset, dataset_city_priorities
+from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notifications.models import Notification
+from registry.performance.models import CityPriority
 from registry.permissions import Role
 from registry.priorities import requests, rounds
 from registry.priorities.models import Assessment, DataRequest

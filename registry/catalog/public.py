@@ -14,7 +14,7 @@ from registry.accounts.models import Department
 from registry.accounts.services import list_departments
 from registry.dashboard.counts import counted, search_examples
 from registry.datasets import documents, search
-from registry.datasets.models import CityPriority, Dataset, DatasetVersion
+from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, VISITOR, readable_by
@@ -23,6 +23,7 @@ from registry.db import utctoday
 from registry.derived import RECORDS
 from registry.extensions import db
 from registry.memo import remembered
+from registry.performance.models import CityPriority
 from registry.reviews import services as reviews
 from registry.reviews.workflow import State
 from registry.web.caching import cacheable

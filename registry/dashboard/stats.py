@@ -19,11 +19,12 @@ from sqlalchemy.orm import joinedload, lazyload
 from registry.accounts.models import Department
 from registry.dashboard.counts import is_released
 from registry.dashboard.tally import Kind, Tally, tally
-from registry.datasets.models import CityPriority, Dataset
+from registry.datasets.models import Dataset
 from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.memo import for_the_hour, remembered
+from registry.performance.models import CityPriority
 from registry.priorities import requests, rounds
 from registry.priorities.models import DataRequest, VotingRound
 from registry.reviews.workflow import State

@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.dashboard.counts import counted
-from registry.datasets.models import CityPriority, Dataset, dataset_city_priorities
+from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.datasets.queries import every_record_as_of, is_current
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.priorities.models import DataRequest
 from registry.reviews.workflow import State
 

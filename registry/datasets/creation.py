@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from registry.accounts.models import Department, User
 from registry.audit.services import Event, record_events
 from registry.audit.tags import Tag
-from registry.datasets.models import CityPriority, Dataset, DatasetTheme, DatasetVersion
+from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.datasets.permissions import creatable_department_ids
 from registry.datasets.schemas import DatasetIn, DatasetPatch
 from registry.datasets.snapshots import BOOKKEEPING, digest, snapshot
@@ -23,6 +23,7 @@ from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL, AccessLevel, Classific
 from registry.db import utcnow
 from registry.errors import PermissionDenied
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.permissions import Role
 from registry.reviews.workflow import INITIAL_STATE
 from registry.validation import load_input, raise_for

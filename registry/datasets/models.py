@@ -31,6 +31,7 @@ from registry.datasets.vocab import (
 )
 from registry.db import Unindexed, UTCDateTime, utcnow
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.reviews.workflow import DECIDED_STATES, INITIAL_STATE, State
 
 
@@ -51,18 +52,6 @@ class Theme(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class CityPriority(db.Model):
-    """One of the city's strategic priorities (a short list the coordinator keeps, such as
-    "Safe neighbourhoods"), which a record may say it supports."""
-
-    __tablename__ = "city_priorities"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    description: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

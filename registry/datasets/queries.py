@@ -23,7 +23,6 @@ from sqlalchemy import and_, func, or_, select, true
 
 from registry.accounts.models import Department, User
 from registry.datasets.models import (
-    CityPriority,
     Dataset,
     DatasetTheme,
     DatasetVersion,
@@ -41,6 +40,7 @@ from registry.datasets.visibility import (
 from registry.datasets.vocab import Classification
 from registry.errors import PermissionDenied
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.permissions import Permission, has_permission
 from registry.reviews.workflow import DECIDED_STATES, State
 

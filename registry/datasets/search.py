@@ -15,7 +15,7 @@ from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
 from registry.datasets import cursors, documents, dumps, spelling
-from registry.datasets.models import CityPriority, Dataset, DatasetTheme
+from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import (
     may_read,
@@ -27,6 +27,7 @@ from registry.datasets.vocab import Classification, PriorityRank
 from registry.derived import RECORDS, settle
 from registry.extensions import db
 from registry.memo import remembered
+from registry.performance.models import CityPriority
 from registry.reviews.workflow import State
 
 FACETS = FACET_NAMES

@@ -27,7 +27,7 @@ from registry.datasets.creation import (
     resolve_themes,
 )
 from registry.datasets.merge import Edit, merge_edit
-from registry.datasets.models import CityPriority, Dataset, DatasetVersion
+from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.permissions import can_edit_dataset
 from registry.datasets.snapshots import diff, digest, snapshot
 from registry.datasets.visibility import readable_by
@@ -35,6 +35,7 @@ from registry.datasets.vocab import DEFAULT_ACCESS_LEVEL
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.reviews.workflow import GOVERNANCE_FIELDS, GovernanceEdit
 from registry.validation import load_input, raise_for
 

@@ -11,10 +11,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from registry.accounts.services import find_user_by_email
-from registry.datasets.models import CityPriority, Dataset
+from registry.datasets.models import Dataset
 from registry.db import utcnow
 from registry.demo.city import DOMAIN
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.priorities import program, queue, requests, rounds
 from registry.priorities.models import DataRequest
 from registry.priorities.scoring import CRITERIA

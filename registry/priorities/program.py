@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
-from registry.datasets.models import CityPriority
 from registry.errors import NotFound, PermissionDenied
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.permissions import Permission, has_permission
 from registry.priorities.requests import program_settings
 from registry.priorities.schemas import CityPriorityIn, ProgramSettingsIn

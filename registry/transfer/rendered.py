@@ -33,10 +33,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from registry.accounts.models import Department, User
 from registry.cells import for_csv
-from registry.datasets.models import CityPriority, Dataset
+from registry.datasets.models import Dataset
 from registry.datasets.queries import Scope, current_snapshots, scope_condition
 from registry.datasets.visibility import sees_everything_about
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.transfer import columns, datajson
 from registry.transfer.columns import COLUMNS, HEADERS, row_of
 from registry.transfer.models import ExportRow

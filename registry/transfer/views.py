@@ -29,8 +29,8 @@ from registry.datasets.schemas import ONGOING
 from registry.db import utctoday
 from registry.extensions import db
 from registry.transfer.delivery import deliver, export_query
+from registry.transfer.export_job_views import prepare_page
 from registry.transfer.exports import ExportRequest, produce
-from registry.transfer.job_views import prepare_page
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.rendered import stamp as naming_stamp
 from registry.web.forms import refused_as

@@ -9,11 +9,12 @@ from sqlalchemy import select, update
 from registry.accounts.models import Department, User
 from registry.accounts.services import update_department, update_user
 from registry.datasets import dumps
-from registry.datasets.models import CityPriority, Dataset
+from registry.datasets.models import Dataset
 from registry.datasets.schemas import DatasetOut
 from registry.datasets.services import update_dataset
 from registry.derived import NAMES, generation
 from registry.extensions import db
+from registry.performance.models import CityPriority
 from registry.priorities.program import save_city_priority
 
 

@@ -1,0 +1,1 @@
+"""Performance management: the city's strategic priorities, which records say they support."""
