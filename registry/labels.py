@@ -64,6 +64,7 @@ FIELD_LABELS = {
     "language": "Languages",
     "landing_page": "Landing page",
     "data_dictionary": "Data dictionary",
+    "data_columns": "Columns (data dictionary)",
     "license": "License",
     "distributions": "Distributions",
     "release_target_date": "Release target date",

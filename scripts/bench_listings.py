@@ -11,7 +11,7 @@ query, measured by `scripts/bench.py` itself).
 import requests
 from bench import Gunicorn, database_for, drive, filled, with_token
 
-from registry.datasets.schemas import SORTS
+from registry.datasets.listing_schemas import SORTS
 
 TARGET_MS = 25.0
 FILTERS = {

@@ -14,11 +14,11 @@ from registry.accounts.models import Department
 from registry.accounts.services import list_departments
 from registry.dashboard.counts import counted, search_examples
 from registry.datasets import documents, search
+from registry.datasets.listing_schemas import DatasetQuery
 from registry.datasets.models import Dataset, DatasetVersion
-from registry.datasets.schemas import DatasetQuery
 from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, VISITOR, readable_by
-from registry.datasets.vocab import Classification
+from registry.datasets.vocab import LICENSES, Classification
 from registry.db import utctoday
 from registry.derived import RECORDS
 from registry.extensions import db
@@ -33,6 +33,14 @@ from registry.web.paging import paginate
 public = Blueprint("public", __name__)
 
 FEED_SIZE = 50
+# The orders a resident picks from (best match only when there are words to match).
+CATALOG_SORTS = {
+    "relevance": "Best match",
+    "-released": "Newest release",
+    "-updated": "Recently updated",
+    "title": "Title A to Z",
+}
+CATALOG_FACETS = ("department", "theme", "format", "keyword", "license")
 
 
 @public.get("/catalog")
@@ -44,7 +52,9 @@ def catalog():
     except ValidationError as exc:
         errors, criteria = exc.messages, DatasetQuery().load({})
     criteria.pop("facets", None)
-    result = search.find_datasets(VISITOR, criteria, facets=("department", "theme"))
+    if criteria.get("sort") not in CATALOG_SORTS:
+        criteria["sort"] = None
+    result = search.find_datasets(VISITOR, criteria, facets=CATALOG_FACETS)
     departments = {department.code: department.name for department in list_departments()}
     return render_template(
         "catalog/catalog.html",
@@ -54,6 +64,8 @@ def catalog():
         departments=departments,
         city_priorities=city_priority_names(),
         search_examples=search_examples(),
+        sorts=CATALOG_SORTS,
+        licenses=LICENSES,
     ), (422 if errors else 200)
 
 

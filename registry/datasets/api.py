@@ -11,13 +11,12 @@ from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.dumps import dumped_briefs
 from registry.datasets.history import history as readable_history
+from registry.datasets.listing_schemas import DatasetPageOut, DatasetQuery
 from registry.datasets.schemas import (
     DatasetDetailOut,
     DatasetIn,
     DatasetOut,
-    DatasetPageOut,
     DatasetPatch,
-    DatasetQuery,
     HistoryOut,
 )
 from registry.datasets.views import audit_restricted_read

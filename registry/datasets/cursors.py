@@ -62,7 +62,9 @@ def after(cursor: str, sort: str):
     """The condition for the records after a cursor, in the sort's order; a cursor that is
     not one is a 422 that says so."""
     if sort not in KEYSETS:
-        raise ValidationError({"after": ["A search in order of relevance pages by number."]})
+        raise ValidationError(
+            {"after": ["This order (a search's relevance, or the newest release) pages by number."]}
+        )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())

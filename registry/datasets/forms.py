@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from registry.datasets.schemas import ONGOING, DistributionIn
+from registry.datasets.vocab import LICENSES, OTHER_LICENSE
 
 LIST_FIELDS = ("keywords", "themes", "formats", "language")
 DISTRIBUTION_FIELDS = tuple(DistributionIn().fields)
@@ -28,7 +29,49 @@ def dataset_form_to_raw(form) -> dict[str, Any]:
     raw["temporal"] = _period(form)
     raw["contains_pii"] = "contains_pii" in form
     raw["distributions"] = distributions_from_form(form)
+    if "data_columns" in form:
+        raw["data_columns"] = columns_from_text(form.get("data_columns") or "")
+    _license(form, raw)
     return raw
+
+
+COLUMN_PARTS = ("name", "type", "description")
+
+
+def columns_from_text(text: str) -> list[dict[str, str]]:
+    """The data dictionary as typed or pasted: a column a line, its name, type and description
+    apart by "|" or by tabs (as rows copied from a spreadsheet come); blank lines dropped."""
+    columns = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in re.split(r"\t|\|", line, maxsplit=2)]
+        columns.append(
+            {key: value for key, value in zip(COLUMN_PARTS, parts, strict=False) if value}
+        )
+        columns[-1].setdefault("name", "")
+    return columns
+
+
+def columns_as_text(columns: list[dict[str, str]]) -> str:
+    return "\n".join(
+        " | ".join(column.get(key) or "" for key in COLUMN_PARTS).rstrip(" |") for column in columns
+    )
+
+
+def _license(form, raw: dict[str, Any]) -> None:
+    """A license chosen from the list, or another one by its URL. A form without the list (an
+    older page still open) sends the URL alone, which is taken as it is."""
+    raw.pop("license_choice", None)
+    if "license_choice" not in form:
+        return
+    choice = form.get("license_choice") or ""
+    if choice in LICENSES:
+        raw["license"] = choice
+    elif choice == OTHER_LICENSE:
+        raw["license"] = (form.get("license") or "").strip() or None
+    else:
+        raw["license"] = None
 
 
 def distributions_from_form(form) -> list[dict[str, str]]:
@@ -77,7 +120,13 @@ def record_to_form(record: dict[str, Any]) -> dict[str, Any]:
     """A DatasetOut dump (or a submitted raw mapping) as the form shows it."""
     form = dict(record)
     form.update(_period_fields(form.get("temporal")))
+    if form.get("license_choice") is None and form.get("license"):
+        known = form["license"] in LICENSES
+        form["license_choice"] = form["license"] if known else OTHER_LICENSE
+        form["license"] = "" if known else form["license"]
     for key in LIST_FIELDS:
         if isinstance(form.get(key), list):
             form[key] = ", ".join(form[key])
+    if isinstance(form.get("data_columns"), list):
+        form["data_columns"] = columns_as_text(form["data_columns"])
     return with_distribution_rows(form)

@@ -181,6 +181,8 @@ class Dataset(db.Model):
     record_count: Mapped[int | None] = mapped_column(BigInteger)
     landing_page: Mapped[str | None] = mapped_column(String(500))  # landingPage
     data_dictionary: Mapped[str | None] = mapped_column(String(500))  # describedBy
+    # The data dictionary entered on the record: each column's name, type and description.
+    data_columns: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     license: Mapped[str | None] = mapped_column(String(500))
     language: Mapped[list[str]] = mapped_column(JSON, default=list)
     distributions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -1,4 +1,4 @@
-"""Input and output shapes of the dataset record, its list query and its history.
+"""Input and output shapes of the dataset record and its history (its list: listing_schemas).
 
 Field names follow POD v1.1 in snake_case. Rules that span fields or need stored data (rights
 when not public, personal information kinds, the steward's department) live in the services,
@@ -7,7 +7,7 @@ which check the record as it would be after the change.
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from registry.datasets.vocab import (
     PII_KINDS,
@@ -16,8 +16,7 @@ from registry.datasets.vocab import (
     Classification,
     Priority,
 )
-from registry.reviews.workflow import State
-from registry.validation import MAX_PAGE, InputSchema, LowerEmail, UpperString
+from registry.validation import InputSchema, LowerEmail, UpperString
 
 _DATE = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
 _DURATION = r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
@@ -26,9 +25,6 @@ TEMPORAL = re.compile(rf"^(?:{_DATE}/(?:{_DATE}|\.\.)|{_DATE}/{_DURATION}|{_DURA
 ONGOING = "/.."
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-\d{3})?$")
 MEDIA_TYPE = re.compile(r"^[-\w.+]+/[-\w.+]+$")
-
-# The facets a list can count (datasets.search.FACETS).
-FACET_NAMES = ("department", "status", "classification", "release_priority", "theme")
 
 _url = fields.Url(load_default=None, schemes={"http", "https"}, validate=validate.Length(max=500))
 
@@ -91,6 +87,39 @@ class DistributionIn(InputSchema):
             raise ValidationError("A download URL needs its media type.", "media_type")
 
 
+class ColumnIn(InputSchema):
+    """One column of the data dictionary: its name as the data has it, its type in the
+    department's words (text, number, date…), and what it holds."""
+
+    name = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=100, error="Give the column's name in up to 100 characters."),
+        ],
+    )
+    type = fields.String(load_default=None, validate=validate.Length(max=40))
+    description = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+    @validates_schema
+    def _named(self, data, **_kwargs):
+        # Also when an edit loads its fields as partial (which lets a required field go).
+        if not (data.get("name") or "").strip():
+            raise ValidationError("Give the column's name.", "name")
+
+    @post_load
+    def _filled(self, data, **_kwargs):
+        return {key: value.strip() for key, value in data.items() if value and value.strip()}
+
+
+def _columns_once(columns: list[dict[str, str]]) -> None:
+    seen: set[str] = set()
+    for column in columns:
+        name = column.get("name", "").casefold()
+        if name in seen:
+            raise ValidationError(f"The column “{column['name']}” is listed twice.")
+        seen.add(name)
+
+
 class DatasetIn(InputSchema):
     """Creating a record. Only what identifies it is required: a draft may be incomplete, and
     submitting it for review checks completeness."""
@@ -135,6 +164,14 @@ class DatasetIn(InputSchema):
     )
     landing_page = _url
     data_dictionary = _url
+    data_columns = fields.List(
+        fields.Nested(ColumnIn),
+        load_default=list,
+        validate=[
+            validate.Length(max=500, error="Give at most 500 columns."),
+            _columns_once,
+        ],
+    )
     license = _url
     language = fields.List(
         fields.String(
@@ -226,6 +263,10 @@ class DatasetOut(Schema):
     record_count = fields.Integer(allow_none=True)
     landing_page = fields.String(allow_none=True)
     data_dictionary = fields.String(allow_none=True)
+    data_columns = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": "The data dictionary: each column's name, type, description."},
+    )
     license = fields.String(allow_none=True)
     language = fields.List(fields.String())
     distributions = fields.List(fields.Nested(DistributionOut))
@@ -273,77 +314,6 @@ class DatasetDetailOut(DatasetOut):
             "description": "A governance change before the committee in a re-review round; "
             "the fields above stay in force until it decides."
         },
-    )
-
-
-SORTS = {
-    "relevance": "Best match",
-    "-updated": "Recently updated",
-    "updated": "Least recently updated",
-    "title": "Title A to Z",
-    "-title": "Title Z to A",
-    "priority": "Priority, high first",
-    "-created": "Newest",
-}
-
-
-class DatasetQuery(InputSchema):
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
-    department = UpperString(load_default=None)
-    status = fields.Enum(State, by_value=True, load_default=None)
-    classification = fields.Enum(Classification, by_value=True, load_default=None)
-    release_priority = fields.Enum(Priority, by_value=True, load_default=None)
-    theme = fields.String(load_default=None, validate=validate.Length(max=100))
-    city_priority = fields.String(load_default=None, validate=validate.Length(max=120))
-    external_id = fields.String(
-        load_default=None,
-        validate=validate.Length(max=300),
-        metadata={
-            "description": "An identifier the record has elsewhere, in any case: its portal's "
-            "(a data.json identifier, a Socrata ID) or, for people signed in, one its own "
-            "inventory gave it (an inventory ID, a dataset ID), as its additional fields keep it."
-        },
-    )
-    sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)))
-    page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), strict=False
-    )
-    facets = StringList(
-        load_default=list,
-        max_items=len(FACET_NAMES),
-        vocabulary=list(FACET_NAMES),
-        metadata={
-            "description": "Facet counts to include, comma-separated: "
-            + ", ".join(FACET_NAMES)
-            + ". None unless asked for."
-        },
-    )
-    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
-    after = fields.String(
-        load_default=None,
-        validate=validate.Length(max=400),
-        metadata={
-            "description": "The previous page's `next`: the page after it, read off the "
-            "index, as fast however deep (page is then ignored). Every order but a search's "
-            "relevance pages this way."
-        },
-    )
-
-
-class DatasetPageOut(Schema):
-    items = fields.List(fields.Nested(DatasetOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    facets = fields.Dict(keys=fields.String(), values=fields.Dict())
-    restricted_not_shown = fields.Integer()
-    next = fields.String(
-        allow_none=True,
-        metadata={"description": "Give it as `after` for the next page; null on the last."},
-    )
-    suggestion = fields.String(
-        allow_none=True,
-        metadata={"description": "When a search finds nothing: a search that finds something."},
     )
 
 

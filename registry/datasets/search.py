@@ -14,9 +14,9 @@ from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
 from registry.accounts.models import Department
-from registry.datasets import cursors, documents, dumps, spelling
+from registry.datasets import cursors, documents, dumps, facets, spelling
+from registry.datasets.listing_schemas import FACET_NAMES
 from registry.datasets.models import Dataset, DatasetTheme
-from registry.datasets.schemas import FACET_NAMES
 from registry.datasets.visibility import (
     may_read,
     not_readable_restricted,
@@ -30,13 +30,15 @@ from registry.memo import remembered
 from registry.performance.models import CityPriority
 from registry.reviews.workflow import State
 
-FACETS = FACET_NAMES
-# The facets counted by grouping the records themselves (themes are counted apart).
+# The facets a staff list counts unless told otherwise; the catalog asks for its own.
+FACETS = ("department", "status", "classification", "release_priority", "theme")
+# The facets counted by grouping the records themselves (themes and lists are counted apart).
 GROUPED = {
     "department": Dataset.department_id,
     "status": Dataset.status,
     "classification": Dataset.classification,
     "release_priority": Dataset.release_priority,
+    "license": Dataset.license,
 }
 
 
@@ -75,7 +77,7 @@ def _conditions(user, criteria: dict[str, Any]) -> list:
         conditions.append(Dataset.supports.any(CityPriority.name == criteria["city_priority"]))
     if criteria.get("external_id"):
         conditions.append(known_elsewhere_as(criteria["external_id"], user))
-    return conditions
+    return conditions + facets.conditions(criteria)
 
 
 # Additional-field headers that name a record elsewhere, without case, spaces, "_" or "-": its
@@ -116,6 +118,7 @@ def _sort_order(sort: str, matches) -> list:
         "title": [Dataset.title, Dataset.id],
         "-title": [Dataset.title.desc(), Dataset.id.desc()],
         "-created": [Dataset.id.desc()],
+        "-released": [Dataset.published_on.desc().nulls_last(), Dataset.id.desc()],
         "priority": [cursors.PRIORITY, Dataset.title, Dataset.id],
     }[sort]
 
@@ -152,7 +155,7 @@ def find_datasets(
     At most three queries whatever the size: the page, one count grouped by the facets asked
     for (which yields the total), and the theme counts if asked for.
     """
-    wanted = [name for name in FACETS if name in set(facets)]
+    wanted = [name for name in FACET_NAMES if name in set(facets)]
     terms = documents.search_terms(criteria.get("q"))
     conditions = _conditions(user, criteria)
     matches, complete = None, False
@@ -289,11 +292,22 @@ def _counted_by_words(user, criteria, matches) -> tuple[int, dict[str, dict[str,
 
 def _counts(user, criteria, wanted, over_matches) -> tuple[int, dict[str, dict[str, int]], int]:
     """The total, the facet counts asked for, and the restricted records not shown."""
-    grouped_by = [GROUPED[name] for name in wanted if name in GROUPED]
+    total, result_facets = _grouped_counts(wanted, over_matches)
+    if "theme" in wanted:
+        result_facets["theme"] = facets.theme_counts(over_matches)
+    for name in (name for name in wanted if name in facets.LISTED):
+        result_facets[name] = facets.listed_counts(name, over_matches)
+    return total, result_facets, restricted_not_shown(user, criteria.get("department"))
+
+
+def _grouped_counts(wanted, over_matches) -> tuple[int, dict[str, dict[str, int]]]:
+    """One count grouped by the record's own columns asked for: the total, and each facet's."""
+    grouped_names = [name for name in wanted if name in GROUPED]
+    grouped_by = [GROUPED[name] for name in grouped_names]
     grouped = db.session.execute(
         over_matches(select(*grouped_by, func.count()).select_from(Dataset)).group_by(*grouped_by)
     ).all()
-    counted: dict[str, dict[str, int]] = {name: {} for name in wanted}
+    counted: dict[str, dict[str, int]] = {name: {} for name in grouped_names}
     names: dict[str, str] = {}
     if "department" in wanted:
         departments = db.session.execute(
@@ -301,28 +315,14 @@ def _counts(user, criteria, wanted, over_matches) -> tuple[int, dict[str, dict[s
         ).all()
         codes = {row.id: row.code for row in departments}
         names = {row.code: row.name for row in departments}
-    grouped_names = [name for name in wanted if name in GROUPED]
     for row in grouped:
         for name, value in zip(grouped_names, row[:-1], strict=True):
+            if value is None:  # a record without a license is under no license's count
+                continue
             key = codes[value] if name == "department" else value
             counted[name][key] = counted[name].get(key, 0) + row[-1]
-    result_facets = {name: _in_facet_order(name, counts, names) for name, counts in counted.items()}
-    if "theme" in wanted:
-        result_facets["theme"] = dict(
-            db.session.execute(
-                over_matches(
-                    select(DatasetTheme.theme, func.count())
-                    .select_from(Dataset)
-                    .join(DatasetTheme, DatasetTheme.dataset_id == Dataset.id)
-                )
-                .group_by(DatasetTheme.theme)
-                .order_by(DatasetTheme.theme)
-            )
-            .tuples()
-            .all()
-        )
-    total = sum(row[-1] for row in grouped)
-    return total, result_facets, restricted_not_shown(user, criteria.get("department"))
+    in_order = {name: _in_facet_order(name, counts, names) for name, counts in counted.items()}
+    return sum(row[-1] for row in grouped), in_order
 
 
 # A list shows the steward's name and email: their roles and departments load only if

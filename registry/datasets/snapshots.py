@@ -28,6 +28,7 @@ PLAIN = (
     "record_count",
     "landing_page",
     "data_dictionary",
+    "data_columns",
     "license",
     "language",
     "distributions",
@@ -130,7 +131,10 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     return {
         key: {"from": before.get(key), "to": value}
         for key, value in after.items()
-        if key not in BOOKKEEPING and before.get(key) != value
+        if key not in BOOKKEEPING
+        and before.get(key) != value
+        # A field newer than the version before it, still empty, is no change.
+        and not (key not in before and value in ([], {}, None))
     }
 
 

@@ -12,16 +12,19 @@ from registry.datasets import search, services
 from registry.datasets.forms import dataset_form_to_raw, record_to_form
 from registry.datasets.governance import FIELD_LABELS, TO_CONFIRM, edit_mode
 from registry.datasets.history import history as readable_history
+from registry.datasets.listing_schemas import SORTS, DatasetQuery
 from registry.datasets.permissions import (
     can_create_dataset,
     can_edit_dataset,
     creatable_department_ids,
 )
-from registry.datasets.schemas import SORTS, DatasetOut, DatasetQuery
+from registry.datasets.schemas import DatasetOut
 from registry.datasets.themes import city_themes
 from registry.datasets.visibility import redact
 from registry.datasets.vocab import (
     CLASSIFICATION_LABELS,
+    LICENSES,
+    OTHER_LICENSE,
     PII_KINDS,
     SAME_FREQUENCY,
     UPDATE_FREQUENCIES,
@@ -115,6 +118,7 @@ def _form_context(dataset=None) -> dict:
         "access_level": [(level, level.label) for level in AccessLevel],
         "release_priority": [(priority, priority.label) for priority in Priority],
         "update_frequency": _frequencies_offered(dataset),
+        "license_choice": [*LICENSES.items(), (OTHER_LICENSE, "Another license (give its URL)")],
     }
     governance_note = None
     if dataset is not None:

@@ -140,6 +140,8 @@ LICENSES = {
     "http://www.usa.gov/publicdomain/label/1.0/": "U.S. public domain",
 }
 
+OTHER_LICENSE = "other"  # the form's choice of a license not in the list, given by its URL
+
 name_terms(Classification, "classification")
 name_terms(AccessLevel, "access_level")
 name_terms(Priority, "release_priority")

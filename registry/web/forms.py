@@ -7,6 +7,8 @@ beside its field, as 422, and nothing is saved.
     db.session.commit()
 """
 
+import html
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,6 +50,37 @@ def init_form_pages(app: Flask) -> None:
     @app.errorhandler(FormRejected)
     def form_rejected(exc: FormRejected):
         return exc.response
+
+    @app.after_request
+    def errors_named_as_labelled(response):
+        if response.status_code == 422 and response.mimetype == "text/html":
+            response.set_data(named_as_labelled(response.get_data(as_text=True)))
+        return response
+
+
+LABEL = re.compile(r'<label\b[^>]*\bfor="([^"]+)"[^>]*>(.*?)</label>', re.S)
+SUMMARY_LINK = re.compile(r'(<a href="#([^"]+)" class="alert-link">)([^<]*)(</a>)')
+
+
+def _label_text(inner: str) -> str:
+    """A label's own words: without the marks inside it (required, needed to submit)."""
+    words = re.sub(r"<span\b.*?</span>", "", inner, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", words)).split())
+
+
+def named_as_labelled(page: str) -> str:
+    """The error summary names each field by the words of its label on the same page ("Link to
+    the minutes", not the field's name or another form's label for it), so the person reads in
+    the summary what they see beside the field."""
+    labels = {name: _label_text(inner) for name, inner in LABEL.findall(page)}
+
+    def named(match: re.Match) -> str:
+        label = labels.get(match.group(2))
+        if not label:
+            return match.group(0)
+        return f"{match.group(1)}{html.escape(label, quote=False)}{match.group(4)}"
+
+    return SUMMARY_LINK.sub(named, page)
 
 
 @contextmanager

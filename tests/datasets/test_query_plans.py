@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from registry.dashboard import stats
 from registry.datasets import cursors, search
-from registry.datasets.schemas import DatasetQuery
+from registry.datasets.listing_schemas import DatasetQuery
 from registry.db import utctoday
 from registry.extensions import db
 from registry.reviews.work import work_queues
