@@ -10,7 +10,7 @@ from registry.accounts.models import (
     UserSession,
 )
 from registry.audit.models import AuditChainHead, AuditEvent
-from registry.dashboard.counts import KindCount, RecordKind, ReleasedThemeCount
+from registry.dashboard.counts import KindCount, RecordKind, ReleasedTermCount
 from registry.datasets.documents import keep_documents
 from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.derived import Generation
@@ -54,7 +54,7 @@ __all__ = [
     "QueueScore",
     "RecordKind",
     "ReleaseDelay",
-    "ReleasedThemeCount",
+    "ReleasedTermCount",
     "RoundVote",
     "ScoreOverride",
     "SignInFailure",

@@ -2,9 +2,11 @@
 
 import warnings
 
+import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
 from registry.db import include_in_migrations, reading_only
 from registry.extensions import db
@@ -55,3 +57,28 @@ def test_migrations_seed_the_audit_chain_head(app):
 
     head = db.session.get(AuditChainHead, 1)
     assert (head.seq, head.hash) == (0, GENESIS_HASH)
+
+
+@pytest.mark.own_database
+def test_the_catalogs_kept_counts_are_counted_again_by_the_migration_that_keeps_them(scratch_app):
+    """0029 counts the formats, keywords and licenses of the records counted before it, as the
+    registry counts them as records change: down to 0028 and back up, the counts are the same."""
+    from flask_migrate import downgrade, upgrade
+
+    from registry.dashboard.counts import RecordKind, ReleasedTermCount
+    from registry.demo import load_demo
+
+    app = scratch_app()
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        rows = select(ReleasedTermCount.kind, ReleasedTermCount.value, ReleasedTermCount.count)
+        before = sorted(db.session.execute(rows).tuples())
+        terms = dict(db.session.execute(select(RecordKind.dataset_id, RecordKind.terms)).tuples().all())
+        assert {kind for kind, _, _ in before} == {"theme", "format", "keyword", "license"}
+        db.session.remove()
+        downgrade(revision="0028")
+        upgrade()
+        assert sorted(db.session.execute(rows).tuples()) == before
+        again = dict(db.session.execute(select(RecordKind.dataset_id, RecordKind.terms)).tuples().all())
+        assert again == terms

@@ -9,8 +9,9 @@ Each record's kind is kept in `record_kinds`, and `kind_counts` holds how many r
 each; registry.derived's rule keeps both: when a transaction touched records, their kinds are
 read again as it leaves them, and each count moves by the difference, in the same transaction.
 The same rule keeps how many released records (published, levels 1 to 3) carry each theme,
-for the front page's subjects. What moves with time alone (overdue, updated in the last year)
-is counted by indexed queries instead (catalog.tally).
+format, keyword and license, for the front page's subjects and the catalog's filters. What
+moves with time alone (overdue, updated in the last year) is counted by indexed queries instead
+(dashboard.tally).
 """
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, exists, select, update
@@ -43,6 +44,8 @@ class RecordKind(db.Model):
     late: Mapped[bool] = mapped_column(Boolean)
     complete: Mapped[bool] = mapped_column(Boolean)
     themes: Mapped[list[str]] = mapped_column(JSON)  # sorted
+    # Its formats, keywords and license as the catalog counts them: sorted [kind, value] pairs.
+    terms: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
 
 
 class KindCount(db.Model):
@@ -60,13 +63,29 @@ class KindCount(db.Model):
     count: Mapped[int] = mapped_column(Integer)
 
 
-class ReleasedThemeCount(db.Model):
-    """How many released records carry a theme (rows reaching 0 are removed)."""
+class ReleasedTermCount(db.Model):
+    """How many released records carry a term: a theme, a format, a keyword or a license (rows
+    reaching 0 are removed)."""
 
-    __tablename__ = "released_theme_counts"
+    __tablename__ = "released_term_counts"
 
-    theme: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+def fold_keyword(value: str) -> str:
+    """A keyword as it is counted and filtered: in small letters, A to Z only, as SQLite's
+    lower() makes them (so a count's link finds what it counted on either database)."""
+    return value.translate(_SMALL)
+
+
+def fold_format(value: str) -> str:
+    return value.translate(_CAPITAL)
+
+
+_SMALL = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CAPITAL = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _month(session: Session, column):
@@ -103,11 +122,27 @@ def _themes_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _released_themes(kind: tuple | None, themes: list[str]) -> list[str]:
-    """A record's themes if it is released (published at levels 1 to 3), else none."""
-    if kind is None or kind[2] != State.PUBLISHED or kind[1] not in RELEASABLE:
+def _terms_of(session: Session, ids: list[int]) -> dict[int, list[list[str]]]:
+    """Each record's themes, formats, keywords and license as the catalog counts them."""
+    found: dict[int, set[tuple[str, str]]] = {record: set() for record in ids}
+    for record, theme in session.execute(
+        select(DatasetTheme.dataset_id, DatasetTheme.theme).where(DatasetTheme.dataset_id.in_(ids))
+    ):
+        found[record].add(("theme", theme))
+    query = select(Dataset.id, Dataset.formats, Dataset.keywords, Dataset.license)
+    for record, formats, keywords, license_url in session.execute(query.where(Dataset.id.in_(ids))):
+        found[record] |= {("format", fold_format(f)) for f in formats or [] if f.strip()}
+        found[record] |= {("keyword", fold_keyword(k)) for k in keywords or [] if k.strip()}
+        if license_url:
+            found[record].add(("license", license_url))
+    return {record: [list(term) for term in sorted(terms)] for record, terms in found.items()}
+
+
+def _released_terms(kind: tuple | None, terms: list[list[str]]) -> list[list[str]]:
+    """A record's terms if it is released (published at levels 1 to 3), else none."""
+    if kind is None or not is_released(kind[1], kind[2]):
         return []
-    return themes
+    return terms
 
 
 @keeps
@@ -119,27 +154,27 @@ def recount(session: Session, ids) -> int:
     """Reads these records' kinds again and moves the counts by the difference."""
     moved = 0
     for part in locked_chunks(session, ids, CHUNK):
-        before, themes_before = _kept_kinds(session, part)
-        after, themes_after = _kinds_of(session, part), _themes_of(session, part)
+        before, terms_before = _kept_kinds(session, part)
+        after, terms_after = _kinds_of(session, part), _terms_of(session, part)
         delta: dict[tuple, int] = {}
-        by_theme: dict[str, int] = {}
+        by_term: dict[tuple, int] = {}
         changed = []
         for record in part:
             old, new = before.get(record), after.get(record)
-            old_themes, new_themes = themes_before.get(record, []), themes_after[record]
-            if (old, old_themes) == (new, new_themes if new is not None else []):
+            old_terms, new_terms = terms_before.get(record, []), terms_after[record]
+            if (old, old_terms) == (new, new_terms if new is not None else []):
                 continue
             changed.append(record)
             _move(delta, old, -1)
             _move(delta, new, +1)
-            for theme in _released_themes(old, old_themes):
-                _move(by_theme, (theme,), -1)
-            for theme in _released_themes(new, new_themes):
-                _move(by_theme, (theme,), +1)
+            for term in _released_terms(old, old_terms):
+                _move(by_term, tuple(term), -1)
+            for term in _released_terms(new, new_terms):
+                _move(by_term, tuple(term), +1)
         if changed:
-            _keep_kinds(session, changed, after, themes_after)
+            _keep_kinds(session, changed, after, terms_after)
             _apply(session, KindCount, KEY, delta)
-            _apply(session, ReleasedThemeCount, ("theme",), by_theme)
+            _apply(session, ReleasedTermCount, ("kind", "value"), by_term)
             moved += len(changed)
     return moved
 
@@ -150,19 +185,29 @@ def _move(delta: dict[tuple, int], key: tuple | None, by: int) -> None:
 
 
 def _kept_kinds(session: Session, part: list[int]) -> tuple[dict[int, tuple], dict[int, list]]:
-    """The kinds and themes these records were last counted with."""
-    kinds, themes = {}, {}
-    columns = (RecordKind.dataset_id, *(getattr(RecordKind, k) for k in KEY), RecordKind.themes)
+    """The kinds and terms these records were last counted with."""
+    kinds, terms = {}, {}
+    columns = (
+        RecordKind.dataset_id,
+        *(getattr(RecordKind, k) for k in KEY),
+        RecordKind.themes,
+        RecordKind.terms,
+    )
     for row in session.execute(select(*columns).where(RecordKind.dataset_id.in_(part))):
-        kinds[row[0]], themes[row[0]] = tuple(row[1:-1]), list(row[-1])
-    return kinds, themes
+        kinds[row[0]] = tuple(row[1:-2])
+        terms[row[0]] = sorted([["theme", theme] for theme in row[-2]] + list(row[-1] or []))
+    return kinds, terms
 
 
-def _keep_kinds(session: Session, changed: list[int], after, themes_after) -> None:
+def _keep_kinds(session: Session, changed: list[int], after, terms_after) -> None:
     """The records' kinds as they are counted now (a record gone has none)."""
     session.execute(delete(RecordKind).where(RecordKind.dataset_id.in_(changed)))
     fresh = [
-        {**dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)), "themes": themes_after[r]}
+        {
+            **dict(zip(("dataset_id", *KEY), (r, *after[r]), strict=True)),
+            "themes": [value for kind, value in terms_after[r] if kind == "theme"],
+            "terms": [term for term in terms_after[r] if term[0] != "theme"],
+        }
         for r in changed
         if r in after
     ]
@@ -195,13 +240,19 @@ def counted() -> list[tuple]:
 
 def released_themes() -> list[tuple[str, int]]:
     """Each theme of released records with how many carry it, the most first."""
-    query = select(ReleasedThemeCount.theme, ReleasedThemeCount.count)
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            query.order_by(ReleasedThemeCount.count.desc(), ReleasedThemeCount.theme)
-        )
-    ]
+    return released_terms("theme")
+
+
+def released_terms(kind: str, limit: int | None = None) -> list[tuple[str, int]]:
+    """Each term of a kind (theme, format, keyword, license) that released records carry, with
+    how many carry it: the most first."""
+    query = (
+        select(ReleasedTermCount.value, ReleasedTermCount.count)
+        .where(ReleasedTermCount.kind == kind)
+        .order_by(ReleasedTermCount.count.desc(), ReleasedTermCount.value)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def is_released(classification: str, status: str) -> bool:

@@ -146,11 +146,18 @@ NOT_COUNTED = frozenset({"page", "per_page", "sort", "facets", "after"})
 
 
 def find_datasets(
-    user, criteria: dict[str, Any], facets: Iterable[str] = FACETS, *, brief: bool = False
+    user,
+    criteria: dict[str, Any],
+    facets: Iterable[str] = FACETS,
+    *,
+    brief: bool = False,
+    counted: tuple[int, dict[str, dict[str, int]]] | None = None,
 ) -> SearchResult:
     """One page of the records the user may read that match, with the total and the facet
     counts asked for (the page shows them all; the API only those it is asked for). With
-    `brief`, the page's items are briefs (datasets.dumps.Brief), not loaded records.
+    `brief`, the page's items are briefs (datasets.dumps.Brief), not loaded records. With
+    `counted`, the total and facet counts are known already (kept where they change, as the
+    catalog's unfiltered counts are) and are not counted again.
 
     At most three queries whatever the size: the page, one count grouped by the facets asked
     for (which yields the total), and the theme counts if asked for.
@@ -181,15 +188,18 @@ def find_datasets(
     # The counts are the same for every reader of one visibility class: kept until the records
     # change (registry.memo), so paging through a large result set counts it once.
     asked = tuple(sorted((k, v) for k, v in criteria.items() if k not in NOT_COUNTED))
-    total, result_facets, hidden = remembered(
-        ("facets", visibility_class(user), asked, tuple(wanted)),
-        lambda: (
-            _counted_by_words(user, criteria, matches)
-            if complete and not wanted  # the engine counts the total alone
-            else _counts(user, criteria, wanted, over_matches)
-        ),
-        over=RECORDS,
-    )
+    if counted is not None:
+        (total, result_facets), hidden = counted, 0
+    else:
+        total, result_facets, hidden = remembered(
+            ("facets", visibility_class(user), asked, tuple(wanted)),
+            lambda: (
+                _counted_by_words(user, criteria, matches)
+                if complete and not wanted  # the engine counts the total alone
+                else _counts(user, criteria, wanted, over_matches)
+            ),
+            over=RECORDS,
+        )
     first = matches is not None and _reads_matches_first(sort, total)
     listed = _listed(sort, matches, complete, over_matches, brief=brief, first=first)
     if criteria.get("after"):

@@ -1,5 +1,6 @@
-"""axe-core over every page, for every audience, signed in and not: no serious or critical
-violation anywhere. Pages come from the app's own routes, so a new page is checked too."""
+"""axe-core over every page, for every audience, signed in and not, on a laptop and on a phone:
+no serious or critical violation anywhere, and no page wider than a phone's screen. Pages come
+from the app's own routes, so a new page is checked too."""
 
 import pytest
 from sqlalchemy import select
@@ -146,11 +147,16 @@ def pages(live_app):
     return sorted(set(found))
 
 
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("who", list(PEOPLE))
-def test_no_page_has_a_serious_accessibility_violation(
-    browser, live_server, pages, axe, who, screenshot
+def test_no_page_has_a_serious_accessibility_violation_or_runs_off_a_phone(
+    browser, live_server, pages, axe, who, width, screenshot
 ):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    wide, high = WIDTHS[width]
+    context = browser.new_context(viewport={"width": wide, "height": high})
     page = context.new_page()
     if PEOPLE[who]:
         sign_in_by_keyboard(page, live_server, *PEOPLE[who])
@@ -158,8 +164,11 @@ def test_no_page_has_a_serious_accessibility_violation(
     for path in pages:
         page.goto(f"{live_server}{path}")
         found = axe(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            found = [*found, f"{overflow} px wider than the screen"]
         if found:
             problems[path] = found
-            screenshot(f"axe-{who}-{path.strip('/').replace('/', '_')}", target=page)
+            screenshot(f"axe-{who}-{width}-{path.strip('/').replace('/', '_')}", target=page)
     context.close()
     assert problems == {}

@@ -94,3 +94,44 @@ def test_the_api_counts_the_same_filters(shelf, client):
     assert answer["total"] == 2
     assert answer["facets"]["format"] == {"CSV": 1, "GEOJSON": 1, "XLSX": 1}
     assert answer["facets"]["license"] == {CC_BY: 1}
+
+
+def _both(app):
+    from registry.catalog.public import CATALOG_FACETS, _kept_counts
+    from registry.datasets.search import find_datasets
+    from registry.datasets.visibility import VISITOR
+
+    app.extensions.pop("registry_memo", None)
+    found = find_datasets(VISITOR, {"page": 1, "per_page": 25}, facets=CATALOG_FACETS)
+    return _kept_counts({}), (found.total, found.facets)
+
+
+def test_the_whole_catalogs_kept_counts_are_what_counting_finds_after_each_change(shelf, app, make):
+    from registry.datasets.services import update_dataset
+
+    trees, potholes, _budget = shelf
+    kept, found = _both(app)
+    assert kept == found and kept[0] == 3
+    coordinator = make.user("coordinator")
+    # A keyword and a format change on a released record, in another case.
+    changes = {"keywords": ["TREES", "canopy"], "formats": ["csv"], "version": trees.version}
+    update_dataset(trees, changes, actor=coordinator)
+    db.session.commit()
+    kept, found = _both(app)
+    assert kept == found and kept[1]["keyword"]["canopy"] == 1
+    # A released record restricted since: out of every count.
+    potholes.classification = "restricted"
+    db.session.commit()
+    kept, found = _both(app)
+    assert kept == found and kept[0] == 2 and "streets" not in kept[1]["keyword"]
+    # A new release under a license not counted before.
+    other = make.published("PW", title="Benches", keywords=["parks"], formats=["json"])
+    other.license = "https://opendatacommons.org/licenses/odbl/1-0/"
+    db.session.commit()
+    kept, found = _both(app)
+    assert kept == found and kept[0] == 3 and kept[1]["format"]["JSON"] == 1
+
+
+def test_a_narrowed_catalog_counts_what_matches(shelf, client):
+    body = client.get("/catalog?q=trees").get_data(as_text=True)
+    assert facet(body, "Keyword") == {"trees": "2", "urban forest": "1"}
