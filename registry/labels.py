@@ -153,3 +153,31 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count:,} days"
+
+
+def due(day: date | None, today: date) -> str:
+    """A date something is due, and how far off it is: "due 12 December 2026, in 6 days", or
+    "due 1 November 2026, 35 days late"."""
+    if day is None:
+        return "no date set"
+    words = f"due {day.day} {day:%B %Y}"
+    if day == today:
+        return f"{words}, today"
+    if day > today:
+        return f"{words}, in {_days((day - today).days)}"
+    return f"{words}, {_days((today - day).days)} late"
+
+
+def age(moment: datetime | date | None, today: date) -> str:
+    """How long ago: "today", "yesterday", "12 days ago"."""
+    if moment is None:
+        return ""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    days = (today - day).days
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{_days(days)} ago"

@@ -74,11 +74,15 @@ def test_the_catalogs_kept_counts_are_counted_again_by_the_migration_that_keeps_
         db.session.commit()
         rows = select(ReleasedTermCount.kind, ReleasedTermCount.value, ReleasedTermCount.count)
         before = sorted(db.session.execute(rows).tuples())
-        terms = dict(db.session.execute(select(RecordKind.dataset_id, RecordKind.terms)).tuples().all())
+        terms = dict(
+            db.session.execute(select(RecordKind.dataset_id, RecordKind.terms)).tuples().all()
+        )
         assert {kind for kind, _, _ in before} == {"theme", "format", "keyword", "license"}
         db.session.remove()
         downgrade(revision="0028")
         upgrade()
         assert sorted(db.session.execute(rows).tuples()) == before
-        again = dict(db.session.execute(select(RecordKind.dataset_id, RecordKind.terms)).tuples().all())
+        again = dict(
+            db.session.execute(select(RecordKind.dataset_id, RecordKind.terms)).tuples().all()
+        )
         assert again == terms

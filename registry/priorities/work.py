@@ -14,7 +14,7 @@ from registry.permissions import Permission, has_permission
 from registry.priorities import requests, rounds
 from registry.priorities.models import Assessment, DataRequest, VotingRound
 from registry.reviews.permissions import is_recused
-from registry.reviews.work import WORK_LIST_LIMIT, WorkList, capped_count
+from registry.reviews.work import PAGE_SIZE, SUMMARY_SIZE, WorkList, capped_count
 
 ASSESSMENT_LIST_LIMIT = 20
 
@@ -46,11 +46,9 @@ def program_work(user, now: datetime | None = None) -> ProgramWork:
             if voting_round.is_open(now):
                 work.rounds.append((voting_round, rounds.my_votes(voting_round, user)[1]))
     if has_permission(user, Permission.PROGRAM_MANAGE):
-        overdue = requests.overdue_query(now)
-        work.overdue_requests = _first(overdue)
-        late = overdue.with_only_columns(DataRequest.id).order_by(None)
-        waiting = requests.requests_query().where(_unanswered(), DataRequest.id.not_in(late))
-        work.requests_to_answer = _first(waiting)
+        lists = _request_lists(now)
+        work.overdue_requests = _page(lists["overdue_requests"], SUMMARY_SIZE)
+        work.requests_to_answer = _page(lists["requests_to_answer"], SUMMARY_SIZE)
     if has_permission(user, Permission.ASSESS):
         work.to_assess = _to_assess(user)
     asked = requests.requests_query().where(DataRequest.requester_id == user.id).limit(20)
@@ -58,11 +56,32 @@ def program_work(user, now: datetime | None = None) -> ProgramWork:
     return work
 
 
-def _first(query) -> WorkList:
-    """The first WORK_LIST_LIMIT of a list of requests, and how many it holds (counted up to
+REQUEST_LISTS = ("overdue_requests", "requests_to_answer")
+
+
+def _request_lists(now: datetime) -> dict:
+    """The coordinator's lists of requests: those past the policy's clocks (the oldest first),
+    and the others still to answer (the newest first)."""
+    overdue = requests.overdue_query(now)
+    late = overdue.with_only_columns(DataRequest.id).order_by(None)
+    waiting = requests.requests_query().where(_unanswered(), DataRequest.id.not_in(late))
+    return {"overdue_requests": overdue, "requests_to_answer": waiting}
+
+
+def request_list(user, key: str, page: int = 1, now: datetime | None = None) -> WorkList | None:
+    """One of the coordinator's lists of requests, a page of PAGE_SIZE at a time; None if the
+    person keeps no such list."""
+    if key not in REQUEST_LISTS or not has_permission(user, Permission.PROGRAM_MANAGE):
+        return None
+    return _page(_request_lists(now or utcnow())[key], PAGE_SIZE, page)
+
+
+def _page(query, size: int, page: int = 1) -> WorkList:
+    """A page of a list of requests, and how many it holds (counted up to
     reviews.work.COUNT_LIMIT)."""
     total, beyond = capped_count(query.with_only_columns(DataRequest.id))
-    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total, beyond=beyond)
+    items = db.session.scalars(query.offset((page - 1) * size).limit(size))
+    return WorkList(items, total, beyond=beyond, page=page, size=size)
 
 
 def _unanswered():

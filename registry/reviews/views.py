@@ -3,16 +3,18 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from registry.accounts.services import list_departments
 from registry.datasets.forms import distributions_from_form, with_distribution_rows
 from registry.datasets.governance import FIELD_LABELS, in_force, stage
 from registry.datasets.permissions import can_create_dataset
 from registry.datasets.services import get_readable
 from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
+from registry.db import utctoday
 from registry.extensions import db
-from registry.permissions import Permission
+from registry.permissions import Permission, has_permission
 from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
-from registry.priorities.work import program_work
+from registry.priorities.work import program_work, request_list
 from registry.reviews import rereview, services, work
 from registry.reviews.committee import default_quorum
 from registry.reviews.permissions import available_actions, can_vote
@@ -170,19 +172,90 @@ QUEUE_LISTS = {
 }
 
 
+# Every list My work may hold, in the order of their urgency: what others wait on or is late
+# first (a committee member's votes before anything), what can wait last.
+SECTIONS = (
+    "awaiting_vote",
+    "overdue",
+    "overdue_requests",
+    "to_confirm",
+    "changes_requested",
+    "to_triage",
+    "to_publish",
+    "requests_to_answer",
+    "in_rereview",
+    "due_for_rereview",
+    "drafts",
+    "to_assess",
+    "rounds",
+    "my_requests",
+)
+REQUEST_TITLES = {
+    "overdue_requests": (
+        "Data requests past their deadline",
+        "The policy's clocks have run out: acknowledge or answer them now.",
+    ),
+    "requests_to_answer": (
+        "Data requests to answer",
+        "Acknowledge each, then plan a dataset for it or decline it with a reason.",
+    ),
+}
+
+
 @reviews.get("/work")
 @require_permission(Permission.ACCOUNT_OWN)
 def my_work():
-    queues = work.work_queues(current_user)
+    """Everything that waits for this person, the most urgent list first, each list's first
+    few; or one list (`kind`) a page at a time. Either narrowed to one department's records."""
+    department, errors = _department_asked()
+    department_id = department.id if department else None
+    kind = request.args.get("kind") or None
+    context = {
+        "titles": {**QUEUE_TITLES, **REQUEST_TITLES},
+        "departments": list_departments(),
+        "department": department,
+        "errors": errors,
+        "today": utctoday(),
+        "request_labels": REQUEST_STATUS_LABELS,
+        "can_create": can_create_dataset(current_user),
+    }
+    if kind is not None:
+        page = max(1, request.args.get("page", 1, type=int) or 1)
+        items = work.work_list(current_user, kind, page, department_id=department_id)
+        if items is None:
+            items = request_list(current_user, kind, page)
+        if items is None:
+            abort(404)
+        context.update(kind=kind, items=items)
+        return render_template("reviews/work_list.html", **context), (422 if errors else 200)
+    queues = work.work_queues(current_user, department_id=department_id)
+    program = program_work(current_user)
+    lists = dict(queues)
+    if has_permission(current_user, Permission.PROGRAM_MANAGE):
+        lists.update(
+            overdue_requests=program.overdue_requests,
+            requests_to_answer=program.requests_to_answer,
+        )
     return render_template(
         "reviews/work.html",
-        queues=queues,
-        titles=QUEUE_TITLES,
+        sections=[key for key in SECTIONS if key in lists or getattr(program, key, None)],
+        lists=lists,
+        records_listed=bool(queues),
+        program=program,
         more=QUEUE_LISTS,
-        can_create=can_create_dataset(current_user),
-        program=program_work(current_user),
-        request_labels=REQUEST_STATUS_LABELS,
-    )
+        **context,
+    ), (422 if errors else 200)
+
+
+def _department_asked():
+    """The department the lists are narrowed to, by its code; an unknown code is said so."""
+    code = (request.args.get("department") or "").strip().upper()
+    if not code:
+        return None, {}
+    found = next((d for d in list_departments() if d.code == code), None)
+    if found is None:
+        return None, {"department": [f"No department has the code “{code}”. Choose one."]}
+    return found, {}
 
 
 @reviews.get("/datasets/<identifier>/decisions/<int:review_round>")

@@ -1,5 +1,6 @@
 """What waits for a person in the review workflow, by role (their My work page): the first
-WORK_LIST_LIMIT records of each list in its order, and how many the list holds.
+SUMMARY_SIZE records of each list in its order, most urgent list first, and how many each
+holds; and each list of its own, a page at a time.
 
 Every list is read off an index in its order and stops after its page; a list that is an OR of
 conditions (records before the committee or in a re-review round; approved records dated from
@@ -9,6 +10,7 @@ counted only up to COUNT_LIMIT: counting all of a state at 300,000 records (a co
 and a list that long is read through its link to the whole list, which counts it exactly.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import String, cast, exists, func, literal_column, select, true, union
@@ -22,7 +24,9 @@ from registry.reviews.models import Vote
 from registry.reviews.permissions import not_recused
 from registry.reviews.workflow import State
 
-WORK_LIST_LIMIT = 20
+WORK_LIST_LIMIT = 20  # the program's request lists (priorities.work)
+SUMMARY_SIZE = 5  # each list's first records on the My work page
+PAGE_SIZE = 25  # a list's page of its own
 COUNT_LIMIT = 500
 # Records an import left for their steward (a classification to confirm, unread values); a
 # partial index holds them by department in the work lists' order (the literal lets SQLite
@@ -31,12 +35,19 @@ NEEDS_ATTENTION = cast(Dataset.attention, String) != literal_column("'[]'")
 
 
 class WorkList(list):
-    """The first WORK_LIST_LIMIT items of a work list, and how many the list holds (`total`),
+    """A page of a work list (`page`, of `size` items), and how many the list holds (`total`),
     counted up to COUNT_LIMIT (`beyond`: more than that)."""
 
-    def __init__(self, items, total: int, *, beyond: bool = False) -> None:
+    def __init__(
+        self, items, total: int, *, beyond: bool = False, page: int = 1, size: int = 0
+    ) -> None:
         super().__init__(items)
         self.total, self.beyond = total, beyond
+        self.page, self.size = page, size or WORK_LIST_LIMIT
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
 
     @property
     def counted(self) -> str:
@@ -60,34 +71,58 @@ def capped_count(*queries) -> tuple[int, bool]:
     return min(total, COUNT_LIMIT), total > COUNT_LIMIT
 
 
-def work_queues(user, today: date | None = None) -> dict[str, WorkList]:
-    """What waits for this person, by role; a queue appears only for roles they hold."""
-    today = today or utctoday()
+@dataclass(frozen=True)
+class Queue:
+    """A work list's definition: the records meeting every condition and any of the parts, in
+    its order."""
+
+    conditions: tuple = ()
+    parts: tuple = ()
+    order: tuple = (Dataset.release_target_date, Dataset.title)
+
+
+# The lists in the order of their urgency: a vote the committee waits for, a release past its
+# date, what an import left, what others wait on, then what can wait.
+URGENCY = (
+    "awaiting_vote",
+    "overdue",
+    "to_confirm",
+    "changes_requested",
+    "to_triage",
+    "to_publish",
+    "in_rereview",
+    "due_for_rereview",
+    "drafts",
+)
+
+
+def queue_definitions(user, today: date) -> dict[str, Queue]:
+    """What waits for this person, by role; a queue exists only for roles they hold."""
     roles = user.role_set
-    queues: dict[str, WorkList] = {}
+    queues: dict[str, Queue] = {}
     if Role.STEWARD in roles and user.departments:
         departments = [department.id for department in user.departments]
         mine = Dataset.department_id.in_(departments)
         # First: what an import left for them (a classification to confirm, unread values).
-        queues["to_confirm"] = _datasets(mine, NEEDS_ATTENTION)
-        queues["drafts"] = _datasets(mine, Dataset.status == State.DRAFT)
-        queues["changes_requested"] = _datasets(mine, Dataset.status == State.CHANGES_REQUESTED)
+        queues["to_confirm"] = Queue((mine, NEEDS_ATTENTION))
+        queues["drafts"] = Queue((mine, Dataset.status == State.DRAFT))
+        queues["changes_requested"] = Queue((mine, Dataset.status == State.CHANGES_REQUESTED))
         # Off the index of records in re-review, which are few (SQLite, with no statistics,
         # would read every record of the department instead: 47 ms at 300,000 records).
         in_mine = Unindexed(Dataset.department_id).in_(departments)
-        queues["in_rereview"] = _datasets(in_mine, Dataset.proposed_governance.is_not(None))
+        queues["in_rereview"] = Queue((in_mine, Dataset.proposed_governance.is_not(None)))
     if Role.COORDINATOR in roles:
-        queues["to_triage"] = _datasets(Dataset.status == State.SUBMITTED)
-        queues["overdue"] = _datasets(Dataset.is_overdue(today))
-        queues["to_publish"] = _datasets(
-            Dataset.status == State.APPROVED,
-            parts=[Dataset.release_target_date >= today, Dataset.release_target_date.is_(None)],
+        queues["to_triage"] = Queue((Dataset.status == State.SUBMITTED,))
+        queues["overdue"] = Queue((Dataset.is_overdue(today),))
+        queues["to_publish"] = Queue(
+            (Dataset.status == State.APPROVED,),
+            parts=(Dataset.release_target_date >= today, Dataset.release_target_date.is_(None)),
         )
-        queues["due_for_rereview"] = _datasets(
-            Dataset.is_due_for_rereview(today, get_settings().rereview_days),
+        queues["due_for_rereview"] = Queue(
+            (Dataset.is_due_for_rereview(today, get_settings().rereview_days),),
             order=(Dataset.approved_on, Dataset.title),  # the longest since approval first
         )
-        queues["in_rereview"] = _datasets(Dataset.proposed_governance.is_not(None))
+        queues["in_rereview"] = Queue((Dataset.proposed_governance.is_not(None),))
     if Role.COMMITTEE in roles:
         # Looked up record by record on the votes' unique key, not read whole per record.
         voted = exists().where(
@@ -95,27 +130,51 @@ def work_queues(user, today: date | None = None) -> dict[str, WorkList]:
             Vote.review_round == Dataset.review_round,
             Vote.member_id == user.id,
         )
-        queues["awaiting_vote"] = _datasets(
-            ~voted,
-            not_recused(user),
-            parts=[
-                Dataset.status == State.IN_COMMITTEE,
-                Dataset.proposed_governance.is_not(None),
-            ],
+        queues["awaiting_vote"] = Queue(
+            (~voted, not_recused(user)),
+            parts=(Dataset.status == State.IN_COMMITTEE, Dataset.proposed_governance.is_not(None)),
         )
     return queues
 
 
-def _datasets(
-    *conditions, parts=None, order=(Dataset.release_target_date, Dataset.title)
-) -> WorkList:
-    """The records meeting every condition and any of the parts: each part's page read off its
-    own index in the list's order, the pages merged, and the whole counted up to COUNT_LIMIT."""
+def work_queues(
+    user, today: date | None = None, *, department_id: int | None = None
+) -> dict[str, WorkList]:
+    """The first SUMMARY_SIZE records of each of this person's lists, most urgent list first
+    (of one department's records, if given)."""
+    queues = queue_definitions(user, today or utctoday())
+    return {
+        key: _datasets(queues[key], department_id, size=SUMMARY_SIZE)
+        for key in URGENCY
+        if key in queues
+    }
+
+
+def work_list(
+    user, key: str, page: int = 1, today: date | None = None, *, department_id: int | None = None
+) -> WorkList | None:
+    """One of this person's lists, a page of PAGE_SIZE at a time; None if they have no such
+    list."""
+    queue = queue_definitions(user, today or utctoday()).get(key)
+    if queue is None:
+        return None
+    return _datasets(queue, department_id, size=PAGE_SIZE, page=page)
+
+
+def _datasets(queue: Queue, department_id: int | None, *, size: int, page: int = 1) -> WorkList:
+    """The records meeting every condition and any of the parts: each part's first pages read
+    off its own index in the list's order, the pages merged, and the whole counted up to
+    COUNT_LIMIT."""
+    conditions = queue.conditions
+    if department_id is not None:
+        conditions = (*conditions, Dataset.department_id == department_id)
     each = [
-        select(Dataset.id).where(part, *conditions).order_by(*order) for part in parts or [true()]
+        select(Dataset.id).where(part, *conditions).order_by(*queue.order)
+        for part in queue.parts or (true(),)
     ]
-    pages = [query.limit(WORK_LIST_LIMIT).subquery() for query in each]
-    first = union(*(select(page.c.id) for page in pages))
-    query = select(Dataset).where(Dataset.id.in_(first)).order_by(*order, Dataset.id)
+    pages = [query.limit(page * size).subquery() for query in each]
+    first = union(*(select(part.c.id) for part in pages))
+    query = select(Dataset).where(Dataset.id.in_(first)).order_by(*queue.order, Dataset.id)
     total, beyond = capped_count(*each)
-    return WorkList(db.session.scalars(query.limit(WORK_LIST_LIMIT)), total, beyond=beyond)
+    items = db.session.scalars(query.offset((page - 1) * size).limit(size))
+    return WorkList(items, total, beyond=beyond, page=page, size=size)

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from registry.labels import error_lines, field_label, period, term, when
+from registry.labels import age, due, error_lines, field_label, period, term, when
 from registry.navigation import may_see_link, url_with_args, visible_navigation
 from registry.permissions import Permission, has_permission
 from registry.web.links import absolute_url
@@ -14,6 +14,8 @@ def init_template_globals(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         field_label=field_label,
+        due=due,
+        age=age,
         has_permission=has_permission,
         absolute_url=absolute_url,
         may_see_link=may_see_link,

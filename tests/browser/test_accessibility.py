@@ -136,6 +136,8 @@ def pages(live_app):
         "/committee/meetings/<int:meeting_id>/edit": ["/committee/meetings/1/edit"],
         "/datasets/<identifier>/delay": [f"/datasets/{overdue}/delay"],
         "/exports/jobs/<int:job_id>": job_pages,
+        # My work, and two of its lists on pages of their own (a 404 for those without them).
+        "/work": ["/work", "/work?kind=overdue", "/work?kind=drafts"],
         "/audit/verify/<int:run_id>": verification_pages,
     }
     found = []

@@ -1,5 +1,6 @@
 """Each role's work queue holds what waits for that person, and nothing else."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,6 +14,10 @@ from registry.reviews import services, work
 
 def titles(queue):
     return [dataset.title for dataset in queue]
+
+
+def titles_on(page: str) -> list[str]:
+    return re.findall(r'<a href="/datasets/[^"#]+#review">([^<]+)</a>', page)
 
 
 def decide(make, dataset):
@@ -94,14 +99,18 @@ def test_roles_without_a_queue_are_told_so(client, make, sign_in):
 def test_a_long_queue_shows_its_first_records_and_how_many_there_are(client, make, sign_in):
     steward = make.user("steward")
     code = steward.department_codes[0]
-    for number in range(work.WORK_LIST_LIMIT + 3):
+    for number in range(work.SUMMARY_SIZE + 23):
         make.dataset(actor=steward, department=code, title=f"Draft {number:02d}")
     drafts = work.work_queues(steward)["drafts"]
-    assert (len(drafts), drafts.total) == (work.WORK_LIST_LIMIT, work.WORK_LIST_LIMIT + 3)
+    assert (len(drafts), drafts.total) == (work.SUMMARY_SIZE, work.SUMMARY_SIZE + 23)
     sign_in(steward)
     page = client.get("/work").get_data(as_text=True)
-    assert f"Showing {work.WORK_LIST_LIMIT} of 23." in page
-    assert 'href="/datasets?status=draft"' in page
+    assert f"Showing {work.SUMMARY_SIZE} of 28." in page
+    assert 'href="/work?kind=drafts"' in page and 'href="/datasets?status=draft"' in page
+    # The list of its own, 25 a page: the second holds the last three.
+    second = client.get("/work?kind=drafts&page=2").get_data(as_text=True)
+    assert "Page 2 of 2: 28 in all." in second
+    assert titles_on(second) == ["Draft 25", "Draft 26", "Draft 27"]
 
 
 def test_the_query_and_the_record_agree_on_who_is_recused(make):
@@ -130,12 +139,14 @@ def test_the_query_and_the_record_agree_on_who_is_recused(make):
 
 
 def test_a_coordinators_requests_to_answer_are_capped_with_their_total(client, make, sign_in):
-    for number in range(work.WORK_LIST_LIMIT + 2):
+    for number in range(work.SUMMARY_SIZE + 2):
         make.data_request(title=f"Request {number}")
     sign_in(make.user("coordinator"))
     page = client.get("/work").get_data(as_text=True)
-    assert f"Showing {work.WORK_LIST_LIMIT} of {work.WORK_LIST_LIMIT + 2}." in page
-    assert page.count("Request ") >= work.WORK_LIST_LIMIT
+    assert f"Showing {work.SUMMARY_SIZE} of {work.SUMMARY_SIZE + 2}." in page
+    assert page.count("Request ") >= work.SUMMARY_SIZE
+    whole = client.get("/work?kind=requests_to_answer").get_data(as_text=True)
+    assert whole.count(">Request ") == work.SUMMARY_SIZE + 2
 
 
 def test_records_to_assess_come_soonest_target_first_across_both_states(make):
@@ -156,7 +167,7 @@ def test_a_long_work_list_is_counted_up_to_its_limit(make, client, sign_in, monk
     """Past COUNT_LIMIT a list says "more than" it, and links to the whole list, which
     counts exactly."""
     monkeypatch.setattr(work, "COUNT_LIMIT", 3)
-    monkeypatch.setattr(work, "WORK_LIST_LIMIT", 2)
+    monkeypatch.setattr(work, "SUMMARY_SIZE", 2)
     make.department(code="PW")
     steward = make.user("steward", departments=["PW"])
     for number in range(5):
