@@ -79,6 +79,8 @@ ROUTES = {
     ("GET", "/datasets/<identifier>/decisions/<int:review_round>"): expect(404, 404),
     ("GET", "/inbox"): SIGNED_IN,
     ("GET", "/work"): SIGNED_IN,
+    ("POST", "/work/requests/acknowledge"): COORDINATOR_ACTION,
+    ("POST", "/work/steward"): expect(302, 302),
     ("POST", "/inbox/read"): expect(302, 302),
     ("GET", "/admin/committee"): COORDINATOR_PAGE,
     ("POST", "/admin/committee"): COORDINATOR_FORM,

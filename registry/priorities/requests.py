@@ -162,6 +162,24 @@ def answer_request(request: DataRequest, raw: dict[str, Any], *, actor) -> DataR
     return request
 
 
+def acknowledge_requests(ids: list[int], *, actor) -> int:
+    """Acknowledges each chosen request still waiting for it, as answer_request does one by
+    one (each requester told, each audited), in one transaction; those acknowledged already
+    are left as they are. Returns how many were acknowledged."""
+    if not has_permission(actor, Permission.PROGRAM_MANAGE):
+        raise PermissionDenied("Coordinators answer data requests.")
+    if not ids:
+        raise_for({}, {"request": ["Choose at least one request to acknowledge."]})
+    chosen = db.session.scalars(
+        select(DataRequest)
+        .where(DataRequest.id.in_(ids), DataRequest.status == "received")
+        .order_by(DataRequest.id)
+    ).all()
+    for found in chosen:
+        answer_request(found, {"action": "acknowledge"}, actor=actor)
+    return len(chosen)
+
+
 def _planned_record(request: DataRequest, data: dict[str, Any], actor) -> Dataset:
     if data["action"] == "link":
         identifier = data.get("identifier")

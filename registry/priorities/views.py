@@ -19,6 +19,7 @@ from registry.validation import form_to_dict
 from registry.web.access import require_permission, require_signed_in
 from registry.web.caching import cacheable
 from registry.web.forms import refused_as, refused_back_to
+from registry.web.links import safe_next
 from registry.web.paging import paginate, paginate_list
 from registry.web.requests import client_address
 
@@ -325,3 +326,22 @@ def city_priority(priority_id: int | None = None):
     db.session.commit()
     flash("City priority saved.", "success")
     return redirect(url_for("priorities.settings"))
+
+
+@priorities_pages.post("/work/requests/acknowledge")
+@require_permission(Permission.PROGRAM_MANAGE)
+def acknowledge_requests():
+    """The requests chosen on My work, acknowledged together; back to the list they were on."""
+    back = safe_next(request.form.get("next")) or url_for("reviews.my_work")
+    ids = [int(value) for value in request.form.getlist("request") if value.isdigit()]
+    with refused_back_to(back):
+        count = requests.acknowledge_requests(ids, actor=current_user)
+    db.session.commit()
+    flash(
+        f"{count} request{' is' if count == 1 else 's are'} acknowledged; "
+        f"{'its requester is' if count == 1 else 'each requester is'} told."
+        if count
+        else "The chosen requests were acknowledged already: nothing changed.",
+        "success" if count else "info",
+    )
+    return redirect(back)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from registry.accounts.services import list_departments
+from registry.accounts.services import active_users_with_role, list_departments
 from registry.datasets.forms import distributions_from_form, with_distribution_rows
 from registry.datasets.governance import FIELD_LABELS, in_force, stage
 from registry.datasets.permissions import can_create_dataset
@@ -12,17 +12,18 @@ from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
 from registry.db import utctoday
 from registry.extensions import db
-from registry.permissions import Permission, has_permission
+from registry.permissions import Permission, Role, has_permission
 from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
 from registry.priorities.work import program_work, request_list
-from registry.reviews import rereview, services, work
+from registry.reviews import bulk, rereview, services, work
 from registry.reviews.committee import default_quorum
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.requirements import missing_for_review
 from registry.reviews.workflow import Action, Outcome, State, needs_rationale
 from registry.validation import form_to_dict
 from registry.web.access import require_permission, require_signed_in
-from registry.web.forms import refused_as
+from registry.web.forms import refused_as, refused_back_to
+from registry.web.links import safe_next
 
 reviews = Blueprint("reviews", __name__)
 
@@ -226,7 +227,7 @@ def my_work():
             items = request_list(current_user, kind, page)
         if items is None:
             abort(404)
-        context.update(kind=kind, items=items)
+        context.update(kind=kind, items=items, stewards=_stewards_offered(kind, department))
         return render_template("reviews/work_list.html", **context), (422 if errors else 200)
     queues = work.work_queues(current_user, department_id=department_id)
     program = program_work(current_user)
@@ -245,6 +246,40 @@ def my_work():
         more=QUEUE_LISTS,
         **context,
     ), (422 if errors else 200)
+
+
+@reviews.post("/work/steward")
+@require_signed_in
+def assign_steward():
+    """The steward chosen on a work list, made the steward of the records chosen there."""
+    back = safe_next(request.form.get("next")) or url_for("reviews.my_work")
+    with refused_back_to(back):
+        count = bulk.assign_steward(
+            request.form.getlist("record"), request.form.get("steward", ""), actor=current_user
+        )
+    db.session.commit()
+    flash(
+        f"{count} record{' has' if count == 1 else 's have'} a new steward, who is told in "
+        "their inbox."
+        if count
+        else "The chosen records had that steward already: nothing changed.",
+        "success" if count else "info",
+    )
+    return redirect(back)
+
+
+def _stewards_offered(kind: str, department) -> list:
+    """On a list of records narrowed to one department this person edits: the department's
+    stewards, to make one of them the steward of records chosen on the list."""
+    if department is None or kind not in work.URGENCY:
+        return []
+    if not (
+        has_permission(current_user, Permission.DATASET_EDIT_ANY)
+        or department.code in current_user.department_codes
+    ):
+        return []
+    stewards = active_users_with_role(Role.STEWARD)
+    return [user for user in stewards if department.code in user.department_codes]
 
 
 def _department_asked():

@@ -60,3 +60,90 @@ def test_a_wrong_department_or_list_is_said_so(client, make, sign_in):
     assert client.get("/work?kind=nothing").status_code == 404
     past = client.get("/work?kind=to_triage&page=9").get_data(as_text=True)
     assert "Nothing here" in past
+
+
+def test_a_coordinator_acknowledges_chosen_requests_together(client, make, sign_in):
+    from registry.audit.models import AuditEvent
+    from registry.priorities.models import DataRequest
+
+    first, second, third = (make.data_request(title=f"Ask {n}") for n in range(3))
+    coordinator = make.user("coordinator")
+    sign_in(coordinator)
+    page = client.get("/work").get_data(as_text=True)
+    assert "Acknowledge the chosen requests" in page
+    assert f'<label class="visually-hidden" for="choose-requests_to_answer-{first.id}">' in page
+    response = client.post(
+        "/work/requests/acknowledge",
+        data={"request": [first.id, third.id], "next": "/work?kind=requests_to_answer"},
+    )
+    assert response.headers["Location"] == "/work?kind=requests_to_answer"
+    statuses = {r.title: r.status for r in db.session.scalars(db.select(DataRequest))}
+    assert statuses == {"Ask 0": "acknowledged", "Ask 1": "received", "Ask 2": "acknowledged"}
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.tag == "program:request:respond")
+    )
+    assert len(list(events)) == 2
+    # Nothing chosen: said so, nothing changes; chosen again: acknowledged already.
+    client.post("/work/requests/acknowledge", data={"next": "/work"})
+    shown = client.get("/work").get_data(as_text=True)
+    assert "Choose at least one request to acknowledge." in shown
+    client.post("/work/requests/acknowledge", data={"request": [first.id], "next": "/work"})
+    assert "acknowledged already: nothing changed" in client.get("/work").get_data(as_text=True)
+    assert second.status == "received"
+
+
+def test_only_a_coordinator_acknowledges_requests(client, make, sign_in):
+    asked = make.data_request(title="Ask")
+    sign_in(make.user("steward"))
+    response = client.post("/work/requests/acknowledge", data={"request": [asked.id]})
+    assert response.status_code == 403
+    assert asked.status == "received"
+
+
+def test_a_coordinator_gives_chosen_records_a_steward_in_one_go(client, make, sign_in):
+    from registry.notifications.models import Notification
+
+    make.department(code="PW", name="Public Works")
+    first, second, third = (make.dataset(department="PW", title=f"Draft {n}") for n in range(3))
+    steward = make.user("steward", departments=["PW"], name="Sam Steward")
+    outsider = make.user("steward", name="Other Department")
+    coordinator = make.user("coordinator")
+    sign_in(coordinator)
+    empty = client.get("/work?kind=in_rereview&department=PW").get_data(as_text=True)
+    assert "Nothing here for Public Works" in empty
+    # What a list's form posts (the coordinator's lists hold no drafts to choose from here).
+    back = "/work?kind=overdue&department=PW"
+    response = client.post(
+        "/work/steward",
+        data={
+            "record": [first.identifier, third.identifier],
+            "steward": steward.email,
+            "next": back,
+        },
+    )
+    assert response.headers["Location"] == back
+    assert (first.steward, second.steward, third.steward) == (steward, None, steward)
+    told = db.session.scalars(db.select(Notification).where(Notification.user_id == steward.id))
+    assert [note.subject for note in told] == ["You look after 2 more records"]
+    # One record refused (a steward of another department) refuses all: nothing changes.
+    client.post(
+        "/work/steward",
+        data={"record": [second.identifier], "steward": outsider.email, "next": back},
+    )
+    assert second.steward is None
+    refused = client.get(back).get_data(as_text=True)
+    assert "Draft 1: " in refused
+
+
+def test_a_steward_chooses_records_on_their_departments_list(client, make, sign_in):
+    make.department(code="PW", name="Public Works")
+    steward = make.user("steward", departments=["PW"], name="Sam Steward")
+    for number in range(2):
+        make.dataset(actor=steward, department="PW", title=f"Draft {number}")
+    sign_in(steward)
+    page = client.get("/work?kind=drafts&department=PW").get_data(as_text=True)
+    assert "Make them the steward" in page and '<option value="' + steward.email in page
+    assert "Choose Draft 0" in page
+    plain = client.get("/work?kind=drafts").get_data(as_text=True)
+    assert "Make them the steward" not in plain
+    assert "Choose a department to give its records a steward" in plain
