@@ -18,6 +18,7 @@ NAV_LINKS = [
             (None, "Release queue", "priorities.queue_page"),
             (None, "Voting rounds", "priorities.round_list"),
             (None, "Data requests", "priorities.request_list"),
+            (None, "Committee meetings", "meetings.meeting_list"),
         ],
     ),
     (None, "Exports", "transfer.exports"),

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from registry.accounts.services import list_departments
+from registry.datasets import search
 from registry.datasets.services import get_readable
 from registry.datasets.themes import city_themes
 from registry.datasets.visibility import can_read
@@ -188,17 +189,28 @@ def new_request():
 
 
 def _request_page(item, form: dict, errors: dict | None = None) -> str:
+    can_answer = has_permission(current_user, Permission.PROGRAM_MANAGE)
+    find = (request.args.get("find") or form.get("find") or "").strip()[:200]
+    found = []
+    if can_answer and find:  # the datasets the coordinator may read whose words match
+        criteria = {"q": find, "page": 1, "per_page": PICKER_SIZE}
+        found = search.find_datasets(current_user, criteria, facets=()).items
     return render_template(
         "priorities/request.html",
         item=item,
         labels=requests.STATUS_LABELS,
         clocks=requests.clocks(item),
         linked_visible=requests.linked_record_visible(item, current_user),
-        can_answer=has_permission(current_user, Permission.PROGRAM_MANAGE),
+        can_answer=can_answer,
         departments=list_departments(),
         form=form,
         errors=errors,
+        find=find,
+        found=found,
     )
+
+
+PICKER_SIZE = 10  # the datasets a search for a request's answer offers
 
 
 @priorities_pages.get("/requests/<int:request_id>")
@@ -211,8 +223,9 @@ def request_page(request_id: int):
 def answer(request_id: int):
     item = requests.get_request(request_id)
     form = form_to_dict(request.form)
+    answer_given = {key: value for key, value in form.items() if key != "find"}
     with refused_as(lambda errors: _request_page(item, form, errors)):
-        requests.answer_request(item, form, actor=current_user)
+        requests.answer_request(item, answer_given, actor=current_user)
     db.session.commit()
     flash(
         f"The request is now {requests.STATUS_LABELS[item.status].lower()}; the requester is told.",

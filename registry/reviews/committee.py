@@ -253,7 +253,7 @@ def chair_terms(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
     classification, access level or legal basis the meeting set."""
     if not data.get("minutes_reference"):
         raise ValidationError(
-            {"minutes_reference": ["Cite the meeting minutes this decision is in."]}
+            {"minutes_reference": ["Choose the meeting it was decided at, or cite its minutes."]}
         )
     terms = _approved_terms(dataset, data) if data["outcome"] == Outcome.APPROVE else {}
     return {

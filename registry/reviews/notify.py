@@ -65,6 +65,49 @@ NEXT_ACTORS = {
 }
 
 
+# What a step did, as the person who took it reads it, by the state it left the record in.
+DONE = {
+    State.SUBMITTED: "submitted for review",
+    State.IN_COMMITTEE: "sent to the committee",
+    State.APPROVED: "approved for release",
+    State.CHANGES_REQUESTED: "sent back for changes",
+    State.REJECTED: "not approved for release",
+    State.PUBLISHED: "published: it is in the public catalog now",
+    State.RETIRED: "retired",
+    State.DRAFT: "reopened as a draft",
+}
+AUDIENCE_WORDS = {
+    "coordinators": "the open data coordinators",
+    "committee": "the committee's members",
+    "stewards": "the department's steward",
+}
+
+
+# A step that leaves the state alone acts on a re-review's proposal: what it did, and who is told.
+ON_A_PROPOSAL = {
+    "decide": "The committee's decision on the proposed change to {title} is recorded. The open "
+    "data coordinators and the department's steward are told.",
+    "rereview": "A re-review of how {title} is classified and released is before the committee. "
+    "The committee's members are told.",
+    "withdraw": "The proposed change to {title} is withdrawn; the decision in force stands.",
+}
+
+
+def step_message(dataset: Dataset, action: str, state_before: str) -> str:
+    """What a workflow step did and who is told next, for the person who took it:
+    "Street Trees is submitted for review. The open data coordinators are told."."""
+    if dataset.status == state_before:
+        return ON_A_PROPOSAL.get(action, "{title}: done.").format(title=dataset.title)
+    state = State(dataset.status)
+    told = [AUDIENCE_WORDS[audience] for audience, _ in NEXT_ACTORS.get(state, ("", []))[1]]
+    done = f"{dataset.title} is {DONE.get(state, state.label.lower())}."
+    if not told:
+        return done
+    who = " and ".join(told)
+    verb = "is" if told == [AUDIENCE_WORDS["stewards"]] else "are"
+    return f"{done} {who[0].upper()}{who[1:]} {verb} told."
+
+
 # A re-review round leaves the state alone, so its steps say what happened to the proposal.
 REREVIEW_NOTICES = {
     "opened": [

@@ -17,15 +17,19 @@ from registry.priorities.requests import STATUS_LABELS as REQUEST_STATUS_LABELS
 from registry.priorities.work import program_work, request_list
 from registry.reviews import bulk, rereview, services, work
 from registry.reviews.committee import default_quorum
+from registry.reviews.meetings import list_meetings
+from registry.reviews.models import Meeting
+from registry.reviews.notify import step_message
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.requirements import missing_for_review
-from registry.reviews.workflow import Action, Outcome, State, needs_rationale
+from registry.reviews.workflow import Action, Outcome, needs_rationale
 from registry.validation import form_to_dict
 from registry.web.access import require_permission, require_signed_in
 from registry.web.forms import refused_as, refused_back_to
 from registry.web.links import safe_next
 
 reviews = Blueprint("reviews", __name__)
+MEETINGS_OFFERED = 24  # the recorded meetings a decision may cite from a list, the newest first
 
 
 @reviews.app_context_processor
@@ -59,6 +63,7 @@ def _action_page(dataset, action: Action, form: dict, errors=None, status: int =
         proposal=dataset.proposed_governance,
         in_force=in_force(dataset),
         review=services.review_summary(dataset, current_user) if action == Action.DECIDE else {},
+        meetings=list_meetings()[:MEETINGS_OFFERED] if action == Action.DECIDE else [],
     ), status
 
 
@@ -82,18 +87,32 @@ def take_action(identifier: str, action: str):
         return _action_page(dataset, step, start)
     form = form_to_dict(request.form)
     form["action"] = step.value
+    if step == Action.DECIDE:
+        form = _at_the_meeting(form)
     if step == Action.PUBLISH:
         form = {key: value for key, value in form.items() if not key.startswith("distributions-")}
         form["distributions"] = distributions_from_form(request.form)
     shown = with_distribution_rows(form) if step == Action.PUBLISH else form
+    before = dataset.status
     with refused_as(lambda errors: _action_page(dataset, step, shown, errors, 422)):
         services.perform_transition(dataset, form, actor=current_user)
     db.session.commit()
-    flash(
-        f"{step.label}: done. The dataset is now {State(dataset.status).label.lower()}.",
-        "success",
-    )
+    flash(step_message(dataset, step.value, before), "success")
     return redirect(url_for("datasets.show", identifier=identifier))
+
+
+def _at_the_meeting(form: dict) -> dict:
+    """A decision cites the recorded meeting chosen from the list, with the item typed beside
+    it ("Meeting of 12 March 2026, item 4"); a meeting not listed is cited as typed."""
+    chosen = form.pop("meeting", "") or ""
+    if not chosen.isdigit():
+        return form
+    meeting = db.session.get(Meeting, int(chosen))
+    if meeting is None:
+        return form
+    cited = f"Meeting of {meeting.held_on.day} {meeting.held_on:%B %Y}"
+    item = (form.get("minutes_reference") or "").strip()
+    return {**form, "minutes_reference": f"{cited}, {item}" if item else cited}
 
 
 @reviews.route("/datasets/<identifier>/vote", methods=["GET", "POST"])

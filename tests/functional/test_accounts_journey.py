@@ -13,6 +13,7 @@ PUBLIC = [
     "Release queue",
     "Voting rounds",
     "Data requests",
+    "Committee meetings",
     "Exports",
 ]
 NAVIGATION = {

@@ -486,6 +486,6 @@ def test_the_chair_decides_a_rereview_from_the_page_and_errors_say_where(
     assert refused.status_code == 422 and "legal basis" in refused.text
     assert published.classification == "public"
     done = client.post(path, data={**form, "classification": ""}, follow_redirects=True)
-    assert done.status_code == 200 and "The dataset is now published" in done.text
+    assert done.status_code == 200 and "decision on the proposed change to" in done.text
     db.session.refresh(published)
     assert (published.classification, published.proposed_governance) == ("internal", None)
