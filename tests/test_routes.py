@@ -60,6 +60,9 @@ ROUTES = {
     ("POST", "/admin/users/<int:user_id>/deactivate"): COORDINATOR_ACTION,
     ("POST", "/admin/users/<int:user_id>/activate"): COORDINATOR_ACTION,
     ("POST", "/admin/users/<int:user_id>/reset-password"): expect(302, 403, coordinator=200),
+    ("POST", "/admin/users/<int:user_id>/invite"): expect(302, 403, coordinator=200),
+    ("GET", "/invitation/<token>"): expect(410, 410),
+    ("POST", "/invitation/<token>"): expect(410, 410),
     ("POST", "/account/tokens"): expect(302, 422),
     ("POST", "/account/tokens/<int:token_id>/revoke"): expect(302, 404),
     ("GET", "/datasets"): SIGNED_IN,  # a visitor is sent to the catalog
@@ -245,6 +248,7 @@ def world(make):
         "<name>": "inventory",
         "<int:meeting_id>": str(meeting.id),
         "<int:number>": "1",
+        "<token>": "not-an-invitation",
     }
 
 

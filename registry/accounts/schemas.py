@@ -106,3 +106,10 @@ class NewPasswordIn(InputSchema):
     """A password set from the CLI: only the strength rule applies."""
 
     password = _new_password
+
+
+class InvitationAcceptIn(InputSchema):
+    """The password an invited person chooses, typed twice."""
+
+    password = _new_password
+    confirm = fields.String(required=True, error_messages={"required": "Type the password again."})

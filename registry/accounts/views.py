@@ -4,7 +4,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 
-from registry.accounts import services, sessions, signin, tokens
+from registry.accounts import invitations, services, sessions, signin, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.datasets import stewardship
@@ -110,6 +110,23 @@ def sign_in():
     start_browser_session(outcome.user)
     flash(f"Signed in as {outcome.user.name}.", "success")
     return redirect(safe_next(data["next"]) or url_for("catalog.home"))
+
+
+@auth.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Where an invited person chooses their password; then they are signed in."""
+    found = invitations.find_invitation(token)
+    if found is None:
+        return render_template("accounts/invitation.html", gone=invitations.GONE), 410
+    if request.method == "GET":
+        return render_template("accounts/invitation.html", person=found.user, errors=None)
+    form = form_to_dict(request.form)
+    page = "accounts/invitation.html"
+    with refused_as(page, person=found.user):
+        user = invitations.accept(token, form)
+    start_browser_session(user)
+    flash(f"Welcome, {user.name}. Your password is set and you are signed in.", "success")
+    return redirect(url_for("reviews.my_work"))
 
 
 @auth.post("/sign-out")
@@ -276,11 +293,32 @@ def new_user():
             "accounts/user_form.html", form={}, user=None, **_user_form_context()
         )
     form = form_to_dict(request.form, lists=USER_FORM_LISTS, flags=("is_chair",))
-    with refused_as(lambda errors: _user_page(form, None, errors)):
+    welcome = form.pop("welcome", "invite")
+    with refused_as(lambda errors: _user_page({**form, "welcome": welcome}, None, errors)):
         user, temporary = services.create_user(form, actor=current_user)
+    if welcome != "temporary":  # the temporary password made is never shown: they choose one
+        return _invited(user)
     db.session.commit()
     return render_template(
         "accounts/temporary_password.html", user=user, password=temporary, new=True
+    )
+
+
+@admin.post("/users/<int:user_id>/invite")
+@require_permission(Permission.USERS_MANAGE)
+def invite_user(user_id: int):
+    user = services.get_user(user_id)
+    return _invited(user)
+
+
+def _invited(user):
+    """Invites the person and says so; where the registry sends no mail, the link is shown
+    here, once, for the coordinator to pass on."""
+    token, expires, emailed = invitations.invite(user, actor=current_user)
+    db.session.commit()
+    link = None if emailed else url_for("auth.invitation", token=token, _external=True)
+    return render_template(
+        "accounts/invited.html", user=user, expires=expires, emailed=emailed, link=link
     )
 
 

@@ -15,6 +15,8 @@ class Tag(StrEnum):
     USER_ACTIVATE = "account:user:activate"
     USER_PASSWORD_RESET = "account:user:password_reset"
     USER_PASSWORD_CHANGE = "account:user:password_change"
+    USER_INVITE = "account:user:invite"
+    USER_INVITE_ACCEPT = "account:user:invite_accept"
     DEPARTMENT_CREATE = "account:department:create"
     DEPARTMENT_UPDATE = "account:department:update"
     TOKEN_CREATE = "account:token:create"
@@ -63,6 +65,8 @@ TAG_LABELS = {
     Tag.USER_ACTIVATE: "Account reactivated",
     Tag.USER_PASSWORD_RESET: "Password reset",
     Tag.USER_PASSWORD_CHANGE: "Password changed",
+    Tag.USER_INVITE: "Invitation sent",
+    Tag.USER_INVITE_ACCEPT: "Invitation accepted",
     Tag.DEPARTMENT_CREATE: "Department added",
     Tag.DEPARTMENT_UPDATE: "Department edited",
     Tag.TOKEN_CREATE: "API token created",

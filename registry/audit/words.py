@@ -43,6 +43,8 @@ PHRASES = {
     Tag.USER_ACTIVATE: "{who} reactivated the account of {s}",
     Tag.USER_PASSWORD_RESET: "{who} reset the password of {s}",
     Tag.USER_PASSWORD_CHANGE: "{who} changed the password of {s}",
+    Tag.USER_INVITE: "{who} invited {s} to set a password",
+    Tag.USER_INVITE_ACCEPT: "{who} accepted the invitation and set a password",
     Tag.DEPARTMENT_CREATE: "{who} added the department {s}",
     Tag.DEPARTMENT_UPDATE: "{who} edited the department {s}",
     Tag.TOKEN_CREATE: "{who} created an API token for {s}",

@@ -53,6 +53,16 @@ def notify(
     return len(seen)
 
 
+def send_email(address: str, subject: str, body: str) -> bool:
+    """An email to someone who may have no account (or cannot sign in yet), sent after the
+    transaction commits; False if the registry has no mail server to send it."""
+    if not mail_enabled():
+        return False
+    db.session.add(OutboundEmail(to_address=address, subject=subject, body=body))
+    db.session.info[MAIL_QUEUED] = True
+    return True
+
+
 def unread_count(user) -> int:
     return db.session.scalar(
         select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))

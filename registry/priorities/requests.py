@@ -22,8 +22,7 @@ from registry.datasets.visibility import can_read, in_department
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound, PermissionDenied, TooManyRequests
 from registry.extensions import db
-from registry.notifications.models import OutboundEmail
-from registry.notifications.services import MAIL_QUEUED, mail_enabled, notify
+from registry.notifications.services import notify, send_email
 from registry.permissions import Permission, Role, has_permission
 from registry.priorities.models import DataRequest, ProgramSettings
 from registry.priorities.schemas import RequestAnswerIn, RequestIn
@@ -225,16 +224,9 @@ def tell_requester(request: DataRequest) -> None:
         notify(
             [request.requester], subject, body, link=f"/requests/{request.id}", kind="Data request"
         )
-    elif request.requester_email and mail_enabled():
+    elif request.requester_email:
         base = current_app.config.get("BASE_URL", "")
-        db.session.add(
-            OutboundEmail(
-                to_address=request.requester_email,
-                subject=subject,
-                body=f"{body}\n\n{base}/requests/{request.id}",
-            )
-        )
-        db.session.info[MAIL_QUEUED] = True
+        send_email(request.requester_email, subject, f"{body}\n\n{base}/requests/{request.id}")
 
 
 def clocks(

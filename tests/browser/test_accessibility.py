@@ -139,6 +139,7 @@ def pages(live_app):
         # My work, and two of its lists on pages of their own (a 404 for those without them).
         "/work": ["/work", "/work?kind=overdue", "/work?kind=drafts"],
         "/audit/verify/<int:run_id>": verification_pages,
+        "/invitation/<token>": ["/invitation/not-an-invitation"],  # the page of a spent link
     }
     found = []
     for rule in live_app.url_map.iter_rules():
