@@ -168,6 +168,7 @@ def _record(number: int, rng: random.Random, department, steward, today: date) -
         else None,
         "review_round": 0 if status in ("draft", "submitted") else 1,
         "additional_fields": {},
+        "data_columns": [],
         "attention": [],
         "proposed_governance": None,
         "published_on": updated.date() if published else None,
