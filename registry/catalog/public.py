@@ -18,7 +18,7 @@ from registry.datasets.listing_schemas import DatasetQuery
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, VISITOR, readable_by
-from registry.datasets.vocab import LICENSES, Classification
+from registry.datasets.vocab import FORMAT_NAMES, LICENSES, Classification
 from registry.db import utctoday
 from registry.derived import RECORDS
 from registry.extensions import db
@@ -68,6 +68,7 @@ def catalog():
         search_examples=search_examples(),
         sorts=CATALOG_SORTS,
         licenses=LICENSES,
+        format_names=FORMAT_NAMES,
     ), (422 if errors else 200)
 
 

@@ -140,6 +140,17 @@ LICENSES = {
     "http://www.usa.gov/publicdomain/label/1.0/": "U.S. public domain",
 }
 
+# Formats as the catalog counts them (in capitals), in the spelling people know them by; a
+# format not here shows in capitals.
+FORMAT_NAMES = {
+    "GEOJSON": "GeoJSON",
+    "TOPOJSON": "TopoJSON",
+    "SHAPEFILE": "Shapefile",
+    "GEOPACKAGE": "GeoPackage",
+    "GEOTIFF": "GeoTIFF",
+    "PARQUET": "Parquet",
+    "EXCEL": "Excel",
+}
 OTHER_LICENSE = "other"  # the form's choice of a license not in the list, given by its URL
 
 name_terms(Classification, "classification")
