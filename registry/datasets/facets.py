@@ -2,7 +2,7 @@
 it lists (formats, keywords); and the catalog's filters on those lists and on the license, one
 condition each, used by the search and its counts alike, so a count says what its filter shows."""
 
-from sqlalchemy import Select, exists, func, select, true
+from sqlalchemy import Select, case, exists, func, literal_column, select, true
 
 from registry.datasets import documents
 from registry.datasets.models import Dataset, DatasetTheme
@@ -16,9 +16,13 @@ SHOWN = {"format": 12, "keyword": 15}
 
 
 def _elements(column):
-    """The list's values as rows of one column, `value`, beside the record they belong to."""
+    """The list's values as rows of one column, `value`, beside the record they belong to (none
+    for a value that is not a list, which PostgreSQL would otherwise refuse to read)."""
     if documents.dialect() == "postgresql":
-        return func.json_array_elements_text(column).table_valued("value")
+        listed = case(
+            (func.json_typeof(column) == "array", column), else_=literal_column("'[]'::json")
+        )
+        return func.json_array_elements_text(listed).table_valued("value")
     return func.json_each(column).table_valued("value")
 
 

@@ -135,3 +135,19 @@ def test_the_whole_catalogs_kept_counts_are_what_counting_finds_after_each_chang
 def test_a_narrowed_catalog_counts_what_matches(shelf, client):
     body = client.get("/catalog?q=trees").get_data(as_text=True)
     assert facet(body, "Keyword") == {"trees": "2", "urban forest": "1"}
+
+
+def test_a_record_whose_lists_are_not_lists_is_left_out_of_their_counts(shelf, client):
+    """Written around the services (an old row, a hand edit), a keywords value that is not a
+    list counts for no keyword, and no filter fails over it, on either database."""
+    from sqlalchemy import text
+
+    trees, _potholes, _budget = shelf
+    db.session.execute(
+        text("UPDATE datasets SET keywords = 'null', formats = '\"CSV\"' WHERE id = :id"),
+        {"id": trees.id},
+    )
+    db.session.commit()
+    body = client.get("/catalog?q=trees").get_data(as_text=True)
+    assert "urban forest" not in facet(body, "Keyword")
+    assert client.get("/catalog?keyword=trees&format=csv").status_code == 200

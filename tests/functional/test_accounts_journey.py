@@ -63,6 +63,7 @@ def test_coordinator_adds_a_steward_who_then_sets_a_password(client, make, sign_
             "email": "rosa@city.example",
             "roles": ["steward"],
             "departments": ["PW"],
+            "welcome": "temporary",
         },
     )
     temporary = re.search(
