@@ -131,11 +131,18 @@ def _terms_of(session: Session, ids: list[int]) -> dict[int, list[list[str]]]:
         found[record].add(("theme", theme))
     query = select(Dataset.id, Dataset.formats, Dataset.keywords, Dataset.license)
     for record, formats, keywords, license_url in session.execute(query.where(Dataset.id.in_(ids))):
-        found[record] |= {("format", fold_format(f)) for f in formats or [] if f.strip()}
-        found[record] |= {("keyword", fold_keyword(k)) for k in keywords or [] if k.strip()}
+        found[record] |= {("format", fold_format(f)) for f in _strings(formats)}
+        found[record] |= {("keyword", fold_keyword(k)) for k in _strings(keywords)}
         if license_url:
             found[record].add(("license", license_url))
     return {record: [list(term) for term in sorted(terms)] for record, terms in found.items()}
+
+
+def _strings(listed) -> list[str]:
+    """A list field's words; nothing for a value that is not a list (an old row, a hand edit)."""
+    if not isinstance(listed, list):
+        return []
+    return [item for item in listed if isinstance(item, str) and item.strip()]
 
 
 def _released_terms(kind: tuple | None, terms: list[list[str]]) -> list[list[str]]:
