@@ -30,6 +30,7 @@ from registry.web.links import safe_next
 
 reviews = Blueprint("reviews", __name__)
 MEETINGS_OFFERED = 24  # the recorded meetings a decision may cite from a list, the newest first
+MAX_WORK_PAGE = 1000
 
 
 @reviews.app_context_processor
@@ -240,7 +241,8 @@ def my_work():
         "can_create": can_create_dataset(current_user),
     }
     if kind is not None:
-        page = max(1, request.args.get("page", 1, type=int) or 1)
+        # Lists are paged only as far as they are counted (work.COUNT_LIMIT): past it, none.
+        page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_WORK_PAGE)
         items = work.work_list(current_user, kind, page, department_id=department_id)
         if items is None:
             items = request_list(current_user, kind, page)
@@ -294,7 +296,10 @@ def _stewards_offered(kind: str, department) -> list:
         return []
     if not (
         has_permission(current_user, Permission.DATASET_EDIT_ANY)
-        or department.code in current_user.department_codes
+        or (
+            has_permission(current_user, Permission.DATASET_EDIT_DEPARTMENT)
+            and department.code in current_user.department_codes
+        )
     ):
         return []
     stewards = active_users_with_role(Role.STEWARD)

@@ -147,3 +147,10 @@ def test_a_steward_chooses_records_on_their_departments_list(client, make, sign_
     plain = client.get("/work?kind=drafts").get_data(as_text=True)
     assert "Make them the steward" not in plain
     assert "Choose a department to give its records a steward" in plain
+
+
+def test_a_page_number_past_any_list_is_read_as_the_last_page_there_could_be(client, make, sign_in):
+    sign_in(make.user("coordinator"))
+    response = client.get(f"/work?kind=overdue&page={10**30}")
+    assert response.status_code == 200
+    assert "Nothing here" in response.get_data(as_text=True)
