@@ -105,10 +105,18 @@ def accept(token: str, raw: dict[str, Any]) -> User:
             rules["password"] = problems
     raise_for(errors, rules)
     now = utcnow()
+    # Claimed in one statement, so that of two acceptances at once (two tabs, a double click)
+    # only one sets a password: the other finds the link spent.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        raise ValidationError({"_schema": [GONE]})
     user.password_hash = hash_password(data["password"])
     user.must_change_password = False
     user.last_sign_in_at = now  # the page signs them in: no invitation may follow this one
-    invitation.used_at = now
     db.session.flush()
     record_event(Tag.USER_INVITE_ACCEPT, actor=user, subject_type="user", subject_id=user.id)
     return user

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.accounts.services import list_departments
-from registry.dashboard.counts import counted, is_released, released_terms, search_examples
+from registry.dashboard.counts import counted, released_facets, search_examples
 from registry.datasets import documents, facets, search
 from registry.datasets.listing_schemas import DatasetQuery
 from registry.datasets.models import Dataset, DatasetVersion
@@ -73,26 +73,11 @@ def catalog():
 
 
 def _kept_counts(criteria: dict) -> tuple[int, dict[str, dict[str, int]]] | None:
-    """The whole catalog's total and filter counts, as kept where they change (the released
-    records of each kind, and each term they carry: dashboard.counts); None once a search or a
-    filter narrows the catalog, whose counts are then counted over what matches."""
+    """The whole catalog's counts as kept where they change; None once a search or a filter
+    narrows the catalog, whose counts are then counted over what matches."""
     if any(value for name, value in criteria.items() if name not in search.NOT_COUNTED):
         return None
-    released = [kind for kind in counted() if is_released(kind[1], kind[2])]
-    codes = {department.id: (department.code, department.name) for department in list_departments()}
-    by_department: dict[str, int] = {}
-    for kind in released:
-        code = codes[kind[0]][0]
-        by_department[code] = by_department.get(code, 0) + kind[-1]
-    names = {code: name for code, name in codes.values()}
-    shown = {
-        "department": dict(sorted(by_department.items(), key=lambda item: names[item[0]])),
-        "theme": dict(sorted(released_terms("theme"))),
-        "license": dict(sorted(released_terms("license"))),
-    }
-    for kind, size in facets.SHOWN.items():
-        shown[kind] = dict(released_terms(kind, size))
-    return sum(kind[-1] for kind in released), shown
+    return released_facets(facets.SHOWN)
 
 
 def published_record(identifier: str) -> Dataset:

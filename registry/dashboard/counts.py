@@ -17,6 +17,7 @@ moves with time alone (overdue, updated in the last year) is counted by indexed 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from registry.accounts.models import Department
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.visibility import RELEASABLE
 from registry.derived import keeps, locked_chunks
@@ -260,6 +261,27 @@ def released_terms(kind: str, limit: int | None = None) -> list[tuple[str, int]]
         .limit(limit)
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def released_facets(sizes: dict[str, int]) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many records are released, and how many of them are of each department, theme,
+    license and (the most used, as many as `sizes` says) format and keyword: the whole
+    catalog's counts, read off what is kept here rather than counted."""
+    released = [kind for kind in counted() if is_released(kind[1], kind[2])]
+    names = dict(db.session.execute(select(Department.id, Department.code)).tuples().all())
+    titles = dict(db.session.execute(select(Department.code, Department.name)).tuples().all())
+    by_department: dict[str, int] = {}
+    for kind in released:
+        code = names[kind[0]]
+        by_department[code] = by_department.get(code, 0) + kind[-1]
+    shown = {
+        "department": dict(sorted(by_department.items(), key=lambda item: titles[item[0]])),
+        "theme": dict(sorted(released_terms("theme"))),
+        "license": dict(sorted(released_terms("license"))),
+    }
+    for kind, size in sizes.items():
+        shown[kind] = dict(released_terms(kind, size))
+    return sum(kind[-1] for kind in released), shown
 
 
 def is_released(classification: str, status: str) -> bool:

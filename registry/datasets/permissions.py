@@ -22,8 +22,13 @@ def can_create_dataset(user) -> bool:
 
 
 def can_edit_dataset(user, dataset: Dataset) -> bool:
+    return can_edit_department_records(user, dataset.department_id)
+
+
+def can_edit_department_records(user, department_id: int) -> bool:
+    """Whether this user edits the records of a department (all of them, or their own's)."""
     if has_permission(user, Permission.DATASET_EDIT_ANY):
         return True
     return has_permission(user, Permission.DATASET_EDIT_DEPARTMENT) and in_department(
-        user, dataset.department_id
+        user, department_id
     )

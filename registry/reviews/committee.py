@@ -24,7 +24,7 @@ from registry.db import utcnow, utctoday
 from registry.errors import InvalidTransition, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, Role, has_permission
-from registry.reviews.models import CommitteeSettings, Decision, Vote
+from registry.reviews.models import CommitteeSettings, Decision, Meeting, Vote
 from registry.reviews.permissions import facts_for, is_recused
 from registry.reviews.schemas import SettingsIn, VoteIn
 from registry.reviews.steps import StepChanges, approval_updates, move
@@ -251,18 +251,39 @@ def decide(
 def chair_terms(dataset: Dataset, data: dict[str, Any]) -> dict[str, Any]:
     """What a chair's recorded decision carries: the minutes it cites, and for an approval any
     classification, access level or legal basis the meeting set."""
-    if not data.get("minutes_reference"):
-        raise ValidationError(
-            {"minutes_reference": ["Choose the meeting it was decided at, or cite its minutes."]}
-        )
+    cited = _minutes_cited(data)
     terms = _approved_terms(dataset, data) if data["outcome"] == Outcome.APPROVE else {}
     return {
         **terms,
         "conditions": data.get("conditions"),
         "release_target_date": data.get("release_target_date"),
-        "minutes_reference": data["minutes_reference"],
+        "minutes_reference": cited,
         "rationale": data["note"],
     }
+
+
+def _minutes_cited(data: dict[str, Any]) -> str:
+    """A recorded meeting, with the item typed beside it ("Meeting of 12 March 2026, item 4");
+    a meeting not recorded, cited as typed."""
+    item = (data.get("minutes_reference") or "").strip()
+    if data.get("meeting") is not None:
+        meeting = db.session.get(Meeting, data["meeting"])
+        if meeting is None:
+            raise ValidationError({"meeting": ["No meeting is recorded under this number."]})
+        cited = f"Meeting of {meeting.held_on.day} {meeting.held_on:%B %Y}"
+        item = f"{cited}, {item}" if item else cited
+    if not item:
+        raise ValidationError(
+            {"minutes_reference": ["Choose the meeting it was decided at, or cite its minutes."]}
+        )
+    if len(item) > MINUTES_REFERENCE_LENGTH:
+        raise ValidationError(
+            {"minutes_reference": [f"Cite it in up to {MINUTES_REFERENCE_LENGTH} characters."]}
+        )
+    return item
+
+
+MINUTES_REFERENCE_LENGTH = 200  # the decision's column
 
 
 def _judged(dataset: Dataset) -> dict[str, Any]:

@@ -13,6 +13,14 @@ class TransitionIn(InputSchema):
     note = fields.String(load_default=None, validate=validate.Length(max=5000))
     # A chair's decision from a meeting
     outcome = fields.Enum(Outcome, by_value=True, load_default=None)
+    meeting = fields.Integer(
+        load_default=None,
+        strict=False,
+        metadata={
+            "description": "A recorded meeting's id: the decision cites it, with "
+            "minutes_reference as the item (e.g. 'item 4')."
+        },
+    )
     minutes_reference = fields.String(load_default=None, validate=validate.Length(max=200))
     classification = fields.Enum(Classification, by_value=True, load_default=None)
     access_level = fields.Enum(AccessLevel, by_value=True, load_default=None)

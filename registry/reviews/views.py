@@ -6,7 +6,7 @@ from flask_login import current_user
 from registry.accounts.services import active_users_with_role, list_departments
 from registry.datasets.forms import distributions_from_form, with_distribution_rows
 from registry.datasets.governance import FIELD_LABELS, in_force, stage
-from registry.datasets.permissions import can_create_dataset
+from registry.datasets.permissions import can_create_dataset, can_edit_department_records
 from registry.datasets.services import get_readable
 from registry.datasets.snapshots import snapshot
 from registry.datasets.vocab import AccessLevel, Classification
@@ -18,7 +18,6 @@ from registry.priorities.work import program_work, request_list
 from registry.reviews import bulk, rereview, services, work
 from registry.reviews.committee import default_quorum
 from registry.reviews.meetings import list_meetings
-from registry.reviews.models import Meeting
 from registry.reviews.notify import step_message
 from registry.reviews.permissions import available_actions, can_vote
 from registry.reviews.requirements import missing_for_review
@@ -88,8 +87,6 @@ def take_action(identifier: str, action: str):
         return _action_page(dataset, step, start)
     form = form_to_dict(request.form)
     form["action"] = step.value
-    if step == Action.DECIDE:
-        form = _at_the_meeting(form)
     if step == Action.PUBLISH:
         form = {key: value for key, value in form.items() if not key.startswith("distributions-")}
         form["distributions"] = distributions_from_form(request.form)
@@ -100,20 +97,6 @@ def take_action(identifier: str, action: str):
     db.session.commit()
     flash(step_message(dataset, step.value, before), "success")
     return redirect(url_for("datasets.show", identifier=identifier))
-
-
-def _at_the_meeting(form: dict) -> dict:
-    """A decision cites the recorded meeting chosen from the list, with the item typed beside
-    it ("Meeting of 12 March 2026, item 4"); a meeting not listed is cited as typed."""
-    chosen = form.pop("meeting", "") or ""
-    if not chosen.isdigit():
-        return form
-    meeting = db.session.get(Meeting, int(chosen))
-    if meeting is None:
-        return form
-    cited = f"Meeting of {meeting.held_on.day} {meeting.held_on:%B %Y}"
-    item = (form.get("minutes_reference") or "").strip()
-    return {**form, "minutes_reference": f"{cited}, {item}" if item else cited}
 
 
 @reviews.route("/datasets/<identifier>/vote", methods=["GET", "POST"])
@@ -294,13 +277,7 @@ def _stewards_offered(kind: str, department) -> list:
     stewards, to make one of them the steward of records chosen on the list."""
     if department is None or kind not in work.URGENCY:
         return []
-    if not (
-        has_permission(current_user, Permission.DATASET_EDIT_ANY)
-        or (
-            has_permission(current_user, Permission.DATASET_EDIT_DEPARTMENT)
-            and department.code in current_user.department_codes
-        )
-    ):
+    if not can_edit_department_records(current_user, department.id):
         return []
     stewards = active_users_with_role(Role.STEWARD)
     return [user for user in stewards if department.code in user.department_codes]

@@ -63,6 +63,11 @@ def test_the_chair_cites_a_recorded_meeting_from_a_list(client, make, sign_in):
     assert "Choose the meeting it was decided at, or cite its minutes." in refused.get_data(
         as_text=True
     )
+    unknown = client.post(
+        f"/datasets/{record.identifier}/actions/decide",
+        data={"outcome": "approve", "note": "Agreed at the meeting.", "meeting": "99999"},
+    )
+    assert "No meeting is recorded under this number." in unknown.get_data(as_text=True)
     client.post(
         f"/datasets/{record.identifier}/actions/decide",
         data={
