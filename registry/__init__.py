@@ -36,6 +36,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from registry.accounts.city_views import city_sign_in
     from registry.accounts.views import admin, auth
     from registry.api.docs import api_docs
     from registry.api.openapi import init_document
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         crawlers,
         auth,
+        city_sign_in,
         admin,
         datasets,
         theme_pages,

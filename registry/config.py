@@ -41,6 +41,9 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "registry_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # A session begun with the city's account (OpenID Connect) lasts this long; then the city's
+    # provider is asked again, so someone it has disabled is out within the hour.
+    CITY_ACCOUNT_SESSION_LIFETIME = timedelta(hours=1)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BOOTSTRAP_SERVE_LOCAL = True
     # Sign-in throttling, failures counted in a sliding window (accounts.signin.throttle): an

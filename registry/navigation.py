@@ -30,6 +30,7 @@ NAV_LINKS = [
             (Permission.DATASET_CREATE, "Import", "transfer.imports"),
             (Permission.USERS_MANAGE, "People", "admin.users"),
             (Permission.USERS_MANAGE, "API tokens", "admin.all_tokens"),
+            (Permission.USERS_MANAGE, "City sign-in", "city_sign_in.settings"),
             (Permission.DEPARTMENTS_MANAGE, "Departments", "admin.departments"),
             (Permission.REVIEW_SETTINGS, "Committee", "reviews.settings"),
             (Permission.PROGRAM_MANAGE, "Program", "priorities.settings"),

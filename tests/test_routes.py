@@ -43,6 +43,11 @@ ROUTES = {
     ("GET", "/sign-in"): expect(200, 302),
     ("POST", "/sign-in"): expect(422, 302),
     ("POST", "/sign-out"): expect(302, 302),
+    # Signing in with the city's account, not set up here: back to the sign-in page.
+    ("GET", "/sign-in/city"): expect(302, 302),
+    ("GET", "/sign-in/city/return"): expect(401, 401),
+    ("GET", "/admin/city-sign-in"): COORDINATOR_PAGE,
+    ("POST", "/admin/city-sign-in"): COORDINATOR_FORM,
     ("GET", "/account"): SIGNED_IN,
     ("POST", "/account/password"): expect(302, 422),
     ("GET", "/admin/departments"): COORDINATOR_PAGE,

@@ -3,7 +3,16 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import UTCDateTime, utcnow
@@ -45,6 +54,9 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_identity", "identity_issuer", "identity_subject", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -56,6 +68,10 @@ class User(UserMixin, db.Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Spared the account-wide back-off: the owner's own usual address (signin.throttle).
     last_sign_in_address: Mapped[str | None] = mapped_column(String(64))
+    # Someone who signs in with the city's account (OpenID Connect): the provider and its `sub`.
+    # They have no password here (password_hash holds no hash at all: accounts.city_accounts).
+    identity_issuer: Mapped[str | None] = mapped_column(String(500))
+    identity_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -88,6 +104,10 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.session_key
+
+    @property
+    def has_city_account(self) -> bool:
+        return self.identity_subject is not None
 
     @property
     def department_codes(self) -> list[str]:
@@ -177,3 +197,23 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class IdentityProvider(db.Model):
+    """The city's identity provider, for signing in with the city's account over OpenID Connect:
+    one row, set by the coordinator. The client secret is kept sealed with a key drawn from the
+    registry's secret key (accounts.city_accounts); `group_roles` lists, in order, which of the
+    provider's groups give which role, in which department."""
+
+    __tablename__ = "identity_providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    label: Mapped[str] = mapped_column(String(100))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_sealed: Mapped[str] = mapped_column(Text)
+    scopes: Mapped[str] = mapped_column(String(255))
+    groups_claim: Mapped[str] = mapped_column(String(100))
+    group_roles: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -21,7 +21,7 @@ from registry.accounts.schemas import (
 from registry.accounts.sessions import end_everything
 from registry.audit.services import changes, record_event
 from registry.audit.tags import Tag
-from registry.errors import NotFound
+from registry.errors import Conflict, NotFound
 from registry.extensions import db
 from registry.permissions import Role
 from registry.validation import load_input, raise_for
@@ -137,6 +137,16 @@ def active_users_with_role(role: Role) -> list[User]:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+CITY_ACCOUNT_ONLY = (
+    "{name} signs in with the city's account and has no password here; the city's IT service "
+    "desk manages it."
+)
+CITY_ACCOUNT_ONLY_OWN = (
+    "You sign in with your city account and have no password here; the city's IT service desk "
+    "manages it."
+)
 
 
 def hash_password(password: str) -> str:
@@ -298,6 +308,8 @@ def set_user_active(user: User, active: bool, *, actor: User) -> User:
 
 def reset_password(user: User, *, actor: User) -> str:
     """Gives the user a temporary password to change at next sign-in, and signs them out."""
+    if user.has_city_account:
+        raise Conflict(CITY_ACCOUNT_ONLY.format(name=user.name))
     temporary = temporary_password()
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
@@ -324,7 +336,9 @@ def change_own_password(user: User, raw: dict[str, Any]) -> User:
     data, errors = load_input(PasswordChangeIn(), raw)
     rule_errors: dict[str, list[str]] = {}
     current = data.get("current_password")
-    if current is not None and not check_password_hash(user.password_hash, current):
+    if user.has_city_account:
+        rule_errors["current_password"] = [CITY_ACCOUNT_ONLY_OWN]
+    elif current is not None and not check_password_hash(user.password_hash, current):
         rule_errors["current_password"] = ["This is not your current password."]
     elif current is not None and data.get("new_password") == current:
         rule_errors["new_password"] = ["Choose a password different from the current one."]

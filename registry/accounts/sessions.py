@@ -18,10 +18,11 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def start_session(user: User, *, address: str | None = None) -> str:
-    """A new session for the user; returns the key the cookie carries (shown nowhere else)."""
+def start_session(user: User, *, address: str | None = None, lifetime=None) -> str:
+    """A new session for the user, lasting the configured lifetime unless told; returns the key
+    the cookie carries (shown nowhere else)."""
     key = secrets.token_urlsafe(32)
-    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    lifetime = lifetime or current_app.config["PERMANENT_SESSION_LIFETIME"]
     if not isinstance(lifetime, timedelta):
         lifetime = timedelta(seconds=int(lifetime))
     now = utcnow()

@@ -109,6 +109,8 @@ def authenticate(email: str, password: str, *, address: str) -> SignInOutcome:
         reason = (
             "unknown account"
             if user is None
+            else "signs in with the city's account"
+            if user.has_city_account
             else "wrong password"
             if not password_ok
             else "inactive"

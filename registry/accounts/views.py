@@ -53,10 +53,10 @@ def load_user_from_token(request):
     return token.user
 
 
-def start_browser_session(user) -> None:
+def start_browser_session(user, *, lifetime=None) -> None:
     """A fresh session cookie naming a new server-side session (nothing of an earlier session
     carries over), committed before the response."""
-    user.session_key = sessions.start_session(user, address=client_address())
+    user.session_key = sessions.start_session(user, address=client_address(), lifetime=lifetime)
     db.session.commit()
     session.clear()
     login_user(user)

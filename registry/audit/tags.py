@@ -17,6 +17,8 @@ class Tag(StrEnum):
     USER_PASSWORD_CHANGE = "account:user:password_change"
     USER_INVITE = "account:user:invite"
     USER_INVITE_ACCEPT = "account:user:invite_accept"
+    USER_CITY_ACCOUNT = "account:user:city_account"
+    CITY_SIGN_IN_SETTINGS = "account:city_sign_in:settings"
     DEPARTMENT_CREATE = "account:department:create"
     DEPARTMENT_UPDATE = "account:department:update"
     TOKEN_CREATE = "account:token:create"
@@ -67,6 +69,8 @@ TAG_LABELS = {
     Tag.USER_PASSWORD_CHANGE: "Password changed",
     Tag.USER_INVITE: "Invitation sent",
     Tag.USER_INVITE_ACCEPT: "Invitation accepted",
+    Tag.USER_CITY_ACCOUNT: "Linked to a city account",
+    Tag.CITY_SIGN_IN_SETTINGS: "City sign-in set up",
     Tag.DEPARTMENT_CREATE: "Department added",
     Tag.DEPARTMENT_UPDATE: "Department edited",
     Tag.TOKEN_CREATE: "API token created",

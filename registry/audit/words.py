@@ -45,6 +45,8 @@ PHRASES = {
     Tag.USER_PASSWORD_CHANGE: "{who} changed the password of {s}",
     Tag.USER_INVITE: "{who} invited {s} to set a password",
     Tag.USER_INVITE_ACCEPT: "{who} accepted the invitation and set a password",
+    Tag.USER_CITY_ACCOUNT: "{s} now signs in with the city's account, without a password here",
+    Tag.CITY_SIGN_IN_SETTINGS: "{who} changed how people sign in with the city's account",
     Tag.DEPARTMENT_CREATE: "{who} added the department {s}",
     Tag.DEPARTMENT_UPDATE: "{who} edited the department {s}",
     Tag.TOKEN_CREATE: "{who} created an API token for {s}",
