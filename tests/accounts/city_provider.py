@@ -17,7 +17,6 @@ import requests
 HERE = Path(__file__).parent
 PACKAGE = HERE.parent.parent / "node_modules" / "oidc-provider"
 REGISTRY = "http://localhost"  # the test client's own address
-RETURN = f"{REGISTRY}/sign-in/city/return"
 CLIENT_ID = "city-data-registry"
 CLIENT_SECRET = "a-client-secret-the-provider-issued-for-the-registry"
 
@@ -58,11 +57,11 @@ GROUP_ROLES = "\n".join(
 
 
 class CityProvider:
-    def __init__(self) -> None:
+    def __init__(self, registry: str = REGISTRY) -> None:
         settings = {
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
-            "redirect_uris": [RETURN],
+            "redirect_uris": [f"{registry}/sign-in/city/return"],
             "accounts": ACCOUNTS,
         }
         node = shutil.which("node")
@@ -106,9 +105,9 @@ class CityProvider:
         self.process.wait(timeout=10)
 
 
-def start_provider() -> CityProvider:
-    """The provider, or a skip where node or the package is missing (CI requires it:
-    REGISTRY_REQUIRE_OIDC=1)."""
+def start_provider(registry: str = REGISTRY) -> CityProvider:
+    """The provider, for a registry at that address, or a skip where node or the package is
+    missing (CI requires it: REGISTRY_REQUIRE_OIDC=1)."""
     missing = None
     if shutil.which("node") is None:
         missing = "node is not installed"
@@ -118,7 +117,7 @@ def start_provider() -> CityProvider:
         if os.environ.get("REGISTRY_REQUIRE_OIDC"):
             pytest.fail(f"The OpenID Connect tests must run here, but {missing}.")
         pytest.skip(missing)
-    return CityProvider()
+    return CityProvider(registry)
 
 
 class Browser:
