@@ -26,6 +26,7 @@ def upgrade():
         sa.Column("client_secret_sealed", sa.Text(), nullable=False),
         sa.Column("scopes", sa.String(length=255), nullable=False),
         sa.Column("groups_claim", sa.String(length=100), nullable=False),
+        sa.Column("trust_email", sa.Boolean(), nullable=False),
         sa.Column("group_roles", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_providers")),

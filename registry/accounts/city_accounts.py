@@ -4,7 +4,8 @@ nonce) against the provider the coordinator set up (accounts.city_settings), thr
 Who the person is here follows from what the provider says, at every sign-in:
 
 - the account is found by the provider's subject (`sub`); the first time, by an email address
-  the provider has verified (a local account then stops having a password), or else it is made;
+  the provider vouches for (verified, or all its addresses when the coordinator says they are
+  the city's own), and a local account so found stops having a password; or else it is made;
 - the person's roles and departments are those their groups give (`group_roles`); no group
   given access, no sign-in;
 - someone disabled at the provider cannot sign in, since only the provider can vouch for them,
@@ -23,7 +24,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
-from flask import current_app
+from flask import current_app, request, session
 from joserfc.errors import JoseError
 from sqlalchemy import select, update
 
@@ -59,9 +60,14 @@ NO_GROUP = (
 NO_EMAIL = "The city's sign-in did not give your email address, which the registry needs."
 EMAIL_TAKEN = (
     "A registry account with your email address already exists, and the city's sign-in has not "
-    "verified that address. Ask the open data coordinator to link the two."
+    "verified that address. Ask the open data coordinator to let the city's sign-in link "
+    "accounts by email address (Manage, City sign-in)."
 )
 DEACTIVATED = "Your registry account is deactivated. Ask the open data coordinator."
+STALE = (
+    "This sign-in was not started in this browser, or it took too long. Start again from the "
+    "sign-in page."
+)
 
 
 @dataclass(frozen=True)
@@ -111,11 +117,20 @@ def _claims(provider: IdentityProvider) -> dict[str, Any]:
     return claims
 
 
+def _started_here(state: str | None) -> bool:
+    """Whether this browser started the sign-in the return names. Checked before anything the
+    return says is believed or shown: a link made elsewhere (with an error text of its own
+    choosing) gets the same plain refusal, and writes nothing."""
+    return bool(state) and FlaskIntegration("city").get_state_data(session, state) is not None
+
+
 def finish(*, address: str | None) -> CityOutcome:
     """The provider's answer, on the return to the registry: the person signed in, or why not."""
     provider = enabled_provider()
     if provider is None:
         return CityOutcome(refusal=NOT_SET_UP)
+    if not _started_here(request.args.get("state")):
+        return CityOutcome(refusal=STALE)
     try:
         claims = _claims(provider)
     except OAuthError as error:
@@ -193,7 +208,8 @@ def _account_for(
     if not email:
         return None, NO_EMAIL
     user = services.find_user_by_email(email)
-    if user is not None and (user.has_city_account or claims.get("email_verified") is not True):
+    vouched = provider.trust_email or claims.get("email_verified") is True
+    if user is not None and (user.has_city_account or not vouched):
         return None, EMAIL_TAKEN
     if user is None:
         name = str(claims.get("name") or email.split("@")[0])[:200]

@@ -37,6 +37,7 @@ NEEDED_METADATA = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 
 class ProviderIn(InputSchema):
     enabled = fields.Boolean(load_default=False)
+    trust_email = fields.Boolean(load_default=False)
     label = fields.String(load_default=DEFAULT_LABEL, validate=validate.Length(max=100))
     issuer = fields.String(required=True, validate=validate.Length(max=500))
     client_id = fields.String(required=True, validate=validate.Length(max=255))
@@ -103,6 +104,7 @@ def settings_form(provider: IdentityProvider | None) -> dict[str, Any]:
         }
     return {
         "enabled": provider.enabled,
+        "trust_email": provider.trust_email,
         "label": provider.label,
         "issuer": provider.issuer,
         "client_id": provider.client_id,
@@ -213,25 +215,33 @@ def provider_metadata(issuer: str) -> tuple[dict[str, Any] | None, str | None]:
     return metadata, None
 
 
-def _rule_errors(data: dict[str, Any], provider: IdentityProvider | None) -> dict[str, list[str]]:
+def _connection_errors(data: dict[str, Any], provider: IdentityProvider | None) -> dict:
+    """The provider's address and the client's secret; when turned on, the provider answering."""
     errors: dict[str, list[str]] = {}
     issuer = data.get("issuer")
     if issuer and (problem := _issuer_problem(issuer)):
         errors["issuer"] = [problem]
+    if not data.get("client_secret") and (
+        provider is None or unseal(provider.client_secret_sealed) is None
+    ):
+        errors["client_secret"] = ["Give the client secret the provider issued for the registry."]
+    if data.get("enabled") and issuer and "issuer" not in errors:
+        _metadata, problem = provider_metadata(issuer)
+        if problem:
+            errors["issuer"] = [problem]
+    return errors
+
+
+def _rule_errors(data: dict[str, Any], provider: IdentityProvider | None) -> dict[str, list[str]]:
+    errors = _connection_errors(data, provider)
     if "openid" not in (data.get("scopes") or "").split():
         errors["scopes"] = ["The scopes must include openid."]
-    if not data.get("client_secret") and provider is None:
-        errors["client_secret"] = ["Give the client secret the provider issued for the registry."]
     rows, problems = parse_group_roles(data.get("group_roles") or "")
     if problems:
         errors["group_roles"] = problems
     elif data.get("enabled") and not rows:
         errors["group_roles"] = ["Give at least one group, or nobody could sign in."]
     data["group_roles"] = rows
-    if data.get("enabled") and issuer and "issuer" not in errors:
-        _metadata, problem = provider_metadata(issuer)
-        if problem:
-            errors["issuer"] = [problem]
     return errors
 
 

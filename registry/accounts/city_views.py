@@ -66,11 +66,13 @@ def settings():
         "provider": provider,
         "role_labels": ROLE_LABELS,
         "return_address": absolute_url("city_sign_in.finish"),
+        "secret_lost": provider is not None
+        and city_settings.unseal(provider.client_secret_sealed) is None,
     }
     if request.method == "GET":
         form = city_settings.settings_form(provider)
         return render_template("accounts/city_sign_in.html", form=form, **context)
-    form = form_to_dict(request.form, flags=("enabled",))
+    form = form_to_dict(request.form, flags=("enabled", "trust_email"))
     form.pop("client_secret_kept", None)
     shown = {key: value for key, value in form.items() if key != "client_secret"}
     with refused_as("accounts/city_sign_in.html", form=shown, **context):

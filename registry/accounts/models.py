@@ -215,5 +215,8 @@ class IdentityProvider(db.Model):
     client_secret_sealed: Mapped[str] = mapped_column(Text)
     scopes: Mapped[str] = mapped_column(String(255))
     groups_claim: Mapped[str] = mapped_column(String(100))
+    # The provider's email addresses are the city's own (its IT staff set them): the first
+    # sign-in links an existing account with the same address even when not marked verified.
+    trust_email: Mapped[bool] = mapped_column(Boolean, default=False)
     group_roles: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -45,6 +45,13 @@ ACCOUNTS = {
         "name": "Sam Auditor",
         "groups": ["Internal audit"],
     },
+    "kim": {  # an address the provider does not mark verified
+        "password": "kim-city-pass",
+        "email": "kim.auditor@riverton.example",
+        "name": "Kim Auditor",
+        "groups": ["Internal audit"],
+        "verified": False,
+    },
 }
 
 GROUP_ROLES = "\n".join(

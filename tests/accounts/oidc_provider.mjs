@@ -4,7 +4,7 @@
 //
 // Settings come as JSON in OIDC_TEST_SETTINGS:
 //   {"client_id", "client_secret", "redirect_uris": [...],
-//    "accounts": {"<id>": {"password", "email", "name", "groups": [...]}}}
+//    "accounts": {"<id>": {"password", "email", "name", "groups": [...], "verified"?}}}
 // It listens on a free loopback port and prints {"issuer": "http://127.0.0.1:PORT"} once ready.
 //
 // The provider's own administration, which a city's IT department would use, is one route:
@@ -127,10 +127,10 @@ server.listen(0, '127.0.0.1', () => {
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
     async findAccount(ctx, id) {
       if (!accounts[id]) return undefined;
-      const { email, name, groups } = accounts[id];
+      const { email, name, groups, verified = true } = accounts[id];
       return {
         accountId: id,
-        claims: async () => ({ sub: id, email, email_verified: true, name, groups }),
+        claims: async () => ({ sub: id, email, email_verified: verified, name, groups }),
       };
     },
   });

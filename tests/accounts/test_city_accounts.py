@@ -6,7 +6,7 @@ sign in."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.accounts import city_settings, invitations
 from registry.accounts.models import IdentityProvider, User, UserSession
@@ -188,12 +188,35 @@ def test_someone_deactivated_here_stays_out_whatever_the_provider_says(
     assert "deactivated" in refused.get_data(as_text=True)
 
 
-def test_a_forged_return_is_refused(client, set_up):
-    refused = client.get("/sign-in/city/return?code=made-up&state=made-up")
+def test_a_return_this_browser_did_not_start_is_refused_without_a_word_of_its_own(
+    client, set_up
+):
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for query in (
+        "code=made-up&state=made-up",
+        "error=access_denied&error_description=Call+555-0100+to+restore+your+account&state=x",
+    ):
+        refused = client.get(f"/sign-in/city/return?{query}")
+        assert refused.status_code == 401
+        page = refused.get_data(as_text=True)
+        assert "not started in this browser" in page and "555-0100" not in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_an_unverified_address_takes_over_an_account_only_when_the_city_says_so(
+    client, make, set_up, browser, provider
+):
+    kim = make.user("auditor", email="kim.auditor@riverton.example")
+    refused = browser.sign_in("kim")
     assert refused.status_code == 401
-    assert "could not be verified" in refused.get_data(as_text=True) or "refused" in (
-        refused.get_data(as_text=True)
-    )
+    assert "has not verified that address" in refused.get_data(as_text=True)
+    db.session.refresh(kim)
+    assert not kim.has_city_account
+    city_settings.save_settings(provider.settings(trust_email="y"), actor=set_up)
+    db.session.commit()
+    assert browser.sign_in("kim").status_code == 302
+    db.session.refresh(kim)
+    assert kim.has_city_account
 
 
 def test_without_set_up_the_city_sign_in_is_not_offered(client):
@@ -227,4 +250,4 @@ def test_no_password_is_set_reset_or_chosen_for_a_city_account(client, make, set
     reset = client.post(f"/admin/users/{invited.id}/reset-password")
     assert reset.status_code == 409
     db.session.refresh(invited)
-    assert invited.password_hash == "!"  # noqa: S105
+    assert invited.password_hash == "!"
