@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from registry.accounts.models import Department
 from registry.dashboard.checklist import Check, checklist
-from registry.dashboard.counts import counted
+from registry.dashboard.counts import counted, is_released
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.queries import every_record_as_of, is_current
 from registry.datasets.visibility import RELEASABLE
@@ -76,7 +76,7 @@ class Held:
     """What the report reads of the records at its moment."""
 
     departments: set[int]  # those holding any record
-    published: int
+    published: int  # released: published at a level the public may read (counts.is_released)
     approved: int
     planned_total: int  # approved, at levels 1 to 3
     undated: int  # of those, how many have no target date
@@ -124,17 +124,19 @@ def _held(moment: datetime) -> Held:
 
 def _held_now(moment: datetime) -> Held:
     statuses: Counter = Counter()
-    planned_total = 0
+    planned_total = released = 0
     departments = set()
     for department, classification, status, *_, count in counted():
         statuses[status] += count
         departments.add(department)
+        if is_released(classification, status):
+            released += count
         if status == str(State.APPROVED) and classification in RELEASABLE:
             planned_total += count
     undated = _planned_query(moment.date()).where(Dataset.release_target_date.is_(None))
     return Held(
         departments,
-        statuses[str(State.PUBLISHED)],
+        released,
         statuses[str(State.APPROVED)],
         planned_total,
         db.session.scalar(select(func.count()).select_from(undated.subquery())) or 0,
@@ -161,7 +163,7 @@ def _held_as_of(moment: datetime) -> Held:
     )
     return Held(
         {r.department_id for r in records},
-        sum(1 for r in records if r.status == State.PUBLISHED),
+        sum(1 for r in records if is_released(r.classification, r.status)),
         sum(1 for r in records if r.status == State.APPROVED),
         len(planned),
         sum(1 for r in planned if r.release_target_date is None),

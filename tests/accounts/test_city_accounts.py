@@ -188,9 +188,7 @@ def test_someone_deactivated_here_stays_out_whatever_the_provider_says(
     assert "deactivated" in refused.get_data(as_text=True)
 
 
-def test_a_return_this_browser_did_not_start_is_refused_without_a_word_of_its_own(
-    client, set_up
-):
+def test_a_return_this_browser_did_not_start_is_refused_without_a_word_of_its_own(client, set_up):
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     for query in (
         "code=made-up&state=made-up",

@@ -1,10 +1,12 @@
 """Every count of the released datasets agrees (dashboard.counts.is_released): the home page,
-the dashboard's key figure, the catalog's page (counted where it changes), a visitor's search,
-the API's listing and the published figure, after each kind of change that moves it (a
-publication, a retirement, a re-review that restricts a published record)."""
+the dashboard's key figure, the catalog's page (counted where it changes), the public
+inventory's "Released" filter, the annual report's figure, a visitor's search, the API's
+listing and the published figure, on the demo city and after each kind of change that moves it
+(a publication, a retirement, a re-review that restricts a published record)."""
 
 import re
 
+import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
@@ -24,7 +26,12 @@ def counts(client) -> set[int]:
         r'semibold">(\d+)</div><div class="small text-body-secondary">Released<', dashboard
     )
     catalog = client.get("/catalog").get_data(as_text=True)
+    inventory = client.get("/inventory?status=released").get_data(as_text=True)
+    shown = re.search(r"of (\d+) datasets|(No) datasets", inventory)
+    report = client.get("/report").get_data(as_text=True)
     return {
+        0 if shown.group(2) else int(shown.group(1)),
+        int(re.search(r"(\d+) are in the catalog and data.json", report).group(1)),
         front_door()["released"],
         # The catalog's total, and its subjects' counts as kept where they change.
         int(re.search(r'aria-live="polite">(\d+) datasets?', catalog).group(1)),
@@ -58,6 +65,14 @@ def test_every_count_of_released_datasets_agrees_after_each_change(make, client)
     held.classification = "restricted"
     db.session.commit()
     assert counts(client) == {1}
+
+
+@pytest.mark.own_database
+def test_every_count_of_released_datasets_agrees_on_the_demo_city(demo_app):
+    with demo_app.app_context():
+        found = counts(demo_app.test_client())
+        db.session.rollback()
+    assert len(found) == 1 and found.pop() > 20
 
 
 def test_a_day_that_is_not_one_or_is_to_come_answers_the_dashboard_saying_why(client):
