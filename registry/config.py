@@ -35,6 +35,9 @@ class Defaults:
     RETRY_AFTER_SECONDS = 2
     # The city's name, in the header and page titles ("City of Riverton" in the demo).
     CITY_NAME = ""
+    # The open data program's own address (opendata@city.gov): the contact of last resort in
+    # the DCAT-US 3.0 catalog, for a record with no contact email whose department has none.
+    OPEN_DATA_EMAIL = ""
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,11 +9,11 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def department(code: str | None = None, name: str | None = None):
+def department(code: str | None = None, name: str | None = None, **fields):
     number = next(_counter)
     code = code or f"D{number}"
     created = accounts.create_department(
-        {"code": code, "name": name or f"Department {code}"}, actor=None
+        {"code": code, "name": name or f"Department {code}", **fields}, actor=None
     )
     db.session.commit()
     return created

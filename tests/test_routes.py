@@ -101,6 +101,7 @@ ROUTES = {
     ("GET", "/exports"): EVERYONE,
     ("GET", "/exports/inventory.<any(xlsx, csv):extension>"): EVERYONE,
     ("GET", "/exports/data.json"): EVERYONE,
+    ("GET", "/exports/catalog.jsonld"): EVERYONE,
     # A form without its fields is sent back to the exports page, with the problem flashed.
     ("POST", "/exports/jobs"): expect(302, 302),
     # Job 1 does not exist: for anyone signed in, as for those who did not ask for it, a 404.
@@ -108,6 +109,7 @@ ROUTES = {
     ("GET", "/exports/jobs/<int:job_id>/status"): expect(302, 404),
     ("GET", "/exports/jobs/<int:job_id>/file"): expect(302, 404),
     ("GET", "/data.json"): EVERYONE,
+    ("GET", "/catalog.jsonld"): EVERYONE,
     ("GET", "/imports"): expect(302, 403, coordinator=200, steward=200),
     # No file: the form's errors. An upload that is not theirs (or none) is not found.
     ("POST", "/imports"): expect(302, 403, coordinator=422, steward=422),

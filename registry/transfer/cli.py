@@ -30,7 +30,7 @@ from registry.transfer.workbooks import read_table
 
 
 @click.command("export")
-@click.argument("format", type=click.Choice(["xlsx", "csv", "datajson"]))
+@click.argument("format", type=click.Choice(["xlsx", "csv", "datajson", "dcat3"]))
 @click.option("--scope", default="public", help="public, approved, inventory or full.")
 @click.option("--as-of", "as_of", default=None, help="A date (YYYY-MM-DD): as the day ended.")
 @click.option("--department", default=None, help="One department's code.")

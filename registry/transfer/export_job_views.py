@@ -18,7 +18,7 @@ from registry.audit.tags import Tag
 from registry.background import runner
 from registry.datasets.queries import SCOPE_DESCRIPTIONS, Scope
 from registry.extensions import db
-from registry.transfer.exports import ExportRequest
+from registry.transfer.exports import CATALOG_FORMATS, ExportRequest
 from registry.transfer.jobs import STATUS_LABELS, check_download, run_job, start_job
 from registry.transfer.models import ExportJob
 from registry.transfer.schemas import ExportJobIn
@@ -28,7 +28,12 @@ from registry.web.requests import writes_on_read
 
 export_jobs = Blueprint("export_jobs", __name__)
 
-FORMAT_NAMES = {"xlsx": "Excel workbook (.xlsx)", "csv": "CSV", "datajson": "data.json"}
+FORMAT_NAMES = {
+    "xlsx": "Excel workbook (.xlsx)",
+    "csv": "CSV",
+    "datajson": "data.json",
+    "dcat3": "DCAT-US 3.0 catalog",
+}
 
 
 def prepare_page(export: ExportRequest, rows: int):
@@ -49,7 +54,7 @@ def create():
     if errors:
         flash("That export could not be prepared: " + _first(errors), "danger")
         return redirect(url_for("transfer.exports"))
-    scope = Scope.PUBLIC if data["format"] == "datajson" else data["scope"]
+    scope = Scope.PUBLIC if data["format"] in CATALOG_FORMATS else data["scope"]
     export = ExportRequest(data["format"], scope, data.get("department"), data.get("as_of"))
     job = start_job(export, current_user)
     db.session.commit()

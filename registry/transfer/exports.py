@@ -33,7 +33,7 @@ from registry.datasets.queries import (
 )
 from registry.db import utcnow, utctoday
 from registry.extensions import db
-from registry.transfer import datajson, spreadsheets
+from registry.transfer import datajson, dcat3, spreadsheets
 from registry.transfer.columns import HEADERS
 from registry.transfer.rendered import (
     Batch,
@@ -47,7 +47,11 @@ FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "csv": ("text/csv; charset=utf-8", "csv"),
     "datajson": ("application/json", "json"),
+    "dcat3": ("application/ld+json", "jsonld"),
 }
+# The public catalog's formats (DCAT-US v1.1 data.json, DCAT-US 3.0 JSON-LD): public scope only.
+CATALOG_FORMATS = ("datajson", "dcat3")
+CATALOG_ONLY_PUBLIC = "The catalog is what the public may read: export it with the public scope."
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
@@ -77,6 +81,8 @@ class ExportRequest:
         parts.append((self.as_of or utctoday()).isoformat())
         if self.format == "datajson":
             return "data-" + "-".join(parts[1:]) + ".json"
+        if self.format == "dcat3":
+            return "catalog-" + "-".join(parts[1:]) + ".jsonld"
         return "-".join(parts) + "." + FORMATS[self.format][1]
 
 
@@ -195,6 +201,14 @@ def department_names() -> dict[str, str]:
     return dict(db.session.execute(select(Department.code, Department.name)).tuples().all())
 
 
+def department_emails() -> dict[str, str]:
+    """Each department's data contact address, by its name (a catalog's publisher)."""
+    query = select(Department.name, Department.contact_email).where(
+        Department.contact_email.is_not(None)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
 # A city's own columns written back after the registry's, at most this many (the most used).
 MAX_ADDITIONAL = 300
 
@@ -252,8 +266,8 @@ def produce(
     written to `target` if given (a background job's file), to a temporary file otherwise;
     `progress` hears the count of rows written after each batch."""
     check_scope(request.scope, reader)
-    if request.format == "datajson" and request.scope != Scope.PUBLIC:
-        raise ValueError("data.json is the public catalog: export it with the public scope.")
+    if request.format in CATALOG_FORMATS and request.scope != Scope.PUBLIC:
+        raise ValueError(CATALOG_ONLY_PUBLIC)
     spool = target or tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     sink = _Hashing(spool)
     head, exported_at = current_head(), utcnow()
@@ -271,12 +285,18 @@ def produce(
         "city": current_app.config.get("CITY_NAME") or "",
         "base_url": current_app.config.get("BASE_URL") or base_url or "",
         "departments": departments,
-        "additional": additional_headers(request, reader) if request.format != "datajson" else [],
+        "additional": []
+        if request.format in CATALOG_FORMATS
+        else additional_headers(request, reader),
     }
     if request.format == "xlsx":
         spreadsheets.write_xlsx(sink, rows, tally, context)
     elif request.format == "csv":
         spreadsheets.write_csv(sink, rows, tally, context["additional"])
+    elif request.format == "dcat3":
+        context["emails"] = department_emails()
+        context["open_data_email"] = current_app.config.get("OPEN_DATA_EMAIL") or None
+        dcat3.write_catalog(sink, rows, tally, context)
     else:
         datajson.write_catalog(sink, rows, tally, context)
     spool.flush()

@@ -29,7 +29,7 @@ from registry.datasets.queries import Scope, check_scope, department_id_of, scop
 from registry.db import reading_only, utcnow
 from registry.errors import PermissionDenied
 from registry.extensions import db
-from registry.transfer.exports import ExportRequest, produce
+from registry.transfer.exports import CATALOG_FORMATS, CATALOG_ONLY_PUBLIC, ExportRequest, produce
 from registry.transfer.models import ExportJob
 
 STATUS_LABELS = {
@@ -73,8 +73,8 @@ def start_job(request: ExportRequest, actor) -> ExportJob:
     """A job for the export (a scope the asker may not use is refused now, and again when it
     runs and when its file is fetched); the caller commits, then submits it."""
     check_scope(request.scope, actor)
-    if request.format == "datajson" and request.scope != Scope.PUBLIC:
-        raise ValueError("data.json is the public catalog: export it with the public scope.")
+    if request.format in CATALOG_FORMATS and request.scope != Scope.PUBLIC:
+        raise ValueError(CATALOG_ONLY_PUBLIC)
     job = ExportJob(
         user_id=actor.id,
         format=request.format,

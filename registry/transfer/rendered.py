@@ -184,6 +184,7 @@ PARTS = {
     "csv": ("csv_head", "csv_tail"),
     "xlsx": ("cells",),
     "datajson": ("entry", "temporal"),
+    "dcat3": ("entry", "temporal"),  # written from the v1.1 entry (transfer.dcat3)
 }
 KEPT = ("csv_head", "csv_tail", "cells", "entry", "temporal")
 

@@ -33,6 +33,7 @@ class ExportJobIn(ExportQuery):
     format = fields.String(
         required=True,
         validate=validate.OneOf(
-            ["xlsx", "csv", "datajson"], error="Choose XLSX, CSV or data.json."
+            ["xlsx", "csv", "datajson", "dcat3"],
+            error="Choose XLSX, CSV, data.json or the DCAT-US 3.0 catalog.",
         ),
     )

@@ -30,7 +30,7 @@ from registry.db import utctoday
 from registry.extensions import db
 from registry.transfer.delivery import deliver, export_query
 from registry.transfer.export_job_views import prepare_page
-from registry.transfer.exports import ExportRequest, produce
+from registry.transfer.exports import ExportRequest, department_emails, produce
 from registry.transfer.jobs import STATUS_LABELS, expected_rows, jobs_of
 from registry.transfer.rendered import stamp as naming_stamp
 from registry.web.forms import refused_as
@@ -116,11 +116,32 @@ def last_naming():
     )
 
 
+@transfer.get("/exports/catalog.jsonld")
+@writes_on_read
+def export_dcat3():
+    """The public catalog in DCAT-US 3.0 JSON-LD as of a date, as a file, audited."""
+    with refused_as(lambda errors: _exports_page(errors, request.args)):
+        query = export_query()
+    request_ = ExportRequest("dcat3", Scope.PUBLIC, query["department"], query["as_of"])
+    return _background(request_) or deliver(produce(request_, current_user, base_url=base_url()))
+
+
 @transfer.get("/data.json")
 def data_json():
-    """The city's public catalog for harvesters (DCAT-US v1.1). A conditional GET answers 304
-    without writing anything; its ETag follows every change to a published record and to the
-    names of departments."""
+    """The city's public catalog for harvesters (DCAT-US v1.1)."""
+    return _public_catalog("datajson", "application/json")
+
+
+@transfer.get("/catalog.jsonld")
+def catalog_jsonld():
+    """The same catalog in DCAT-US 3.0 JSON-LD (transfer.dcat3)."""
+    return _public_catalog("dcat3", "application/ld+json")
+
+
+def _public_catalog(format_: str, mimetype: str):
+    """A conditional GET answers 304 without writing anything; the ETag follows every change
+    to a published record and to the names of departments, the address, the day when a period
+    runs up to it, and the format."""
     public = scope_condition(Scope.PUBLIC, None)
     state = db.session.execute(
         select(func.count(), func.max(Dataset.updated_at), func.sum(Dataset.version)).where(public)
@@ -132,7 +153,9 @@ def data_json():
     today = utctoday() if ongoing is not None else None
     # The records' versions, the naming of departments the catalog's publishers carry, the
     # address its links start with, and the day when a period runs up to it.
-    marks = f"{state[0]}|{state[1]}|{state[2]}|{naming_stamp()}|{base_url()}|{today}"
+    marks = f"{state[0]}|{state[1]}|{state[2]}|{naming_stamp()}|{base_url()}|{today}|{format_}"
+    if format_ == "dcat3":  # its contacts fall back to departments' and the program's address
+        marks += f"|{sorted(department_emails().items())}|{current_app.config['OPEN_DATA_EMAIL']}"
     etag = hashlib.sha256(marks.encode()).hexdigest()[:32]
     # When the catalog last changed: a released record's change (one leaving the catalog too),
     # or a department's (the publishers' names).
@@ -150,8 +173,8 @@ def data_json():
     if etag in request.if_none_match or (not request.if_none_match and unchanged_since):
         response = make_response("", 304)
     else:
-        produced = produce(ExportRequest("datajson", Scope.PUBLIC), None, base_url=base_url())
-        response = send_file(produced.file, mimetype="application/json", max_age=300)
+        produced = produce(ExportRequest(format_, Scope.PUBLIC), None, base_url=base_url())
+        response = send_file(produced.file, mimetype=mimetype, max_age=300)
     response.set_etag(etag)
     if changed is not None:
         response.last_modified = changed

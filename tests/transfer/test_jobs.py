@@ -115,7 +115,9 @@ def test_a_bad_request_says_what_is_wrong_and_starts_nothing(client, make, large
     client = signed_in(client, make.user("coordinator"))
     response = ask(client, format="pdf")
     assert response.status_code == 302
-    assert "Choose XLSX, CSV or data.json" in client.get("/exports").get_data(as_text=True)
+    assert "Choose XLSX, CSV, data.json or the DCAT-US 3.0 catalog" in client.get(
+        "/exports"
+    ).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 0
 
 
