@@ -16,6 +16,7 @@ from registry.datasets.models import Dataset, DatasetTheme, DatasetVersion
 from registry.derived import Generation
 from registry.notifications.models import Notification, OutboundEmail
 from registry.performance.models import CityPriority
+from registry.portal.models import PortalEntry, PortalSource
 from registry.priorities.models import (
     Assessment,
     Ballot,
@@ -50,6 +51,8 @@ __all__ = [
     "Meeting",
     "Notification",
     "OutboundEmail",
+    "PortalEntry",
+    "PortalSource",
     "ProgramSettings",
     "QueueScore",
     "RecordKind",

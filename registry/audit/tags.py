@@ -51,6 +51,9 @@ class Tag(StrEnum):
     AUDIT_VERIFY = "audit:verify"
     AUDIT_EXPORT = "audit:export"
     EXPORT = "transfer:export"
+    PORTAL_SOURCE = "portal:source:add"
+    PORTAL_CHECK = "portal:check"
+    PORTAL_MATCH = "portal:match"
     IMPORT = "transfer:import"
 
 
@@ -70,6 +73,9 @@ TAG_LABELS = {
     Tag.USER_INVITE: "Invitation sent",
     Tag.USER_INVITE_ACCEPT: "Invitation accepted",
     Tag.USER_CITY_ACCOUNT: "Linked to a city account",
+    Tag.PORTAL_SOURCE: "Portal registered",
+    Tag.PORTAL_CHECK: "Portal read",
+    Tag.PORTAL_MATCH: "Portal match confirmed",
     Tag.CITY_SIGN_IN_SETTINGS: "City sign-in set up",
     Tag.DEPARTMENT_CREATE: "Department added",
     Tag.DEPARTMENT_UPDATE: "Department edited",

@@ -77,6 +77,9 @@ PHRASES = {
     Tag.THEME_ADD: "{who} added the theme {s}",
     Tag.THEME_REMOVE: "{who} removed the theme {s}",
     Tag.PROGRAM_SETTINGS: "{who} changed the program's settings",
+    Tag.PORTAL_SOURCE: "{who} registered a portal to check against the registry",
+    Tag.PORTAL_CHECK: "{who} read a portal and set it against the registry",
+    Tag.PORTAL_MATCH: "{who} confirmed which record a portal dataset is",
 }
 
 # Where each kind of subject is shown: its page, the argument its id fills, and the

@@ -1,0 +1,269 @@
+"""The registry set against its portals: registering a portal, reading it (all of it, or
+nothing changes), matching each portal dataset to a record, and the drift between the two.
+Services flush; callers commit.
+
+Matching, in order: the portal's identifier (a record's own, or the portal identifier an
+import kept), then the landing page, then the title within the same publisher (uncertain: the
+coordinator confirms or corrects it once, and the answer is kept while the portal lists it)."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from registry.accounts.models import Department
+from registry.audit.services import record_event
+from registry.audit.tags import Tag
+from registry.dashboard.counts import is_released
+from registry.datasets.models import Dataset
+from registry.db import utcnow, utctoday
+from registry.errors import NotFound
+from registry.extensions import db
+from registry.portal.fetch import PortalUnreadable, Reach
+from registry.portal.freshness import Freshness, freshness
+from registry.portal.models import KINDS, PortalEntry, PortalSource
+from registry.portal.readers import PortalItem, read_portal
+from registry.transfer.datajson import PORTAL_IDENTIFIER
+from registry.validation import InputSchema, load_input, raise_for
+
+
+class SourceIn(InputSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(KINDS), error="Choose data.json, CKAN or Socrata."),
+    )
+    url = fields.Url(
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=validate.Length(max=500),
+        error_messages={"invalid": "Give the portal's address, starting with https://."},
+    )
+    allow_private = fields.Boolean(load_default=False)
+
+
+def add_source(raw: dict[str, Any], *, actor) -> PortalSource:
+    data, errors = load_input(SourceIn(), raw)
+    url = data.get("url")
+    taken = url and db.session.scalar(select(PortalSource.id).where(PortalSource.url == url))
+    raise_for(errors, {"url": ["This portal is registered already."]} if taken else None)
+    source = PortalSource(**data)
+    db.session.add(source)
+    db.session.flush()
+    record_event(
+        Tag.PORTAL_SOURCE,
+        actor=actor,
+        subject_type="portal",
+        subject_id=source.id,
+        after={"kind": source.kind, "url": source.url, "allow_private": source.allow_private},
+    )
+    return source
+
+
+def get_source(source_id: int) -> PortalSource:
+    source = db.session.get(PortalSource, source_id)
+    if source is None:
+        raise NotFound("There is no such portal.")
+    return source
+
+
+def _words(text: str | None) -> str:
+    return re.sub(r"\W+", " ", (text or "").casefold()).strip()
+
+
+def _page(url: str | None) -> str:
+    return (url or "").strip().rstrip("/").lower()
+
+
+@dataclass
+class _Records:
+    """What matching needs of every record, read once per reading."""
+
+    by_identifier: dict[str, int] = field(default_factory=dict)
+    by_page: dict[str, int] = field(default_factory=dict)
+    by_title: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> "_Records":
+        records = cls()
+        rows = db.session.execute(
+            select(
+                Dataset.id,
+                Dataset.identifier,
+                Dataset.landing_page,
+                Dataset.title,
+                Department.name,
+                Dataset.additional_fields,
+            ).join(Department, Department.id == Dataset.department_id)
+        )
+        for record_id, identifier, page, title, department, additional in rows:
+            records.by_identifier[identifier] = record_id
+            portal_id = (additional or {}).get(PORTAL_IDENTIFIER)
+            if portal_id:
+                records.by_identifier.setdefault(str(portal_id), record_id)
+            if page:
+                records.by_page.setdefault(_page(page), record_id)
+            records.by_title.setdefault((_words(department), _words(title)), record_id)
+            records.by_title.setdefault(("", _words(title)), record_id)
+        return records
+
+    def match(self, item: PortalItem) -> tuple[int | None, str | None]:
+        if item.external_id in self.by_identifier:
+            return self.by_identifier[item.external_id], "identifier"
+        if item.landing_page and _page(item.landing_page) in self.by_page:
+            return self.by_page[_page(item.landing_page)], "landing page"
+        key = (_words(item.publisher), _words(item.title))
+        found = self.by_title.get(key) or self.by_title.get(("", key[1]))
+        return (found, "title") if found else (None, None)
+
+
+def _keep(source: PortalSource, items: list[PortalItem]) -> None:
+    """The reading replaces the last: new datasets added, gone ones removed, the rest updated;
+    a match the coordinator confirmed or refused stays."""
+    existing = {entry.external_id: entry for entry in source.entries}
+    records = _Records.read()
+    seen = set()
+    for item in items:
+        seen.add(item.external_id)
+        entry = existing.get(item.external_id)
+        if entry is None:
+            entry = PortalEntry(source=source, external_id=item.external_id)
+            db.session.add(entry)
+        for name in ("title", "description", "landing_page", "license", "contact_email"):
+            setattr(entry, name, getattr(item, name))
+        entry.publisher, entry.modified, entry.downloads = (
+            item.publisher,
+            item.modified,
+            item.downloads,
+        )
+        if not entry.confirmed:
+            entry.dataset_id, entry.matched_by = records.match(item)
+    for external_id, entry in existing.items():
+        if external_id not in seen:
+            db.session.delete(entry)
+
+
+def check_source(source: PortalSource, *, actor) -> str | None:
+    """Reads the portal and keeps what it found; returns why it failed, if it did (then
+    nothing of the last good reading changes)."""
+    reach = Reach.of(source.url, source.allow_private)
+    source.checked_at = utcnow()
+    try:
+        items = read_portal(source.kind, source.url, reach)
+    except PortalUnreadable as error:
+        source.last_error = str(error)[:1000]
+        db.session.flush()
+        return source.last_error
+    _keep(source, items)
+    source.last_error, source.last_count, source.last_good_at = None, len(items), utcnow()
+    db.session.flush()
+    record_event(
+        Tag.PORTAL_CHECK,
+        actor=actor,
+        subject_type="portal",
+        subject_id=source.id,
+        details={"datasets": len(items), "url": source.url},
+    )
+    return None
+
+
+def confirm_match(entry_id: int, dataset_identifier: str | None, *, actor) -> PortalEntry:
+    """The coordinator's answer for one portal dataset: this record, or none in the registry."""
+    entry = db.session.get(PortalEntry, entry_id)
+    if entry is None:
+        raise NotFound("There is no such portal dataset.")
+    dataset_id = None
+    if dataset_identifier:
+        dataset_id = db.session.scalar(
+            select(Dataset.id).where(Dataset.identifier == dataset_identifier.strip())
+        )
+        if dataset_id is None:
+            raise_for({}, {"dataset": [f"No record has the identifier “{dataset_identifier}”."]})
+    entry.dataset_id, entry.matched_by, entry.confirmed = dataset_id, "confirmed", True
+    db.session.flush()
+    record_event(
+        Tag.PORTAL_MATCH,
+        actor=actor,
+        subject_type="portal",
+        subject_id=entry.source_id,
+        details={"portal_dataset": entry.external_id, "record": dataset_identifier or None},
+    )
+    return entry
+
+
+# Drift -------------------------------------------------------------------------------------------
+
+COMPARED = ("title", "description", "license", "contact_email")
+
+
+@dataclass
+class Late:
+    record: Dataset
+    entry: PortalEntry
+    freshness: Freshness
+
+
+@dataclass
+class Drift:
+    sources: list[PortalSource]
+    elsewhere: list[PortalEntry] = field(default_factory=list)  # on a portal, not registered
+    missing: list[Dataset] = field(default_factory=list)  # released here, on no portal
+    differs: list[tuple[PortalEntry, list[str]]] = field(default_factory=list)
+    uncertain: list[PortalEntry] = field(default_factory=list)
+    fresh: list[Late] = field(default_factory=list)  # every judged record, late or not
+
+    @property
+    def late(self) -> list[Late]:
+        return [item for item in self.fresh if not item.freshness.on_time]
+
+
+def _differences(entry: PortalEntry, record: Dataset) -> list[str]:
+    return [
+        name
+        for name in COMPARED
+        if getattr(entry, name) and _words(getattr(entry, name)) != _words(getattr(record, name))
+    ]
+
+
+def drift(today: date | None = None) -> Drift:
+    """What differs between the registry and every portal read well at least once."""
+    today = today or utctoday()
+    sources = list(db.session.scalars(select(PortalSource).order_by(PortalSource.id)))
+    found = Drift(sources)
+    read = [source for source in sources if source.last_good_at is not None]
+    if not read:
+        return found
+    entries = list(
+        db.session.scalars(
+            select(PortalEntry)
+            .where(PortalEntry.source_id.in_([source.id for source in read]))
+            .order_by(PortalEntry.title, PortalEntry.id)
+        )
+    )
+    matched = {entry.dataset_id: entry for entry in entries if entry.dataset_id is not None}
+    records = {
+        record.id: record
+        for record in db.session.scalars(select(Dataset).where(Dataset.id.in_(list(matched))))
+    }
+    for entry in entries:
+        record = records.get(entry.dataset_id)
+        if record is None:
+            found.elsewhere.append(entry)
+            continue
+        if entry.matched_by == "title" and not entry.confirmed:
+            found.uncertain.append(entry)
+        if changed := _differences(entry, record):
+            found.differs.append((entry, changed))
+        judged = freshness(record.update_frequency, entry.modified, today)
+        if judged is not None and is_released(record.classification, record.status):
+            found.fresh.append(Late(record, entry, judged))
+    released = select(Dataset).where(Dataset.status == "published").order_by(Dataset.title)
+    found.missing = [
+        record
+        for record in db.session.scalars(released)
+        if record.id not in matched and is_released(record.classification, record.status)
+    ]
+    return found
