@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.datasets.theme_views import theme_pages
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
+    from registry.portal.views import portal_pages
     from registry.priorities.views import priorities_pages
     from registry.reviews.meeting_views import meetings
     from registry.reviews.views import reviews
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
         reviews,
         meetings,
         priorities_pages,
+        portal_pages,
         notifications,
         audit,
         transfer,

@@ -11,6 +11,7 @@ from registry.backup import backup_command, restore_command
 from registry.demo import demo_command
 from registry.housekeeping import housekeeping_command
 from registry.notifications.cli import mail_cli
+from registry.portal.cli import portal_cli
 from registry.transfer.cli import export_command, import_command, worker_command
 
 
@@ -21,6 +22,7 @@ def init_cli(app: Flask) -> None:
         tokens_cli,
         audit_cli,
         mail_cli,
+        portal_cli,
         demo_command,
         backup_command,
         restore_command,

@@ -28,6 +28,7 @@ NAV_LINKS = [
         "Manage",
         [
             (Permission.DATASET_CREATE, "Import", "transfer.imports"),
+            (Permission.AUDIT_READ, "Portals", "portal.page"),
             (Permission.USERS_MANAGE, "People", "admin.users"),
             (Permission.USERS_MANAGE, "API tokens", "admin.all_tokens"),
             (Permission.USERS_MANAGE, "City sign-in", "city_sign_in.settings"),

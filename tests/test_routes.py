@@ -110,6 +110,13 @@ ROUTES = {
     ("GET", "/exports/jobs/<int:job_id>/file"): expect(302, 404),
     ("GET", "/data.json"): EVERYONE,
     ("GET", "/catalog.jsonld"): EVERYONE,
+    # The city's portals set against the registry (no portal here: 404 for the coordinator).
+    ("GET", "/portal"): AUDIT_PAGE,
+    ("POST", "/portal/sources"): COORDINATOR_FORM,
+    ("POST", "/portal/sources/<int:source_id>/check"): expect(302, 403, coordinator=404),
+    ("POST", "/portal/entries/<int:entry_id>/match"): expect(302, 403, coordinator=404),
+    ("GET", "/api/v1/portal/sources"): API_AUDIT,
+    ("GET", "/api/v1/portal/drift"): API_AUDIT,
     ("GET", "/imports"): expect(302, 403, coordinator=200, steward=200),
     # No file: the form's errors. An upload that is not theirs (or none) is not found.
     ("POST", "/imports"): expect(302, 403, coordinator=422, steward=422),
@@ -256,6 +263,8 @@ def world(make):
         "<int:meeting_id>": str(meeting.id),
         "<int:number>": "1",
         "<token>": "not-an-invitation",
+        "<int:source_id>": "1",
+        "<int:entry_id>": "1",
     }
 
 

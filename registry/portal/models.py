@@ -64,3 +64,4 @@ class PortalEntry(db.Model):
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[PortalSource] = relationship(back_populates="entries")
+    dataset = relationship("Dataset")

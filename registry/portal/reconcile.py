@@ -8,11 +8,11 @@ coordinator confirms or corrects it once, and the answer is kept while the porta
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from marshmallow import fields, validate
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from registry.accounts.models import Department
 from registry.audit.services import record_event
@@ -61,6 +61,10 @@ def add_source(raw: dict[str, Any], *, actor) -> PortalSource:
         after={"kind": source.kind, "url": source.url, "allow_private": source.allow_private},
     )
     return source
+
+
+def list_sources() -> list[PortalSource]:
+    return list(db.session.scalars(select(PortalSource).order_by(PortalSource.id)))
 
 
 def get_source(source_id: int) -> PortalSource:
@@ -170,6 +174,29 @@ def check_source(source: PortalSource, *, actor) -> str | None:
     return None
 
 
+def check_due_portals(hours: int = 24) -> int:
+    """Housekeeping's daily reading: each portal not read for `hours` (a failed reading counts:
+    it is tried again the next day, not at every pass). Returns how many were read."""
+    since = utcnow() - timedelta(hours=hours)
+    read = 0
+    for source in list_sources():
+        # Claimed in one statement, so two processes' housekeeping never read one portal twice.
+        claimed = db.session.execute(
+            update(PortalSource)
+            .where(
+                PortalSource.id == source.id,
+                or_(PortalSource.checked_at.is_(None), PortalSource.checked_at < since),
+            )
+            .values(checked_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if claimed:
+            check_source(source, actor=None)
+            db.session.commit()
+            read += 1
+    return read
+
+
 def confirm_match(entry_id: int, dataset_identifier: str | None, *, actor) -> PortalEntry:
     """The coordinator's answer for one portal dataset: this record, or none in the registry."""
     entry = db.session.get(PortalEntry, entry_id)
@@ -209,6 +236,7 @@ class Late:
 @dataclass
 class Drift:
     sources: list[PortalSource]
+    as_of: date
     elsewhere: list[PortalEntry] = field(default_factory=list)  # on a portal, not registered
     missing: list[Dataset] = field(default_factory=list)  # released here, on no portal
     differs: list[tuple[PortalEntry, list[str]]] = field(default_factory=list)
@@ -231,8 +259,8 @@ def _differences(entry: PortalEntry, record: Dataset) -> list[str]:
 def drift(today: date | None = None) -> Drift:
     """What differs between the registry and every portal read well at least once."""
     today = today or utctoday()
-    sources = list(db.session.scalars(select(PortalSource).order_by(PortalSource.id)))
-    found = Drift(sources)
+    sources = list_sources()
+    found = Drift(sources, today)
     read = [source for source in sources if source.last_good_at is not None]
     if not read:
         return found
