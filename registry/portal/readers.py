@@ -99,24 +99,28 @@ def ckan_endpoint(url: str) -> str:
     return url.rstrip("/") + "/api/3/action/package_search"
 
 
+def _ckan_modified(package: dict[str, Any], resources: list[dict[str, Any]]) -> date | None:
+    """When the data last changed: its newest resource's, else the package's metadata."""
+    days = [day for day in (day_of(r.get("last_modified")) for r in resources) if day]
+    return max(days) if days else day_of(package.get("metadata_modified"))
+
+
 def _ckan_item(site: str, package: dict[str, Any]) -> PortalItem | None:
-    if not package.get("id") or not (package.get("title") or package.get("name")):
+    name = package.get("title") or package.get("name")
+    if not package.get("id") or not name:
         return None
     resources = [r for r in package.get("resources") or [] if isinstance(r, dict)]
-    organization = package.get("organization") or {}
-    modified = max(
-        (day for day in (day_of(r.get("last_modified")) for r in resources) if day),
-        default=day_of(package.get("metadata_modified")),
-    )
+    organization = package.get("organization")
+    publisher = organization.get("title") if isinstance(organization, dict) else None
     return PortalItem(
         external_id=str(package["id"])[:500],
-        title=str(package.get("title") or package["name"])[:500],
+        title=str(name)[:500],
         description=_text(package.get("notes"), 20_000),
         landing_page=f"{site}/dataset/{package.get('name') or package['id']}",
         license=_text(package.get("license_url") or package.get("license_title"), 500),
         contact_email=_email(package.get("maintainer_email") or package.get("author_email")),
-        publisher=_text(organization.get("title"), 300) if isinstance(organization, dict) else None,
-        modified=modified,
+        publisher=_text(publisher, 300),
+        modified=_ckan_modified(package, resources),
         downloads=[str(r["url"])[:2000] for r in resources if r.get("url")],
     )
 

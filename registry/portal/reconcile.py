@@ -256,22 +256,42 @@ def _differences(entry: PortalEntry, record: Dataset) -> list[str]:
     ]
 
 
+def _judge(found: Drift, entry: PortalEntry, record: Dataset) -> None:
+    """What one matched portal dataset says of its record: a match to confirm, metadata that
+    differs, and (for a released record with a rhythm) its freshness."""
+    if entry.matched_by == "title" and not entry.confirmed:
+        found.uncertain.append(entry)
+    if changed := _differences(entry, record):
+        found.differs.append((entry, changed))
+    judged = freshness(record.update_frequency, entry.modified, found.as_of)
+    if judged is not None and is_released(record.classification, record.status):
+        found.fresh.append(Late(record, entry, judged))
+
+
+def _released_elsewhere_only(matched: set[int]) -> list[Dataset]:
+    released = select(Dataset).where(Dataset.status == "published").order_by(Dataset.title)
+    return [
+        record
+        for record in db.session.scalars(released)
+        if record.id not in matched and is_released(record.classification, record.status)
+    ]
+
+
 def drift(today: date | None = None) -> Drift:
     """What differs between the registry and every portal read well at least once."""
-    today = today or utctoday()
     sources = list_sources()
-    found = Drift(sources, today)
-    read = [source for source in sources if source.last_good_at is not None]
+    found = Drift(sources, today or utctoday())
+    read = [source.id for source in sources if source.last_good_at is not None]
     if not read:
         return found
     entries = list(
         db.session.scalars(
             select(PortalEntry)
-            .where(PortalEntry.source_id.in_([source.id for source in read]))
+            .where(PortalEntry.source_id.in_(read))
             .order_by(PortalEntry.title, PortalEntry.id)
         )
     )
-    matched = {entry.dataset_id: entry for entry in entries if entry.dataset_id is not None}
+    matched = {entry.dataset_id for entry in entries if entry.dataset_id is not None}
     records = {
         record.id: record
         for record in db.session.scalars(select(Dataset).where(Dataset.id.in_(list(matched))))
@@ -280,18 +300,7 @@ def drift(today: date | None = None) -> Drift:
         record = records.get(entry.dataset_id)
         if record is None:
             found.elsewhere.append(entry)
-            continue
-        if entry.matched_by == "title" and not entry.confirmed:
-            found.uncertain.append(entry)
-        if changed := _differences(entry, record):
-            found.differs.append((entry, changed))
-        judged = freshness(record.update_frequency, entry.modified, today)
-        if judged is not None and is_released(record.classification, record.status):
-            found.fresh.append(Late(record, entry, judged))
-    released = select(Dataset).where(Dataset.status == "published").order_by(Dataset.title)
-    found.missing = [
-        record
-        for record in db.session.scalars(released)
-        if record.id not in matched and is_released(record.classification, record.status)
-    ]
+        else:
+            _judge(found, entry, record)
+    found.missing = _released_elsewhere_only(matched)
     return found
