@@ -5,11 +5,12 @@
     .venv/bin/python scripts/bench_exports.py --database-url postgresql+psycopg://...  # empty db
 
 For each size it prints the time of a CSV export before any export row is kept, and of keeping
-them (housekeeping's work). Then, for XLSX, CSV and data.json: the export's wall time (reading
-the records and their kept rows from the database, filling in what depends on the reader and
-writing them, as the page and CLI do) beside the bare
-library writing the same rows already in memory (openpyxl write-only, the csv module, json),
-their ratio, and the export's peak Python memory (tracemalloc). Then the import's rows per
+them (housekeeping's work). Then, for XLSX, CSV, data.json and DCAT-US 3.0: the export's wall
+time (reading the records and their kept rows from the database, filling in what depends on
+the reader and writing them, as the page and CLI do) beside the bare library writing the same
+rows already in memory (openpyxl write-only, the csv module, json; for DCAT-US 3.0, json
+writing the datasets already shaped), their ratio, and the export's peak Python memory
+(tracemalloc). Then the import's rows per
 second for a 1,000-row CSV. Rows are bulk-loaded by bench_search.load().
 """
 
@@ -74,7 +75,7 @@ def measure(records: int, url: str | None) -> None:
     from registry.db import utctoday
     from registry.demo import load_demo_city
     from registry.extensions import db
-    from registry.transfer import datajson
+    from registry.transfer import datajson, dcat3
     from registry.transfer.columns import HEADERS, row_of
     from registry.transfer.exports import ExportRequest, department_names, export_records, produce
 
@@ -99,14 +100,16 @@ def measure(records: int, url: str | None) -> None:
         names = department_names()
         public = export_records(ExportRequest("datajson", Scope.PUBLIC), operator)
         entries = [datajson.dataset_entry(record, names, utctoday()) for record in public]
+        shaped = [dcat3.dataset_of(entry, {}, None) for entry in entries]
         bare = {
             "xlsx": lambda: bare_xlsx(rows, HEADERS),
             "csv": lambda: bare_csv(rows, HEADERS),
             "datajson": lambda: bare_json(entries),
+            "dcat3": lambda: bare_json(shaped),
         }
         print(f"{'format':10} {'export s':>10} {'bare s':>10} {'ratio':>7} {'export peak MB':>15}")
-        for name in ("xlsx", "csv", "datajson"):
-            scope = Scope.PUBLIC if name == "datajson" else Scope.FULL
+        for name in ("xlsx", "csv", "datajson", "dcat3"):
+            scope = Scope.PUBLIC if name in ("datajson", "dcat3") else Scope.FULL
             export = lambda n=name, s=scope: produce(ExportRequest(n, s), operator)  # noqa: E731
             seconds, _ = timed(export)
             _, peak = peak_of(export)  # tracemalloc slows Python down: measured apart

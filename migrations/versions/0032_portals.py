@@ -46,6 +46,8 @@ def upgrade():
         sa.Column("dataset_id", sa.Integer(), nullable=True),
         sa.Column("matched_by", sa.String(length=16), nullable=True),
         sa.Column("confirmed", sa.Boolean(), nullable=False),
+        sa.Column("late_from", sa.Date(), nullable=True),
+        sa.Column("told_late_for", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["portal_sources.id"],
@@ -64,9 +66,11 @@ def upgrade():
         ),
     )
     op.create_index(op.f("ix_portal_entries_dataset_id"), "portal_entries", ["dataset_id"])
+    op.create_index(op.f("ix_portal_entries_late_from"), "portal_entries", ["late_from"])
 
 
 def downgrade():
+    op.drop_index(op.f("ix_portal_entries_late_from"), table_name="portal_entries")
     op.drop_index(op.f("ix_portal_entries_dataset_id"), table_name="portal_entries")
     op.drop_table("portal_entries")
     op.drop_table("portal_sources")

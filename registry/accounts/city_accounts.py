@@ -26,6 +26,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import current_app, request, session
 from joserfc.errors import JoseError
+from marshmallow import ValidationError
 from sqlalchemy import select, update
 
 from registry.accounts import services
@@ -62,6 +63,10 @@ EMAIL_TAKEN = (
     "A registry account with your email address already exists, and the city's sign-in has not "
     "verified that address. Ask the open data coordinator to let the city's sign-in link "
     "accounts by email address (Manage, City sign-in)."
+)
+UNFIT = (
+    "The city's sign-in described you in a way the registry cannot take (an email address or a "
+    "group's department it does not know). Ask the open data coordinator."
 )
 DEACTIVATED = "Your registry account is deactivated. Ask the open data coordinator."
 STALE = (
@@ -140,7 +145,11 @@ def finish(*, address: str | None) -> CityOutcome:
         return _refused(UNREACHABLE, reason="provider unreachable", address=address)
     except (AuthlibBaseError, JoseError, ValueError, KeyError) as error:
         return _refused(UNVERIFIED, reason=type(error).__name__, address=address)
-    return _signed_in(provider, claims, address=address)
+    try:
+        return _signed_in(provider, claims, address=address)
+    except ValidationError as error:  # what the provider said does not fit an account here
+        db.session.rollback()
+        return _refused(UNFIT, reason=str(error.messages)[:200], address=address)
 
 
 def _refused(refusal: str, *, reason: str, address, label: str | None = None, user=None):

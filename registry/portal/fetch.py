@@ -73,14 +73,12 @@ def _body(answer: requests.Response, url: str) -> bytes:
     return b"".join(chunks)
 
 
-def get(url: str, reach: Reach, *, method: str = "GET", first_bytes: int | None = None):
-    """The answer's status and body (at most `first_bytes` of it when given), following
-    redirects on the same host only."""
+def get(url: str, reach: Reach) -> tuple[int, bytes]:
+    """The answer's status and body, following redirects on the same host only."""
     for _ in range(MAX_REDIRECTS + 1):
         _checked(url, reach)
         try:
-            answer = requests.request(
-                method,
+            answer = requests.get(
                 url,
                 timeout=TIMEOUT_SECONDS,
                 allow_redirects=False,
@@ -97,9 +95,10 @@ def get(url: str, reach: Reach, *, method: str = "GET", first_bytes: int | None 
             if answer.is_redirect and answer.headers.get("Location"):
                 url = urljoin(url, answer.headers["Location"])
                 continue
-            if first_bytes is not None:
-                return answer.status_code, answer.raw.read(first_bytes)
-            return answer.status_code, (_body(answer, url) if method == "GET" else b"")
+            try:
+                return answer.status_code, _body(answer, url)
+            except requests.RequestException:
+                raise PortalUnreadable(f"{url} stopped answering half-way.") from None
     raise PortalUnreadable(f"{url} redirected more than {MAX_REDIRECTS} times.")
 
 

@@ -12,7 +12,7 @@ The thresholds, for a frequency of P days and a grace of G days (a quarter of P,
 Days late count from P. An irregular dataset has no freshness."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 # Each update frequency (datasets.vocab.UPDATE_FREQUENCIES) as days; hourly and continuous
 # data are judged by the day, the finest a portal's "modified" says.
@@ -64,6 +64,14 @@ class Freshness:
     @property
     def label(self) -> str:
         return STATE_LABELS[self.state]
+
+
+def late_from(frequency: str | None, last_changed: date | None) -> date | None:
+    """The first day a dataset changed on `last_changed` counts as overdue, if it ever does."""
+    period = PERIOD_DAYS.get(frequency or "")
+    if period is None or last_changed is None:
+        return None
+    return last_changed + timedelta(days=period + grace(period) + 1)
 
 
 def freshness(frequency: str | None, last_changed: date | None, today: date) -> Freshness | None:

@@ -62,6 +62,11 @@ class PortalEntry(db.Model):
     # it once), or confirmed; a confirmed match or refusal is kept across readings.
     matched_by: Mapped[str | None] = mapped_column(String(16))
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The first day the matched record counts as overdue (portal.freshness: its last change,
+    # its period and grace), set at each reading, so lists find late records by index; and
+    # the last change its stewards were told was late about (told once per lateness).
+    late_from: Mapped[date | None] = mapped_column(Date, index=True)
+    told_late_for: Mapped[date | None] = mapped_column(Date)
 
     source: Mapped[PortalSource] = relationship(back_populates="entries")
     dataset = relationship("Dataset")

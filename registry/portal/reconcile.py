@@ -19,13 +19,16 @@ from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.dashboard.counts import is_released
 from registry.datasets.models import Dataset
+from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.db import utcnow, utctoday
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.notifications.services import notify
 from registry.portal.fetch import PortalUnreadable, Reach
-from registry.portal.freshness import Freshness, freshness
+from registry.portal.freshness import Freshness, freshness, late_from
 from registry.portal.models import KINDS, PortalEntry, PortalSource
 from registry.portal.readers import PortalItem, read_portal
+from registry.reviews.notify import stewards_of
 from registry.transfer.datajson import PORTAL_IDENTIFIER
 from registry.validation import InputSchema, load_input, raise_for
 
@@ -89,6 +92,7 @@ class _Records:
     by_identifier: dict[str, int] = field(default_factory=dict)
     by_page: dict[str, int] = field(default_factory=dict)
     by_title: dict[tuple[str, str], int] = field(default_factory=dict)
+    frequency: dict[int, str | None] = field(default_factory=dict)
 
     @classmethod
     def read(cls) -> "_Records":
@@ -101,9 +105,11 @@ class _Records:
                 Dataset.title,
                 Department.name,
                 Dataset.additional_fields,
+                Dataset.update_frequency,
             ).join(Department, Department.id == Dataset.department_id)
         )
-        for record_id, identifier, page, title, department, additional in rows:
+        for record_id, identifier, page, title, department, additional, frequency in rows:
+            records.frequency[record_id] = frequency
             records.by_identifier[identifier] = record_id
             portal_id = (additional or {}).get(PORTAL_IDENTIFIER)
             if portal_id:
@@ -145,6 +151,8 @@ def _keep(source: PortalSource, items: list[PortalItem]) -> None:
         )
         if not entry.confirmed:
             entry.dataset_id, entry.matched_by = records.match(item)
+        frequency = records.frequency.get(entry.dataset_id) if entry.dataset_id else None
+        entry.late_from = late_from(frequency, entry.modified)
     for external_id, entry in existing.items():
         if external_id not in seen:
             db.session.delete(entry)
@@ -164,6 +172,7 @@ def check_source(source: PortalSource, *, actor) -> str | None:
     _keep(source, items)
     source.last_error, source.last_count, source.last_good_at = None, len(items), utcnow()
     db.session.flush()
+    _tell_late(source)
     record_event(
         Tag.PORTAL_CHECK,
         actor=actor,
@@ -172,6 +181,45 @@ def check_source(source: PortalSource, *, actor) -> str | None:
         details={"datasets": len(items), "url": source.url},
     )
     return None
+
+
+def _tell_late(source: PortalSource) -> int:
+    """Each released record overdue on the portal has its stewards told, once per lateness
+    (a new change on the portal, late again later, is told again)."""
+    today = utctoday()
+    late = db.session.scalars(
+        select(PortalEntry).where(
+            PortalEntry.source_id == source.id,
+            PortalEntry.late_from <= today,
+            PortalEntry.dataset_id.is_not(None),
+        )
+    )
+    told = 0
+    for entry in late:
+        record = entry.dataset
+        if entry.told_late_for == entry.modified or not is_released(
+            record.classification, record.status
+        ):
+            continue
+        entry.told_late_for = entry.modified
+        judged = freshness(record.update_frequency, entry.modified, today)
+        rhythm = UPDATE_FREQUENCIES.get(record.update_frequency, record.update_frequency)
+        body = (
+            f"“{record.title}” is to be updated {rhythm.lower()}; the "
+            f"portal last shows a change on {entry.modified:%d %B %Y}, {judged.days_late} days "
+            "late. Refresh it on the portal, or correct its update frequency here."
+        )
+        told += bool(
+            notify(
+                stewards_of(record),
+                f"Late on the portal: {record.title}",
+                body,
+                link=f"/datasets/{record.identifier}",
+                kind="Late on the portal",
+            )
+        )
+    db.session.flush()
+    return told
 
 
 def check_due_portals(hours: int = 24) -> int:
@@ -304,3 +352,16 @@ def drift(today: date | None = None) -> Drift:
             _judge(found, entry, record)
     found.missing = _released_elsewhere_only(matched)
     return found
+
+
+def on_portal(record: Dataset) -> Late | None:
+    """How the portal shows one record now: its freshness, when it has a rhythm and a portal
+    lists it (the latest change any portal shows)."""
+    entry = db.session.scalar(
+        select(PortalEntry)
+        .where(PortalEntry.dataset_id == record.id, PortalEntry.modified.is_not(None))
+        .order_by(PortalEntry.modified.desc())
+        .limit(1)
+    )
+    judged = entry and freshness(record.update_frequency, entry.modified, utctoday())
+    return Late(record, entry, judged) if judged else None

@@ -11,7 +11,7 @@ from registry.reviews.permissions import is_recused
 from registry.reviews.workflow import State
 
 
-def _stewards(dataset: Dataset) -> list[User]:
+def stewards_of(dataset: Dataset) -> list[User]:
     """The dataset's steward while they belong to its department, or else every steward of
     the department."""
     department_stewards = [
@@ -163,7 +163,7 @@ def _audience(dataset: Dataset, who: str) -> list[User]:
     if "coordinators" in who:
         people += active_users_with_role(Role.COORDINATOR)
     if "stewards" in who:
-        people += _stewards(dataset)
+        people += stewards_of(dataset)
     if "committee" in who:
         people += _committee(dataset)
     return people

@@ -161,6 +161,11 @@ QUEUE_TITLES = {
         "Re-reviews before the committee",
         "A change to a decided record's governance; the decision in force stays meanwhile.",
     ),
+    "late_on_portal": (
+        "Late on the portal",
+        "Released, but the city's portal shows no change for longer than their update "
+        "frequency allows: refresh them there, or correct the frequency here.",
+    ),
     "awaiting_vote": (
         "Awaiting your vote",
         "Before the committee, new or in a re-review round, and you have not voted.",
@@ -186,6 +191,7 @@ SECTIONS = (
     "changes_requested",
     "to_triage",
     "to_publish",
+    "late_on_portal",
     "requests_to_answer",
     "in_rereview",
     "due_for_rereview",

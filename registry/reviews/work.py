@@ -13,12 +13,13 @@ and a list that long is read through its link to the whole list, which counts it
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, cast, exists, func, literal_column, select, true, union
+from sqlalchemy import String, and_, cast, exists, func, literal_column, select, true, union
 
 from registry.datasets.models import Dataset
 from registry.db import Unindexed, utctoday
 from registry.extensions import db
 from registry.permissions import Role
+from registry.portal.models import PortalEntry
 from registry.reviews.committee import get_settings
 from registry.reviews.models import Vote
 from registry.reviews.permissions import not_recused
@@ -90,10 +91,18 @@ URGENCY = (
     "changes_requested",
     "to_triage",
     "to_publish",
+    "late_on_portal",
     "in_rereview",
     "due_for_rereview",
     "drafts",
 )
+
+
+def late_on_portal(today: date):
+    """Published, and overdue on a portal (portal.freshness), found off the index of when
+    each portal dataset turns late."""
+    overdue = exists().where(PortalEntry.dataset_id == Dataset.id, PortalEntry.late_from <= today)
+    return and_(Dataset.status == State.PUBLISHED, overdue)
 
 
 def queue_definitions(user, today: date) -> dict[str, Queue]:
@@ -111,6 +120,7 @@ def queue_definitions(user, today: date) -> dict[str, Queue]:
         # would read every record of the department instead: 47 ms at 300,000 records).
         in_mine = Unindexed(Dataset.department_id).in_(departments)
         queues["in_rereview"] = Queue((in_mine, Dataset.proposed_governance.is_not(None)))
+        queues["late_on_portal"] = Queue((mine, late_on_portal(today)))
     if Role.COORDINATOR in roles:
         queues["to_triage"] = Queue((Dataset.status == State.SUBMITTED,))
         queues["overdue"] = Queue((Dataset.is_overdue(today),))
@@ -123,6 +133,7 @@ def queue_definitions(user, today: date) -> dict[str, Queue]:
             order=(Dataset.approved_on, Dataset.title),  # the longest since approval first
         )
         queues["in_rereview"] = Queue((Dataset.proposed_governance.is_not(None),))
+        queues["late_on_portal"] = Queue((late_on_portal(today),))
     if Role.COMMITTEE in roles:
         # Looked up record by record on the votes' unique key, not read whole per record.
         voted = exists().where(

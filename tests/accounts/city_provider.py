@@ -45,6 +45,12 @@ ACCOUNTS = {
         "name": "Sam Auditor",
         "groups": ["Internal audit"],
     },
+    "max": {  # an address no mail could reach
+        "password": "max-city-pass",
+        "email": "max.without.a.domain",
+        "name": "Max Clerk",
+        "groups": ["Internal audit"],
+    },
     "kim": {  # an address the provider does not mark verified
         "password": "kim-city-pass",
         "email": "kim.auditor@riverton.example",

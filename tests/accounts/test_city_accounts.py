@@ -249,3 +249,12 @@ def test_no_password_is_set_reset_or_chosen_for_a_city_account(client, make, set
     assert reset.status_code == 409
     db.session.refresh(invited)
     assert invited.password_hash == "!"
+
+
+def test_an_account_the_registry_cannot_take_is_refused_and_nothing_is_made(
+    client, set_up, browser
+):
+    refused = browser.sign_in("max")
+    assert refused.status_code == 401
+    assert "cannot take" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.name == "Max Clerk")) is None

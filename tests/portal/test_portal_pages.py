@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.portal.models import PortalEntry, PortalSource
+from registry.portal.reconcile import add_source, check_source
 
 
 def test_the_coordinator_registers_reads_and_confirms_on_the_page(
@@ -61,3 +62,37 @@ def test_only_the_coordinator_and_auditors_reach_it(client, make, sign_in):
         client.post("/sign-out")
     sign_in(make.user("auditor"))
     assert client.post("/portal/sources", data={"kind": "datajson"}).status_code == 403
+
+
+def test_late_records_reach_my_work_and_the_record_page(client, make, sign_in, portal, city):
+    coordinator = make.user("coordinator")
+    source = add_source(
+        {"kind": "datajson", "url": portal.base + "/data.json", "allow_private": True},
+        actor=coordinator,
+    )
+    check_source(source, actor=coordinator)
+    db.session.commit()
+    sign_in(coordinator)
+    work = client.get("/work").get_data(as_text=True)
+    assert "Late on the portal" in work and "Street Trees" in work
+    record = client.get(f"/datasets/{city['monthly'].identifier}").get_data(as_text=True)
+    assert "On the portal" in record and "Overdue</span>, 9 days late" in record
+    client.post("/sign-out")
+    steward = make.user("steward", departments=["PW"])
+    sign_in(steward)
+    mine = client.get("/work?kind=late_on_portal").get_data(as_text=True)
+    assert "Street Trees" in mine and "Bridge Inspections" in mine and "Pothole" not in mine
+
+
+def test_a_portal_link_that_is_not_a_web_address_is_not_linked(client, make, sign_in, portal, city):
+    portal.datasets[3]["landingPage"] = "javascript:alert(1)"
+    coordinator = make.user("coordinator")
+    source = add_source(
+        {"kind": "datajson", "url": portal.base + "/data.json", "allow_private": True},
+        actor=coordinator,
+    )
+    check_source(source, actor=coordinator)
+    db.session.commit()
+    sign_in(coordinator)
+    page = client.get("/portal").get_data(as_text=True)
+    assert "Parking Citations" in page and "javascript:" not in page

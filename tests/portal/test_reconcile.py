@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.db import utctoday
 from registry.extensions import db
+from registry.notifications.models import Notification
 from registry.portal import fetch, readers
 from registry.portal.freshness import freshness
 from registry.portal.models import PortalEntry
@@ -166,3 +167,27 @@ def test_housekeeping_reads_each_portal_once_a_day(make, portal, city):
     source.checked_at -= timedelta(hours=25)
     db.session.commit()
     assert check_due_portals() == 1
+
+
+def test_stewards_are_told_once_per_lateness(make, portal, city):
+    source, coordinator = _source(make, portal)
+    check_source(source, actor=coordinator)
+    told = db.session.scalars(
+        select(Notification.subject).where(Notification.kind == "Late on the portal")
+    ).all()
+    assert sorted(set(told)) == [
+        "Late on the portal: Bridge Inspections",
+        "Late on the portal: Street Trees",
+    ]
+    check_source(source, actor=coordinator)  # the same lateness: nobody is told again
+    again = db.session.scalars(
+        select(Notification.subject).where(Notification.kind == "Late on the portal")
+    ).all()
+    assert len(again) == len(told)
+    portal.datasets[0]["modified"] = (utctoday() - timedelta(days=100)).isoformat()
+    check_source(source, actor=coordinator)  # another change, late again: told again
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.subject == "Late on the portal: Street Trees")
+    ) > told.count("Late on the portal: Street Trees")
