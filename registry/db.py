@@ -84,6 +84,15 @@ class UTCDateTime(TypeDecorator):
 WRITE_INTENT: ContextVar[bool] = ContextVar("registry_write_intent", default=True)
 
 
+def before_a_slow_call(session) -> None:
+    """Commits the transaction so far, so that no lock (SQLite's write lock, a PostgreSQL row
+    lock) is held while another server answers (a portal, the city's identity provider), and
+    marks the next transaction a writer's, for what is kept of the answer. Objects read before
+    are read again after, in that transaction."""
+    session.commit()
+    WRITE_INTENT.set(True)
+
+
 @contextmanager
 def reading_only():
     """Transactions begun inside only read: on SQLite they never wait for, or hold, the write

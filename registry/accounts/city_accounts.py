@@ -41,7 +41,7 @@ from registry.accounts.sessions import end_everything
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.datasets import stewardship
-from registry.db import utcnow
+from registry.db import before_a_slow_call, utcnow
 from registry.extensions import db
 from registry.permissions import Role
 
@@ -105,17 +105,14 @@ def begin(redirect_uri: str):
     return _client(provider).authorize_redirect(redirect_uri, nonce=generate_token(24))
 
 
-def _claims(provider: IdentityProvider) -> dict[str, Any]:
+def _claims(client: FlaskOAuth2App, groups_claim: str) -> dict[str, Any]:
     """The verified ID token's claims (signature, issuer, audience, expiry, nonce), with the
     userinfo endpoint's when the token lacks the groups."""
-    client = _client(provider)
     token = client.authorize_access_token()
     claims = dict(token.get("userinfo") or {})
     if not claims.get("sub"):
         raise OAuthError(description="no ID token")
-    if provider.groups_claim not in claims and client.load_server_metadata().get(
-        "userinfo_endpoint"
-    ):
+    if groups_claim not in claims and client.load_server_metadata().get("userinfo_endpoint"):
         more = dict(client.userinfo(token=token))
         if more.get("sub") == claims["sub"]:
             claims = more | claims
@@ -136,8 +133,10 @@ def finish(*, address: str | None) -> CityOutcome:
         return CityOutcome(refusal=NOT_SET_UP)
     if not _started_here(request.args.get("state")):
         return CityOutcome(refusal=STALE)
+    client, groups_claim = _client(provider), provider.groups_claim
+    before_a_slow_call(db.session)  # no lock is held while the provider answers
     try:
-        claims = _claims(provider)
+        claims = _claims(client, groups_claim)
     except OAuthError as error:
         said = error.description or error.error or "no reason given"
         return _refused(f"The city's sign-in refused: {said}", reason=str(said), address=address)

@@ -20,7 +20,7 @@ from registry.audit.tags import Tag
 from registry.dashboard.counts import is_released
 from registry.datasets.models import Dataset
 from registry.datasets.vocab import UPDATE_FREQUENCIES
-from registry.db import utcnow, utctoday
+from registry.db import before_a_slow_call, utcnow, utctoday
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.notifications.services import notify
@@ -160,15 +160,19 @@ def _keep(source: PortalSource, items: list[PortalItem]) -> None:
 
 def check_source(source: PortalSource, *, actor) -> str | None:
     """Reads the portal and keeps what it found; returns why it failed, if it did (then
-    nothing of the last good reading changes)."""
-    reach = Reach.of(source.url, source.allow_private)
-    source.checked_at = utcnow()
+    nothing of the last good reading changes). The portal is read with no transaction open
+    (what came before is committed first), then what it said is kept in a writer's."""
+    kind, url, reach = source.kind, source.url, Reach.of(source.url, source.allow_private)
+    before_a_slow_call(db.session)  # commits what came before: nothing is held meanwhile
     try:
-        items = read_portal(source.kind, source.url, reach)
+        items, problem = read_portal(kind, url, reach), None
     except PortalUnreadable as error:
-        source.last_error = str(error)[:1000]
+        items, problem = [], str(error)[:1000]
+    source.checked_at = utcnow()
+    if problem:
+        source.last_error = problem
         db.session.flush()
-        return source.last_error
+        return problem
     _keep(source, items)
     source.last_error, source.last_count, source.last_good_at = None, len(items), utcnow()
     db.session.flush()

@@ -19,6 +19,8 @@ class Portal:
     def __init__(self) -> None:
         self.datasets: list[dict] = []  # data.json entries (DCAT-US v1.1)
         self.requests: list[str] = []
+        # /held answers only once released: a test does something while the portal is read.
+        self.entered, self.release = threading.Event(), threading.Event()
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -110,6 +112,10 @@ class Portal:
                     return self._json(portal.socrata_page(limit, offset))
                 if parts.path == "/slow":
                     time.sleep(3)
+                    return self._json(portal.datajson())
+                if parts.path == "/held":
+                    portal.entered.set()
+                    portal.release.wait(30)
                     return self._json(portal.datajson())
                 if parts.path == "/error":
                     return self._json({"error": "down"}, 500)
