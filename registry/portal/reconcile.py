@@ -9,6 +9,7 @@ coordinator confirms or corrects it once, and the answer is kept while the porta
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from statistics import median
 from typing import Any
 
 from marshmallow import fields, validate
@@ -298,6 +299,33 @@ class Drift:
     @property
     def late(self) -> list[Late]:
         return [item for item in self.fresh if not item.freshness.on_time]
+
+    @property
+    def by_department(self) -> list["DepartmentFreshness"]:
+        """Each department's released records judged: how many, the share on time, and the
+        median days late of those late (by department name)."""
+        groups: dict[str, list[Late]] = {}
+        for item in self.fresh:
+            groups.setdefault(item.record.department.name, []).append(item)
+        return [DepartmentFreshness.of(name, groups[name]) for name in sorted(groups)]
+
+
+@dataclass(frozen=True)
+class DepartmentFreshness:
+    department: str
+    judged: int
+    on_time: int
+    median_days_late: float | None
+
+    @property
+    def share_on_time(self) -> float:
+        return self.on_time / self.judged
+
+    @classmethod
+    def of(cls, department: str, items: list[Late]) -> "DepartmentFreshness":
+        late = [item.freshness.days_late for item in items if not item.freshness.on_time]
+        on_time = len(items) - len(late)
+        return cls(department, len(items), on_time, median(late) if late else None)
 
 
 def _differences(entry: PortalEntry, record: Dataset) -> list[str]:

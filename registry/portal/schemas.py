@@ -49,6 +49,14 @@ class FreshnessOut(Schema):
     days_late = fields.Function(lambda late: late.freshness.days_late)
 
 
+class DepartmentFreshnessOut(Schema):
+    department = fields.String()
+    judged = fields.Integer()
+    on_time = fields.Integer()
+    share_on_time = fields.Float()
+    median_days_late = fields.Float(allow_none=True)
+
+
 class DriftOut(Schema):
     as_of = fields.Date()
     sources = fields.List(fields.Nested(SourceOut))
@@ -57,3 +65,6 @@ class DriftOut(Schema):
     metadata_differs = fields.List(fields.Nested(DifferenceOut), attribute="differs")
     to_confirm = fields.List(fields.Nested(PortalDatasetOut), attribute="uncertain")
     freshness = fields.List(fields.Nested(FreshnessOut), attribute="fresh")
+    freshness_by_department = fields.List(
+        fields.Nested(DepartmentFreshnessOut), attribute="by_department"
+    )

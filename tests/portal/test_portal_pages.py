@@ -38,6 +38,16 @@ def test_the_coordinator_registers_reads_and_confirms_on_the_page(
     assert [item["title"] for item in drift["released_elsewhere"]] == ["Parking Citations"]
     states = {item["title"]: (item["state"], item["days_late"]) for item in drift["freshness"]}
     assert states["Street Trees"] == ("overdue", 9)
+    assert drift["freshness_by_department"] == [
+        {
+            "department": "Public Works",
+            "judged": 3,
+            "on_time": 1,
+            "share_on_time": 1 / 3,
+            "median_days_late": 271.5,
+        }
+    ]
+    assert "271.5" in client.get("/portal").get_data(as_text=True)
     assert client.get("/api/v1/portal/sources").get_json()["items"][0]["last_count"] == 4
 
 

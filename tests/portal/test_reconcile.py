@@ -71,6 +71,14 @@ def test_drift_and_freshness_equal_the_figures_worked_by_hand(make, portal, city
         "Bridge Inspections": ("delinquent", 534),
     }
     assert {late.record.title for late in found.late} == {"Street Trees", "Bridge Inspections"}
+    # By department: 3 judged, 1 on time (due counts as on time), the late 9 and 534 days.
+    (public_works,) = found.by_department
+    assert (public_works.department, public_works.judged, public_works.on_time) == (
+        "Public Works",
+        3,
+        1,
+    )
+    assert public_works.median_days_late == 271.5
 
 
 def test_a_confirmed_match_is_kept_across_readings(make, portal, city):
