@@ -71,7 +71,11 @@ def test_navigation_collapses_into_a_menu_on_a_phone(browser, live_server, scree
     people = page.get_by_role("link", name="People", exact=True)
     expect(people).to_be_hidden()
     page.get_by_role("button", name="Show navigation").click()
-    page.get_by_role("button", name="Manage").click()
+    # The menu slides open; Manage is pressed once it has (not while it is still moving).
+    expect(page.locator("#main-nav.collapse.show")).to_be_visible()
+    manage = page.get_by_role("button", name="Manage")
+    manage.click()
+    expect(manage).to_have_attribute("aria-expanded", "true")
     expect(people).to_be_visible()
     screenshot("phone-menu", page)
     people.click()
