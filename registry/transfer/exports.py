@@ -142,9 +142,12 @@ def export_records(request: ExportRequest, reader) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def export_batches(request: ExportRequest, reader, departments: dict[str, str]) -> Iterator[Batch]:
+def export_batches(
+    request: ExportRequest, reader, departments: dict[str, str], *, extras: bool = True
+) -> Iterator[Batch]:
     """The export's lines for the reader: current ones from the kept renderings where they are
-    current, those as of a day rendered from the versions they had then."""
+    current, those as of a day rendered from the versions they had then. Without `extras`
+    (no additional field is written) the records' additional fields are not read at all."""
     if request.as_of is None:
         check_scope(request.scope, reader)
         department_id = department_id_of(request.department)
@@ -156,6 +159,7 @@ def export_batches(request: ExportRequest, reader, departments: dict[str, str]) 
             departments,
             fmt=request.format,
             department_id=department_id,
+            extras=extras,
         )
         return
     records = export_records(request, reader)
@@ -273,7 +277,8 @@ def produce(
     head, exported_at = current_head(), utcnow()
     tally = Tally()
     departments = department_names()
-    rows = export_batches(request, reader, departments)
+    additional = [] if request.format in CATALOG_FORMATS else additional_headers(request, reader)
+    rows = export_batches(request, reader, departments, extras=bool(additional))
     if progress is not None:
         rows = _counted(rows, tally, progress)
     context = {
@@ -285,9 +290,7 @@ def produce(
         "city": current_app.config.get("CITY_NAME") or "",
         "base_url": current_app.config.get("BASE_URL") or base_url or "",
         "departments": departments,
-        "additional": []
-        if request.format in CATALOG_FORMATS
-        else additional_headers(request, reader),
+        "additional": additional,
     }
     if request.format == "xlsx":
         spreadsheets.write_xlsx(sink, rows, tally, context)

@@ -204,6 +204,7 @@ def current_batches(
     fmt: str,
     department_id: int | None = None,
     batch: int = 1000,
+    extras: bool = True,
 ) -> Iterator[Batch]:
     """The current records in scope, by department code and identifier, as lines for the
     reader: kept rows where they are current, the rest rendered as they are read. Rows come
@@ -212,6 +213,8 @@ def current_batches(
     On SQLite, a department at a time, each read in identifier order straight off its index
     (no sort of the whole inventory); the transaction is one snapshot, so the departments'
     reads agree. On PostgreSQL, whose statements each see their own snapshot, in one statement.
+    Additional fields are read only with `extras` for a reader who sees them: decoding every
+    record's JSON cost a 100,000-record CSV export about 0.4 s when no record had one.
     """
     parts = [getattr(ExportRow, name) if name in PARTS[fmt] else null() for name in KEPT]
     needed = 5 + KEPT.index(PARTS[fmt][0])
@@ -224,7 +227,7 @@ def current_batches(
             Dataset.classification,
             *parts,
             Dataset.department_id,
-            Dataset.additional_fields if staff(reader) else null(),
+            Dataset.additional_fields if extras and staff(reader) else null(),
         )
         .outerjoin(ExportRow, _kept(stamp()))
         .where(scope_condition(scope, reader))
@@ -250,7 +253,9 @@ def current_batches(
                         row[11] or None,
                     )
                     if row[needed] is not None
-                    else _fresh(fresh[row[0]], steward_of, shown, departments, staff(reader))
+                    else _fresh(
+                        fresh[row[0]], steward_of, shown, departments, extras and staff(reader)
+                    )
                     for row in group
                 ]
                 yield Batch(codes[held_by], lines)
