@@ -23,6 +23,7 @@ from registry.priorities.schemas import (
 )
 from registry.priorities.scoring import PART_LABELS
 from registry.web.access import require_permission
+from registry.web.paging import PAGE_PARAMETERS, paginate
 from registry.web.requests import client_address, json_body
 
 
@@ -43,11 +44,19 @@ def round_body(voting_round) -> dict:
 
 
 @operation(
-    "Every voting round, newest first (tallies only once closed)",
+    "Voting rounds, newest first, a page at a time (tallies only once closed)",
     ok=(200, "Rounds", RoundListOut),
+    errors=(422,),
+    parameters=PAGE_PARAMETERS,
 )
 def list_rounds():
-    return jsonify(items=[round_body(item) for item in rounds.list_rounds()])
+    found = paginate(rounds.rounds_query())
+    return jsonify(_page_of(found, [round_body(item) for item in found]))
+
+
+def _page_of(found, items: list[dict]) -> dict:
+    """A page's items with how many there are in all and which page this is."""
+    return {"items": items, "total": found.total, "page": found.page, "per_page": found.per_page}
 
 
 @operation(
@@ -115,7 +124,7 @@ def request_body(item, settings=None) -> dict:
 
 
 @operation(
-    "Data requests, newest first (500 at most), with their clocks",
+    "Data requests, newest first, a page at a time, with their clocks",
     ok=(200, "Requests", RequestListOut),
     errors=(422,),
     parameters=[
@@ -123,7 +132,8 @@ def request_body(item, settings=None) -> dict:
             "in": "query",
             "name": "status",
             "schema": {"type": "string", "enum": list(requests.STATUS_LABELS)},
-        }
+        },
+        *PAGE_PARAMETERS,
     ],
 )
 def list_requests():
@@ -135,9 +145,10 @@ def list_requests():
             message="The input has errors; see `errors`.",
             errors={"status": [f"Give one of: {allowed}."]},
         ), 422
-    items = db.session.scalars(requests.requests_query(status).limit(500))
+    found = paginate(requests.requests_query(status))
     settings = requests.program_settings()
-    return jsonify(items=[request_body(item, settings) for item in items])
+    items = [request_body(item, settings) for item in found]
+    return jsonify(_page_of(found, items))
 
 
 @operation(

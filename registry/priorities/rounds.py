@@ -64,8 +64,13 @@ def get_round(round_id: int) -> VotingRound:
     return found
 
 
+def rounds_query():
+    """Every voting round, newest first."""
+    return select(VotingRound).order_by(VotingRound.opens_at.desc(), VotingRound.id.desc())
+
+
 def list_rounds() -> list[VotingRound]:
-    return list(db.session.scalars(select(VotingRound).order_by(VotingRound.opens_at.desc())))
+    return list(db.session.scalars(rounds_query()))
 
 
 def create_round(raw: dict[str, Any], *, actor) -> VotingRound:

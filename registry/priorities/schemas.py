@@ -182,10 +182,16 @@ class RequestOut(Schema):
 
 class RequestListOut(Schema):
     items = fields.List(fields.Nested(RequestOut))
+    total = fields.Integer(metadata={"description": "Requests as filtered, on every page."})
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class RoundListOut(Schema):
     items = fields.List(fields.Nested(RoundOut))
+    total = fields.Integer(metadata={"description": "Rounds, on every page."})
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class PriorityQuery(InputSchema):

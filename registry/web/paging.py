@@ -12,6 +12,16 @@ from registry.validation import MAX_PAGE
 
 MAX_PER_PAGE = 100
 
+# The two arguments as the OpenAPI document states them, for an operation that pages.
+PAGE_PARAMETERS = [
+    {"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {
+        "in": "query",
+        "name": "per_page",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 25},
+    },
+]
+
 
 def page_arguments() -> tuple[int, int]:
     """The `page` and `per_page` arguments (at most 100 a page); a page number that is not one
@@ -30,11 +40,13 @@ def page_arguments() -> tuple[int, int]:
 
 def paginate(query, total: Callable[[], int] | None = None):
     """One page of a select, from the `page` and `per_page` arguments; `total` counts what
-    the select matches when the caller keeps the count (registry.memo), else the page does."""
+    the select matches when the caller keeps the count (registry.memo), else the page does. A
+    page past the end is an empty page that still says how many there are, never a 404."""
     page, per_page = page_arguments()
+    pages = {"page": page, "per_page": per_page, "max_per_page": MAX_PER_PAGE, "error_out": False}
     if total is None:
-        return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
-    found = db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, count=False)
+        return db.paginate(query, **pages)
+    found = db.paginate(query, **pages, count=False)
     found.total = total()
     return found
 

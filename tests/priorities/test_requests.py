@@ -209,3 +209,17 @@ def test_a_slowed_flood_is_told_when_to_come_back(client):
         client.post("/api/v1/requests", json={**ASK, "email": f"r{n}@mail.example"})
     refused = client.post("/api/v1/requests", json={**ASK, "email": "late@mail.example"})
     assert (refused.status_code, refused.headers["Retry-After"]) == (429, "3600")
+
+
+def test_the_api_gives_requests_a_page_at_a_time_with_the_total(client, make):
+    for number in range(5):
+        make.data_request(title=f"Counts {number}")
+    first = client.get("/api/v1/requests?per_page=2").json
+    assert (first["total"], first["page"], first["per_page"]) == (5, 1, 2)
+    assert [item["title"] for item in first["items"]] == ["Counts 4", "Counts 3"]
+    last = client.get("/api/v1/requests?per_page=2&page=3").json
+    assert [item["title"] for item in last["items"]] == ["Counts 0"]
+    past = client.get("/api/v1/requests?per_page=2&page=9").json
+    assert (past["items"], past["total"]) == ([], 5)
+    refused = client.get("/api/v1/requests?per_page=101")
+    assert refused.status_code == 422 and "per_page" in refused.json["errors"]

@@ -281,3 +281,13 @@ def test_no_more_ballots_than_voters(client, make, stakeholder, open_round):
     from registry.priorities.models import Ballot
 
     assert db.session.scalar(select(func.count(Ballot.id))) == 1
+
+
+def test_the_api_gives_rounds_a_page_at_a_time_newest_first(client, make):
+    for hours, title in ((-72, "Winter"), (-48, "Spring"), (-24, "Summer")):
+        factories.voting_round(title=title, opens_in_hours=hours)
+    first = client.get("/api/v1/rounds?per_page=2").json
+    assert [item["title"] for item in first["items"]] == ["Summer", "Spring"]
+    assert (first["total"], first["page"], first["per_page"]) == (3, 1, 2)
+    second = client.get("/api/v1/rounds?per_page=2&page=2").json
+    assert [item["title"] for item in second["items"]] == ["Winter"]
