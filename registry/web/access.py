@@ -14,11 +14,22 @@ from registry.web.requests import client_address
 
 def record_read(tag, **event) -> None:
     """Audits a read that matters (a restricted record, the audit log, an export) in a short
-    transaction of its own: what the request read is committed first, so on SQLite the event's
-    write waits its turn for the lock instead of failing to upgrade the read."""
-    db.session.commit()
-    record_event(tag, actor=current_user, address=client_address(), **event)
-    db.session.commit()
+    transaction of its own: on SQLite what the request read is committed first, so the event's
+    write waits its turn for the lock instead of failing to upgrade the read.
+
+    What the request loaded stays loaded across these commits (it was read to be shown, and the
+    event changes none of it): reloading the reader and the records after each commit cost a
+    listing of restricted records on PostgreSQL about 2 ms of its 10 for the audit."""
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        if db.engine.dialect.name == "sqlite":
+            session.commit()
+        record_event(tag, actor=current_user, address=client_address(), **event)
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def require_signed_in(view):
