@@ -38,6 +38,9 @@ class Defaults:
     # The open data program's own address (opendata@city.gov): the contact of last resort in
     # the DCAT-US 3.0 catalog, for a record with no contact email whose department has none.
     OPEN_DATA_EMAIL = ""
+    # How many requests a second the check of portal datasets' links sends to any one host
+    # (portal.links): a city's file server is not to feel it.
+    PORTAL_LINK_CHECKS_PER_SECOND = 2.0
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,11 +4,11 @@ and any record a bulk load left without its derived values (registry.derived), c
 expired uploads, tending background exports (failing
 those whose process died, removing expired files: registry.transfer.jobs) and keeping the
 export rows of changed records (registry.transfer.rendered), and reading each of the city's
-portals once a day (registry.portal). A thread per app process does it
-every minute (started by the process's first request); `registry housekeeping` does the same
-once, for cron. Each task claims its work in the database or does work that is harmless twice
-(a kept row rendered by two processes is the same row), so any number of processes and cron
-can run side by side."""
+portals once a day and the links of what they list (registry.portal). A thread per app
+process does it every minute (started by the process's first request); `registry
+housekeeping` does the same once, for cron. Each task claims its work in the database or
+does work that is harmless twice (a kept row rendered by two processes is the same row), so
+any number of processes and cron can run side by side."""
 
 import os
 import threading
@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from registry.dashboard.counts import refresh_counts
 from registry.db import utcnow
 from registry.extensions import db
+from registry.portal.links import check_due_links
 from registry.portal.reconcile import check_due_portals
 from registry.priorities.rounds import announce_due_rounds
 from registry.priorities.standings import refresh_standings
@@ -47,6 +48,7 @@ TASKS = (
     tend_import_jobs,
     refresh_export_rows,
     check_due_portals,
+    check_due_links,
 )
 
 

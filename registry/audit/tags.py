@@ -54,6 +54,8 @@ class Tag(StrEnum):
     PORTAL_SOURCE = "portal:source:add"
     PORTAL_CHECK = "portal:check"
     PORTAL_MATCH = "portal:match"
+    PORTAL_IMPORT = "portal:import"
+    PORTAL_SETTLE = "portal:settle"
     IMPORT = "transfer:import"
 
 
@@ -76,6 +78,8 @@ TAG_LABELS = {
     Tag.PORTAL_SOURCE: "Portal registered",
     Tag.PORTAL_CHECK: "Portal read",
     Tag.PORTAL_MATCH: "Portal match confirmed",
+    Tag.PORTAL_IMPORT: "Portal dataset added to the registry",
+    Tag.PORTAL_SETTLE: "Portal difference settled",
     Tag.CITY_SIGN_IN_SETTINGS: "City sign-in set up",
     Tag.DEPARTMENT_CREATE: "Department added",
     Tag.DEPARTMENT_UPDATE: "Department edited",

@@ -80,6 +80,8 @@ PHRASES = {
     Tag.PORTAL_SOURCE: "{who} registered a portal to check against the registry",
     Tag.PORTAL_CHECK: "{who} read a portal and set it against the registry",
     Tag.PORTAL_MATCH: "{who} confirmed which record a portal dataset is",
+    Tag.PORTAL_IMPORT: "{who} added a dataset released on a portal to the registry",
+    Tag.PORTAL_SETTLE: "{who} settled a difference between a portal and the registry",
 }
 
 # Where each kind of subject is shown: its page, the argument its id fills, and the

@@ -32,7 +32,8 @@ class Reach:
         return cls((urlsplit(url).hostname or "").lower(), allow_private)
 
 
-def _public_only(host: str) -> None:
+def public_only(host: str) -> None:
+    """Refuses a host that resolves to a private or local address, saying so."""
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     except OSError as error:
@@ -56,7 +57,7 @@ def _checked(url: str, reach: Reach) -> str:
             f"registered ({reach.host}); it was not followed."
         )
     if not reach.allow_private:
-        _public_only(parts.hostname)
+        public_only(parts.hostname)
     return url
 
 

@@ -67,6 +67,13 @@ class PortalEntry(db.Model):
     # the last change its stewards were told was late about (told once per lateness).
     late_from: Mapped[date | None] = mapped_column(Date, index=True)
     told_late_for: Mapped[date | None] = mapped_column(Date)
+    # Differences the coordinator settled for the registry's side: each field with the portal's
+    # value then, so the difference is not shown again until the portal's value changes.
+    settled: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # The last check of its landing page and downloads (portal.links): what answered an error,
+    # in words, or None when every link answered.
+    link_problem: Mapped[str | None] = mapped_column(Text)
+    links_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     source: Mapped[PortalSource] = relationship(back_populates="entries")
     dataset = relationship("Dataset")

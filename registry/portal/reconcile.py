@@ -295,6 +295,7 @@ class Drift:
     differs: list[tuple[PortalEntry, list[str]]] = field(default_factory=list)
     uncertain: list[PortalEntry] = field(default_factory=list)
     fresh: list[Late] = field(default_factory=list)  # every judged record, late or not
+    broken: list[PortalEntry] = field(default_factory=list)  # a link answered an error
 
     @property
     def late(self) -> list[Late]:
@@ -328,11 +329,16 @@ class DepartmentFreshness:
         return cls(department, len(items), on_time, median(late) if late else None)
 
 
-def _differences(entry: PortalEntry, record: Dataset) -> list[str]:
+def differences(entry: PortalEntry, record: Dataset) -> list[str]:
+    """The fields the portal says otherwise, but for those the coordinator kept on the
+    registry's side while the portal still says what it said then."""
+    settled = entry.settled or {}
     return [
         name
         for name in COMPARED
-        if getattr(entry, name) and _words(getattr(entry, name)) != _words(getattr(record, name))
+        if getattr(entry, name)
+        and _words(getattr(entry, name)) != _words(getattr(record, name))
+        and settled.get(name) != getattr(entry, name)
     ]
 
 
@@ -341,7 +347,7 @@ def _judge(found: Drift, entry: PortalEntry, record: Dataset) -> None:
     differs, and (for a released record with a rhythm) its freshness."""
     if entry.matched_by == "title" and not entry.confirmed:
         found.uncertain.append(entry)
-    if changed := _differences(entry, record):
+    if changed := differences(entry, record):
         found.differs.append((entry, changed))
     judged = freshness(record.update_frequency, entry.modified, found.as_of)
     if judged is not None and is_released(record.classification, record.status):
@@ -372,6 +378,7 @@ def drift(today: date | None = None) -> Drift:
         )
     )
     matched = {entry.dataset_id for entry in entries if entry.dataset_id is not None}
+    found.broken = [entry for entry in entries if entry.link_problem]
     records = {
         record.id: record
         for record in db.session.scalars(select(Dataset).where(Dataset.id.in_(list(matched))))

@@ -19,6 +19,7 @@ class SourceListOut(Schema):
 
 
 class PortalDatasetOut(Schema):
+    id = fields.Integer(metadata={"description": "Give it to import or settle this dataset."})
     portal = fields.Integer(attribute="source_id")
     external_id = fields.String()
     title = fields.String()
@@ -28,15 +29,39 @@ class PortalDatasetOut(Schema):
     matched_by = fields.String(allow_none=True)
 
 
+class BrokenLinksOut(PortalDatasetOut):
+    problem = fields.String(attribute="link_problem")
+    checked_at = fields.DateTime(attribute="links_checked_at")
+
+
 class RecordRefOut(Schema):
     identifier = fields.String()
     title = fields.String()
 
 
 class DifferenceOut(Schema):
+    id = fields.Function(lambda pair: pair[0].id)
     record = fields.Function(lambda pair: pair[0].dataset.identifier)
     portal_dataset = fields.Function(lambda pair: pair[0].external_id)
     fields_ = fields.Function(lambda pair: pair[1], data_key="fields")
+    values = fields.Function(
+        lambda pair: {
+            name: {"registry": getattr(pair[0].dataset, name), "portal": getattr(pair[0], name)}
+            for name in pair[1]
+        },
+        metadata={"description": "Each differing field's value here and on the portal."},
+    )
+
+
+class ImportedOut(Schema):
+    record = fields.String(metadata={"description": "The new record's identifier."})
+    portal_dataset = fields.Integer()
+
+
+class SettledOut(Schema):
+    record = fields.String()
+    version = fields.Integer()
+    still_differs = fields.List(fields.String())
 
 
 class FreshnessOut(Schema):
@@ -64,6 +89,7 @@ class DriftOut(Schema):
     missing_from_portal = fields.List(fields.Nested(RecordRefOut), attribute="missing")
     metadata_differs = fields.List(fields.Nested(DifferenceOut), attribute="differs")
     to_confirm = fields.List(fields.Nested(PortalDatasetOut), attribute="uncertain")
+    broken_links = fields.List(fields.Nested(BrokenLinksOut), attribute="broken")
     freshness = fields.List(fields.Nested(FreshnessOut), attribute="fresh")
     freshness_by_department = fields.List(
         fields.Nested(DepartmentFreshnessOut), attribute="by_department"

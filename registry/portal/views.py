@@ -3,10 +3,13 @@ portals, reads them now and confirms uncertain matches) and auditors (who read i
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from registry.accounts.models import Department
 from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
+from registry.portal.actions import FIELD_WORDS, import_entry, settle
 from registry.portal.freshness import PERIOD_DAYS, grace
 from registry.portal.models import KINDS
 from registry.portal.reconcile import add_source, check_source, confirm_match, drift, get_source
@@ -34,6 +37,10 @@ def _page(errors=None, form=None):
         form=form or {},
         may_manage=has_permission(current_user, Permission.PROGRAM_MANAGE),
         frequency_labels=UPDATE_FREQUENCIES,
+        field_words=FIELD_WORDS,
+        departments=db.session.execute(
+            select(Department.code, Department.name).order_by(Department.name)
+        ).all(),
     )
 
 
@@ -77,3 +84,36 @@ def match(entry_id: int):
     said = f"is the record {answer}" if entry.dataset_id else "is not in the registry"
     flash(f"Kept: the portal's “{entry.title}” {said}.", "success")
     return redirect(url_for("portal.page"))
+
+
+@portal_pages.post("/portal/entries/<int:entry_id>/import")
+@require_permission(Permission.PROGRAM_MANAGE)
+def add_to_registry(entry_id: int):
+    with refused_back_to(url_for("portal.page", _anchor="elsewhere")):
+        identifier = import_entry(entry_id, form_to_dict(request.form), actor=current_user)
+    db.session.commit()
+    flash(
+        f"Added to the registry as released: {identifier}. Its department's stewards can now "
+        "complete it (update frequency, themes, steward).",
+        "success",
+    )
+    return redirect(url_for("datasets.show", identifier=identifier))
+
+
+@portal_pages.post("/portal/entries/<int:entry_id>/settle")
+@require_permission(Permission.PROGRAM_MANAGE)
+def settle_difference(entry_id: int):
+    form = form_to_dict(request.form)
+    with refused_back_to(url_for("portal.page", _anchor="differs")):
+        entry = settle(entry_id, form, actor=current_user)
+    db.session.commit()
+    what = FIELD_WORDS[form["field"]]
+    if form["side"] == "portal":
+        said = f"The record “{entry.dataset.title}” now has the portal's {what}."
+    else:
+        said = (
+            f"Kept the registry's {what} of “{entry.dataset.title}”; the difference is shown "
+            "again if the portal's changes. Correct it on the portal."
+        )
+    flash(said, "success")
+    return redirect(url_for("portal.page", _anchor="differs"))

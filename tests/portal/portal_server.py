@@ -19,6 +19,12 @@ class Portal:
     def __init__(self) -> None:
         self.datasets: list[dict] = []  # data.json entries (DCAT-US v1.1)
         self.requests: list[str] = []
+        # Files under /files/ for the link checks: each path's status, or where it redirects;
+        # the paths that refuse HEAD (405, as many servers do); every (method, path, moment,
+        # Range header) asked for.
+        self.files: dict[str, int | str] = {}
+        self.no_head: set[str] = set()
+        self.hits: list[tuple[str, str, float, str | None]] = []
         # /held answers only once released: a test does something while the portal is read.
         self.entered, self.release = threading.Event(), threading.Event()
         self.server = _Server(("127.0.0.1", 0), self._handler())
@@ -98,7 +104,34 @@ class Portal:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _file(self, method):
+                portal.hits.append((method, self.path, time.monotonic(), self.headers["Range"]))
+                answer = portal.files.get(self.path, 404)
+                if method == "HEAD" and self.path in portal.no_head:
+                    answer = 405
+                if isinstance(answer, str):  # a redirect
+                    self.send_response(302)
+                    self.send_header("Location", answer)
+                    self.end_headers()
+                    return
+                body = b"id,name\n" + b"1,a\n" * 20000 if answer < 400 else b"no such file"
+                self.send_response(answer)
+                self.send_header("Content-Type", "text/csv")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if method == "GET":
+                    self.wfile.write(body)
+
+            def do_HEAD(self):
+                if self.path.startswith("/files/"):
+                    return self._file("HEAD")
+                self.send_response(405)
+                self.end_headers()
+                return None
+
             def do_GET(self):
+                if self.path.startswith("/files/"):
+                    return self._file("GET")
                 parts = urlsplit(self.path)
                 query = {key: values[0] for key, values in parse_qs(parts.query).items()}
                 portal.requests.append(self.path)
