@@ -4,6 +4,7 @@ redirects are followed, each dataset is checked once a day, no host is asked mor
 times a second, and a private address is refused unless the portal was allowed them."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select, update
@@ -101,7 +102,7 @@ def test_no_host_is_asked_more_often_than_allowed(portal):
     downloads = [f"{portal.base}/files/{number}.csv" for number in range(6)]
     assert problems_of(None, downloads[:5], True, pace) is None
     moments = [moment for _, _, moment, _ in portal.hits]
-    gaps = [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(moments)]
     assert len(moments) == 5 and min(gaps) >= 0.19  # 5 a second: 0.2 s apart, less the clock's
 
 
