@@ -37,11 +37,9 @@ FIELD_WORDS = {
 
 
 class ImportIn(InputSchema):
-    department = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=20),
-        error_messages={"required": "Choose the department that keeps this dataset."},
-    )
+    # Not `required`: a missing choice is said in the service's words, which a button's page
+    # shows alone (web.forms.refused_back_to), without the field's name.
+    department = fields.String(load_default=None, validate=validate.Length(max=20))
 
 
 class SettleIn(InputSchema):
@@ -92,7 +90,9 @@ def import_entry(entry_id: int, raw: dict[str, Any], *, actor) -> str:
     entry = _entry(entry_id, actor)
     data, errors = load_input(ImportIn(), raw)
     code = (data.get("department") or "").strip().upper()
-    if code and db.session.scalar(select(Department.id).where(Department.code == code)) is None:
+    if not code and "department" not in errors:
+        errors["department"] = ["Choose the department that keeps this dataset."]
+    elif code and db.session.scalar(select(Department.id).where(Department.code == code)) is None:
         errors.setdefault("department", []).append(f"There is no department with the code {code}.")
     if entry.dataset_id is not None:
         known = entry.dataset.identifier
