@@ -36,6 +36,7 @@ from registry.audit.models import AuditChainHead
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.extensions import db
 from registry.performance.models import CityPriority
+from registry.portal.models import PortalUpdate
 from registry.priorities.models import (
     Assessment,
     Ballot,
@@ -51,7 +52,8 @@ MOVED = "registry_generation_moves"
 ANSWERS, NAMES, RECORDS = 1, 2, 3  # the generations' rows
 # What the answers kept in processes read (registry.memo): the records, their themes and city
 # priorities, the departments that hold them, data requests, rounds and their votes, the
-# committee's decisions and the reasons on record for late releases.
+# committee's decisions, the reasons on record for late releases, and the days portals showed
+# records' changes (the dashboard's freshness).
 ANSWERS_READ = (
     Dataset,
     DatasetTheme,
@@ -65,6 +67,7 @@ ANSWERS_READ = (
     ScoreOverride,
     Decision,
     ReleaseDelay,
+    PortalUpdate,
 )
 RECORDS_READ = (Dataset, DatasetTheme, CityPriority, Department)
 # What a record's dump shows of other rows than its own (its themes and city priorities are
@@ -163,6 +166,16 @@ def _settle_before_commit(session: Session) -> None:
 def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(MOVED, None)
+
+
+def note_written(session: Session, model: type) -> None:
+    """Rows of `model` written by a statement rather than the unit of work, which the flush
+    events do not see: the generations over it move at commit all the same."""
+    moved = session.info.setdefault(MOVED, set())
+    if issubclass(model, ANSWERS_READ):
+        moved.add(ANSWERS)
+    if issubclass(model, RECORDS_READ):
+        moved.add(RECORDS)
 
 
 def move_generation(session: Session, *generations: int) -> None:

@@ -11,6 +11,7 @@ so the dashboard, the exports and the pages agree."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from statistics import median
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.memo import for_the_hour, remembered
 from registry.performance.models import CityPriority
+from registry.portal.history import judged_as_of
 from registry.priorities import requests, rounds
 from registry.priorities.models import DataRequest, VotingRound
 from registry.reviews.workflow import State
@@ -53,6 +55,7 @@ class Figure:
     chart: str = "bars"  # bars, stacked, line or table
     unit: str = "datasets"
     total: int | None = None  # the figure's key number, where it has one (the dashboard's top)
+    share_columns: tuple[int, ...] = ()  # columns (by position) that are shares, shown as %
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -313,6 +316,39 @@ def scorecard(snapshot: Snapshot) -> Figure:
     return figure
 
 
+def freshness(snapshot: Snapshot) -> Figure:
+    """Per department, its released datasets on a portal judged against their update
+    frequency as of the day (portal.freshness, from every change the portals showed)."""
+    cadences = snapshot.tally.cadences
+    judged = judged_as_of(
+        snapshot.day, {rid: frequency for rid, (_, frequency) in cadences.items()}
+    )
+    by_department: dict[str, list] = defaultdict(list)
+    for record_id, found in judged.items():
+        by_department[cadences[record_id][0]].append(found)
+    figure = Figure(
+        "freshness",
+        "Released data kept up to date",
+        "For each department, its released datasets with an update frequency that the city's "
+        "portal lists: how many, the share updated as often as they say (the portal's last "
+        "change against the frequency), and the median days late of those late.",
+        ["Department", "Datasets judged", "On time", "Median days late"],
+        chart="table",
+        share_columns=(2,),
+    )
+    for code, name in snapshot.departments.items():
+        found = by_department.get(code)
+        if not found:
+            continue
+        late = [item.days_late for item in found if not item.on_time]
+        on_time = len(found) - len(late)
+        figure.rows.append(
+            [name, len(found), _share(on_time, len(found)), median(late) if late else None]
+        )
+    figure.total = sum(row[1] for row in figure.rows)
+    return figure
+
+
 FIGURES = {
     "inventory": inventory,
     "funnel": funnel,
@@ -322,6 +358,7 @@ FIGURES = {
     "city-priorities": city_priorities,
     "requests": request_figures,
     "scorecard": scorecard,
+    "freshness": freshness,
 }
 
 

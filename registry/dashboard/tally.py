@@ -19,11 +19,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from registry.accounts.models import Department
-from registry.dashboard.counts import counted
+from registry.dashboard.counts import counted, is_released
 from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.datasets.queries import every_record_as_of, is_current
+from registry.datasets.visibility import RELEASABLE
 from registry.extensions import db
 from registry.performance.models import CityPriority
+from registry.portal.history import on_portal_by
 from registry.priorities.models import DataRequest
 from registry.reviews.workflow import State
 
@@ -51,6 +53,9 @@ class Tally:
     owners: dict[int, str]  # the department code of each record a data request is planned into
     overdue: int  # approved records past their target date at the moment
     recent: Counter  # department code: how many of its records changed in the year before
+    # Released records with an update frequency that a portal had shown a change of by then:
+    # id: (department code, update frequency), for their freshness (portal.history).
+    cadences: dict[int, tuple[str, str]]
 
 
 def tally(moment: datetime) -> Tally:
@@ -65,6 +70,8 @@ def _as_of(moment: datetime) -> Tally:
     wanted = set(db.session.scalars(_requested_ids(moment)))
     owners: dict[int, str] = {}
     overdue, recent = 0, Counter()
+    on_portal = set(db.session.scalars(on_portal_by(day)))
+    cadences: dict[int, tuple[str, str]] = {}
     for record in every_record_as_of(moment):
         kinds[
             Kind(
@@ -83,7 +90,10 @@ def _as_of(moment: datetime) -> Tally:
             supports.update(record.city_priority_names)
         if record.id in wanted:
             owners[record.id] = record.department_code
-    return Tally(moment, kinds, supports, owners, overdue, +recent)
+        released = is_released(record.classification, record.status)
+        if released and record.id in on_portal and record.update_frequency:
+            cadences[record.id] = (record.department_code, record.update_frequency)
+    return Tally(moment, kinds, supports, owners, overdue, +recent, cadences)
 
 
 def _live(moment: datetime) -> Tally:
@@ -131,7 +141,20 @@ def _live(moment: datetime) -> Tally:
         .tuples()
         .all()
     )
-    return Tally(moment, kinds, supports, owners, overdue or 0, recent)
+    cadences = {
+        record_id: (department, frequency)
+        for record_id, department, frequency in db.session.execute(
+            select(Dataset.id, Department.code, Dataset.update_frequency)
+            .join(Department, Department.id == Dataset.department_id)
+            .where(
+                Dataset.id.in_(on_portal_by(day)),
+                Dataset.status == str(State.PUBLISHED),
+                Dataset.classification.in_(RELEASABLE),
+                Dataset.update_frequency.is_not(None),
+            )
+        )
+    }
+    return Tally(moment, kinds, supports, owners, overdue or 0, recent, cadences)
 
 
 def _requested_ids(moment: datetime):

@@ -19,6 +19,7 @@ from registry.datasets.models import Dataset
 from registry.errors import NotFound, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
+from registry.portal.history import remember
 from registry.portal.models import PortalEntry
 from registry.portal.reconcile import COMPARED, differences
 from registry.reviews.rereview import edit_dataset
@@ -117,6 +118,7 @@ def import_entry(entry_id: int, raw: dict[str, Any], *, actor) -> str:
     entry.dataset_id = db.session.scalar(select(Dataset.id).where(Dataset.identifier == identifier))
     entry.matched_by, entry.confirmed = "confirmed", True
     db.session.flush()
+    remember([(entry.dataset_id, entry.modified)])
     record_event(
         Tag.PORTAL_IMPORT,
         actor=actor,

@@ -77,3 +77,15 @@ class PortalEntry(db.Model):
 
     source: Mapped[PortalSource] = relationship(back_populates="entries")
     dataset = relationship("Dataset")
+
+
+class PortalUpdate(db.Model):
+    """A day a portal said a record last changed: every one seen is kept, so the record's last
+    change as of any day is the latest of them up to that day (portal.history)."""
+
+    __tablename__ = "portal_updates"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    modified: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -27,6 +27,7 @@ from registry.extensions import db
 from registry.notifications.services import notify
 from registry.portal.fetch import PortalUnreadable, Reach
 from registry.portal.freshness import Freshness, freshness, late_from
+from registry.portal.history import remember
 from registry.portal.models import KINDS, PortalEntry, PortalSource
 from registry.portal.readers import PortalItem, read_portal
 from registry.reviews.notify import stewards_of
@@ -136,7 +137,7 @@ def _keep(source: PortalSource, items: list[PortalItem]) -> None:
     a match the coordinator confirmed or refused stays."""
     existing = {entry.external_id: entry for entry in source.entries}
     records = _Records.read()
-    seen = set()
+    seen, changes = set(), []
     for item in items:
         seen.add(item.external_id)
         entry = existing.get(item.external_id)
@@ -154,9 +155,11 @@ def _keep(source: PortalSource, items: list[PortalItem]) -> None:
             entry.dataset_id, entry.matched_by = records.match(item)
         frequency = records.frequency.get(entry.dataset_id) if entry.dataset_id else None
         entry.late_from = late_from(frequency, entry.modified)
+        changes.append((entry.dataset_id, entry.modified))
     for external_id, entry in existing.items():
         if external_id not in seen:
             db.session.delete(entry)
+    remember(changes)
 
 
 def check_source(source: PortalSource, *, actor) -> str | None:
@@ -264,6 +267,7 @@ def confirm_match(entry_id: int, dataset_identifier: str | None, *, actor) -> Po
             raise_for({}, {"dataset": [f"No record has the identifier “{dataset_identifier}”."]})
     entry.dataset_id, entry.matched_by, entry.confirmed = dataset_id, "confirmed", True
     db.session.flush()
+    remember([(dataset_id, entry.modified)])
     record_event(
         Tag.PORTAL_MATCH,
         actor=actor,

@@ -139,4 +139,6 @@ def test_the_page_shows_every_figure_with_its_table(client, history):
     page = client.get("/dashboard").get_data(as_text=True)
     for name in stats.FIGURES:
         assert f'data-figure="{name}"' in page
-    assert page.count('role="img"') == len(stats.FIGURES) - 1  # the scorecard is a table
+    assert (
+        page.count('role="img"') == len(stats.FIGURES) - 2
+    )  # the scorecard and freshness are tables
