@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from registry.dashboard.counts import is_released
+from registry.datasets.models import Dataset
 from registry.derived import note_written
 from registry.extensions import db
 from registry.portal.freshness import Freshness, freshness
@@ -57,3 +59,32 @@ def judged_as_of(day: date, cadences: dict[int, str | None]) -> dict[int, Freshn
         if record_id in last and (judged := freshness(frequency, last[record_id], day)):
             found[record_id] = judged
     return found
+
+
+NOT_JUDGED = (None, None)
+
+
+class Timeliness:
+    """Each released record's freshness as of a day, by identifier, as the exports' "On time"
+    and "Days late" give it: read once for an export (as many rows as portal datasets)."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        query = (
+            select(Dataset.identifier, func.max(PortalUpdate.modified))
+            .join(Dataset, Dataset.id == PortalUpdate.dataset_id)
+            .where(PortalUpdate.modified <= day)
+            .group_by(Dataset.identifier)
+        )
+        self.last = dict(db.session.execute(query).tuples().all())
+
+    def of(
+        self, identifier: str, frequency: str | None, classification: str, status: str
+    ) -> tuple[bool | None, int | None]:
+        """(on time, days late) for a record as it stood on the day; (None, None) for one that
+        was not released, sets no rhythm or no portal had shown a change of."""
+        last = self.last.get(identifier)
+        if last is None or not is_released(classification, status):
+            return NOT_JUDGED
+        judged = freshness(frequency, last, self.day)
+        return (judged.on_time, judged.days_late) if judged else NOT_JUDGED

@@ -68,6 +68,11 @@ def _number_out(value: Any) -> Any:
     return value
 
 
+def _judged_out(value: Any) -> str:
+    """Yes or no where a judgement was made; empty where none could be."""
+    return "" if value is None else _yes_no_out(value)
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -203,6 +208,27 @@ COLUMNS: tuple[Column, ...] = (
         "version.",
         "a whole number",
         _number_out,
+        kind="number",
+    ),
+    # What the day of the export says (the registry's own, never kept with a record's row):
+    # San Francisco's inventory calls them "On Time" and "Lag Days".
+    Column(
+        "On time",
+        "on_time",
+        "For a released dataset with an update frequency that the city's portal lists: whether "
+        "the portal's last change is within its update period and grace, as of the export's day.",
+        "yes, no, or empty where it is not judged",
+        _judged_out,
+        importable=False,
+    ),
+    Column(
+        "Days late",
+        "days_late",
+        "Days since the portal's last change beyond the update period (0 when on time, empty "
+        "where it is not judged).",
+        "a whole number",
+        _number_out,
+        importable=False,
         kind="number",
     ),
 )

@@ -33,6 +33,7 @@ from registry.datasets.queries import (
 )
 from registry.db import utcnow, utctoday
 from registry.extensions import db
+from registry.portal.history import Timeliness
 from registry.transfer import datajson, dcat3, spreadsheets
 from registry.transfer.columns import HEADERS
 from registry.transfer.rendered import (
@@ -41,6 +42,7 @@ from registry.transfer.rendered import (
     line_of,
     render,
     staff,
+    unjudged,
 )
 
 FORMATS = {
@@ -147,7 +149,11 @@ def export_batches(
 ) -> Iterator[Batch]:
     """The export's lines for the reader: current ones from the kept renderings where they are
     current, those as of a day rendered from the versions they had then. Without `extras`
-    (no additional field is written) the records' additional fields are not read at all."""
+    (no additional field is written) the records' additional fields are not read at all.
+    Spreadsheets judge each record's timeliness as of the export's day (portal.history)."""
+    judge = unjudged
+    if request.format not in CATALOG_FORMATS:
+        judge = Timeliness(request.as_of or utctoday()).of
     if request.as_of is None:
         check_scope(request.scope, reader)
         department_id = department_id_of(request.department)
@@ -160,6 +166,7 @@ def export_batches(
             fmt=request.format,
             department_id=department_id,
             extras=extras,
+            judge=judge,
         )
         return
     records = export_records(request, reader)
@@ -173,6 +180,12 @@ def export_batches(
                     record["classification"],
                     render(record, departments),
                     record.get("additional_fields") if staff(reader) else None,
+                    judge(
+                        record["identifier"],
+                        record.get("update_frequency"),
+                        record["classification"],
+                        record["status"],
+                    ),
                 )
                 for record in chunk
             ]

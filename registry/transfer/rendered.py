@@ -52,6 +52,8 @@ RENDERING = hashlib.sha256(
 ).hexdigest()
 FIELDS = [column.field for column in COLUMNS]
 STEWARD, VERSION = FIELDS.index("steward"), FIELDS.index("version")
+# What the export's day says of the record (portal.history.Timeliness): never kept.
+ON_TIME, DAYS_LATE = FIELDS.index("on_time"), FIELDS.index("days_late")
 DATES = [number for number, column in enumerate(COLUMNS) if column.kind == "date"]
 
 
@@ -66,8 +68,9 @@ class Rendered(NamedTuple):
 class Line(NamedTuple):
     """A line of an export for one reader (a state's inventory is hundreds of thousands of
     them, so a tuple): the steward and the version as the reader sees them, the status and
-    classification the Summary counts, the five rendered parts, then the record's additional
-    fields (its own inventory's columns) for staff, None for others."""
+    classification the Summary counts, the five rendered parts, the record's additional
+    fields (its own inventory's columns) for staff, None for others, then whether it is
+    updated on time and how many days late, as of the export's day (None: not judged)."""
 
     steward: str | None
     version: int | None
@@ -79,6 +82,8 @@ class Line(NamedTuple):
     entry: str
     temporal: str | None
     extras: dict[str, str] | None
+    on_time: bool | None = None
+    days_late: int | None = None
 
 
 @dataclass(slots=True)
@@ -89,8 +94,15 @@ class Batch:
     lines: list[tuple]
 
 
-def line_of(steward, version, status, classification, rendered: Rendered, extras=None) -> Line:
-    return Line(steward, version, status, classification, *rendered, extras or None)
+def line_of(
+    steward, version, status, classification, rendered: Rendered, extras=None, judged=(None, None)
+) -> Line:
+    return Line(steward, version, status, classification, *rendered, extras or None, *judged)
+
+
+def unjudged(identifier, frequency, classification, status) -> tuple[None, None]:
+    """For a format without "On time" and "Days late" (the catalogs)."""
+    return None, None
 
 
 def staff(reader) -> bool:
@@ -132,7 +144,7 @@ def _json_default(value: Any) -> str:
 def render(record: dict[str, Any], departments: dict[str, str]) -> Rendered:
     """A record's snapshot as its export parts, whoever reads it."""
     row = row_of(record)
-    row[STEWARD] = row[VERSION] = None
+    row[STEWARD] = row[VERSION] = row[ON_TIME] = row[DAYS_LATE] = None
     values = [csv_value(value) for value in row]
     entry = datajson.entry_of(record, departments)
     return Rendered(
@@ -148,6 +160,7 @@ def cells_of(line: Line) -> list[Any]:
     """The Inventory sheet's row: dates as dates, numbers as numbers."""
     cells = json.loads(line.cells)
     cells[STEWARD], cells[VERSION] = line.steward, line.version
+    cells[ON_TIME], cells[DAYS_LATE] = COLUMNS[ON_TIME].write(line.on_time), line.days_late
     for number in DATES:
         if cells[number]:
             cells[number] = date.fromisoformat(cells[number])
@@ -205,6 +218,7 @@ def current_batches(
     department_id: int | None = None,
     batch: int = 1000,
     extras: bool = True,
+    judge=None,
 ) -> Iterator[Batch]:
     """The current records in scope, by department code and identifier, as lines for the
     reader: kept rows where they are current, the rest rendered as they are read. Rows come
@@ -214,7 +228,8 @@ def current_batches(
     (no sort of the whole inventory); the transaction is one snapshot, so the departments'
     reads agree. On PostgreSQL, whose statements each see their own snapshot, in one statement.
     Additional fields are read only with `extras` for a reader who sees them: decoding every
-    record's JSON cost a 100,000-record CSV export about 0.4 s when no record had one.
+    record's JSON cost a 100,000-record CSV export about 0.4 s when no record had one. `judge`
+    gives each line's timeliness (portal.history.Timeliness.of; none without it).
     """
     extras = extras and staff(reader)
     needed = 5 + KEPT.index(PARTS[fmt][0])
@@ -224,33 +239,65 @@ def current_batches(
         listed = listed.where(Department.id == department_id)
     codes = dict(db.session.execute(listed).tuples().all())
     sees = {held_by: sees_everything_about(reader, _Department(held_by)) for held_by in codes}
-    steward_of = _stewards(reader)
+    reading = _Reading(_stewards(reader), departments, extras, judge or unjudged)
     for result in _results(query, codes, department_id, batch):
         for rows in result.partitions(batch):
             fresh = current_snapshots([row[0] for row in rows if row[needed] is None])
             for held_by, group in groupby(rows, key=lambda row: row[10]):
                 shown = sees[held_by]
                 lines = [
-                    Line(
-                        steward_of(row[2]),
-                        row[1] if shown else None,
-                        row[3],
-                        row[4],
-                        *row[5:10],
-                        row[11] or None,
-                    )
+                    reading.kept(row, shown)
                     if row[needed] is not None
-                    else _fresh(
-                        fresh[row[0]], steward_of, shown, departments, extras and staff(reader)
-                    )
+                    else reading.fresh(fresh[row[0]], shown)
                     for row in group
                 ]
                 yield Batch(codes[held_by], lines)
 
 
+@dataclass(slots=True)
+class _Reading:
+    """How an export's lines are made for its reader: the stewards as they see them, the
+    departments' names, whether additional fields are read, and the day's judgement of each
+    record's timeliness (`judge(identifier, frequency, classification, status)`)."""
+
+    steward_of: Any
+    departments: dict[str, str]
+    extras: bool
+    judge: Any
+
+    def kept(self, row, shown: bool) -> Line:
+        """A line from a kept row (the columns of _lines_query)."""
+        judged = self.judge(row[12], row[13], row[4], row[3])
+        return Line(
+            self.steward_of(row[2]),
+            row[1] if shown else None,
+            row[3],
+            row[4],
+            *row[5:10],
+            row[11] or None,
+            *judged,
+        )
+
+    def fresh(self, record: dict[str, Any], shown: bool) -> Line:
+        """A line rendered as it is read, everything in it from the record as read then."""
+        status, classification = record["status"], record["classification"]
+        return line_of(
+            self.steward_of(record["steward_id"]),
+            record["version"] if shown else None,
+            status,
+            classification,
+            render(record, self.departments),
+            record.get("additional_fields") if self.extras else None,
+            self.judge(
+                record["identifier"], record.get("update_frequency"), classification, status
+            ),
+        )
+
+
 def _lines_query(scope: Scope, reader, fmt: str, extras: bool):
     """The columns a line is made of: the record's own, its kept parts for the format (the
-    others as nulls), its department, and its additional fields with `extras`."""
+    others as nulls), its department, its additional fields with `extras`, and what judges
+    its timeliness."""
     parts = [getattr(ExportRow, name) if name in PARTS[fmt] else null() for name in KEPT]
     return (
         select(
@@ -262,6 +309,8 @@ def _lines_query(scope: Scope, reader, fmt: str, extras: bool):
             *parts,
             Dataset.department_id,
             Dataset.additional_fields if extras else null(),
+            Dataset.identifier,
+            Dataset.update_frequency,
         )
         .outerjoin(ExportRow, _kept(stamp()))
         .where(scope_condition(scope, reader))
@@ -284,15 +333,6 @@ def _results(query, codes: dict[int, str], department_id: int | None, batch: int
     if department_id is not None:
         ordered = ordered.where(Dataset.department_id == department_id)
     yield connection.execute(ordered.execution_options(yield_per=batch))
-
-
-def _fresh(record: dict[str, Any], steward_of, shown: bool, departments, with_extras) -> Line:
-    """A line rendered as it is read, everything in it from the record as read then."""
-    version = record["version"] if shown else None
-    steward = steward_of(record["steward_id"])
-    rendered = render(record, departments)
-    extras = record.get("additional_fields") if with_extras else None
-    return line_of(steward, version, record["status"], record["classification"], rendered, extras)
 
 
 def _stewards(reader):

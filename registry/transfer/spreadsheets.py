@@ -123,6 +123,10 @@ def _summary_rows(tally, context: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+# "On time" as a CSV writes it (transfer.columns).
+JUDGED = {None: "", True: "yes", False: "no"}
+
+
 def write_csv(sink: IO[bytes], batches, tally, additional: list[str] = ()) -> None:
     """RFC 4180 (CRLF line ends, quotes where needed), UTF-8 with a byte-order mark. The
     records' `additional` fields follow the registry's columns, under their own headers."""
@@ -146,7 +150,8 @@ def write_csv(sink: IO[bytes], batches, tally, additional: list[str] = ()) -> No
         text = "".join(
             [
                 f"{line.csv_head},{stewards[line.steward]},{line.csv_tail},"
-                f"{'' if line.version is None else line.version}"
+                f"{'' if line.version is None else line.version},"
+                f"{JUDGED[line.on_time]},{'' if line.days_late is None else line.days_late}"
                 f"{extras_of(line)}\r\n"
                 for line in batch.lines
             ]

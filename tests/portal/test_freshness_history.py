@@ -7,12 +7,16 @@ import io
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
+from registry.cli_support import CommandLineOperator
+from registry.datasets.queries import Scope
 from registry.db import clock_at, utctoday
 from registry.extensions import db
 from registry.portal.models import PortalUpdate
 from registry.portal.reconcile import add_source, check_source
 from registry.reviews.rereview import edit_dataset
+from registry.transfer.exports import ExportRequest, produce
 
 
 def _listed(record, modified):
@@ -100,3 +104,42 @@ def test_the_page_and_the_csv_show_it(client, days):
         csv.reader(io.StringIO(client.get("/stats/freshness.csv").get_data(True).lstrip("\ufeff")))
     )
     assert rows[0] == ["Department", "Datasets judged", "On time", "Median days late"]
+
+
+def _exported(fmt, as_of=None):
+    produced = produce(ExportRequest(fmt, Scope.FULL, None, as_of), CommandLineOperator())
+    return produced.file.read()
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "expected"),
+    [
+        (
+            None,
+            {
+                "Street Trees": ("no", "9"),
+                "Potholes": ("yes", "0"),
+                "Budget": ("yes", "8"),  # due: 70 days against 62, within the grace
+            },
+        ),
+        (30, {"Street Trees": ("yes", "0"), "Potholes": ("", ""), "Budget": ("no", "9")}),
+    ],
+)
+def test_the_spreadsheets_say_on_time_and_days_late_as_of_their_day(days, days_ago, expected):
+    as_of = days - timedelta(days=days_ago) if days_ago else None
+    text = _exported("csv", as_of).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {row["Title"]: (row["On time"], row["Days late"]) for row in rows} == expected
+    book = load_workbook(io.BytesIO(_exported("xlsx", as_of)), read_only=True)
+    # (a row's empty cells at its end are not written: padded back here)
+    sheet = [row + (None,) * 80 for row in book["Inventory"].values]
+    header = list(sheet[0])
+    title, on_time, late = (header.index(name) for name in ("Title", "On time", "Days late"))
+    cells = {
+        row[title]: (row[on_time] or "", "" if row[late] is None else str(row[late]))
+        for row in sheet[1:]
+    }
+    assert cells == {
+        name: (judged, late_days if judged else "")
+        for name, (judged, late_days) in expected.items()
+    }
