@@ -116,6 +116,23 @@ class Dataset(db.Model):
         Index("ix_datasets_priority", text(f"({PRIORITY_ORDER})"), "title", "id"),
         # The newest releases (the front page's), read off the index in release order.
         Index("ix_datasets_status_published_on_id", "status", "published_on", "id"),
+        # The listing's "newest release" order (never-released last) on PostgreSQL, whose
+        # ascending index read backwards puts them first (SQLite's puts them last already):
+        # every record's, a status's (a visitor's), a department's, and in a status; and a
+        # level's (the restricted are never released: read off the general index, they came
+        # last, after every released record).
+        *(
+            Index(name, *columns, text("published_on DESC NULLS LAST"), text("id DESC")).ddl_if(
+                dialect="postgresql"
+            )
+            for name, columns in (
+                ("ix_datasets_released", ()),
+                ("ix_datasets_status_released", ("status",)),
+                ("ix_datasets_department_released", ("department_id",)),
+                ("ix_datasets_department_status_released", ("department_id", "status")),
+                ("ix_datasets_classification_released", ("classification",)),
+            )
+        ),
         # Approved records past their target date, in target-date order.
         # (and the work lists' order: by target date, then title, off the index)
         Index(

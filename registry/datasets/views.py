@@ -36,7 +36,7 @@ from registry.errors import Conflict
 from registry.extensions import db
 from registry.labels import TERMS, field_label, term
 from registry.permissions import Role
-from registry.portal.reconcile import on_portal
+from registry.portal.drift import on_portal
 from registry.reviews.requirements import REQUIRED_FOR_REVIEW
 from registry.reviews.rereview import edit_dataset
 from registry.reviews.workflow import GOVERNANCE_FIELDS, State

@@ -1,8 +1,9 @@
 """`registry demo`: loads the fictional City of Riverton, idempotently, for trying the registry.
 
 The city (city.py), its inventory (inventory.py, from catalogue.csv) and the review history
-that moves part of it through every state (reviews.py), and the open data program's rounds,
-requests and priorities (program.py), all through the services.
+that moves part of it through every state (reviews.py), the open data program's rounds,
+requests and priorities (program.py), and a reading of its portal (portal.py), all through the
+services.
 """
 
 from datetime import timedelta
@@ -14,8 +15,9 @@ from registry.accounts.models import User
 from registry.datasets.models import Dataset
 from registry.db import clock_at, utcnow
 from registry.demo import reviews
-from registry.demo.city import DEPARTMENTS, load_demo_city
+from registry.demo.city import DEPARTMENTS, DOMAIN, load_demo_city
 from registry.demo.inventory import load_demo_datasets
+from registry.demo.portal import load_demo_portal
 from registry.demo.program import load_demo_program
 from registry.demo.timeline import Timeline
 from registry.extensions import db
@@ -48,6 +50,8 @@ def load_demo() -> tuple[list[tuple[str, str, str, bool]], list[Dataset]]:
     )
     load_demo_program(timeline)
     timeline.run()
+    coordinator = db.session.scalar(select(User).where(User.email == f"coordinator@{DOMAIN}"))
+    load_demo_portal(coordinator)
     settle_inboxes()
     return accounts, new_datasets
 

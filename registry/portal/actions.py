@@ -19,9 +19,9 @@ from registry.datasets.models import Dataset
 from registry.errors import NotFound, PermissionDenied
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
+from registry.portal.drift import COMPARED, differences
 from registry.portal.history import remember
 from registry.portal.models import PortalEntry
-from registry.portal.reconcile import COMPARED, differences
 from registry.reviews.rereview import edit_dataset
 from registry.transfer.catalog_in import catalog_rows
 from registry.transfer.imports import run_import

@@ -7,7 +7,8 @@ from registry.api.operations import operation
 from registry.extensions import db
 from registry.permissions import Permission
 from registry.portal.actions import ImportIn, SettleIn, import_entry, settle
-from registry.portal.reconcile import differences, drift, list_sources
+from registry.portal.drift import differences, drift
+from registry.portal.reconcile import list_sources
 from registry.portal.schemas import DriftOut, ImportedOut, SettledOut, SourceListOut
 from registry.web.access import require_permission
 from registry.web.requests import json_body

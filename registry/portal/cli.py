@@ -6,7 +6,8 @@ from marshmallow import ValidationError
 
 from registry.cli_support import CommandLineOperator, fail
 from registry.extensions import db
-from registry.portal.reconcile import add_source, check_source, drift, list_sources
+from registry.portal.drift import drift
+from registry.portal.reconcile import add_source, check_source, list_sources
 
 portal_cli = click.Group("portal", help="The city's portals, set against the registry.")
 

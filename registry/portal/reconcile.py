@@ -1,5 +1,5 @@
 """The registry set against its portals: registering a portal, reading it (all of it, or
-nothing changes), matching each portal dataset to a record, and the drift between the two.
+nothing changes), matching each portal dataset to a record (portal.drift says what differs).
 Services flush; callers commit.
 
 Matching, in order: the portal's identifier (a record's own, or the portal identifier an
@@ -8,8 +8,7 @@ coordinator confirms or corrects it once, and the answer is kept while the porta
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from statistics import median
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import fields, validate
@@ -26,7 +25,7 @@ from registry.errors import NotFound
 from registry.extensions import db
 from registry.notifications.services import notify
 from registry.portal.fetch import PortalUnreadable, Reach
-from registry.portal.freshness import Freshness, freshness, late_from
+from registry.portal.freshness import freshness, late_from
 from registry.portal.history import remember
 from registry.portal.models import KINDS, PortalEntry, PortalSource
 from registry.portal.readers import PortalItem, read_portal
@@ -79,7 +78,7 @@ def get_source(source_id: int) -> PortalSource:
     return source
 
 
-def _words(text: str | None) -> str:
+def words(text: str | None) -> str:
     return re.sub(r"\W+", " ", (text or "").casefold()).strip()
 
 
@@ -118,8 +117,8 @@ class _Records:
                 records.by_identifier.setdefault(str(portal_id), record_id)
             if page:
                 records.by_page.setdefault(_page(page), record_id)
-            records.by_title.setdefault((_words(department), _words(title)), record_id)
-            records.by_title.setdefault(("", _words(title)), record_id)
+            records.by_title.setdefault((words(department), words(title)), record_id)
+            records.by_title.setdefault(("", words(title)), record_id)
         return records
 
     def match(self, item: PortalItem) -> tuple[int | None, str | None]:
@@ -127,7 +126,7 @@ class _Records:
             return self.by_identifier[item.external_id], "identifier"
         if item.landing_page and _page(item.landing_page) in self.by_page:
             return self.by_page[_page(item.landing_page)], "landing page"
-        key = (_words(item.publisher), _words(item.title))
+        key = (words(item.publisher), words(item.title))
         found = self.by_title.get(key) or self.by_title.get(("", key[1]))
         return (found, "title") if found else (None, None)
 
@@ -177,6 +176,13 @@ def check_source(source: PortalSource, *, actor) -> str | None:
         source.last_error = problem
         db.session.flush()
         return problem
+    keep_reading(source, items, actor=actor)
+    return None
+
+
+def keep_reading(source: PortalSource, items: list[PortalItem], *, actor) -> None:
+    """What a good reading found, kept: the datasets matched, the stewards of late ones told,
+    the reading audited."""
     _keep(source, items)
     source.last_error, source.last_count, source.last_good_at = None, len(items), utcnow()
     db.session.flush()
@@ -188,7 +194,6 @@ def check_source(source: PortalSource, *, actor) -> str | None:
         subject_id=source.id,
         details={"datasets": len(items), "url": source.url},
     )
-    return None
 
 
 def _tell_late(source: PortalSource) -> int:
@@ -276,135 +281,3 @@ def confirm_match(entry_id: int, dataset_identifier: str | None, *, actor) -> Po
         details={"portal_dataset": entry.external_id, "record": dataset_identifier or None},
     )
     return entry
-
-
-# Drift -------------------------------------------------------------------------------------------
-
-COMPARED = ("title", "description", "license", "contact_email")
-
-
-@dataclass
-class Late:
-    record: Dataset
-    entry: PortalEntry
-    freshness: Freshness
-
-
-@dataclass
-class Drift:
-    sources: list[PortalSource]
-    as_of: date
-    elsewhere: list[PortalEntry] = field(default_factory=list)  # on a portal, not registered
-    missing: list[Dataset] = field(default_factory=list)  # released here, on no portal
-    differs: list[tuple[PortalEntry, list[str]]] = field(default_factory=list)
-    uncertain: list[PortalEntry] = field(default_factory=list)
-    fresh: list[Late] = field(default_factory=list)  # every judged record, late or not
-    broken: list[PortalEntry] = field(default_factory=list)  # a link answered an error
-
-    @property
-    def late(self) -> list[Late]:
-        return [item for item in self.fresh if not item.freshness.on_time]
-
-    @property
-    def by_department(self) -> list["DepartmentFreshness"]:
-        """Each department's released records judged: how many, the share on time, and the
-        median days late of those late (by department name)."""
-        groups: dict[str, list[Late]] = {}
-        for item in self.fresh:
-            groups.setdefault(item.record.department.name, []).append(item)
-        return [DepartmentFreshness.of(name, groups[name]) for name in sorted(groups)]
-
-
-@dataclass(frozen=True)
-class DepartmentFreshness:
-    department: str
-    judged: int
-    on_time: int
-    median_days_late: float | None
-
-    @property
-    def share_on_time(self) -> float:
-        return self.on_time / self.judged
-
-    @classmethod
-    def of(cls, department: str, items: list[Late]) -> "DepartmentFreshness":
-        late = [item.freshness.days_late for item in items if not item.freshness.on_time]
-        on_time = len(items) - len(late)
-        return cls(department, len(items), on_time, median(late) if late else None)
-
-
-def differences(entry: PortalEntry, record: Dataset) -> list[str]:
-    """The fields the portal says otherwise, but for those the coordinator kept on the
-    registry's side while the portal still says what it said then."""
-    settled = entry.settled or {}
-    return [
-        name
-        for name in COMPARED
-        if getattr(entry, name)
-        and _words(getattr(entry, name)) != _words(getattr(record, name))
-        and settled.get(name) != getattr(entry, name)
-    ]
-
-
-def _judge(found: Drift, entry: PortalEntry, record: Dataset) -> None:
-    """What one matched portal dataset says of its record: a match to confirm, metadata that
-    differs, and (for a released record with a rhythm) its freshness."""
-    if entry.matched_by == "title" and not entry.confirmed:
-        found.uncertain.append(entry)
-    if changed := differences(entry, record):
-        found.differs.append((entry, changed))
-    judged = freshness(record.update_frequency, entry.modified, found.as_of)
-    if judged is not None and is_released(record.classification, record.status):
-        found.fresh.append(Late(record, entry, judged))
-
-
-def _released_elsewhere_only(matched: set[int]) -> list[Dataset]:
-    released = select(Dataset).where(Dataset.status == "published").order_by(Dataset.title)
-    return [
-        record
-        for record in db.session.scalars(released)
-        if record.id not in matched and is_released(record.classification, record.status)
-    ]
-
-
-def drift(today: date | None = None) -> Drift:
-    """What differs between the registry and every portal read well at least once."""
-    sources = list_sources()
-    found = Drift(sources, today or utctoday())
-    read = [source.id for source in sources if source.last_good_at is not None]
-    if not read:
-        return found
-    entries = list(
-        db.session.scalars(
-            select(PortalEntry)
-            .where(PortalEntry.source_id.in_(read))
-            .order_by(PortalEntry.title, PortalEntry.id)
-        )
-    )
-    matched = {entry.dataset_id for entry in entries if entry.dataset_id is not None}
-    found.broken = [entry for entry in entries if entry.link_problem]
-    records = {
-        record.id: record
-        for record in db.session.scalars(select(Dataset).where(Dataset.id.in_(list(matched))))
-    }
-    for entry in entries:
-        record = records.get(entry.dataset_id)
-        if record is None:
-            found.elsewhere.append(entry)
-        else:
-            _judge(found, entry, record)
-    found.missing = _released_elsewhere_only(matched)
-    return found
-
-
-def on_portal(record: Dataset) -> Late | None:
-    """How the portal shows one record now: its freshness, when it has a rhythm and a portal
-    lists it (the latest change any portal shows)."""
-    entry = db.session.scalar(
-        select(PortalEntry)
-        .where(PortalEntry.dataset_id == record.id, PortalEntry.modified.is_not(None))
-        .order_by(PortalEntry.modified.desc())
-        .limit(1)
-    )
-    judged = entry and freshness(record.update_frequency, entry.modified, utctoday())
-    return Late(record, entry, judged) if judged else None

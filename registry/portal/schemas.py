@@ -86,6 +86,11 @@ class DriftOut(Schema):
     as_of = fields.Date()
     sources = fields.List(fields.Nested(SourceOut))
     released_elsewhere = fields.List(fields.Nested(PortalDatasetOut), attribute="elsewhere")
+    released_before_its_review = fields.List(
+        fields.Nested(PortalDatasetOut),
+        attribute="unreleased",
+        metadata={"description": "On a portal, and registered, but not released in the registry."},
+    )
     missing_from_portal = fields.List(fields.Nested(RecordRefOut), attribute="missing")
     metadata_differs = fields.List(fields.Nested(DifferenceOut), attribute="differs")
     to_confirm = fields.List(fields.Nested(PortalDatasetOut), attribute="uncertain")

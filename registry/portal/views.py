@@ -10,9 +10,10 @@ from registry.datasets.vocab import UPDATE_FREQUENCIES
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
 from registry.portal.actions import FIELD_WORDS, import_entry, settle
+from registry.portal.drift import drift
 from registry.portal.freshness import PERIOD_DAYS, grace
 from registry.portal.models import KINDS
-from registry.portal.reconcile import add_source, check_source, confirm_match, drift, get_source
+from registry.portal.reconcile import add_source, check_source, confirm_match, get_source
 from registry.validation import form_to_dict
 from registry.web.access import require_permission
 from registry.web.forms import refused_as, refused_back_to

@@ -12,9 +12,10 @@ from sqlalchemy import select, update
 from registry.db import utcnow, utctoday
 from registry.extensions import db
 from registry.portal import links
+from registry.portal.drift import drift
 from registry.portal.links import Pace, check_due_links, problems_of
 from registry.portal.models import PortalEntry
-from registry.portal.reconcile import add_source, check_source, drift
+from registry.portal.reconcile import add_source, check_source
 
 
 def _dataset(portal, identifier, landing, *downloads):

@@ -12,8 +12,9 @@ from registry.datasets.models import Dataset
 from registry.errors import PermissionDenied
 from registry.extensions import db
 from registry.portal.actions import import_entry, settle
+from registry.portal.drift import drift
 from registry.portal.models import PortalEntry
-from registry.portal.reconcile import add_source, check_source, drift
+from registry.portal.reconcile import add_source, check_source
 from tests.factories import token
 
 

@@ -13,6 +13,7 @@ from registry.db import utctoday
 from registry.extensions import db
 from registry.notifications.models import Notification
 from registry.portal import fetch, readers
+from registry.portal.drift import drift
 from registry.portal.freshness import freshness
 from registry.portal.models import PortalEntry
 from registry.portal.reconcile import (
@@ -20,7 +21,6 @@ from registry.portal.reconcile import (
     check_due_portals,
     check_source,
     confirm_match,
-    drift,
 )
 
 

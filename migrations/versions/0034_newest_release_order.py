@@ -1,0 +1,40 @@
+"""The listing's "newest release" order on PostgreSQL, read off an index: published_on descending
+with the never-released last, as the listing sorts (an ascending index read backwards puts them
+first, so every page sorted every record in scope: 260 ms for a visitor's first page at 300,000
+records). SQLite reads its ascending index backwards in that order already.
+
+Revision ID: 0034
+Revises: 0033
+"""
+
+from alembic import op
+
+revision = "0034"
+down_revision = "0033"
+branch_labels = None
+depends_on = None
+
+INDEXES = {
+    "ix_datasets_released": "",
+    "ix_datasets_status_released": "status, ",
+    "ix_datasets_department_released": "department_id, ",
+    "ix_datasets_department_status_released": "department_id, status, ",
+    # A level's: the restricted, never released, came last off the general index (0.5 s).
+    "ix_datasets_classification_released": "classification, ",
+}
+
+
+def upgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, leading in INDEXES.items():
+        op.execute(
+            f"CREATE INDEX {name} ON datasets ({leading}published_on DESC NULLS LAST, id DESC)"
+        )
+
+
+def downgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name in INDEXES:
+        op.execute(f"DROP INDEX {name}")
