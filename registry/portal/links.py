@@ -29,7 +29,7 @@ class Pace:
     """At most `per_second` requests a second to each host, by waiting before the next."""
 
     def __init__(self, per_second: float) -> None:
-        self.gap = 1.0 / per_second
+        self.gap = 1.0 / per_second if per_second > 0 else 1.0  # a nonsense setting: one a second
         self.next_at: dict[str, float] = {}
 
     def wait(self, host: str) -> None:
