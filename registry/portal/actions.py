@@ -136,7 +136,9 @@ def settle(entry_id: int, raw: dict[str, Any], *, actor) -> PortalEntry:
     data, errors = load_input(SettleIn(), raw)
     field, side = data.get("field"), data.get("side")
     record = entry.dataset
-    if not errors and (record is None or field not in differences(entry, record)):
+    if record is None:
+        errors["entry"] = [f"“{entry.title}” is not a record in the registry: add it first."]
+    elif not errors and field not in differences(entry, record):
         errors["field"] = [f"The {FIELD_WORDS[field]} does not differ (any more)."]
     raise_for(errors)
     theirs = getattr(entry, field)

@@ -37,12 +37,12 @@ from registry.portal.history import Timeliness
 from registry.transfer import datajson, dcat3, spreadsheets
 from registry.transfer.columns import HEADERS
 from registry.transfer.rendered import (
+    NOT_JUDGED,
     Batch,
     current_batches,
     line_of,
     render,
     staff,
-    unjudged,
 )
 
 FORMATS = {
@@ -151,9 +151,10 @@ def export_batches(
     current, those as of a day rendered from the versions they had then. Without `extras`
     (no additional field is written) the records' additional fields are not read at all.
     Spreadsheets judge each record's timeliness as of the export's day (portal.history)."""
-    judge = unjudged
+    judge = None
     if request.format not in CATALOG_FORMATS:
-        judge = Timeliness(request.as_of or utctoday()).of
+        timeliness = Timeliness(request.as_of or utctoday())
+        judge = timeliness.of if timeliness.last else None  # no portal showed a change: none
     if request.as_of is None:
         check_scope(request.scope, reader)
         department_id = department_id_of(request.department)
@@ -180,7 +181,9 @@ def export_batches(
                     record["classification"],
                     render(record, departments),
                     record.get("additional_fields") if staff(reader) else None,
-                    judge(
+                    NOT_JUDGED
+                    if judge is None
+                    else judge(
                         record["identifier"],
                         record.get("update_frequency"),
                         record["classification"],

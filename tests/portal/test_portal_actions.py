@@ -118,6 +118,11 @@ def test_settling_what_does_not_differ_or_in_no_known_way_is_refused(read, city,
     with pytest.raises(ValidationError) as unknown:
         settle(entry.id, {"field": "steward", "side": "mine"}, actor=read)
     assert set(unknown.value.messages) == {"field", "side"}
+    with pytest.raises(ValidationError) as unmatched:
+        settle(_entry("zz-01").id, {"field": "title", "side": "portal"}, actor=read)
+    assert unmatched.value.messages == {
+        "entry": ["“Parking Citations” is not a record in the registry: add it first."]
+    }
     with pytest.raises(PermissionDenied):
         settle(entry.id, {"field": "title", "side": "portal"}, actor=make.user("auditor"))
     assert city["weekly"].title == "Pothole Repairs"
