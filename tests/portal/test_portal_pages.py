@@ -106,3 +106,26 @@ def test_a_portal_link_that_is_not_a_web_address_is_not_linked(client, make, sig
     sign_in(coordinator)
     page = client.get("/portal").get_data(as_text=True)
     assert "Parking Citations" in page and "javascript:" not in page
+
+
+def test_an_uncertain_match_is_corrected_to_another_record(client, make, sign_in, portal, city):
+    coordinator = make.user("coordinator")
+    source = add_source(
+        {"kind": "datajson", "url": portal.base + "/data.json", "allow_private": True},
+        actor=coordinator,
+    )
+    check_source(source, actor=coordinator)
+    db.session.commit()
+    sign_in(coordinator)
+    bridges = db.session.scalar(select(PortalEntry).where(PortalEntry.external_id == "b7-99"))
+    assert "Or it is the record" in client.get("/portal").get_data(as_text=True)
+    empty = client.post(f"/portal/entries/{bridges.id}/match", data={"record": " "})
+    assert empty.status_code == 302
+    shown = client.get("/portal").get_data(as_text=True)
+    assert "Give the identifier of the record it is" in shown
+    db.session.refresh(bridges)
+    assert not bridges.confirmed
+    other = city["missing"].identifier
+    client.post(f"/portal/entries/{bridges.id}/match", data={"record": other})
+    db.session.refresh(bridges)
+    assert (bridges.dataset_id, bridges.confirmed) == (city["missing"].id, True)
