@@ -85,7 +85,7 @@ def link_problem(url: str, allow_private: bool, pace: Pace) -> str | None:
         return str(error)
     except requests.Timeout:
         return f"{url} did not answer within {TIMEOUT_SECONDS} s."
-    except requests.RequestException as error:
+    except (requests.RequestException, ValueError) as error:  # ValueError: a malformed address
         return f"{url} could not be reached ({type(error).__name__})."
     if answer.status_code >= 400:
         return f"{url} answered {answer.status_code}."

@@ -127,3 +127,11 @@ def test_the_page_and_the_api_name_the_links_that_fail(served, client, make, sig
         ("failing", "The landing page:"),
         ("gone", "A download: http:"),
     ]
+
+
+def test_an_address_that_is_no_address_is_said_so(portal):
+    assert problems_of("ftp://files.city.example/x.csv", [], True, Pace(100)) == (
+        "The landing page: ftp://files.city.example/x.csv is not a web address."
+    )
+    problem = problems_of(None, ["http://[::1/x.csv"], True, Pace(100))
+    assert problem.startswith("A download: http://[::1/x.csv")
