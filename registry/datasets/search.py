@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import Integer, any_, bindparam, exists, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import defaultload
 from sqlalchemy.sql import Select
 
@@ -175,8 +176,8 @@ def find_datasets(
         """The page joins the ranked matches; counts only need membership, and a semi-join
         keeps SQLite from re-running the full-text query once per candidate row. `found`: the
         matches' ids, read already."""
-        if found is not None:
-            query = query.where(Dataset.id.in_(found))
+        if found is not None:  # on PostgreSQL alone: one array, not a parameter per id
+            query = query.where(Dataset.id == any_(bindparam("found", found, ARRAY(Integer))))
         elif matches is not None and ranked:
             query = query.join(matches, matches.c.id == Dataset.id)
         elif matches is not None:
