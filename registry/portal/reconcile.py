@@ -263,6 +263,8 @@ def confirm_match(entry_id: int, dataset_identifier: str | None, *, actor) -> Po
     entry = db.session.get(PortalEntry, entry_id)
     if entry is None:
         raise NotFound("There is no such portal dataset.")
+    if dataset_identifier is not None and not dataset_identifier.strip():
+        raise_for({}, {"record": ["Give the identifier of the record it is, or say it is none."]})
     dataset_id = None
     if dataset_identifier:
         dataset_id = db.session.scalar(

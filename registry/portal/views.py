@@ -79,10 +79,7 @@ def check(source_id: int):
 @require_permission(Permission.PROGRAM_MANAGE)
 def match(entry_id: int):
     answer = (request.form.get("record") or "").strip()
-    if not answer:
-        flash("Give the identifier of the record it is, or choose one of the buttons.", "danger")
-        return redirect(url_for("portal.page", _anchor="confirm"))
-    with refused_back_to(url_for("portal.page")):
+    with refused_back_to(url_for("portal.page", _anchor="confirm")):
         entry = confirm_match(entry_id, None if answer == "none" else answer, actor=current_user)
     db.session.commit()
     said = f"is the record {answer}" if entry.dataset_id else "is not in the registry"

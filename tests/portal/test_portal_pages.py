@@ -122,7 +122,7 @@ def test_an_uncertain_match_is_corrected_to_another_record(client, make, sign_in
     empty = client.post(f"/portal/entries/{bridges.id}/match", data={"record": " "})
     assert empty.status_code == 302
     shown = client.get("/portal").get_data(as_text=True)
-    assert "Give the identifier of the record it is" in shown
+    assert "Give the identifier of the record it is, or say it is none." in shown
     db.session.refresh(bridges)
     assert not bridges.confirmed
     other = city["missing"].identifier
