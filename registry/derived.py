@@ -35,7 +35,7 @@ from registry.accounts.models import Department, User
 from registry.audit.models import AuditChainHead
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.extensions import db
-from registry.performance.models import CityPriority
+from registry.performance.models import CityPriority, MeasureSource
 from registry.portal.models import PortalUpdate
 from registry.priorities.models import (
     Assessment,
@@ -111,9 +111,9 @@ def _renames(session: Session, target) -> bool:
 def touched(session: Session, target) -> tuple[set[int], set[int]]:
     """The records (and voting rounds closed early) whose derived values a flushed object may
     move: a record itself, its assessments, the data requests linked to it (and the record a
-    request was linked to before), its score overrides; a department's new name moves its
-    records' (search documents hold it); a round's closing moves the scores of every record
-    voted for in it."""
+    request was linked to before), its score overrides, a measure's link to it; a department's
+    new name moves its records' (search documents hold it); a round's closing moves the scores
+    of every record voted for in it."""
     if isinstance(target, Dataset):
         return {target.id}, set()
     if isinstance(target, Department) and _changed(target, ["name"]):
@@ -121,7 +121,7 @@ def touched(session: Session, target) -> tuple[set[int], set[int]]:
         return set(session.scalars(held)), set()
     if isinstance(target, DatasetTheme):
         return {target.dataset_id}, set()
-    if isinstance(target, (Assessment, ScoreOverride)):
+    if isinstance(target, (Assessment, ScoreOverride, MeasureSource)):
         return {target.dataset_id}, set()
     if isinstance(target, DataRequest):
         history = inspect(target).attrs.dataset_id.history

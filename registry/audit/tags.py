@@ -57,6 +57,11 @@ class Tag(StrEnum):
     PORTAL_IMPORT = "portal:import"
     PORTAL_SETTLE = "portal:settle"
     IMPORT = "transfer:import"
+    # Performance management: measures and the values reported for them
+    MEASURE_CREATE = "performance:measure:create"
+    MEASURE_UPDATE = "performance:measure:update"
+    MEASURE_VALUE = "performance:value:report"
+    MEASURE_VALUE_CORRECT = "performance:value:correct"
 
 
 # What each event says, in words, for the audit log's pages.
@@ -112,6 +117,10 @@ TAG_LABELS = {
     Tag.RELEASE_DELAY: "Reason for a late release recorded",
     Tag.EXPORT: "Inventory exported",
     Tag.IMPORT: "Inventory imported",
+    Tag.MEASURE_CREATE: "Measure defined",
+    Tag.MEASURE_UPDATE: "Measure edited",
+    Tag.MEASURE_VALUE: "Measure value reported",
+    Tag.MEASURE_VALUE_CORRECT: "Measure value corrected",
 }
 
 

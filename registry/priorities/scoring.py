@@ -2,7 +2,7 @@
 what the city releases first, and says why.
 
     score = 100 * (0.20 * department + 0.30 * stakeholders + 0.15 * requests
-                   + 0.10 * city priority + 0.25 * committee)
+                   + 0.05 * city priority + 0.10 * measures + 0.20 * committee)
 
 each part running from 0 to 1:
 
@@ -12,6 +12,9 @@ each part running from 0 to 1:
   closed; the shares add up, and a fifth of one recent round's votes counts in full.
 - requests: data requests linked to the record; three or more count in full.
 - city priority: 1 when the record supports at least one of the city's strategic priorities.
+- measures: the measures of city priorities computed from the record (performance
+  management): each one it feeds earns half, two or more count in full. Only records not yet
+  released are in the queue, so this is the data a measure needs and the public cannot see.
 - committee: the members' average assessment of the five criteria of NYC's open data law
   (accountability, public knowledge of the city, the department's mission, economic
   opportunity, demand shown by the public), 0 to 3 each, as a share of the most (3); 0 until
@@ -27,13 +30,15 @@ WEIGHTS = {
     "department": 0.20,
     "stakeholders": 0.30,
     "requests": 0.15,
-    "city_priority": 0.10,
-    "committee": 0.25,
+    "city_priority": 0.05,
+    "measures": 0.10,
+    "committee": 0.20,
 }
 DEPARTMENT = {"high": 1.0, "medium": 0.5, "low": 0.0}
 HALF_LIFE_DAYS = 365
 FULL_SHARE = 0.2  # a fifth of a round's votes counts in full
 FULL_REQUESTS = 3
+FULL_MEASURES = 2
 CRITERIA = (
     "accountability",
     "public_knowledge",
@@ -53,6 +58,7 @@ PART_LABELS = {
     "stakeholders": "Stakeholder votes",
     "requests": "Data requests",
     "city_priority": "Supports a city priority",
+    "measures": "Feeds measures of city priorities",
     "committee": "Committee's assessment",
 }
 
@@ -63,6 +69,8 @@ PART_RULES = {
     "after a year.",
     "requests": f"{FULL_REQUESTS} or more data requests asked for it.",
     "city_priority": "it supports one of the city's strategic priorities.",
+    "measures": f"{FULL_MEASURES} or more measures of city priorities are computed from it "
+    "(one earns half).",
     "committee": "every committee member rated all five criteria 3 of 3.",
 }
 
@@ -82,6 +90,7 @@ class Inputs:
     rounds: Sequence[RoundShare] = ()
     linked_requests: int = 0
     supports_city_priority: bool = False
+    feeds_measures: int = 0  # measures of city priorities computed from the record
     # Each member's assessment: five numbers 0 to 3, in CRITERIA order.
     assessments: Sequence[Sequence[int]] = ()
 
@@ -127,6 +136,7 @@ def score(inputs: Inputs) -> Score:
     stakeholders = min(1.0, shares / FULL_SHARE)
     requests = min(1.0, inputs.linked_requests / FULL_REQUESTS)
     city = 1.0 if inputs.supports_city_priority else 0.0
+    measures = min(1.0, inputs.feeds_measures / FULL_MEASURES)
     average = _average(inputs.assessments)
     committee = 0.0 if average is None else sum(average) / (3 * len(CRITERIA))
     votes = sum(share.votes for share in inputs.rounds)
@@ -159,6 +169,15 @@ def score(inputs: Inputs) -> Score:
             city,
             WEIGHTS["city_priority"],
             "Supports a city priority." if city else "Linked to no city priority.",
+        ),
+        Part(
+            "measures",
+            measures,
+            WEIGHTS["measures"],
+            f"Feeds {inputs.feeds_measures} measure{'' if inputs.feeds_measures == 1 else 's'} "
+            "of city priorities."
+            if inputs.feeds_measures
+            else "Feeds no measure of a city priority.",
         ),
         Part(
             "committee",

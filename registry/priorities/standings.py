@@ -2,7 +2,8 @@
 reading the release queue, a page of it or one record's place computes nothing.
 
 The scores follow registry.derived's one rule: the records a transaction touched (their own
-fields, an assessment, a data request, an override, a round closed early) are rescored just
+fields, an assessment, a data request, an override, a round closed early, a measure computed
+from them or no longer) are rescored just
 before it commits, in the same transaction.
 
 What moves with time alone is housekeeping's (refresh_standings, every minute): a round that
@@ -22,6 +23,7 @@ from registry.datasets.models import Dataset, dataset_city_priorities
 from registry.db import utcnow
 from registry.derived import keeps, locked_chunks
 from registry.extensions import db
+from registry.performance.models import MeasureSource
 from registry.priorities.models import (
     Assessment,
     DataRequest,
@@ -134,6 +136,15 @@ def scored(session: Session, records, now: datetime) -> list[tuple]:
     )
     link = dataset_city_priorities.c
     supporting = set(session.scalars(select(link.dataset_id).where(link.dataset_id.in_(ids))))
+    feeding = dict(
+        session.execute(
+            select(MeasureSource.dataset_id, func.count())
+            .where(MeasureSource.dataset_id.in_(ids))
+            .group_by(MeasureSource.dataset_id)
+        )
+        .tuples()
+        .all()
+    )
     newest: dict[int, ScoreOverride] = {}
     query = (
         select(ScoreOverride)
@@ -149,6 +160,7 @@ def scored(session: Session, records, now: datetime) -> list[tuple]:
             rounds=[RoundShare(*share) for share in shares.get(record.id, [])],
             linked_requests=requests.get(record.id, 0),
             supports_city_priority=record.id in supporting,
+            feeds_measures=feeding.get(record.id, 0),
             assessments=assessed.get(record.id, []),
         )
         override = newest.get(record.id)

@@ -159,7 +159,7 @@ def test_the_committee_part_is_the_members_average(client, make, sign_in):
         client.post("/sign-out")
         sign_in(make.user("committee"))
         assess(client, dataset, value)
-    assert queue_items(client)[0]["parts"][4]["points"] == 16.7  # 2 of 3, of 25
+    assert queue_items(client)[0]["parts"][5]["points"] == 13.3  # 2 of 3, of 20
 
 
 def test_a_member_may_change_their_assessment(client, make, sign_in):

@@ -1,6 +1,7 @@
 """The priority score's documented cases, each worked out by hand from the formula as the README
-states it (out of 100: department 20, stakeholder votes 30, data requests 15, a city priority 10,
-the committee's assessment 25), and the properties any such score must keep."""
+states it (out of 100: department 20, stakeholder votes 30, data requests 15, a city priority 5,
+feeding measures of city priorities 10, the committee's assessment 20), and the properties any
+such score must keep."""
 
 import pytest
 from hypothesis import given
@@ -50,17 +51,23 @@ def test_data_requests(requests, expected):
 
 
 def test_a_city_priority():
-    assert points(supports_city_priority=True) == 10.0
+    assert points(supports_city_priority=True) == 5.0
+
+
+@pytest.mark.parametrize(("measures", "expected"), [(0, 0.0), (1, 5.0), (2, 10.0), (5, 10.0)])
+def test_feeding_measures_of_city_priorities(measures, expected):
+    # One measure computed from the record earns half of 10; two or more, all of it.
+    assert points(feeds_measures=measures) == expected
 
 
 @pytest.mark.parametrize(
     ("assessments", "expected"),
     [
         ([], 0.0),  # not assessed
-        ([[3, 3, 3, 3, 3]], 25.0),
+        ([[3, 3, 3, 3, 3]], 20.0),
         ([[0, 0, 0, 0, 0]], 0.0),
-        ([[3, 3, 3, 3, 3], [0, 0, 0, 0, 0]], 12.5),  # the members' average
-        ([[3, 0, 3, 0, 3]], 15.0),  # 9 of 15
+        ([[3, 3, 3, 3, 3], [0, 0, 0, 0, 0]], 10.0),  # the members' average
+        ([[3, 0, 3, 0, 3]], 12.0),  # 9 of 15
     ],
 )
 def test_the_committees_assessment(assessments, expected):
@@ -74,6 +81,7 @@ def test_everything_at_its_best_is_100():
             rounds=[RoundShare(1, 5, 0)],
             linked_requests=3,
             supports_city_priority=True,
+            feeds_measures=2,
             assessments=[[3] * 5],
         )
         == 100.0
@@ -87,6 +95,7 @@ def test_why_here_names_each_input():
             rounds=[RoundShare(4, 40, 0)],
             linked_requests=2,
             supports_city_priority=False,
+            feeds_measures=1,
             assessments=[[2] * 5, [1] * 5],
         )
     ).parts
@@ -96,6 +105,7 @@ def test_why_here_names_each_input():
         "less).",
         "2 data requests asked for it.",
         "Linked to no city priority.",
+        "Feeds 1 measure of city priorities.",
         "Committee's average: 1.5 of 3 across the five criteria (2 members).",
     ]
 
@@ -116,6 +126,7 @@ inputs = st.builds(
     rounds=rounds,
     linked_requests=st.integers(0, 50),
     supports_city_priority=st.booleans(),
+    feeds_measures=st.integers(0, 10),
     assessments=st.lists(assessment, max_size=6),
 )
 

@@ -1,0 +1,185 @@
+"""The measures as a reader sees them, now or as of a past day: each period's value in force
+then and its status, where the measure stands, and the records it rests on, read by today's
+rule (a record restricted since is counted, never named, for whoever may not read it now)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from registry.dashboard.counts import is_released
+from registry.datasets.models import Dataset
+from registry.datasets.visibility import readable_by
+from registry.extensions import db
+from registry.performance.models import CityPriority, Measure, MeasureSource, MeasureValue
+from registry.performance.rules import (
+    Status,
+    last_ended,
+    period_code,
+    period_label,
+    periods,
+    standing,
+    status,
+)
+
+TREND = 24  # periods a trend shows, at most (two years of a monthly measure)
+
+
+@dataclass
+class Point:
+    period: date
+    label: str
+    code: str
+    value: float | None
+    status: Status
+    row: MeasureValue | None = None
+
+
+@dataclass
+class Source:
+    identifier: str
+    title: str
+    status: str
+    released: bool
+    late: bool
+
+
+@dataclass
+class MeasureView:
+    measure: Measure
+    points: list[Point]
+    status: Status
+    period: date  # the period the status is of
+    latest: Point | None
+    sources: list[Source] = field(default_factory=list)
+    hidden: int = 0  # records it rests on that the reader may not read
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is missing of the data behind it, in words."""
+        found = [
+            f"{source.title} ({source.identifier}) was due for release and is late."
+            for source in self.sources
+            if source.late
+        ]
+        found += [
+            f"{source.title} ({source.identifier}) is not released yet."
+            for source in self.sources
+            if not source.released and not source.late
+        ]
+        if self.hidden:
+            found.append(
+                f"It rests on {self.hidden} non-public dataset{'' if self.hidden == 1 else 's'}."
+            )
+        return found
+
+
+def in_force_at(moment: datetime | None):
+    """The value rows in force at a moment (None: now)."""
+    if moment is None:
+        return MeasureValue.superseded_at.is_(None)
+    return (MeasureValue.reported_at <= moment) & or_(
+        MeasureValue.superseded_at.is_(None), MeasureValue.superseded_at > moment
+    )
+
+
+def values_of(ids: list[int], moment: datetime | None) -> dict[int, dict[date, MeasureValue]]:
+    found: dict[int, dict[date, MeasureValue]] = defaultdict(dict)
+    query = select(MeasureValue).where(MeasureValue.measure_id.in_(ids), in_force_at(moment))
+    for row in db.session.scalars(query):
+        found[row.measure_id][row.period] = row
+    return found
+
+
+def sources_of(ids: list[int], reader, day: date) -> tuple[dict[int, list[Source]], dict]:
+    """The records each measure rests on that the reader may read, and how many others."""
+    link = MeasureSource
+    totals = dict(
+        db.session.execute(
+            select(link.measure_id, func.count())
+            .where(link.measure_id.in_(ids))
+            .group_by(link.measure_id)
+        )
+        .tuples()
+        .all()
+    )
+    rows = db.session.execute(
+        select(
+            link.measure_id,
+            Dataset.identifier,
+            Dataset.title,
+            Dataset.status,
+            Dataset.classification,
+            Dataset.is_overdue(day),
+        )
+        .join(Dataset, Dataset.id == link.dataset_id)
+        .where(link.measure_id.in_(ids), readable_by(reader))
+        .order_by(link.measure_id, Dataset.title)
+    ).all()
+    shown: dict[int, list[Source]] = defaultdict(list)
+    for measure_id, identifier, title, state, classification, late in rows:
+        released = is_released(classification, state)
+        shown[measure_id].append(Source(identifier, title, state, released, bool(late)))
+    hidden = {key: total - len(shown.get(key, [])) for key, total in totals.items()}
+    return shown, hidden
+
+
+def view_of(measure: Measure, rows: dict[date, MeasureValue], day: date) -> MeasureView:
+    frequency = measure.frequency
+    values = {period: row.value for period, row in rows.items()}
+    now_status, now_period = standing(values, frequency, measure.target, measure.direction, day)
+    last = max([last_ended(day, frequency), *values])
+    first = min(values, default=last)
+    span = periods(first, last, frequency)[-TREND:]
+    points = [
+        Point(
+            period,
+            period_label(period, frequency),
+            period_code(period, frequency),
+            values.get(period),
+            status(values.get(period), measure.target, measure.direction),
+            rows.get(period),
+        )
+        for period in span
+    ]
+    latest = next((point for point in reversed(points) if point.value is not None), None)
+    return MeasureView(measure, points, now_status, now_period, latest)
+
+
+def measure_views(measures: list[Measure], reader, day: date, moment: datetime | None):
+    ids = [measure.id for measure in measures]
+    values = values_of(ids, moment)
+    shown, hidden = sources_of(ids, reader, day)
+    views = []
+    for measure in measures:
+        view = view_of(measure, values.get(measure.id, {}), day)
+        view.sources, view.hidden = shown.get(measure.id, []), hidden.get(measure.id, 0)
+        views.append(view)
+    return views
+
+
+def measures_in_force(moment: datetime | None, department_id: int | None = None):
+    """The measures defined by a moment, in the priorities' order, then by name."""
+    query = (
+        select(Measure)
+        .join(CityPriority, CityPriority.id == Measure.priority_id)
+        .order_by(CityPriority.position, CityPriority.name, Measure.name)
+    )
+    if moment is not None:
+        query = query.where(Measure.created_at <= moment)
+    if department_id is not None:
+        query = query.where(Measure.department_id == department_id)
+    return list(db.session.scalars(query))
+
+
+def board(reader, day: date, moment: datetime | None) -> list[tuple[CityPriority, list]]:
+    """Each city priority with its measures' views (a priority without measures included)."""
+    views = measure_views(measures_in_force(moment), reader, day, moment)
+    priorities = db.session.scalars(
+        select(CityPriority).order_by(CityPriority.position, CityPriority.name)
+    )
+    grouped = defaultdict(list)
+    for view in views:
+        grouped[view.measure.priority_id].append(view)
+    return [(priority, grouped.get(priority.id, [])) for priority in priorities]
