@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.datasets.theme_views import theme_pages
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
+    from registry.performance.views import performance_pages
     from registry.portal.views import portal_pages
     from registry.priorities.views import priorities_pages
     from registry.reviews.meeting_views import meetings
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         meetings,
         priorities_pages,
         portal_pages,
+        performance_pages,
         notifications,
         audit,
         transfer,

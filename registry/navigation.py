@@ -11,6 +11,7 @@ NAV_LINKS = [
     (None, "Catalog", "public.catalog"),
     (None, "Datasets", "datasets.index"),
     (None, "Dashboard", "dashboard.page"),
+    (None, "Performance", "performance.page"),
     (
         "menu",
         "Priorities",

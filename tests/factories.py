@@ -1,8 +1,10 @@
 """Test factories that create records through the same services the app uses."""
 
 import itertools
+from datetime import date
 
 from registry.accounts import services as accounts
+from registry.db import utctoday
 from registry.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -152,6 +154,34 @@ def city_priority(name: str = "Safe neighbourhoods"):
     from registry.priorities.program import save_city_priority
 
     created = save_city_priority({"name": name}, actor=user("coordinator"))
+    db.session.commit()
+    return created
+
+
+def measure(department_code: str | None = None, *, priority: str | None = None, **fields):
+    """A measure under a city priority (made if there is none of that name), defined by the
+    coordinator: monthly, higher is better, 90 % by the end of next year."""
+    from registry.performance.models import CityPriority
+    from registry.performance.services import create_measure
+
+    name = priority or "Safe neighbourhoods"
+    if db.session.scalar(db.select(CityPriority.id).where(CityPriority.name == name)) is None:
+        city_priority(name)
+    created = create_measure(
+        {
+            "priority": name,
+            "department": department_code or department().code,
+            "name": "Calls answered within 8 minutes",
+            "counts": "The share of emergency calls answered within 8 minutes.",
+            "unit": "%",
+            "direction": "higher",
+            "target": 90,
+            "target_date": date(utctoday().year + 1, 12, 31).isoformat(),
+            "frequency": "monthly",
+            **fields,
+        },
+        actor=user("coordinator"),
+    )
     db.session.commit()
     return created
 

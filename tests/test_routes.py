@@ -214,6 +214,22 @@ ROUTES = {
     ("GET", "/api/v1/me"): API_SIGNED_IN,
     ("GET", "/api/v1/departments"): EVERYONE,
     ("GET", "/api/v1/audit"): API_AUDIT,
+    # Measures: the world's is of another department than any steward's.
+    ("GET", "/performance"): EVERYONE,
+    ("GET", "/performance.csv"): EVERYONE,
+    ("GET", "/performance/measures/<int:measure_id>"): EVERYONE,
+    ("GET", "/performance/measures/new"): REGISTER_PAGE,
+    ("POST", "/performance/measures/new"): REGISTER_FORM,
+    ("GET", "/performance/measures/<int:measure_id>/edit"): COORDINATOR_PAGE,
+    ("POST", "/performance/measures/<int:measure_id>/edit"): COORDINATOR_FORM,
+    ("POST", "/performance/measures/<int:measure_id>/values"): COORDINATOR_FORM,
+    ("POST", "/performance/measures/<int:measure_id>/values/file"): COORDINATOR_ACTION,
+    ("GET", "/api/v1/measures"): EVERYONE,
+    ("POST", "/api/v1/measures"): expect(401, 403, coordinator=400, steward=400),
+    ("GET", "/api/v1/measures/<int:measure_id>"): EVERYONE,
+    ("PATCH", "/api/v1/measures/<int:measure_id>"): expect(401, 403, coordinator=400),
+    ("GET", "/api/v1/measures/<int:measure_id>/values"): EVERYONE,
+    ("POST", "/api/v1/measures/<int:measure_id>/values"): expect(401, 403, coordinator=400),
 }
 
 IGNORED_ENDPOINTS = {"static", "bootstrap.static"}
@@ -245,6 +261,7 @@ def world(make):
         {"held_on": "2026-01-05", "attendees": "The committee"}, actor=make.user("coordinator")
     )
     run = start_verification(make.user("auditor"))
+    measure = make.measure(department.code)
     db.session.commit()
     return {
         "<code>": department.code,
@@ -269,6 +286,7 @@ def world(make):
         "<token>": "not-an-invitation",
         "<int:source_id>": "1",
         "<int:entry_id>": "1",
+        "<int:measure_id>": str(measure.id),
     }
 
 

@@ -1,7 +1,11 @@
 """What the dashboard and the stats API take and give."""
 
-from marshmallow import Schema, fields, validate
+from datetime import date, datetime
 
+from marshmallow import Schema, ValidationError, fields, validate
+
+from registry.db import utcnow, utctoday
+from registry.transfer.exports import end_of_day
 from registry.transfer.schemas import EARLIEST
 from registry.validation import Day, InputSchema
 
@@ -13,6 +17,15 @@ class AsOfQuery(InputSchema):
         load_default=None,
         validate=validate.Range(min=EARLIEST, error="Give a date from 1990 until today."),
     )
+
+
+def moment_of(args) -> tuple[date | None, datetime]:
+    """The `as_of` argument (a day, read to its end in the city's time zone) or now; a day in
+    the future or not a date is a 422 that says so."""
+    day = AsOfQuery().load({"as_of": args.get("as_of") or None})["as_of"]
+    if day is not None and day > utctoday():
+        raise ValidationError({"as_of": ["Give a day up to today: the figures cannot run ahead."]})
+    return day, (end_of_day(day) if day else utcnow())
 
 
 class FigureOut(Schema):

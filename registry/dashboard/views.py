@@ -12,10 +12,9 @@ from marshmallow import ValidationError
 from registry.api.operations import operation
 from registry.cells import for_csv
 from registry.dashboard import report, stats
-from registry.dashboard.schemas import AsOfQuery, FigureListOut, FigureOut
+from registry.dashboard.schemas import AsOfQuery, FigureListOut, FigureOut, moment_of
 from registry.db import utcnow, utctoday
 from registry.permissions import Permission, has_permission
-from registry.transfer.exports import end_of_day
 from registry.transfer.spreadsheets import write_tables_xlsx
 from registry.web.caching import cacheable
 from registry.web.forms import refused_as
@@ -24,15 +23,6 @@ from registry.web.paging import paginate_fetched
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 dashboard = Blueprint("dashboard", __name__)
-
-
-def moment_of(args) -> tuple[date | None, datetime]:
-    """The `as_of` argument (a day, read to its end in the city's time zone) or now; a day in
-    the future or not a date is a 422 that says so."""
-    day = AsOfQuery().load({"as_of": args.get("as_of") or None})["as_of"]
-    if day is not None and day > utctoday():
-        raise ValidationError({"as_of": ["Give a day up to today: the figures cannot run ahead."]})
-    return day, (end_of_day(day) if day else utcnow())
 
 
 @dashboard.get("/dashboard")

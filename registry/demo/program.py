@@ -14,6 +14,7 @@ from registry.accounts.services import find_user_by_email
 from registry.datasets.models import Dataset
 from registry.db import utcnow
 from registry.demo.city import DOMAIN
+from registry.demo.measures import load_demo_measures
 from registry.extensions import db
 from registry.performance.models import CityPriority
 from registry.priorities import program, queue, requests, rounds
@@ -176,6 +177,7 @@ def load_demo_program(timeline) -> None:
     coordinator = _person("coordinator")
     timeline.at(now - timedelta(days=118), create_city_priorities)
     timeline.at(now - timedelta(days=118, hours=-2), lambda: _link_priorities(coordinator))
+    load_demo_measures(timeline, now - timedelta(days=117))
     _requests(timeline, now, coordinator)
     _rounds(timeline, now, coordinator)
     for day in range(10):

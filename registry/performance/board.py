@@ -21,6 +21,7 @@ from registry.performance.rules import (
     periods,
     standing,
     status,
+    written,
 )
 
 TREND = 24  # periods a trend shows, at most (two years of a monthly measure)
@@ -183,3 +184,48 @@ def board(reader, day: date, moment: datetime | None) -> list[tuple[CityPriority
     for view in views:
         grouped[view.measure.priority_id].append(view)
     return [(priority, grouped.get(priority.id, [])) for priority in priorities]
+
+
+@dataclass
+class Trend:
+    """A trend chart's geometry (an SVG 640 by 240): the lines through reported values (broken
+    where a period has none), each point, the target's line and the scale's marks."""
+
+    lines: list[str]
+    dots: list[tuple[float, float, Point]]
+    target_y: float
+    marks: list[tuple[float, str]]
+    labels: list[tuple[float, str]]
+
+
+LEFT, RIGHT, TOP, BOTTOM = 70.0, 620.0, 20.0, 200.0
+
+
+def trend(view: MeasureView) -> Trend:
+    values = [point.value for point in view.points if point.value is not None]
+    target = view.measure.target
+    low, high = min([0.0, target, *values]), max([target, *values])
+    high = high + (high - low) * 0.1 or 1.0
+
+    def y(value: float) -> float:
+        return round(BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP), 1)
+
+    count = len(view.points)
+    step = (RIGHT - LEFT) / (count - 1) if count > 1 else 0.0
+    lines, current, dots, labels = [], [], [], []
+    for index, point in enumerate(view.points):
+        x = round(LEFT + index * step, 1) if count > 1 else (LEFT + RIGHT) / 2
+        if point.value is None:
+            lines += [" ".join(current)] if len(current) > 1 else []
+            current = []
+        else:
+            current.append(f"{x},{y(point.value)}")
+            dots.append((x, y(point.value), point))
+        if index in (0, count - 1) or (count > 8 and index % (count // 4) == 0):
+            labels.append((x, point.label))
+    lines += [" ".join(current)] if len(current) > 1 else []
+    marks = [
+        (y(low + (high - low) * share), written(low + (high - low) * share))
+        for share in (0, 0.5, 1)
+    ]
+    return Trend(lines, dots, y(target), marks, labels)

@@ -230,3 +230,8 @@ def standing(
     if latest is not None and latest >= due:
         return status(values[latest], target, direction), latest
     return Status.NO_DATA, due
+
+
+def plain_number(value: float) -> float | int:
+    """A whole number as an int (a file shows 90, not 90.0)."""
+    return int(value) if float(value).is_integer() else value

@@ -104,11 +104,11 @@ class ValueOut(Schema):
     note = fields.String(allow_none=True)
     reported_at = fields.DateTime(allow_none=True)
     reported_by = fields.String(allow_none=True)
-    corrections = fields.Integer(metadata={"description": "Earlier values of the period"})
     reason = fields.String(allow_none=True, metadata={"description": "Why it was corrected"})
+    changed = fields.Boolean(metadata={"description": "After a report: whether it changed"})
 
 
-class SourceOut(Schema):
+class MeasureDatasetOut(Schema):
     identifier = fields.String()
     title = fields.String()
     status = fields.String()
@@ -131,7 +131,7 @@ class MeasureOut(Schema):
     version = fields.Integer()
     latest = fields.Nested(ValueOut, allow_none=True)
     status = _status_field()
-    datasets = fields.List(fields.Nested(SourceOut))
+    datasets = fields.List(fields.Nested(MeasureDatasetOut))
     non_public_datasets = fields.Integer(
         metadata={"description": "Records it rests on that the caller may not read"}
     )

@@ -1,6 +1,7 @@
 """Defining and editing measures (each change a version and an audit event), and reporting
 their values (a correction keeps what it corrects, with its reason)."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -135,10 +136,19 @@ def _check_department(actor, department: Department | None) -> None:
         )
 
 
+def check_may_keep(actor, measure: Measure | None = None) -> None:
+    """Refuses (403) whoever may not keep this measure (or, with none, any measure)."""
+    if measure is None and not can_keep_measures(actor):
+        raise PermissionDenied("Stewards and the coordinator keep measures.")
+    if measure is not None and not can_keep_measure(actor, measure.department_id):
+        raise PermissionDenied(
+            "The coordinator and the accountable department's stewards keep this measure."
+        )
+
+
 def create_measure(raw: dict[str, Any], *, actor, today: date | None = None) -> Measure:
     """A new measure under a city priority, aiming at a day still to come."""
-    if not can_keep_measures(actor):
-        raise PermissionDenied("Stewards and the coordinator keep measures.")
+    check_may_keep(actor)
     data, errors = load_input(MeasureIn(), raw)
     found = _resolve(data, errors, actor)
     _check_department(actor, found.get("department"))
@@ -210,7 +220,7 @@ def _mine(measure: Measure, data: dict[str, Any], based_on: int, errors: dict) -
 
 def update_measure(measure: Measure, raw: dict[str, Any], *, actor) -> Measure:
     """Applies what the editor changed (see _mine), as a version and an audit event."""
-    _check_department(actor, measure.department)
+    check_may_keep(actor, measure)
     _lock(measure)
     data, errors = load_input(MeasurePatch(), raw)
     based_on = data.pop("version", None)
@@ -269,13 +279,22 @@ def in_force(measure_id: int, period: date) -> MeasureValue | None:
     )
 
 
-def report_value(measure: Measure, raw: dict[str, Any], *, actor, lock: bool = True):
+@dataclass
+class Reported:
+    """What a report did: the value now in force, and whether it is new (or a correction)."""
+
+    row: MeasureValue
+    changed: bool
+
+    @property
+    def corrected(self) -> bool:
+        return self.changed and self.row.corrects_id is not None
+
+
+def report_value(measure: Measure, raw: dict[str, Any], *, actor, lock: bool = True) -> Reported:
     """Reports a period's value. One already reported is corrected only with a reason, and the
-    value it corrects is kept; the same value again changes nothing (None is returned)."""
-    if not can_keep_measure(actor, measure.department_id):
-        raise PermissionDenied(
-            "The coordinator and the accountable department's stewards report its values."
-        )
+    value it corrects is kept; the same value and note again change nothing."""
+    check_may_keep(actor, measure)
     if lock:
         _lock(measure)
     data, errors = load_input(ValueIn(), raw)
@@ -289,7 +308,7 @@ def report_value(measure: Measure, raw: dict[str, Any], *, actor, lock: bool = T
         errors["period"] = [f"{period_label(period, measure.frequency)} has not begun yet."]
     current = in_force(measure.id, period) if period is not None and not errors else None
     if current is not None and (current.value, current.note) == (data["value"], data["note"]):
-        return None
+        return Reported(current, changed=False)
     if current is not None and not data.get("reason"):
         errors["reason"] = [
             f"{period_label(period, measure.frequency)} already has a value "
@@ -324,4 +343,4 @@ def report_value(measure: Measure, raw: dict[str, Any], *, actor, lock: bool = T
         after=shown,
         details={"reason": value.reason} if value.reason else None,
     )
-    return value
+    return Reported(value, changed=True)
