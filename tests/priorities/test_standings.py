@@ -1,5 +1,6 @@
 """Derived values are kept where they change (registry.derived): after any sequence of edits,
-votes, requests, assessments, overrides, approvals, releases and changes of classification,
+votes, requests, assessments, overrides, approvals, releases, changes of classification and
+measures of city priorities naming records or no longer,
 every kept queue score (priorities.standings) equals the one computed from scratch, exactly the
 candidates have one, and the dashboard's kept counts (catalog.counts) equal a count of every
 record. What moves with time alone (a round closing by the clock, older rounds counting less)
@@ -20,6 +21,7 @@ from registry.datasets.search import find_datasets
 from registry.datasets.visibility import RELEASABLE
 from registry.db import utcnow
 from registry.extensions import db
+from registry.performance.services import update_measure
 from registry.priorities import queue, requests, rounds, standings
 from registry.priorities.models import QueueScore, VotingRound
 from registry.priorities.rounds import is_candidate_record
@@ -128,6 +130,8 @@ OPERATIONS = st.lists(
                 "new",
                 "published",
                 "submit",
+                "measure",
+                "unmeasure",
             ]
         ),
         st.integers(0, 3),
@@ -149,6 +153,7 @@ def test_every_kept_score_equals_the_score_from_scratch_after_any_changes(app, o
     members = [factories.user("committee") for _ in range(2)]
     stakeholder = factories.user("stakeholder")
     records = [factories.dataset(release_priority="medium") for _ in range(3)]
+    measures = []
     for action, which, value in operations:
         record = records[which % len(records)]
         if action == "priority":
@@ -214,6 +219,11 @@ def test_every_kept_score_equals_the_score_from_scratch_after_any_changes(app, o
             records.append(factories.published())
         elif action == "submit":
             records.append(factories.in_committee())
+        elif action == "measure":  # a measure of a city priority computed from the record
+            measures.append(factories.measure(datasets=[record.identifier]))
+        elif action == "unmeasure" and measures:
+            measure = measures[value % len(measures)]
+            update_measure(measure, {"version": measure.version, "datasets": []}, actor=coordinator)
         db.session.commit()
         assert kept() == from_scratch(), action
         assert kept_counts() == counts_from_scratch(), action
