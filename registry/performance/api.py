@@ -3,6 +3,7 @@ the caller may read them, the others counted), kept and reported by the coordina
 accountable department's stewards."""
 
 from flask import Blueprint, jsonify, request, url_for
+from flask.views import MethodView
 from flask_login import current_user
 
 from registry.api.operations import operation
@@ -91,7 +92,7 @@ def create_measure():
     db.session.commit()
     response = jsonify(MeasureOut().dump(_measure_body(_views([measure])[0])))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_measure", measure_id=measure.id)
+    response.headers["Location"] = url_for("api.measure", measure_id=measure.id)
     return response
 
 
@@ -166,10 +167,21 @@ def report_value(measure_id: int):
     return jsonify(ValueOut().dump(body))
 
 
+class OneMeasure(MethodView):
+    """/measures/<id>: one rule for its methods, so that an id past any row's is a 404 for
+    each (a rule per method answers 405 for all but the first)."""
+
+    get = staticmethod(get_measure)
+    patch = staticmethod(update_measure)
+
+
+class MeasureValues(MethodView):
+    get = staticmethod(list_values)
+    post = staticmethod(report_value)
+
+
 def register(api: Blueprint) -> None:
     api.add_url_rule("/measures", view_func=list_measures, methods=["GET"])
     api.add_url_rule("/measures", view_func=create_measure, methods=["POST"])
-    api.add_url_rule("/measures/<int:measure_id>", view_func=get_measure, methods=["GET"])
-    api.add_url_rule("/measures/<int:measure_id>", view_func=update_measure, methods=["PATCH"])
-    api.add_url_rule("/measures/<int:measure_id>/values", view_func=list_values, methods=["GET"])
-    api.add_url_rule("/measures/<int:measure_id>/values", view_func=report_value, methods=["POST"])
+    api.add_url_rule("/measures/<int:measure_id>", "measure", view_func=OneMeasure)
+    api.add_url_rule("/measures/<int:measure_id>/values", "values", view_func=MeasureValues)

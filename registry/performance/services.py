@@ -218,6 +218,28 @@ def _mine(measure: Measure, data: dict[str, Any], based_on: int, errors: dict) -
     return mine
 
 
+def _check_fixed(measure: Measure, data: dict, before: dict, errors: dict) -> None:
+    """What cannot change once values are reported (FIXED_ONCE_REPORTED), to `errors`."""
+    reported = db.session.scalar(
+        select(func.count()).where(
+            MeasureValue.measure_id == measure.id, MeasureValue.superseded_at.is_(None)
+        )
+    )
+    for key, message in FIXED_ONCE_REPORTED.items():
+        if reported and key in data and data[key] != before[key]:
+            errors[key] = [message.format(count=reported, old=before[key], new=data[key])]
+
+
+def _apply(measure: Measure, changes: dict, data: dict, found: dict) -> None:
+    for key in changes:
+        if key == "datasets":
+            measure.sources = [MeasureSource(dataset_id=i) for i in found["datasets"]]
+        elif key in ("priority", "department"):
+            setattr(measure, key, found[key])
+        else:
+            setattr(measure, key, data[key])
+
+
 def update_measure(measure: Measure, raw: dict[str, Any], *, actor) -> Measure:
     """Applies what the editor changed (see _mine), as a version and an audit event."""
     check_may_keep(actor, measure)
@@ -229,14 +251,7 @@ def update_measure(measure: Measure, raw: dict[str, Any], *, actor) -> Measure:
         data = _mine(measure, data, based_on, errors)
     _check_department(actor, found.get("department"))
     before = snapshot(measure)
-    reported = db.session.scalar(
-        select(func.count()).where(
-            MeasureValue.measure_id == measure.id, MeasureValue.superseded_at.is_(None)
-        )
-    )
-    for key, message in FIXED_ONCE_REPORTED.items():
-        if reported and key in data and data[key] != before[key]:
-            errors[key] = [message.format(count=reported, old=before[key], new=data[key])]
+    _check_fixed(measure, data, before, errors)
     raise_for(errors)
     changes = {
         key: [before[key], value]
@@ -245,13 +260,7 @@ def update_measure(measure: Measure, raw: dict[str, Any], *, actor) -> Measure:
     }
     if not changes:
         return measure
-    for key in changes:
-        if key == "datasets":
-            measure.sources = [MeasureSource(dataset_id=i) for i in found["datasets"]]
-        elif key in ("priority", "department"):
-            setattr(measure, key, found[key])
-        else:
-            setattr(measure, key, data[key])
+    _apply(measure, changes, data, found)
     now = utcnow()
     measure.updated_at = now
     db.session.flush()
@@ -291,6 +300,20 @@ class Reported:
         return self.changed and self.row.corrects_id is not None
 
 
+def _period(measure: Measure, data: dict[str, Any], errors: dict) -> date | None:
+    """The period a value is for: one of the measure's, begun by today."""
+    if "period" not in data:
+        return None
+    try:
+        period = parse_period(data["period"], measure.frequency)
+    except PeriodError as problem:
+        errors["period"] = [str(problem)]
+        return None
+    if period > utctoday():
+        errors["period"] = [f"{period_label(period, measure.frequency)} has not begun yet."]
+    return period
+
+
 def report_value(measure: Measure, raw: dict[str, Any], *, actor, lock: bool = True) -> Reported:
     """Reports a period's value. One already reported is corrected only with a reason, and the
     value it corrects is kept; the same value and note again change nothing."""
@@ -298,14 +321,7 @@ def report_value(measure: Measure, raw: dict[str, Any], *, actor, lock: bool = T
     if lock:
         _lock(measure)
     data, errors = load_input(ValueIn(), raw)
-    period = None
-    if "period" in data:
-        try:
-            period = parse_period(data["period"], measure.frequency)
-        except PeriodError as problem:
-            errors["period"] = [str(problem)]
-    if period is not None and period > utctoday():
-        errors["period"] = [f"{period_label(period, measure.frequency)} has not begun yet."]
+    period = _period(measure, data, errors)
     current = in_force(measure.id, period) if period is not None and not errors else None
     if current is not None and (current.value, current.note) == (data["value"], data["note"]):
         return Reported(current, changed=False)

@@ -41,6 +41,14 @@ class Outcome:
     corrected: int = 0
     unchanged: int = 0
 
+    def count(self, done) -> None:
+        if not done.changed:
+            self.unchanged += 1
+        elif done.corrected:
+            self.corrected += 1
+        else:
+            self.reported += 1
+
     def sentence(self) -> str:
         return (
             f"Read the file: {self.reported} value{'' if self.reported == 1 else 's'} reported, "
@@ -75,6 +83,21 @@ def _messages(exc: ValidationError) -> list[str]:
     return found or [str(exc.messages)]
 
 
+def _raw(cells: list[Any], columns: dict[str, int]) -> dict[str, str]:
+    """A row's fields as the form would send them (a date cell as its day)."""
+    raw = {
+        name: plain(cells[index]) if index < len(cells) else None for name, index in columns.items()
+    }
+    return {key: "" if value is None else str(value) for key, value in raw.items()}
+
+
+def _period(raw: dict[str, str], frequency: str):
+    try:
+        return parse_period(raw["period"], frequency)
+    except PeriodError:
+        return None  # the service says what is wrong with it
+
+
 def import_values(measure: Measure, filename: str, data: bytes, *, actor) -> Outcome:
     services.check_may_keep(actor, measure)
     if not filename.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
@@ -86,30 +109,18 @@ def import_values(measure: Measure, filename: str, data: bytes, *, actor) -> Out
     columns = _columns(table.headers)
     outcome, problems, seen = Outcome(), [], {}
     for number, cells in table.rows:
-        raw: dict[str, Any] = {
-            name: plain(cells[index]) if index < len(cells) else None
-            for name, index in columns.items()
-        }
-        raw = {key: ("" if value is None else str(value)) for key, value in raw.items()}
-        try:
-            period = parse_period(raw["period"], measure.frequency)
-        except PeriodError:
-            period = None  # the service says what is wrong with it
+        raw = _raw(cells, columns)
+        period = _period(raw, measure.frequency)
         if period is not None and period in seen:
             problems.append(f"Row {number}: the same period as row {seen[period]}.")
             continue
         seen[period] = number
         try:
-            done = services.report_value(measure, raw, actor=actor, lock=number == table.rows[0][0])
+            done = services.report_value(measure, raw, actor=actor, lock=len(seen) == 1)
         except ValidationError as exc:
             problems += [f"Row {number}: {message}" for message in _messages(exc)]
             continue
-        if not done.changed:
-            outcome.unchanged += 1
-        elif done.corrected:
-            outcome.corrected += 1
-        else:
-            outcome.reported += 1
+        outcome.count(done)
     if problems:
         more = len(problems) - SHOWN_PROBLEMS
         shown = problems[:SHOWN_PROBLEMS] + ([f"…and {more} more."] if more > 0 else [])
