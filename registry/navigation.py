@@ -11,11 +11,11 @@ NAV_LINKS = [
     (None, "Catalog", "public.catalog"),
     (None, "Datasets", "datasets.index"),
     (None, "Dashboard", "dashboard.page"),
-    (None, "Performance", "performance.page"),
     (
         "menu",
         "Priorities",
         [
+            (None, "City performance", "performance.page"),
             (None, "Release queue", "priorities.queue_page"),
             (None, "Voting rounds", "priorities.round_list"),
             (None, "Data requests", "priorities.request_list"),

@@ -19,6 +19,7 @@ from registry.performance.rules import (
     period_code,
     period_label,
     periods,
+    short_label,
     standing,
     status,
     written,
@@ -195,17 +196,22 @@ class Trend:
     dots: list[tuple[float, float, Point]]
     target_y: float
     marks: list[tuple[float, str]]
-    labels: list[tuple[float, str]]
+    labels: list[tuple[float, str, str]]  # x, words, text-anchor
 
 
 LEFT, RIGHT, TOP, BOTTOM = 70.0, 620.0, 20.0, 200.0
 
 
 def trend(view: MeasureView) -> Trend:
+    """The chart of a measure's trend, scaled to its values and target (a tenth of the range
+    to spare above and below, so that a change of a few points shows)."""
     values = [point.value for point in view.points if point.value is not None]
     target = view.measure.target
-    low, high = min([0.0, target, *values]), max([target, *values])
-    high = high + (high - low) * 0.1 or 1.0
+    low, high = min([target, *values]), max([target, *values])
+    spare = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+    low, high = low - spare, high + spare
+    if min([target, *values]) >= 0:
+        low = max(low, 0.0)  # no negative axis for what cannot be negative
 
     def y(value: float) -> float:
         return round(BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP), 1)
@@ -221,11 +227,10 @@ def trend(view: MeasureView) -> Trend:
         else:
             current.append(f"{x},{y(point.value)}")
             dots.append((x, y(point.value), point))
-        if index in (0, count - 1) or (count > 8 and index % (count // 4) == 0):
-            labels.append((x, point.label))
+        every = max(1, count // 4)
+        if index in (0, count - 1) or (index % every == 0 and index < count - every):
+            anchor = "start" if index == 0 else "end" if index == count - 1 else "middle"
+            labels.append((x, short_label(point.period, view.measure.frequency), anchor))
     lines += [" ".join(current)] if len(current) > 1 else []
-    marks = [
-        (y(low + (high - low) * share), written(low + (high - low) * share))
-        for share in (0, 0.5, 1)
-    ]
+    marks = [(y(value), written(round(value, 1))) for value in (low, (low + high) / 2, high)]
     return Trend(lines, dots, y(target), marks, labels)

@@ -160,6 +160,13 @@ def period_label(start: date, frequency: str) -> str:
     return str(start.year)
 
 
+def short_label(start: date, frequency: str) -> str:
+    """A period in a chart's few characters: "Mar 2026", "Q1 2026", "2026"."""
+    if frequency == Frequency.MONTHLY:
+        return f"{calendar.month_abbr[start.month]} {start.year}"
+    return period_label(start, frequency)
+
+
 def period_code(start: date, frequency: str) -> str:
     """How a period is written in files and the API: "2026-03", "2026-Q1", "2026"."""
     if frequency == Frequency.MONTHLY:

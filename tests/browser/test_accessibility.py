@@ -45,6 +45,7 @@ NOT_PAGES = (
     "/robots.txt",  # for crawlers, not people
     "/sign-in/city",  # the way to the city's sign-in and back (not set up in the demo)
     "/sitemap",
+    "/performance.csv",
 )
 
 
@@ -143,6 +144,15 @@ def pages(live_app):
         "/work": ["/work", "/work?kind=overdue", "/work?kind=drafts"],
         "/audit/verify/<int:run_id>": verification_pages,
         "/invitation/<token>": ["/invitation/not-an-invitation"],  # the page of a spent link
+        # The demo's measures: one on restricted data, one missing its last month, one of
+        # Public Works (the steward's) with a value corrected; the city's as of a year ago.
+        "/performance": ["/performance", "/performance?as_of=2025-12-01"],
+        "/performance/measures/<int:measure_id>": [
+            "/performance/measures/1",
+            "/performance/measures/6",
+            "/performance/measures/7",
+        ],
+        "/performance/measures/<int:measure_id>/edit": ["/performance/measures/7/edit"],
     }
     found = []
     for rule in live_app.url_map.iter_rules():

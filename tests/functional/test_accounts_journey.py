@@ -10,6 +10,7 @@ PUBLIC = [
     "Catalog",
     "Datasets",
     "Dashboard",
+    "City performance",
     "Release queue",
     "Voting rounds",
     "Data requests",
