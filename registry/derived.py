@@ -35,7 +35,7 @@ from registry.accounts.models import Department, User
 from registry.audit.models import AuditChainHead
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.extensions import db
-from registry.performance.models import CityPriority, MeasureSource
+from registry.performance.models import CityPriority, Measure, MeasureSource, MeasureValue
 from registry.portal.models import PortalUpdate
 from registry.priorities.models import (
     Assessment,
@@ -52,8 +52,8 @@ MOVED = "registry_generation_moves"
 ANSWERS, NAMES, RECORDS = 1, 2, 3  # the generations' rows
 # What the answers kept in processes read (registry.memo): the records, their themes and city
 # priorities, the departments that hold them, data requests, rounds and their votes, the
-# committee's decisions, the reasons on record for late releases, and the days portals showed
-# records' changes (the dashboard's freshness).
+# committee's decisions, the reasons on record for late releases, the days portals showed
+# records' changes (the dashboard's freshness), and the measures with their values.
 ANSWERS_READ = (
     Dataset,
     DatasetTheme,
@@ -68,6 +68,9 @@ ANSWERS_READ = (
     Decision,
     ReleaseDelay,
     PortalUpdate,
+    Measure,
+    MeasureSource,
+    MeasureValue,
 )
 RECORDS_READ = (Dataset, DatasetTheme, CityPriority, Department)
 # What a record's dump shows of other rows than its own (its themes and city priorities are

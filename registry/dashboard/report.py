@@ -1,6 +1,7 @@
 """The program's own yearly report, which manual programs let decay: the release plan (every
 record approved for release and not yet released, with its target date and, when late, the
-reason on record), what was retired and why, the committee's meetings, and a readiness
+reason on record), what was retired and why, the committee's meetings, where each measure of
+the city's priorities stood against its target at the year's end, and a readiness
 checklist after the What Works Cities certification criteria the registry can compute, each
 with its evidence. For any year: a past year is read as the registry stood when it ended."""
 
@@ -20,6 +21,7 @@ from registry.datasets.visibility import RELEASABLE
 from registry.db import utcnow
 from registry.extensions import db
 from registry.memo import remembered
+from registry.performance.figures import where_measures_stood
 from registry.reviews.meetings import latest_delays
 from registry.reviews.models import Meeting, ReleaseDelay
 from registry.reviews.workflow import State
@@ -37,6 +39,7 @@ class Report:
     retired_total: int = 0
     meetings: list[Meeting] = field(default_factory=list)
     checklist: list[Check] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)  # where each stood at the end
 
     @property
     def complete(self) -> bool:
@@ -186,6 +189,7 @@ def build(year: int) -> Report:
     report.retired = retired(year, moment, RETIRED_SHOWN)
     report.retired_total = retired_count(year, moment)
     report.checklist = checklist(held, moment)
+    report.measures = where_measures_stood(moment)
     start = datetime(year, 1, 1, tzinfo=UTC).date()
     report.meetings = list(
         db.session.scalars(
@@ -304,6 +308,34 @@ def sheets(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
             "Meetings",
             ["Date", "Attendees", "Minutes", "Agenda items"],
             [[m.held_on, m.attendees, m.minutes_url, len(m.agenda)] for m in report.meetings],
+        ),
+        (
+            "Measures",
+            [
+                "City priority",
+                "Measure",
+                "Department",
+                "Period",
+                "Value",
+                "Unit",
+                "Target",
+                "Target date",
+                "Status",
+            ],
+            [
+                [
+                    row["priority"],
+                    row["measure"],
+                    row["department"],
+                    row["period"],
+                    row["value"],
+                    row["unit"],
+                    row["target"],
+                    row["target_date"],
+                    row["status_label"],
+                ]
+                for row in report.measures
+            ],
         ),
         (
             "Checklist",

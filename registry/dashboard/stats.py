@@ -25,7 +25,9 @@ from registry.datasets.visibility import RELEASABLE, readable_by
 from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.memo import for_the_hour, remembered
+from registry.performance.figures import STATUSES, status_counts
 from registry.performance.models import CityPriority
+from registry.performance.rules import STATUS_LABELS
 from registry.portal.history import judged_as_of
 from registry.priorities import requests, rounds
 from registry.priorities.models import DataRequest, VotingRound
@@ -349,6 +351,21 @@ def freshness(snapshot: Snapshot) -> Figure:
     return figure
 
 
+def measures(snapshot: Snapshot) -> Figure:
+    rows = status_counts(snapshot.moment)
+    return Figure(
+        "measures",
+        "The city's priorities: measures on track",
+        "Each city priority's measures, by where they stood against their targets: the "
+        "latest period ended, or a later one already reported.",
+        ["City priority", *(STATUS_LABELS[status] for status in STATUSES), "Measures"],
+        rows,
+        chart="stacked",
+        unit="measures",
+        total=sum(row[-1] for row in rows),
+    )
+
+
 FIGURES = {
     "inventory": inventory,
     "funnel": funnel,
@@ -359,6 +376,7 @@ FIGURES = {
     "requests": request_figures,
     "scorecard": scorecard,
     "freshness": freshness,
+    "measures": measures,
 }
 
 

@@ -14,6 +14,7 @@ from registry.cells import for_csv
 from registry.dashboard import report, stats
 from registry.dashboard.schemas import AsOfQuery, FigureListOut, FigureOut, moment_of
 from registry.db import utcnow, utctoday
+from registry.performance.rules import written
 from registry.permissions import Permission, has_permission
 from registry.transfer.spreadsheets import write_tables_xlsx
 from registry.web.caching import cacheable
@@ -119,6 +120,7 @@ def report_page():
         report=built,
         plan=paginate_fetched(built.plan, built.plan_total),
         years=list(range(utctoday().year, utctoday().year - 5, -1)),
+        written=written,
     )
 
 

@@ -174,7 +174,8 @@ def load_demo_measures(timeline, defined: datetime) -> None:
     already."""
     if db.session.scalar(select(Measure.id).limit(1)) is not None:
         return
-    today = utcnow().date()
+    now = utcnow()
+    today = now.date()
     backfill = defined + timedelta(hours=1)
     for number, spec in enumerate(MEASURES):
         frequency = spec[7]
@@ -185,11 +186,14 @@ def load_demo_measures(timeline, defined: datetime) -> None:
         rng = random.Random(number)
         for index, start in enumerate(due):
             value = _value(spec, index, rng)
-            ended = datetime.combine(next_period(start, frequency), time(15), UTC)
-            timeline.at(
-                max(ended + timedelta(days=9), backfill),
-                lambda spec=spec, start=start, value=value: _report(spec, start, value),
-            )
+            ended = datetime.combine(next_period(start, frequency), time(0), UTC)
+            # Reported within three days of the period's end (and never after now).
+            moment = max(min(ended + timedelta(days=3), now - timedelta(minutes=5)), backfill)
+            if moment > ended:
+                timeline.at(
+                    moment,
+                    lambda spec=spec, start=start, value=value: _report(spec, start, value),
+                )
         if spec[2] == CORRECTED:
             start = due[-3]
             ended = datetime.combine(next_period(start, frequency), time(10), UTC)
