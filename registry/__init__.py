@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.datasets.theme_views import theme_pages
     from registry.datasets.views import datasets
     from registry.notifications.views import notifications
+    from registry.performance.stocktake_views import stock_take_pages
     from registry.performance.views import performance_pages
     from registry.portal.views import portal_pages
     from registry.priorities.views import priorities_pages
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         priorities_pages,
         portal_pages,
         performance_pages,
+        stock_take_pages,
         notifications,
         audit,
         transfer,

@@ -224,6 +224,11 @@ ROUTES = {
     ("POST", "/performance/measures/<int:measure_id>/edit"): COORDINATOR_FORM,
     ("POST", "/performance/measures/<int:measure_id>/values"): COORDINATOR_FORM,
     ("POST", "/performance/measures/<int:measure_id>/values/file"): COORDINATOR_ACTION,
+    ("GET", "/performance/stock-takes"): expect(
+        302, 403, steward=200, coordinator=200, auditor=200
+    ),
+    ("GET", "/performance/stock-takes/<code>/<month>"): AUDIT_PAGE,
+    ("POST", "/performance/stock-takes/<code>/<month>"): COORDINATOR_FORM,
     ("GET", "/api/v1/measures"): EVERYONE,
     ("POST", "/api/v1/measures"): expect(401, 403, coordinator=400, steward=400),
     ("GET", "/api/v1/measures/<int:measure_id>"): EVERYONE,
@@ -287,6 +292,7 @@ def world(make):
         "<int:source_id>": "1",
         "<int:entry_id>": "1",
         "<int:measure_id>": str(measure.id),
+        "<month>": "2026-01",
     }
 
 

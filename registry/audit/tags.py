@@ -62,6 +62,7 @@ class Tag(StrEnum):
     MEASURE_UPDATE = "performance:measure:update"
     MEASURE_VALUE = "performance:value:report"
     MEASURE_VALUE_CORRECT = "performance:value:correct"
+    STOCK_TAKE = "performance:stock_take:record"
 
 
 # What each event says, in words, for the audit log's pages.
@@ -121,6 +122,7 @@ TAG_LABELS = {
     Tag.MEASURE_UPDATE: "Measure edited",
     Tag.MEASURE_VALUE: "Measure value reported",
     Tag.MEASURE_VALUE_CORRECT: "Measure value corrected",
+    Tag.STOCK_TAKE: "Stock-take recorded",
 }
 
 

@@ -126,3 +126,48 @@ class MeasureValue(db.Model):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("measure_values.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StockTake(db.Model):
+    """A department's monthly stock-take meeting: its agenda is computed (open follow-ups
+    first, then measures off track or without data, then late datasets); what it records is
+    its notes and follow-ups per measure."""
+
+    __tablename__ = "stock_takes"
+    __table_args__ = (UniqueConstraint("department_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the meeting's month
+    held_on: Mapped[date] = mapped_column(Date)
+    attendees: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    department: Mapped[Department] = relationship()
+    notes: Mapped[list["StockTakeNote"]] = relationship(
+        back_populates="stock_take",
+        cascade="all, delete-orphan",
+        order_by="StockTakeNote.id",
+        foreign_keys="StockTakeNote.stock_take_id",
+    )
+
+
+class StockTakeNote(db.Model):
+    """What a stock-take said of one measure, and the follow-up it asked for, if any (open
+    until a later stock-take closes it)."""
+
+    __tablename__ = "stock_take_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stock_take_id: Mapped[int] = mapped_column(ForeignKey("stock_takes.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    follow_up_by: Mapped[date | None] = mapped_column(Date)
+    closed_in_id: Mapped[int | None] = mapped_column(ForeignKey("stock_takes.id"))
+
+    stock_take: Mapped[StockTake] = relationship(
+        back_populates="notes", foreign_keys=[stock_take_id]
+    )
+    measure: Mapped[Measure] = relationship()

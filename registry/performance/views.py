@@ -54,6 +54,8 @@ def _board_page(day, moment, errors=None):
         as_of=day,
         errors=errors,
         may_define=can_keep_measures(current_user),
+        may_stock_take=can_keep_measures(current_user)
+        or has_permission(current_user, Permission.AUDIT_READ),
         **WORDS,
     )
 
