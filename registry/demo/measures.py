@@ -15,7 +15,7 @@ from registry.datasets.models import Dataset
 from registry.db import utcnow
 from registry.demo.city import DOMAIN
 from registry.extensions import db
-from registry.performance import services
+from registry.performance import services, stocktakes
 from registry.performance.models import Measure
 from registry.performance.rules import last_ended, next_period, period_code, periods
 
@@ -195,6 +195,7 @@ def load_demo_measures(timeline, defined: datetime) -> None:
                     lambda spec=spec, start=start, value=value: _report(spec, start, value),
                 )
         if spec[2] == CORRECTED:
+            _stock_take(timeline, spec, today)
             start = due[-3]
             ended = datetime.combine(next_period(start, frequency), time(10), UTC)
             timeline.at(
@@ -251,3 +252,27 @@ def _correct(spec, start: date) -> None:
         },
         actor=_steward(spec),
     )
+
+
+def _stock_take(timeline, spec, today: date) -> None:
+    """Public Works met on its measures last month, and left a follow-up open."""
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    held = month + timedelta(days=9)
+
+    def record() -> None:
+        steward = _steward(spec)
+        measure = _measure(spec)
+        stocktakes.record_stock_take(
+            steward.departments[0],
+            month,
+            {
+                "held_on": held.isoformat(),
+                "attendees": "Marisol Vega, the street maintenance superintendent, two crew leads",
+                f"note-{measure.id}": "Two crews were on storm duty for a week; the backlog grew.",
+                f"follow_up-{measure.id}": "Trial a Saturday pothole crew for a month",
+                f"follow_up_by-{measure.id}": (held + timedelta(days=45)).isoformat(),
+            },
+            actor=steward,
+        )
+
+    timeline.at(datetime.combine(held, time(16), UTC), record)

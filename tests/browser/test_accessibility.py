@@ -2,13 +2,15 @@
 no serious or critical violation anywhere, and no page wider than a phone's screen. Pages come
 from the app's own routes, so a new page is checked too."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.audit import runs
 from registry.datasets.models import Dataset
-from registry.db import reading_only
+from registry.db import reading_only, utcnow
 from registry.extensions import db
 from registry.transfer.models import ExportJob
 from tests.browser.test_accounts_browser import sign_in_by_keyboard
@@ -110,6 +112,11 @@ def pages(live_app):
         coordinator_id = db.session.scalar(
             select(Dataset.steward_id).where(Dataset.identifier == draft)
         )
+    this_month = utcnow().date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    stock_takes = [
+        f"/performance/stock-takes/PW/{month.isoformat()[:7]}" for month in (this_month, last_month)
+    ]
     fills = {
         "/datasets/<identifier>/actions/<action>": [
             f"/datasets/{draft}/actions/submit",
@@ -153,6 +160,8 @@ def pages(live_app):
             "/performance/measures/7",
         ],
         "/performance/measures/<int:measure_id>/edit": ["/performance/measures/7/edit"],
+        # Public Works' stock-take: this month's agenda (open to record) and last month's.
+        "/performance/stock-takes/<code>/<month>": stock_takes,
     }
     found = []
     for rule in live_app.url_map.iter_rules():
