@@ -5,14 +5,22 @@ rule (a record restricted since is counted, never named, for whoever may not rea
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from registry.dashboard.counts import is_released
 from registry.datasets.models import Dataset
 from registry.datasets.visibility import readable_by
 from registry.extensions import db
-from registry.performance.models import CityPriority, Measure, MeasureSource, MeasureValue
+from registry.performance.models import (
+    CityPriority,
+    Measure,
+    MeasureSource,
+    MeasureValue,
+    MeasureVersion,
+)
 from registry.performance.rules import (
     Status,
     last_ended,
@@ -149,12 +157,46 @@ def view_of(measure: Measure, rows: dict[date, MeasureValue], day: date) -> Meas
     return MeasureView(measure, points, now_status, now_period, latest)
 
 
+DEFINED = ("name", "counts", "unit", "direction", "target", "frequency")
+
+
+def as_defined(measures: list[Measure], moment: datetime | None) -> list:
+    """The measures as their versions in force at a moment defined them (a target since
+    raised reads as it was then); their department and priority as they are now. None: the
+    measures themselves."""
+    if moment is None or not measures:
+        return measures
+    then = {}
+    query = (
+        select(MeasureVersion.measure_id, MeasureVersion.snapshot)
+        .where(
+            MeasureVersion.measure_id.in_([measure.id for measure in measures]),
+            MeasureVersion.changed_at <= moment,
+        )
+        .order_by(MeasureVersion.measure_id, MeasureVersion.version)
+    )
+    for measure_id, snapshot in db.session.execute(query):
+        then[measure_id] = snapshot  # the last one up to the moment
+    found = []
+    for measure in measures:
+        snapshot = then.get(measure.id)
+        if snapshot is None:
+            found.append(measure)
+            continue
+        fields = {name: getattr(measure, name) for name in ("id", "priority", "department")}
+        fields |= {name: snapshot[name] for name in DEFINED}
+        fields["target_date"] = date.fromisoformat(snapshot["target_date"])
+        fields |= {"priority_id": measure.priority_id, "department_id": measure.department_id}
+        found.append(SimpleNamespace(**fields, version=measure.version))
+    return found
+
+
 def measure_views(measures: list[Measure], reader, day: date, moment: datetime | None):
     ids = [measure.id for measure in measures]
     values = values_of(ids, moment)
     shown, hidden = sources_of(ids, reader, day)
     views = []
-    for measure in measures:
+    for measure in as_defined(measures, moment):
         view = view_of(measure, values.get(measure.id, {}), day)
         view.sources, view.hidden = shown.get(measure.id, []), hidden.get(measure.id, 0)
         views.append(view)
@@ -166,6 +208,7 @@ def measures_in_force(moment: datetime | None, department_id: int | None = None)
     query = (
         select(Measure)
         .join(CityPriority, CityPriority.id == Measure.priority_id)
+        .options(joinedload(Measure.priority), joinedload(Measure.department))
         .order_by(CityPriority.position, CityPriority.name, Measure.name)
     )
     if moment is not None:

@@ -7,19 +7,19 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from registry.performance.board import measures_in_force, values_of
+from registry.performance.board import as_defined, measures_in_force, values_of
 from registry.performance.rules import STATUS_LABELS, Status, period_label, standing
 
 STATUSES = (Status.ON_TRACK, Status.OFF_TRACK, Status.NO_DATA)
 
 
 def where_measures_stood(moment: datetime) -> list[dict[str, Any]]:
-    """Every measure defined by the moment, with the value in force then for the period it
-    stood on, and that period's status."""
+    """Every measure defined by the moment, as it was defined then, with the value in force
+    then for the period it stood on, and that period's status."""
     measures = measures_in_force(moment)
     values = values_of([measure.id for measure in measures], moment)
     rows = []
-    for measure in measures:
+    for measure in as_defined(measures, moment):
         reported = {period: row.value for period, row in values.get(measure.id, {}).items()}
         status, period = standing(
             reported, measure.frequency, measure.target, measure.direction, moment.date()
