@@ -147,7 +147,7 @@ def test_the_report_as_a_workbook_and_a_csv(client, make):
     make.approved(target=utctoday() - timedelta(days=3), title="=cmd|' /C calc'!A0")
     year = utctoday().year
     workbook = load_workbook(io.BytesIO(client.get(f"/report.xlsx?year={year}").data))
-    assert workbook.sheetnames == ["Release plan", "Retired", "Meetings", "Checklist"]
+    assert workbook.sheetnames == ["Release plan", "Retired", "Meetings", "Measures", "Checklist"]
     cell = workbook["Release plan"]["B2"]
     assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")
     text = client.get(f"/report.csv?year={year}").data.decode("utf-8-sig")
