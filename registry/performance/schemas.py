@@ -80,7 +80,11 @@ class MeasurePatch(InputSchema):
     target = Number()
     target_date = Day()
     frequency = fields.String(validate=_frequency.validate)
-    datasets = StringList(max_length=64, max_items=50)
+    datasets = StringList(
+        max_length=64,
+        max_items=50,
+        metadata={"description": "Replaces the records you may read; those you may not read stay."},
+    )
 
 
 class ValueIn(InputSchema):

@@ -129,6 +129,27 @@ def _records(data: dict[str, Any], errors: dict, actor) -> list[int]:
     return [known[key][0] for key in wanted if key in known]
 
 
+def unreadable_sources(measure: Measure, reader) -> list[tuple[int, str]]:
+    """The records behind a measure that this person may not read: (id, identifier)."""
+    return list(
+        db.session.execute(
+            select(Dataset.id, Dataset.identifier)
+            .join(MeasureSource, MeasureSource.dataset_id == Dataset.id)
+            .where(MeasureSource.measure_id == measure.id, ~readable_by(reader))
+            .order_by(Dataset.identifier)
+        ).tuples()
+    )
+
+
+def _keep_unreadable(measure: Measure, data: dict, found: dict, actor) -> None:
+    """An editor's list of records replaces those they may read; the others (named by someone
+    who may read them) stay, unseen."""
+    for dataset_id, identifier in unreadable_sources(measure, actor):
+        if dataset_id not in found["datasets"]:
+            found["datasets"].append(dataset_id)
+            data["datasets"].append(identifier)
+
+
 def _check_department(actor, department: Department | None) -> None:
     if department is not None and not can_keep_measure(actor, department.id):
         raise PermissionDenied(
@@ -247,6 +268,8 @@ def update_measure(measure: Measure, raw: dict[str, Any], *, actor) -> Measure:
     data, errors = load_input(MeasurePatch(), raw)
     based_on = data.pop("version", None)
     found = _resolve(data, errors, actor)
+    if "datasets" in data:
+        _keep_unreadable(measure, data, found, actor)
     if based_on is not None and based_on != measure.version and not errors:
         data = _mine(measure, data, based_on, errors)
     _check_department(actor, found.get("department"))

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from registry.accounts.models import Department
 from registry.cells import for_csv
 from registry.dashboard.schemas import moment_of
+from registry.datasets.models import Dataset
+from registry.datasets.visibility import readable_by
 from registry.db import utcnow
 from registry.extensions import db
 from registry.performance import board, services, values_file
@@ -84,8 +86,8 @@ def board_csv():
             "Period",
             "Value",
             "Status",
-            "Public datasets",
-            "Non-public datasets",
+            "Datasets",
+            "Datasets not shown",
         ]
     )
     for priority, views in board.board(current_user, moment.date(), day and moment):
@@ -120,13 +122,48 @@ def board_csv():
     )
 
 
-def _history(measure_id: int):
-    """Every version of the measure, newest first (staff read it)."""
-    return db.session.scalars(
+def _history(measure_id: int) -> list[dict]:
+    """Every version of the measure, newest first (staff read it), each change in words; a
+    record the reader may not read is counted, never named."""
+    versions = db.session.scalars(
         select(MeasureVersion)
         .where(MeasureVersion.measure_id == measure_id)
         .order_by(MeasureVersion.version.desc())
     ).all()
+    named = {
+        identifier
+        for version in versions
+        for change in [version.changes.get("datasets") or [None, None]]
+        for side in change
+        for identifier in side or []
+    }
+    readable = set(
+        db.session.scalars(
+            select(Dataset.identifier).where(
+                Dataset.identifier.in_(named), readable_by(current_user)
+            )
+        )
+    )
+    return [
+        {
+            "version": version,
+            "changes": {
+                field: [_shown(side, readable) if field == "datasets" else side for side in pair]
+                for field, pair in version.changes.items()
+            },
+        }
+        for version in versions
+    ]
+
+
+def _shown(identifiers: list[str] | None, readable: set[str]) -> str | None:
+    if identifiers is None:
+        return None
+    shown = [name for name in identifiers if name in readable]
+    others = len(identifiers) - len(shown)
+    if others:
+        shown.append(f"{others} non-public")
+    return ", ".join(shown) or "none"
 
 
 def _measure_page(measure, errors=None, form=None, status=200):
@@ -178,12 +215,13 @@ def _choices():
     }
 
 
-def _form_page(form, errors=None, measure=None):
+def _form_page(form, errors=None, measure=None, hidden=0):
     return render_template(
         "performance/measure_form.html",
         form=form,
         errors=errors,
         measure=measure,
+        hidden=hidden,
         **_choices(),
         **WORDS,
     )
@@ -214,9 +252,10 @@ def edit_measure(measure_id: int):
     measure = services.get_measure(measure_id)
     services.check_may_keep(current_user, measure)
     form = services.snapshot(measure)
-    form["datasets"] = ", ".join(form["datasets"])
+    hidden = {identifier for _id, identifier in services.unreadable_sources(measure, current_user)}
+    form["datasets"] = ", ".join(name for name in form["datasets"] if name not in hidden)
     form["version"] = measure.version
-    return _form_page(form, measure=measure)
+    return _form_page(form, measure=measure, hidden=len(hidden))
 
 
 @performance_pages.post("/performance/measures/<int:measure_id>/edit")

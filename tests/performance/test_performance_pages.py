@@ -205,3 +205,29 @@ def test_the_page_as_of_a_past_day_shows_the_value_then(client, make, measured):
     assert (march["value"], march["status"]) == (70.0, "off_track")
     march = next(item for item in now["items"] if item["period"] == "2026-03")
     assert (march["value"], march["reason"]) == (95.0, "Typo.")
+
+
+def test_a_steward_edits_a_measure_resting_on_a_record_they_may_not_read(
+    client, sign_in, make, measured
+):
+    measure, steward, hidden = measured
+    sign_in(steward)
+    form_page = client.get(f"/performance/measures/{measure.id}/edit").get_data(as_text=True)
+    assert hidden.identifier not in form_page
+    assert "1 record you may not read, which stay" in form_page
+    shown = services.snapshot(measure)["datasets"]
+    visible = [name for name in shown if name != hidden.identifier]
+    done = client.post(
+        f"/performance/measures/{measure.id}/edit",
+        data={
+            "version": measure.version,
+            "name": "Fire calls answered fast",
+            "datasets": ", ".join(visible),
+        },
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert services.snapshot(measure)["datasets"] == shown  # the hidden record stayed
+    page = client.get(f"/performance/measures/{measure.id}").get_data(as_text=True)
+    assert "Fire calls answered fast" in page
+    assert hidden.identifier not in page and "1 non-public" in page  # in the history
