@@ -144,6 +144,11 @@ def record_stock_take(department: Department, month: date, raw: dict[str, Any], 
     the open follow-ups it closed (`close`: their ids). Once a month per department."""
     if not can_keep_measure(actor, department.id):
         raise PermissionDenied("A department's stewards and the coordinator record its stock-take.")
+    # The department's row first: two recording the same month at once queue here, and the
+    # second finds the first's record (the unique key would refuse it anyway).
+    db.session.execute(
+        select(Department.id).where(Department.id == department.id).with_for_update()
+    )
     current = agenda(department, month, actor)
     if current.held is not None:
         raise Conflict(f"The {current.label} stock-take was recorded on {current.held.held_on}.")

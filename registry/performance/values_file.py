@@ -103,7 +103,7 @@ def import_values(measure: Measure, filename: str, data: bytes, *, actor) -> Out
     if not filename.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         raise ValidationError({"file": ["Choose a .csv or .xlsx file of periods and values."]})
     try:
-        table = read_table(filename, data)
+        table = read_table(filename, data, rows_are="values")
     except ImportRefused as exc:
         raise ValidationError({"file": [exc.message]}) from None
     columns = _columns(table.headers)

@@ -95,8 +95,9 @@ def board_csv():
             measure = view.measure
             latest = view.latest
             writer.writerow(
-                for_csv(
-                    [
+                [
+                    for_csv(value)
+                    for value in [
                         priority.name,
                         measure.name,
                         measure.department.name,
@@ -112,7 +113,7 @@ def board_csv():
                         "; ".join(source.identifier for source in view.sources),
                         view.hidden,
                     ]
-                )
+                ]
             )
     name = f"performance-{day.isoformat() if day else 'now'}.csv"
     return Response(

@@ -170,14 +170,16 @@ def limits() -> Limits:
 _COMMAND_LINE: ContextVar[bool] = ContextVar("registry_import_command_line", default=False)
 
 
-def read_table(filename: str, data: bytes, *, command_line: bool = False) -> Table:
+def read_table(
+    filename: str, data: bytes, *, command_line: bool = False, rows_are: str = "datasets"
+) -> Table:
     """The file's first table: the XLSX export's Inventory sheet (or the first sheet), or a
     CSV. Read as a stream with the limits enforced as it goes (a file past them is refused
     when it reaches them, not after it was read whole); limits and malformed files are refused
     with what to do about them. The command line reads larger files than the web."""
     token = _COMMAND_LINE.set(command_line)
     try:
-        return _read_table(filename, data)
+        return _not_empty(_read_table(filename, data), rows_are)
     finally:
         _COMMAND_LINE.reset(token)
 
@@ -192,12 +194,12 @@ def _read_table(filename: str, data: bytes) -> Table:
     name = filename.lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
-            return _not_empty(_read_xlsx(data))
+            return _read_xlsx(data)
         if name.endswith((".csv", ".txt")):
-            return _not_empty(_read_csv(data))
+            return _read_csv(data)
         if name.endswith(".json"):
             headers, rows = catalog_rows(data, allowed.rows)
-            return _not_empty(Table("data.json", headers, rows))
+            return Table("data.json", headers, rows)
     except NotACatalog as exc:
         raise ImportRefused(str(exc)) from None
     except TooLarge as exc:
@@ -207,13 +209,14 @@ def _read_table(filename: str, data: bytes) -> Table:
     raise ImportRefused("Upload an .xlsx workbook, a .csv file or a data.json catalog.")
 
 
-def _not_empty(table: Table) -> Table:
-    """An empty file, or one with headers and no rows, is said to be so."""
+def _not_empty(table: Table, rows_are: str = "datasets") -> Table:
+    """An empty file, or one with headers and no rows, is said to be so (in the words of what
+    its rows are: datasets, or a measure's values)."""
     if not table.headers:
-        raise ImportRefused("The file is empty: it has no header row and no datasets.")
+        raise ImportRefused(f"The file is empty: it has no header row and no {rows_are}.")
     if not table.rows:
         raise ImportRefused(
-            "The file has a header row but no datasets below it: add a row for each dataset."
+            f"The file has a header row but no {rows_are} below it: add a row for each one."
         )
     return table
 

@@ -231,3 +231,20 @@ def test_a_steward_edits_a_measure_resting_on_a_record_they_may_not_read(
     page = client.get(f"/performance/measures/{measure.id}").get_data(as_text=True)
     assert "Fire calls answered fast" in page
     assert hidden.identifier not in page and "1 non-public" in page  # in the history
+
+
+def test_no_cell_of_the_boards_csv_starts_a_formula(client, make):
+    make.measure(name='=HYPERLINK("http://evil.example")', unit="+1")
+    text = client.get("/performance.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text and ",'+1," in text
+
+
+def test_an_empty_file_of_values_says_so_in_its_words(client, sign_in, measured):
+    measure, steward, _hidden = measured
+    sign_in(steward)
+    response = client.post(
+        f"/performance/measures/{measure.id}/values/file",
+        data={"file": (io.BytesIO(b"Period,Value\n"), "values.csv")},
+        follow_redirects=True,
+    )
+    assert "a header row but no values below it" in response.get_data(as_text=True)
