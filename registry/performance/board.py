@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from registry.dashboard.counts import is_released
-from registry.datasets.models import Dataset
+from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.visibility import readable_by
 from registry.extensions import db
 from registry.performance.models import (
@@ -102,8 +102,30 @@ def values_of(ids: list[int], moment: datetime | None) -> dict[int, dict[date, M
     return found
 
 
-def sources_of(ids: list[int], reader, day: date) -> tuple[dict[int, list[Source]], dict]:
-    """The records each measure rests on that the reader may read, and how many others."""
+def _states_then(ids: list[int], moment: datetime) -> dict[int, tuple[str, str]]:
+    """Each record's (status, classification) as its newest version up to the moment said."""
+    latest = (
+        select(DatasetVersion.dataset_id, func.max(DatasetVersion.version).label("version"))
+        .where(DatasetVersion.dataset_id.in_(ids), DatasetVersion.changed_at <= moment)
+        .group_by(DatasetVersion.dataset_id)
+        .subquery()
+    )
+    query = select(
+        DatasetVersion.dataset_id, DatasetVersion.status, DatasetVersion.classification
+    ).join(
+        latest,
+        (latest.c.dataset_id == DatasetVersion.dataset_id)
+        & (latest.c.version == DatasetVersion.version),
+    )
+    return {dataset_id: (state, level) for dataset_id, state, level in db.session.execute(query)}
+
+
+def sources_of(
+    ids: list[int], reader, day: date, moment: datetime | None = None
+) -> tuple[dict[int, list[Source]], dict]:
+    """The records each measure rests on that the reader may read (by today's rule), with
+    their release status then (a record not yet registered then was not released), and how
+    many others."""
     link = MeasureSource
     totals = dict(
         db.session.execute(
@@ -117,18 +139,24 @@ def sources_of(ids: list[int], reader, day: date) -> tuple[dict[int, list[Source
     rows = db.session.execute(
         select(
             link.measure_id,
+            Dataset.id,
             Dataset.identifier,
             Dataset.title,
             Dataset.status,
             Dataset.classification,
             Dataset.is_overdue(day),
+            Dataset.release_target_date,
         )
         .join(Dataset, Dataset.id == link.dataset_id)
         .where(link.measure_id.in_(ids), readable_by(reader))
         .order_by(link.measure_id, Dataset.title)
     ).all()
+    then = _states_then([row[1] for row in rows], moment) if moment is not None else {}
     shown: dict[int, list[Source]] = defaultdict(list)
-    for measure_id, identifier, title, state, classification, late in rows:
+    for measure_id, dataset_id, identifier, title, state, classification, late, target in rows:
+        if moment is not None:  # the same rule (Dataset.is_overdue), on the record then
+            state, classification = then.get(dataset_id, ("unregistered", classification))
+            late = Dataset(status=state, release_target_date=target).is_overdue(day)
         released = is_released(classification, state)
         shown[measure_id].append(Source(identifier, title, state, released, bool(late)))
     hidden = {key: total - len(shown.get(key, [])) for key, total in totals.items()}
@@ -194,7 +222,7 @@ def as_defined(measures: list[Measure], moment: datetime | None) -> list:
 def measure_views(measures: list[Measure], reader, day: date, moment: datetime | None):
     ids = [measure.id for measure in measures]
     values = values_of(ids, moment)
-    shown, hidden = sources_of(ids, reader, day)
+    shown, hidden = sources_of(ids, reader, day, moment)
     views = []
     for measure in as_defined(measures, moment):
         view = view_of(measure, values.get(measure.id, {}), day)

@@ -8,6 +8,7 @@ from registry.db import clock_at, utcnow
 from registry.extensions import db
 from registry.performance import services
 from registry.performance.rules import last_ended, period_code
+from registry.reviews.services import perform_transition
 
 
 def _report(measure, actor, value, **more):
@@ -58,3 +59,21 @@ def test_a_measure_as_of_a_past_day_reads_its_target_then(client, make):
     assert (now["target"], now["status"]) == (85.0, "on_track")
     earlier = (utcnow() - timedelta(days=10)).date().isoformat()
     assert client.get(f"/api/v1/measures?as_of={earlier}").get_json()["items"] == []
+
+
+def test_the_data_behind_a_measure_as_of_a_past_day_is_as_released_then(client, make):
+    with clock_at(datetime.now(UTC) - timedelta(days=5)):
+        planned = make.approved(title="Fire Incidents")
+        measure = make.measure(datasets=[planned.identifier])
+    perform_transition(
+        planned,
+        {"action": "publish", "landing_page": "https://data.city.example/fire"},
+        actor=make.user("coordinator"),
+    )
+    db.session.commit()
+    then = (utcnow() - timedelta(days=3)).date().isoformat()
+    past = client.get(f"/api/v1/measures/{measure.id}?as_of={then}").get_json()
+    now = client.get(f"/api/v1/measures/{measure.id}").get_json()
+    assert [(d["title"], d["released"]) for d in now["datasets"]] == [("Fire Incidents", True)]
+    # A visitor reads it by today's rule (released), and sees that it was not released then.
+    assert [(d["title"], d["released"]) for d in past["datasets"]] == [("Fire Incidents", False)]
