@@ -273,16 +273,29 @@ class Trend:
 LEFT, RIGHT, TOP, BOTTOM = 70.0, 620.0, 20.0, 200.0
 
 
-def trend(view: MeasureView) -> Trend:
-    """The chart of a measure's trend, scaled to its values and target (a tenth of the range
-    to spare above and below, so that a change of a few points shows)."""
-    values = [point.value for point in view.points if point.value is not None]
-    target = view.measure.target
+def _scale(values: list[float], target: float) -> tuple[float, float]:
+    """The chart's lowest and highest values: its values and target with a tenth of their
+    range to spare, never below 0 for what cannot be negative."""
     low, high = min([target, *values]), max([target, *values])
     spare = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
-    low, high = low - spare, high + spare
-    if min([target, *values]) >= 0:
-        low = max(low, 0.0)  # no negative axis for what cannot be negative
+    return (max(low - spare, 0.0) if low >= 0 else low - spare), high + spare
+
+
+def _label_at(index: int, count: int) -> str | None:
+    """Where a period's label goes (its text-anchor), for the first, the last and about four
+    between that do not crowd the last; None for the rest."""
+    every = max(1, count // 4)
+    if index == 0:
+        return "start"
+    if index == count - 1:
+        return "end"
+    return "middle" if index % every == 0 and index < count - every else None
+
+
+def trend(view: MeasureView) -> Trend:
+    """The chart of a measure's trend, scaled to its values and target."""
+    values = [point.value for point in view.points if point.value is not None]
+    low, high = _scale(values, view.measure.target)
 
     def y(value: float) -> float:
         return round(BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP), 1)
@@ -298,10 +311,9 @@ def trend(view: MeasureView) -> Trend:
         else:
             current.append(f"{x},{y(point.value)}")
             dots.append((x, y(point.value), point))
-        every = max(1, count // 4)
-        if index in (0, count - 1) or (index % every == 0 and index < count - every):
-            anchor = "start" if index == 0 else "end" if index == count - 1 else "middle"
+        anchor = _label_at(index, count)
+        if anchor:
             labels.append((x, short_label(point.period, view.measure.frequency), anchor))
     lines += [" ".join(current)] if len(current) > 1 else []
     marks = [(y(value), written(round(value, 1))) for value in (low, (low + high) / 2, high)]
-    return Trend(lines, dots, y(target), marks, labels)
+    return Trend(lines, dots, y(view.measure.target), marks, labels)

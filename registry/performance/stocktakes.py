@@ -139,6 +139,24 @@ def _notes(raw: dict[str, Any], measure_ids: set[int], errors: dict) -> list[dic
     return found
 
 
+def _checked(current: Agenda, raw: dict[str, Any]) -> tuple[dict, list[dict], set[int]]:
+    """The meeting's fields, its notes, and the open follow-ups it closes; every problem at
+    once (ValidationError)."""
+    data, errors = load_input(
+        StockTakeIn(), {key: raw[key] for key in ("held_on", "attendees") if key in raw}
+    )
+    held_on = data.get("held_on")
+    if held_on and not (current.month <= held_on <= utctoday()):
+        errors["held_on"] = [f"Give a day of {current.label}, up to today."]
+    measure_ids = {measure.id for measure in measures_in_force(None, current.department.id)}
+    notes = _notes(raw, measure_ids, errors)
+    closing = {int(item) for item in raw.get("close", []) if str(item).isdigit()}
+    if closing - {note.id for note in current.follow_ups}:
+        errors["close"] = ["Only this department's open follow-ups can be closed."]
+    raise_for(errors)
+    return data, notes, closing
+
+
 def record_stock_take(department: Department, month: date, raw: dict[str, Any], *, actor):
     """Records the meeting: its day and attendees, the notes and follow-ups per measure, and
     the open follow-ups it closed (`close`: their ids). Once a month per department."""
@@ -152,19 +170,8 @@ def record_stock_take(department: Department, month: date, raw: dict[str, Any], 
     current = agenda(department, month, actor)
     if current.held is not None:
         raise Conflict(f"The {current.label} stock-take was recorded on {current.held.held_on}.")
-    data, errors = load_input(
-        StockTakeIn(), {key: raw[key] for key in ("held_on", "attendees") if key in raw}
-    )
-    held_on = data.get("held_on")
-    if held_on and not (month <= held_on <= utctoday()):
-        errors["held_on"] = [f"Give a day of {current.label}, up to today."]
-    measure_ids = {measure.id for measure in measures_in_force(None, department.id)}
-    notes = _notes(raw, measure_ids, errors)
-    open_ids = {note.id for note in current.follow_ups}
-    closing = {int(item) for item in raw.get("close", []) if str(item).isdigit()}
-    if closing - open_ids:
-        errors["close"] = ["Only this department's open follow-ups can be closed."]
-    raise_for(errors)
+    data, notes, closing = _checked(current, raw)
+    held_on = data["held_on"]
     meeting = StockTake(
         department_id=department.id,
         month=month,
