@@ -38,12 +38,20 @@ def test_a_resident_searches_from_the_front_door_and_downloads(visitor, live_ser
 def test_every_chart_draws_and_its_table_matches_the_stats_api(visitor, live_server, screenshot):
     visitor.goto(f"{live_server}/dashboard")
     charts = visitor.locator("svg[role=img]")
-    expect(charts).to_have_count(7)
-    for index in range(7):
+    expect(charts).to_have_count(8)
+    for index in range(8):
         box = charts.nth(index).bounding_box()
         assert box and box["width"] > 200 and box["height"] > 50
     screenshot(f"dashboard-{visitor.width_name}", visitor)
-    for name in ("inventory", "funnel", "timeliness", "releases", "requests", "scorecard"):
+    for name in (
+        "inventory",
+        "funnel",
+        "timeliness",
+        "releases",
+        "requests",
+        "scorecard",
+        "measures",
+    ):
         table = visitor.locator(f'table[data-figure="{name}"]')
         shown = table.evaluate(
             "t => [...t.tBodies[0].rows].map(r => [r.cells[0].textContent.trim(),"
