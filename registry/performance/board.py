@@ -4,8 +4,9 @@ rule (a record restricted since is counted, never named, for whoever may not rea
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from registry.dashboard.counts import is_released
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.visibility import readable_by
+from registry.db import utcnow
 from registry.extensions import db
 from registry.performance.models import (
     CityPriority,
@@ -43,7 +45,7 @@ class Point:
     code: str
     value: float | None
     status: Status
-    row: MeasureValue | None = None
+    row: Any = None  # the value's row (values_of), if one was reported
 
 
 @dataclass
@@ -94,10 +96,48 @@ def in_force_at(moment: datetime | None):
     )
 
 
-def values_of(ids: list[int], moment: datetime | None) -> dict[int, dict[date, MeasureValue]]:
-    found: dict[int, dict[date, MeasureValue]] = defaultdict(dict)
-    query = select(MeasureValue).where(MeasureValue.measure_id.in_(ids), in_force_at(moment))
-    for row in db.session.scalars(query):
+PRESENT = timedelta(minutes=1)
+
+
+def read_at(moment: datetime | None) -> datetime | None:
+    """None (what is in force now, off the in-force index) for a moment in the last minute,
+    as the dashboard's and the report's "now" are; the moment itself for the past."""
+    if moment is None or moment >= utcnow() - PRESENT:
+        return None
+    return moment
+
+
+def reported_values(ids: list[int], moment: datetime | None) -> dict[int, dict[date, float]]:
+    """Each measure's values in force at a moment (None: now), as plain numbers."""
+    found: dict[int, dict[date, float]] = defaultdict(dict)
+    query = select(MeasureValue.measure_id, MeasureValue.period, MeasureValue.value).where(
+        MeasureValue.measure_id.in_(ids), in_force_at(moment)
+    )
+    for measure_id, period, value in db.session.execute(query):
+        found[measure_id][period] = value
+    return found
+
+
+# What a page or answer shows of a value in force (rows, not ORM objects: a board of hundreds
+# of measures reads thousands of them).
+SHOWN_OF_A_VALUE = (
+    MeasureValue.measure_id,
+    MeasureValue.period,
+    MeasureValue.value,
+    MeasureValue.note,
+    MeasureValue.reason,
+    MeasureValue.corrects_id,
+    MeasureValue.reported_at,
+    MeasureValue.reported_by_label,
+)
+
+
+def values_of(ids: list[int], moment: datetime | None) -> dict[int, dict[date, Any]]:
+    """Each measure's values in force at a moment (None: now), by period: rows with the
+    fields of SHOWN_OF_A_VALUE."""
+    found: dict[int, dict[date, Any]] = defaultdict(dict)
+    query = select(*SHOWN_OF_A_VALUE).where(MeasureValue.measure_id.in_(ids), in_force_at(moment))
+    for row in db.session.execute(query):
         found[row.measure_id][row.period] = row
     return found
 
@@ -126,19 +166,20 @@ def sources_of(
     """The records each measure rests on that the reader may read (by today's rule), with
     their release status then (a record not yet registered then was not released), and how
     many others."""
-    link = MeasureSource
-    totals = dict(
-        db.session.execute(
-            select(link.measure_id, func.count())
-            .where(link.measure_id.in_(ids))
-            .group_by(link.measure_id)
+    # The links first (by their key), then the records they name (by theirs): a reader's rule
+    # never leads the planner to walk the inventory for a handful of records.
+    links = db.session.execute(
+        select(MeasureSource.measure_id, MeasureSource.dataset_id).where(
+            MeasureSource.measure_id.in_(ids)
         )
-        .tuples()
-        .all()
-    )
-    rows = db.session.execute(
+    ).all()
+    totals: dict[int, int] = defaultdict(int)
+    named: dict[int, list[int]] = defaultdict(list)
+    for measure_id, dataset_id in links:
+        totals[measure_id] += 1
+        named[dataset_id].append(measure_id)
+    records = db.session.execute(
         select(
-            link.measure_id,
             Dataset.id,
             Dataset.identifier,
             Dataset.title,
@@ -147,10 +188,10 @@ def sources_of(
             Dataset.is_overdue(day),
             Dataset.release_target_date,
         )
-        .join(Dataset, Dataset.id == link.dataset_id)
-        .where(link.measure_id.in_(ids), readable_by(reader))
-        .order_by(link.measure_id, Dataset.title)
+        .where(Dataset.id.in_(list(named)), readable_by(reader))
+        .order_by(Dataset.title)
     ).all()
+    rows = [(measure_id, *record) for record in records for measure_id in named[record[0]]]
     then = _states_then([row[1] for row in rows], moment) if moment is not None else {}
     shown: dict[int, list[Source]] = defaultdict(list)
     for measure_id, dataset_id, identifier, title, state, classification, late, target in rows:
@@ -163,7 +204,7 @@ def sources_of(
     return shown, hidden
 
 
-def view_of(measure: Measure, rows: dict[date, MeasureValue], day: date) -> MeasureView:
+def view_of(measure: Measure, rows: dict[date, Any], day: date) -> MeasureView:
     frequency = measure.frequency
     values = {period: row.value for period, row in rows.items()}
     now_status, now_period = standing(values, frequency, measure.target, measure.direction, day)

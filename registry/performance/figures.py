@@ -7,7 +7,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from registry.performance.board import as_defined, measures_in_force, values_of
+from registry.performance.board import (
+    as_defined,
+    measures_in_force,
+    read_at,
+    reported_values,
+)
 from registry.performance.rules import STATUS_LABELS, Status, period_label, standing
 
 STATUSES = (Status.ON_TRACK, Status.OFF_TRACK, Status.NO_DATA)
@@ -16,11 +21,12 @@ STATUSES = (Status.ON_TRACK, Status.OFF_TRACK, Status.NO_DATA)
 def where_measures_stood(moment: datetime) -> list[dict[str, Any]]:
     """Every measure defined by the moment, as it was defined then, with the value in force
     then for the period it stood on, and that period's status."""
-    measures = measures_in_force(moment)
-    values = values_of([measure.id for measure in measures], moment)
+    moment_read = read_at(moment)
+    measures = measures_in_force(moment_read)
+    values = reported_values([measure.id for measure in measures], moment_read)
     rows = []
-    for measure in as_defined(measures, moment):
-        reported = {period: row.value for period, row in values.get(measure.id, {}).items()}
+    for measure in as_defined(measures, moment_read):
+        reported = values.get(measure.id, {})
         status, period = standing(
             reported, measure.frequency, measure.target, measure.direction, moment.date()
         )
