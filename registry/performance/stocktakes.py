@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from registry.accounts.models import Department
 from registry.audit.services import record_event
@@ -95,6 +96,7 @@ def _open_follow_ups(department: Department, month: date, held: StockTake | None
             StockTakeNote.follow_up.is_not(None),
             still_open,
         )
+        .options(joinedload(StockTakeNote.measure), joinedload(StockTakeNote.stock_take))
         .order_by(StockTake.month, StockTakeNote.id)
     ).all()
 
@@ -207,6 +209,7 @@ def recorded(departments: list[int], limit: int = 24) -> list[StockTake]:
     query = (
         select(StockTake)
         .where(StockTake.department_id.in_(departments))
+        .options(joinedload(StockTake.department), selectinload(StockTake.notes))
         .order_by(StockTake.month.desc(), StockTake.id.desc())
         .limit(limit)
     )
