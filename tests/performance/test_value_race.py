@@ -1,6 +1,7 @@
 """Two stewards report the same period's value at the same moment (a form and a file, two tabs):
 one is reported, the other is told the period has a value now and asks for a reason; never two
-values in force for one period. Through separate connections, on a database of the test's own
+values in force for one period. Two record one month's stock-take of a department at once:
+one is kept, the other is told it was recorded. Through separate connections, on a database of the test's own
 (a SQLite file, or a fresh PostgreSQL database)."""
 
 import threading
@@ -65,3 +66,52 @@ def test_two_first_reports_of_one_period_at_once_keep_one_value(scratch_app):
             select(func.count()).where(AuditEvent.tag == "performance:value:report")
         )
     assert rows == [float(kept)] and events == 1
+
+
+def test_two_records_of_one_months_stock_take_at_once_keep_one(scratch_app):
+    app = scratch_app()
+    from registry.accounts.models import Department, User
+    from registry.db import utctoday
+    from registry.errors import Conflict
+    from registry.performance import stocktakes
+    from registry.performance.models import StockTake
+    from tests import factories
+
+    with app.app_context():
+        steward = factories.user("steward")
+        steward_id, department_id = steward.id, steward.departments[0].id
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def record(attendees: str) -> None:
+        with app.test_request_context():
+            barrier.wait()
+            try:
+                person = db.session.get(User, steward_id)
+                department = db.session.get(Department, department_id)
+                month = utctoday().replace(day=1)
+                stocktakes.record_stock_take(
+                    department,
+                    month,
+                    {"held_on": utctoday().isoformat(), "attendees": attendees},
+                    actor=person,
+                )
+                db.session.commit()
+                outcomes.append(attendees)
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=record, args=(name,)) for name in ("Ana", "Ben")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(outcomes) == 2 and outcomes.count("conflict") == 1
+    with app.app_context():
+        kept = db.session.scalars(select(StockTake.attendees)).all()
+    assert kept == [next(outcome for outcome in outcomes if outcome != "conflict")]
