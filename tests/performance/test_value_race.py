@@ -1,8 +1,8 @@
 """Two stewards report the same period's value at the same moment (a form and a file, two tabs):
 one is reported, the other is told the period has a value now and asks for a reason; never two
 values in force for one period. Two record one month's stock-take of a department at once:
-one is kept, the other is told it was recorded. Through separate connections, on a database of the test's own
-(a SQLite file, or a fresh PostgreSQL database)."""
+one is kept, the other is told it was recorded. Through separate connections, on a database
+of the test's own (a SQLite file, or a fresh PostgreSQL database)."""
 
 import threading
 
