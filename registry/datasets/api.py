@@ -25,6 +25,7 @@ from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.reviews.rereview import edit_dataset
 from registry.web.access import record_read, require_signed_in
+from registry.web.paging import PAGE_PARAMETERS, page_arguments, page_body, paginate_list
 from registry.web.requests import json_body
 
 
@@ -161,17 +162,20 @@ def patch_dataset(identifier: str):
 
 
 @operation(
-    "Every version, newest first, with field-by-field changes",
+    "Every version, newest first, a page at a time, with field-by-field changes",
     ok=(200, "Versions", HistoryOut),
-    errors=(404,),
+    errors=(404, 422),
     security=TOKEN_OPTIONAL,
+    parameters=PAGE_PARAMETERS,
 )
 def dataset_history(identifier: str):
+    page_arguments()  # a page that is not one is refused before the read is audited
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "history api")
     versions, hidden = readable_history(dataset, current_user)
+    found = paginate_list(versions)
     body = HistoryOut().dump(
-        {"identifier": dataset.identifier, "items": versions, "hidden_versions": hidden}
+        page_body(found, list(found), identifier=dataset.identifier, hidden_versions=hidden)
     )
     if not current_user.is_authenticated:
         for item in body["items"]:

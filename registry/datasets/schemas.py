@@ -335,3 +335,6 @@ class HistoryOut(Schema):
     identifier = fields.String()
     items = fields.List(fields.Nested(VersionOut))
     hidden_versions = fields.Integer()
+    total = fields.Integer(metadata={"description": "Versions shown, on every page."})
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -42,6 +42,7 @@ from registry.reviews.rereview import edit_dataset
 from registry.reviews.workflow import GOVERNANCE_FIELDS, State
 from registry.web.access import record_read, require_signed_in
 from registry.web.forms import refused_as
+from registry.web.paging import page_arguments, paginate_list
 
 datasets = Blueprint("datasets", __name__, url_prefix="/datasets")
 
@@ -312,13 +313,14 @@ def _conflict(dataset, raw, exc: Conflict):
 
 @datasets.get("/<identifier>/history")
 def history(identifier: str):
+    page_arguments()  # a page that is not one is refused before the read is audited
     dataset = services.get_readable(identifier, current_user)
     audit_restricted_read(dataset, "history page")
     versions, hidden = readable_history(dataset, current_user)
     return render_template(
         "datasets/history.html",
         dataset=dataset,
-        versions=versions,
+        versions=paginate_list(versions),
         hidden=hidden,
         action_labels={"create": "Registered", "edit": "Edited", **TERMS["action"]},
     )

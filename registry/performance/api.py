@@ -21,6 +21,7 @@ from registry.performance.schemas import (
     ValueOut,
 )
 from registry.web.access import require_signed_in
+from registry.web.paging import PAGE_PARAMETERS, page_body, paginate, paginate_list
 from registry.web.requests import json_body
 
 
@@ -66,16 +67,18 @@ def _views(measures) -> list[board.MeasureView]:
 
 
 @operation(
-    "Every measure of the city's priorities, where it stands, now or as of a past day",
+    "The measures of the city's priorities, a page at a time in the priorities' order, where "
+    "each stands, now or as of a past day",
     ok=(200, "The measures", MeasureListOut),
     errors=(422,),
     query=AsOfQuery,
+    parameters=PAGE_PARAMETERS,
 )
 def list_measures():
     day, moment = moment_of(request.args)
-    measures = board.measures_in_force(day and moment)
-    items = [_measure_body(view) for view in _views(measures)]
-    return jsonify(MeasureListOut().dump({"items": items, "as_of": day}))
+    found = paginate(board.measures_query(day and moment))
+    items = [_measure_body(view) for view in _views(list(found))]
+    return jsonify(MeasureListOut().dump(page_body(found, items, as_of=day)))
 
 
 @operation(
@@ -125,17 +128,20 @@ def update_measure(measure_id: int):
 
 
 @operation(
-    "Each period's value and status, newest first (periods with nothing reported included)",
+    "Each period's value and status, newest first, a page at a time (periods with nothing "
+    "reported included)",
     ok=(200, "The values", ValueListOut),
     errors=(404, 422),
     query=AsOfQuery,
+    parameters=PAGE_PARAMETERS,
 )
 def list_values(measure_id: int):
     measure = services.get_measure(measure_id)
     view = _views([measure])[0]
     staff = current_user.is_authenticated
-    items = [_point(point, staff) for point in reversed(view.points)]
-    return jsonify(ValueListOut().dump({"items": items}))
+    found = paginate_list(list(reversed(view.points)))
+    items = [_point(point, staff) for point in found]
+    return jsonify(ValueListOut().dump(page_body(found, items)))
 
 
 @operation(

@@ -272,31 +272,69 @@ def measure_views(measures: list[Measure], reader, day: date, moment: datetime |
     return views
 
 
-def measures_in_force(moment: datetime | None, department_id: int | None = None):
-    """The measures defined by a moment, in the priorities' order, then by name."""
-    query = (
-        select(Measure)
-        .join(CityPriority, CityPriority.id == Measure.priority_id)
-        .options(joinedload(Measure.priority), joinedload(Measure.department))
-        .order_by(CityPriority.position, CityPriority.name, Measure.name)
+def _in_order(query, moment: datetime | None, department_id: int | None = None):
+    """A select over measures, to those defined by a moment, in the priorities' order, then
+    by name."""
+    query = query.join(CityPriority, CityPriority.id == Measure.priority_id).order_by(
+        CityPriority.position, CityPriority.name, Measure.name, Measure.id
     )
     if moment is not None:
         query = query.where(Measure.created_at <= moment)
     if department_id is not None:
         query = query.where(Measure.department_id == department_id)
-    return list(db.session.scalars(query))
+    return query
 
 
-def board(reader, day: date, moment: datetime | None) -> list[tuple[CityPriority, list]]:
-    """Each city priority with its measures' views (a priority without measures included)."""
-    views = measure_views(measures_in_force(moment), reader, day, moment)
-    priorities = db.session.scalars(
-        select(CityPriority).order_by(CityPriority.position, CityPriority.name)
+def measures_query(moment: datetime | None, department_id: int | None = None):
+    """The measures defined by a moment, in the priorities' order, then by name (a select, to
+    read whole or a page at a time)."""
+    loaded = select(Measure).options(joinedload(Measure.priority), joinedload(Measure.department))
+    return _in_order(loaded, moment, department_id)
+
+
+def measures_in_force(moment: datetime | None, department_id: int | None = None):
+    """The measures defined by a moment, every one, in the priorities' order, then by name."""
+    return list(db.session.scalars(measures_query(moment, department_id)))
+
+
+def _priorities_shown(page, on_page: set[int], moment: datetime | None) -> list[CityPriority]:
+    """The priorities a page of measures shows: those of its measures, and each with none at
+    all on the page of the first measure after it in the priorities' order (the last page for
+    those after every measure)."""
+    priorities = list(
+        db.session.scalars(select(CityPriority).order_by(CityPriority.position, CityPriority.name))
     )
+    if page is None:
+        return priorities
+    places = [number for number, priority in enumerate(priorities) if priority.id in on_page]
+    if not places:
+        return []
+    number_of = {priority.id: number for number, priority in enumerate(priorities)}
+    after = -1  # the place of the previous page's last measure's priority
+    if page.page > 1:
+        last_before = _in_order(select(Measure.priority_id), moment)
+        previous = db.session.scalar(last_before.offset(page.first - 2).limit(1))
+        after = number_of[previous]
+    upto = places[-1] if page.has_next else len(priorities) - 1
+    defined = _in_order(select(Measure.priority_id), moment).distinct().order_by(None)
+    with_measures = set(db.session.scalars(defined))
+    return [
+        priority
+        for number, priority in enumerate(priorities)
+        if priority.id in on_page or (after < number <= upto and priority.id not in with_measures)
+    ]
+
+
+def board(reader, day: date, moment: datetime | None, page=None) -> list[tuple[CityPriority, list]]:
+    """Each city priority with its measures' views (a priority without measures included):
+    every measure, or those of one page of measures_query."""
+    measures = list(page) if page is not None else measures_in_force(moment)
+    views = measure_views(measures, reader, day, moment)
     grouped = defaultdict(list)
     for view in views:
         grouped[view.measure.priority_id].append(view)
-    return [(priority, grouped.get(priority.id, [])) for priority in priorities]
+    shown = _priorities_shown(page, set(grouped), moment)
+    return [(priority, grouped.get(priority.id, [])) for priority in shown]
 
 
 @dataclass

@@ -144,10 +144,16 @@ class MeasureOut(Schema):
 class MeasureListOut(Schema):
     items = fields.List(fields.Nested(MeasureOut))
     as_of = fields.Date(allow_none=True)
+    total = fields.Integer(metadata={"description": "Measures, on every page."})
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class ValueListOut(Schema):
     items = fields.List(fields.Nested(ValueOut))
+    total = fields.Integer(metadata={"description": "Periods, on every page."})
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class ValueQuery(InputSchema):

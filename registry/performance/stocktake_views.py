@@ -15,6 +15,7 @@ from registry.permissions import Permission, has_permission
 from registry.validation import form_to_dict
 from registry.web.access import require_signed_in
 from registry.web.forms import refused_as
+from registry.web.paging import paginate
 
 stock_take_pages = Blueprint("stock_takes", __name__)
 
@@ -46,7 +47,7 @@ def index():
         "performance/stock_takes.html",
         departments=departments,
         this_month=utctoday().isoformat()[:7],
-        recorded=stocktakes.recorded([department.id for department in departments]),
+        recorded=paginate(stocktakes.recorded([department.id for department in departments])),
     )
 
 

@@ -204,13 +204,11 @@ def record_stock_take(department: Department, month: date, raw: dict[str, Any], 
     return meeting
 
 
-def recorded(departments: list[int], limit: int = 24) -> list[StockTake]:
-    """The stock-takes of these departments, newest first."""
-    query = (
+def recorded(departments: list[int]):
+    """The stock-takes of these departments, newest first (a select, read a page at a time)."""
+    return (
         select(StockTake)
         .where(StockTake.department_id.in_(departments))
         .options(joinedload(StockTake.department), selectinload(StockTake.notes))
         .order_by(StockTake.month.desc(), StockTake.id.desc())
-        .limit(limit)
     )
-    return list(db.session.scalars(query))

@@ -34,6 +34,7 @@ from registry.permissions import Permission, has_permission
 from registry.validation import form_to_dict
 from registry.web.access import require_signed_in
 from registry.web.forms import refused_as, refused_back_to
+from registry.web.paging import paginate
 
 performance_pages = Blueprint("performance", __name__)
 
@@ -50,9 +51,12 @@ WORDS = {
 
 
 def _board_page(day, moment, errors=None):
+    then = None if day is None else moment
+    found = paginate(board.measures_query(then))
     return render_template(
         "performance/board.html",
-        board=board.board(current_user, moment.date(), None if day is None else moment),
+        board=board.board(current_user, moment.date(), then, found),
+        page=found,
         as_of=day,
         errors=errors,
         may_define=can_keep_measures(current_user),

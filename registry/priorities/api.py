@@ -23,7 +23,7 @@ from registry.priorities.schemas import (
 )
 from registry.priorities.scoring import PART_LABELS
 from registry.web.access import require_permission
-from registry.web.paging import PAGE_PARAMETERS, paginate
+from registry.web.paging import PAGE_PARAMETERS, page_body, paginate
 from registry.web.requests import client_address, json_body
 
 
@@ -51,12 +51,7 @@ def round_body(voting_round) -> dict:
 )
 def list_rounds():
     found = paginate(rounds.rounds_query())
-    return jsonify(_page_of(found, [round_body(item) for item in found]))
-
-
-def _page_of(found, items: list[dict]) -> dict:
-    """A page's items with how many there are in all and which page this is."""
-    return {"items": items, "total": found.total, "page": found.page, "per_page": found.per_page}
+    return jsonify(page_body(found, [round_body(item) for item in found]))
 
 
 @operation(
@@ -148,7 +143,7 @@ def list_requests():
     found = paginate(requests.requests_query(status))
     settings = requests.program_settings()
     items = [request_body(item, settings) for item in found]
-    return jsonify(_page_of(found, items))
+    return jsonify(page_body(found, items))
 
 
 @operation(

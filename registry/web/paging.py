@@ -77,3 +77,9 @@ def paginate_fetched(fetch: Callable[[int, int], list], total: int):
     """Like paginate(), for rows `fetch(offset, limit)` reads, `total` in all."""
     page, per_page = page_arguments()
     return ListPagination(page=page, per_page=per_page, error_out=False, fetch=fetch, total=total)
+
+
+def page_body(found, items: list, **more) -> dict:
+    """A page's items in an API answer, with how many there are in all and which page this is."""
+    pages = {"total": found.total, "page": found.page, "per_page": found.per_page}
+    return {"items": items, **pages, **more}
