@@ -194,6 +194,10 @@ def pages(base: str, facts: dict, writing: dict) -> dict[str, tuple]:
         "API search, common word": (anonymous, f"{base}/api/v1/datasets?q=permit"),
         "API release queue": (anonymous, f"{base}/api/v1/priorities"),
         "API figures": (anonymous, f"{base}/api/v1/stats"),
+        "API rounds": (anonymous, f"{base}/api/v1/rounds"),
+        "API requests": (anonymous, f"{base}/api/v1/requests"),
+        "city performance": (anonymous, f"{base}/performance"),
+        "API measures": (anonymous, f"{base}/api/v1/measures"),
     }
     for role in DEMO_PASSWORDS:
         found[f"My work, {role}"] = (as_role(base, role), f"{base}/work")

@@ -36,12 +36,13 @@ def statements_sent(call) -> tuple[object, list[tuple[str, object]]]:
     return result, sent
 
 
-def page_query(criteria: dict, brief: bool = False) -> tuple[str, object]:
+def page_query(criteria: dict, brief: bool = False, reader=None) -> tuple[str, object]:
     """The SQL and parameters of the page query find_datasets sends (the first, LIMITed one),
-    reading records (the HTML list) or briefs (the API)."""
+    reading records (the HTML list) or briefs (the API), for a visitor or `reader`."""
     criteria = DatasetQuery().load(criteria)
+    reader = reader or AnonymousUserMixin()
     _, sent = statements_sent(
-        lambda: search.find_datasets(AnonymousUserMixin(), criteria, facets=(), brief=brief)
+        lambda: search.find_datasets(reader, criteria, facets=(), brief=brief)
     )
     return next((sql, params) for sql, params in sent if "LIMIT" in sql.upper())
 
@@ -219,3 +220,40 @@ def test_a_search_is_planned_for_the_size_of_its_match_set_on_postgresql(
         assert workers == "0" and memory != current_app.config["SEARCH_SORT_MEMORY"]
     else:
         assert workers != "0" and memory == current_app.config["SEARCH_SORT_MEMORY"]
+
+
+def test_the_restricted_level_by_release_is_read_off_its_own_index_on_sqlite(make):
+    """Read off the general index of the release order, the restricted came after every
+    released record (380 ms for a coordinator's first page at 300,000 records on SQLite)."""
+    make.department(code="PW")
+    for number in range(3):
+        make.dataset(department="PW", title=f"Informants {number}", classification="restricted")
+    coordinator = make.user("coordinator")
+    criteria = {"classification": "restricted", "sort": "-released"}
+    text = plan(*page_query(criteria, brief=True, reader=coordinator))
+    assert full_scans_of_datasets(text) == [] and sorts(text) == [], text
+    if db.session.get_bind().dialect.name == "sqlite":
+        assert "ix_datasets_restricted_released" in text, text
+    else:
+        assert "ix_datasets_classification_released" in text, text
+
+
+@pytest.mark.parametrize("sort", ["title", "-updated", "-released", "priority"])
+def test_a_search_with_few_matches_in_another_order_reads_them_by_id_on_sqlite(make, sort):
+    """A word few records hold, in an order other than relevance: SQLite finds its matches by
+    id and sorts them, where it had read every record in scope off the order's index and
+    checked each against the matches (20 ms for a word in a few hundred of 300,000 records)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads few matches' ids first (_reads_matches_first)")
+    make.department(code="PW")
+    for number in range(3):
+        make.published("PW", title=f"Hydrant flushing {number}")
+    criteria = DatasetQuery().load({"q": "hydrant", "sort": sort})
+    found, sent = statements_sent(
+        lambda: search.find_datasets(AnonymousUserMixin(), criteria, facets=(), brief=True)
+    )
+    assert found.total == 3
+    page = next(sql for sql, _ in sent if "LIMIT" in sql.upper() and "FROM datasets" in sql)
+    text = plan(page, next(params for sql, params in sent if sql == page))
+    assert full_scans_of_datasets(text) == [], text
+    assert "id=?" in text or "rowid=?" in text, text
