@@ -99,10 +99,12 @@ URGENCY = (
 
 
 def late_on_portal(today: date):
-    """Published, and overdue on a portal (portal.freshness), found off the index of when
-    each portal dataset turns late."""
-    overdue = exists().where(PortalEntry.dataset_id == Dataset.id, PortalEntry.late_from <= today)
-    return and_(Dataset.status == State.PUBLISHED, overdue)
+    """Published, and overdue on a portal (portal.freshness): found off the index of when each
+    portal dataset turns late (few), each record then read by id. (SQLite, with no statistics,
+    read every published record off the status index and looked for its portal entries: a
+    steward's My work took 680 ms at 300,000 records.)"""
+    overdue = select(PortalEntry.dataset_id).where(PortalEntry.late_from <= today)
+    return and_(Unindexed(Dataset.status) == State.PUBLISHED, Dataset.id.in_(overdue))
 
 
 def queue_definitions(user, today: date) -> dict[str, Queue]:
@@ -120,7 +122,7 @@ def queue_definitions(user, today: date) -> dict[str, Queue]:
         # would read every record of the department instead: 47 ms at 300,000 records).
         in_mine = Unindexed(Dataset.department_id).in_(departments)
         queues["in_rereview"] = Queue((in_mine, Dataset.proposed_governance.is_not(None)))
-        queues["late_on_portal"] = Queue((mine, late_on_portal(today)))
+        queues["late_on_portal"] = Queue((in_mine, late_on_portal(today)))
     if Role.COORDINATOR in roles:
         queues["to_triage"] = Queue((Dataset.status == State.SUBMITTED,))
         queues["overdue"] = Queue((Dataset.is_overdue(today),))

@@ -181,6 +181,24 @@ def test_a_stewards_work_lists_are_read_off_their_own_indexes(make):
                 assert index in text, text
 
 
+@pytest.mark.parametrize("role", ["steward", "coordinator"])
+def test_the_records_late_on_a_portal_are_found_off_the_portals_index(make, role):
+    """Few records are late on a portal among the published: a work list reads them off the
+    index of when each portal dataset turns late, then each record by id (SQLite had read every
+    published record of the department and looked for its portal entries: 680 ms at 300,000)."""
+    make.department(code="PW")
+    reader = make.user(role, departments=["PW"]) if role == "steward" else make.user(role)
+    _, sent = statements_sent(lambda: work_queues(reader))
+    asked = [(sql, params) for sql, params in sent if "portal_entries.late_from" in sql]
+    assert len(asked) == 2, sent  # the count and the list
+    for sql, params in asked:
+        text = plan(sql, params)
+        assert full_scans_of_datasets(text) == [], text
+        if db.session.get_bind().dialect.name == "sqlite":
+            assert "ix_portal_entries_late_from" in text, text
+            assert "ix_datasets_status" not in text and "ix_datasets_department" not in text, text
+
+
 def test_each_part_of_a_work_list_is_read_off_the_index_in_its_order(make):
     """Approved records dated from today and undated ones, for the coordinator; each part's
     page and count come off the index of records by state and target date, in order."""
