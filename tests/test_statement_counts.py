@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from registry.extensions import db
+from registry.performance.services import report_value
 
 PAGES = [
     "/datasets",  # the staff's list, read by an auditor (a visitor is sent to the catalog)
@@ -23,6 +24,10 @@ PAGES = [
     "/feeds/released.atom",
     "/sitemap.xml",
     "/",
+    "/performance",
+    "/performance.csv",
+    "/api/v1/measures",
+    "/api/v1/rounds",
 ]
 SIGNED_IN = {"/datasets"}
 
@@ -47,9 +52,16 @@ def statements(client, path: str) -> int:
 
 
 def add_records(make, count: int, department: str) -> None:
+    coordinator = make.user("coordinator")
     for number in range(count):
         if number % 3 == 0:
-            make.published(department, title=f"Released {department} {number}")
+            released = make.published(department, title=f"Released {department} {number}")
+            # A measure of a city priority resting on it, with a value reported.
+            measure = make.measure(
+                department, datasets=[released.identifier], name=f"Measure {number}"
+            )
+            report_value(measure, {"period": "2026-01", "value": 40 + number}, actor=coordinator)
+            db.session.commit()
         elif number % 3 == 1:
             make.approved(department, title=f"Approved {department} {number}")
         else:
