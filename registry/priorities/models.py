@@ -138,7 +138,12 @@ class DataRequest(db.Model):
     declined with a reason) within answer_days."""
 
     __tablename__ = "data_requests"
-    __table_args__ = (Index("ix_data_requests_status", "status"),)
+    __table_args__ = (
+        # Newest first, all of them or of one status, a page at a time off the index (the
+        # requests page sorted 15,000 requests for each page: 44 ms).
+        Index("ix_data_requests_created_at_id", "created_at", "id"),
+        Index("ix_data_requests_status_created_at_id", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
