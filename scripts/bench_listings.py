@@ -3,9 +3,9 @@
 For each reader (a visitor, and a coordinator with a token, who reads every record), each
 filter (none, a department, a status, a classification, a theme, and a middling and a rare
 search word) and each sort the listing offers, p50 / p95 ms of the first page, with nobody
-writing; a mark where p95 is over the 25 ms target (the state-sized inventory issue's, for
-the listing and for middling and rare words; a common word's target is 1.5 times the bare
-query, measured by `scripts/bench.py` itself).
+writing; a mark where p95 is over its target (issue 24's: 25 ms for the listing, 30 for a
+middling or a rare word; a common word's target is 1.5 times the bare query, measured by
+`scripts/bench.py` itself).
 """
 
 import requests
@@ -14,6 +14,7 @@ from bench import Gunicorn, database_for, drive, filled, with_token
 from registry.datasets.listing_schemas import SORTS
 
 TARGET_MS = 25.0
+WORD_TARGET_MS = 30.0  # a middling or a rare word's search
 FILTERS = {
     "no filter": "",
     "department": "&department=PW",
@@ -49,7 +50,8 @@ def measure_listings(size: int, args) -> None:
                         continue
                     address = f"{server.base}/api/v1/datasets?sort={sort}{query}"
                     found = drive(make, address, args.requests, args.concurrency)
-                    mark = "  OVER" if found["p95"] > TARGET_MS else ""
+                    target = WORD_TARGET_MS if "q=" in query else TARGET_MS
+                    mark = "  OVER" if found["p95"] > target else ""
                     print(
                         f"  {reader:12} {name:18} {sort:10} "
                         f"{found['p50']:7.1f} / {found['p95']:7.1f} ms{mark}"
@@ -59,4 +61,4 @@ def measure_listings(size: int, args) -> None:
                         over.append(f"{reader} {name} {sort}")
     finally:
         server.stop()
-    print(f"  over {TARGET_MS:.0f} ms at p95: {', '.join(over) if over else 'none'}")
+    print(f"  over the target at p95: {', '.join(over) if over else 'none'}")
