@@ -11,7 +11,6 @@ from registry.accounts.models import Department
 from registry.datasets.models import DatasetVersion
 from registry.extensions import db
 from registry.priorities import requests
-from registry.priorities.models import DataRequest
 from registry.reviews.models import Meeting
 
 QUARTER_DAYS = 92
@@ -130,24 +129,13 @@ def request_figures(moment: datetime) -> tuple[float, int, int, int]:
     """What the policy's clocks (requests.clocks) say of the requests made by the moment, as
     one count in the database: the share answered in time, how many were answered, in time,
     and how many are past a deadline at the moment."""
-    settings = requests.program_settings()
-    made, answered_at = DataRequest.created_at, DataRequest.answered_at
-    answered = answered_at.is_not(None) & (answered_at <= moment)
-    if db.session.get_bind().dialect.name == "sqlite":
-        quick = func.julianday(answered_at) - func.julianday(made) <= settings.answer_days
-    else:
-        quick = answered_at <= made + func.make_interval(0, 0, 0, settings.answer_days)
-    unacknowledged = DataRequest.acknowledged_at.is_(None) | (DataRequest.acknowledged_at > moment)
-    late = ~answered & (
-        (unacknowledged & (made < moment - timedelta(days=settings.acknowledge_days)))
-        | (made < moment - timedelta(days=settings.answer_days))
-    )
+    clock = requests.clock_conditions(moment)
     figures = db.session.execute(
         select(
-            func.count().filter(answered),
-            func.count().filter(answered & quick),
-            func.count().filter(late),
-        ).where(made <= moment)
+            func.count().filter(clock.answered),
+            func.count().filter(clock.in_time),
+            func.count().filter(clock.overdue),
+        ).where(clock.made)
     ).one()
     answered_count, in_time, overdue = (int(figure or 0) for figure in figures)
     share = in_time / answered_count if answered_count else 1.0

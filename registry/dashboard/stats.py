@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from registry.accounts.models import Department
 from registry.dashboard.counts import is_released
@@ -69,6 +69,15 @@ class Figure:
         }
 
 
+class RequestCounts(NamedTuple):
+    """The requests made by a moment against the policy's clocks, at that moment."""
+
+    answered: int
+    in_time: int
+    overdue: int
+    made: int
+
+
 @dataclass
 class Snapshot:
     """What the figures are computed from, read once: the records (grouped) and the requests
@@ -77,7 +86,10 @@ class Snapshot:
     moment: datetime
     tally: Tally
     departments: dict[str, str]  # code: name
-    requests: list[DataRequest]
+    requests: RequestCounts
+    # Each record's requests planned into it: those answered or past the answer's deadline,
+    # and those answered in time (the scorecard's share).
+    planned: dict[int, tuple[int, int]]
 
     @property
     def day(self) -> date:
@@ -94,13 +106,29 @@ def read(moment: datetime) -> Snapshot:
         .tuples()
         .all()
     )
-    # The figures read a request's clocks and the record it is planned into, nothing related.
-    asked = select(DataRequest).where(DataRequest.created_at <= moment).options(lazyload("*"))
+    # The requests against the policy's clocks, counted in the database by the clocks' rule
+    # (requests.clock_conditions): all of them, and those planned into each record (a city's
+    # 15,000 requests, loaded and each one's clocks read, took half a second).
+    clock = requests.clock_conditions(moment)
+    counted = (
+        func.count().filter(clock.answered),
+        func.count().filter(clock.in_time),
+        func.count().filter(clock.overdue),
+        func.count(),
+    )
+    totals = db.session.execute(select(*counted).where(clock.made)).one()
+    due = clock.answered | clock.answer_overdue
+    planned = db.session.execute(
+        select(DataRequest.dataset_id, func.count().filter(due), func.count().filter(clock.in_time))
+        .where(clock.made, DataRequest.dataset_id.is_not(None))
+        .group_by(DataRequest.dataset_id)
+    ).all()
     return Snapshot(
         moment,
         tally(moment),
         departments,
-        list(db.session.scalars(asked.order_by(DataRequest.id))),
+        RequestCounts(*(int(figure or 0) for figure in totals)),
+        {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in planned},
     )
 
 
@@ -226,18 +254,10 @@ def city_priorities(snapshot: Snapshot) -> Figure:
 
 
 def request_figures(snapshot: Snapshot) -> Figure:
-    moment = snapshot.moment
-    answered_in_time = answered_late = overdue = waiting = 0
-    settings = requests.program_settings()
-    for item in snapshot.requests:
-        clock = requests.clocks(item, moment, settings)
-        if clock["answered"]:
-            answered_in_time += clock["answered_in_time"]
-            answered_late += not clock["answered_in_time"]
-        elif clock["acknowledgement_overdue"] or clock["answer_overdue"]:
-            overdue += 1
-        else:
-            waiting += 1
+    counts = snapshot.requests
+    answered_in_time, overdue = counts.in_time, counts.overdue
+    answered_late = counts.answered - counts.in_time
+    waiting = counts.made - counts.answered - counts.overdue
     return Figure(
         "requests",
         "Data requests and the policy's deadlines",
@@ -259,14 +279,12 @@ def scorecard(snapshot: Snapshot) -> Figure:
     by_department: dict[str, dict[Kind, int]] = defaultdict(dict)
     for kind, count in snapshot.tally.kinds.items():
         by_department[kind.department][kind] = count
-    in_time: dict[str, list[bool]] = defaultdict(list)
+    in_time: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # due, and answered in time
     owners = snapshot.tally.owners
-    settings = requests.program_settings()
-    for item in snapshot.requests:
-        clock = requests.clocks(item, snapshot.moment, settings)
-        due = clock["answered"] or clock["answer_overdue"]
-        if item.dataset_id in owners and due:
-            in_time[owners[item.dataset_id]].append(clock["answered_in_time"])
+    for dataset_id, (due, quick) in snapshot.planned.items():
+        if dataset_id in owners:
+            in_time[owners[dataset_id]][0] += due
+            in_time[owners[dataset_id]][1] += quick
     figure = Figure(
         "scorecard",
         "Department scorecard",
@@ -296,7 +314,7 @@ def scorecard(snapshot: Snapshot) -> Figure:
 
         releasable = held(lambda kind: kind.classification in RELEASABLE)
         released = held(lambda kind: kind.released is not None)
-        answers = in_time.get(code, [])
+        due, quick = in_time.get(code, (0, 0))
         figure.rows.append(
             [
                 name,
@@ -312,7 +330,7 @@ def scorecard(snapshot: Snapshot) -> Figure:
                 ),
                 _share(held(lambda kind: kind.on_time), released),
                 _share(snapshot.tally.recent[code], held()),
-                _share(sum(answers), len(answers)),
+                _share(quick, due),
             ]
         )
     return figure

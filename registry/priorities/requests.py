@@ -6,6 +6,7 @@ whose stewards are told) or declines it with a reason. The policy's clocks: ackn
 The public sees each request and its status, never who asked.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -271,4 +272,38 @@ def linked_record_visible(request: DataRequest, reader) -> bool:
         classification=record.classification,
         status=record.status,
         department_id=record.department_id,
+    )
+
+
+@dataclass(frozen=True)
+class ClockConditions:
+    """clocks() as SQL conditions over the requests made by a moment, so that a count of many
+    requests is one query that agrees with the clocks read request by request."""
+
+    made: Any  # made by the moment
+    answered: Any  # answered by the moment
+    in_time: Any  # answered by the moment, within the answer's deadline
+    overdue: Any  # unanswered, past either deadline at the moment
+    answer_overdue: Any  # unanswered, past the answer's deadline at the moment
+
+
+def clock_conditions(moment: datetime, settings: ProgramSettings | None = None) -> ClockConditions:
+    settings = settings or program_settings()
+    made, answered_at = DataRequest.created_at, DataRequest.answered_at
+    answered = answered_at.is_not(None) & (answered_at <= moment)
+    if db.session.get_bind().dialect.name == "sqlite":
+        quick = func.julianday(answered_at) - func.julianday(made) <= settings.answer_days
+    else:
+        quick = answered_at <= made + func.make_interval(0, 0, 0, settings.answer_days)
+    unacknowledged = DataRequest.acknowledged_at.is_(None) | (DataRequest.acknowledged_at > moment)
+    answer_late = ~answered & (made < moment - timedelta(days=settings.answer_days))
+    acknowledgement_late = unacknowledged & (
+        made < moment - timedelta(days=settings.acknowledge_days)
+    )
+    return ClockConditions(
+        made=made <= moment,
+        answered=answered,
+        in_time=answered & quick,
+        overdue=answer_late | (~answered & acknowledgement_late),
+        answer_overdue=answer_late,
     )

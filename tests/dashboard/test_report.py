@@ -228,8 +228,9 @@ def test_every_page_of_the_plan_is_its_slice_dated_first_then_undated(make):
 
 
 def test_the_request_figures_count_in_the_database_what_the_clocks_say_of_each(make):
-    """The report counts the requests in one query; it agrees with the clocks read request by
-    request (requests.clocks), at the edges of each deadline included."""
+    """The report and the dashboard count the requests in one query (requests.clock_conditions);
+    they agree with the clocks read request by request (requests.clocks), at the edges of each
+    deadline included."""
     from registry.priorities import requests
     from registry.priorities.models import DataRequest
 
@@ -274,6 +275,12 @@ def test_the_request_figures_count_in_the_database_what_the_clocks_say_of_each(m
     )
     assert expected == (3, 2, 2)
     assert checklists.request_figures(now)[1:] == expected
+    # The dashboard's figure counts them by the same rule.
+    from registry.dashboard import stats
+
+    figure = stats.figures(now, ["requests"])[0]
+    waiting = len(clocks) - expected[0] - expected[2]
+    assert [row[1] for row in figure.rows] == [2, 1, 2, waiting] and waiting == 4
 
 
 def test_the_page_lists_the_first_retirements_and_the_files_hold_them_all(
