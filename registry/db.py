@@ -41,6 +41,18 @@ def utctoday() -> date:
     return utcnow().date()
 
 
+# How recent a moment is still "now": a page's now is when its request began, and a colleague's
+# change committed since (milliseconds later) is read as part of the present, not as a future
+# that sends the page to rebuild the past from versions.
+PRESENT = timedelta(minutes=1)
+
+
+def is_present(moment: datetime) -> bool:
+    """Whether a moment is now (within the last minute, or still to come), read off what
+    stands rather than rebuilt as of then."""
+    return moment >= utcnow() - PRESENT
+
+
 @contextmanager
 def clock_at(moment: datetime):
     """Runs the block as if it were `moment` (the demo city's history; tests of clocks)."""

@@ -38,6 +38,7 @@ from registry.datasets.visibility import (
     versions_readable_by,
 )
 from registry.datasets.vocab import Classification
+from registry.db import is_present
 from registry.errors import PermissionDenied
 from registry.extensions import db
 from registry.performance.models import CityPriority
@@ -298,9 +299,13 @@ def restricted_counts(
 
 
 def is_current(moment: datetime) -> bool:
-    """Whether the records as they stand are the inventory as it stood at `moment`: no record
-    changed after it (every change writes a version). Aggregates of such a moment may read the
-    records themselves, off their indexes, instead of rebuilding each from its versions."""
+    """Whether the records as they stand are the inventory as it stood at `moment`: the moment
+    is now (db.is_present: a change committed since the request began is part of its now; it
+    had sent a page to rebuild 300,000 records from their versions, 53 s), or no record changed
+    after it (every change writes a version). Aggregates of such a moment read the records
+    themselves, off their indexes, instead of rebuilding each from its versions."""
+    if is_present(moment):
+        return True
     last_change = db.session.scalar(select(func.max(DatasetVersion.changed_at)))
     return last_change is None or moment >= last_change
 

@@ -4,7 +4,7 @@ rule (a record restricted since is counted, never named, for whoever may not rea
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from registry.dashboard.counts import is_released
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.visibility import readable_by
-from registry.db import utcnow
+from registry.db import is_present
 from registry.extensions import db
 from registry.performance.models import (
     CityPriority,
@@ -96,13 +96,10 @@ def in_force_at(moment: datetime | None):
     )
 
 
-PRESENT = timedelta(minutes=1)
-
-
 def read_at(moment: datetime | None) -> datetime | None:
-    """None (what is in force now, off the in-force index) for a moment in the last minute,
+    """None (what is in force now, off the in-force index) for a moment that is now (db.PRESENT),
     as the dashboard's and the report's "now" are; the moment itself for the past."""
-    if moment is None or moment >= utcnow() - PRESENT:
+    if moment is None or is_present(moment):
         return None
     return moment
 
