@@ -49,7 +49,7 @@ from registry.reviews.models import Decision, ReleaseDelay
 
 PENDING = "registry_derived"
 MOVED = "registry_generation_moves"
-ANSWERS, NAMES, RECORDS = 1, 2, 3  # the generations' rows
+ANSWERS, NAMES, RECORDS, SEARCHED = 1, 2, 3, 4  # the generations' rows
 # What the answers kept in processes read (registry.memo): the records, their themes and city
 # priorities, the departments that hold them, data requests, rounds and their votes, the
 # committee's decisions, the reasons on record for late releases, the days portals showed
@@ -77,10 +77,26 @@ RECORDS_READ = (Dataset, DatasetTheme, CityPriority, Department)
 # written only with the record's row, through datasets.services.touch): these names, and
 # whether a city priority still exists.
 NAMES_READ = {Department: ("code", "name"), User: ("email", "name"), CityPriority: ("name",)}
+# What a search's total counted by the engine alone reads (datasets.documents.document_of): a
+# record's words, its scope words (status, level, department), its themes' and department's
+# names. A vote or an edit of anything else (a priority, a target date) leaves such totals be.
+SEARCHED_READ = {
+    Dataset: (
+        "title",
+        "description",
+        "keywords",
+        "additional_fields",
+        "status",
+        "classification",
+        "department_id",
+    ),
+    Department: ("name",),
+}
 
 
 class Generation(db.Model):
-    """One row a generation (ANSWERS, NAMES): moves whenever what it is over changes."""
+    """One row a generation (ANSWERS, NAMES, RECORDS, SEARCHED): moves whenever what it is
+    over changes."""
 
     __tablename__ = "generations"
 
@@ -109,6 +125,16 @@ def _renames(session: Session, target) -> bool:
     if names is None or target in session.new:
         return False
     return target in session.deleted or _changed(target, names)
+
+
+def _searched(session: Session, target) -> bool:
+    """Whether a flushed object changes what a search's words or scope words hold."""
+    if isinstance(target, DatasetTheme):
+        return True
+    names = SEARCHED_READ.get(type(target))
+    if names is None:
+        return False
+    return target in session.new or target in session.deleted or _changed(target, names)
 
 
 def touched(session: Session, target) -> tuple[set[int], set[int]]:
@@ -150,6 +176,8 @@ def _note_changes(session: Session, _context) -> None:
         moved.add(RECORDS)
     if any(_renames(session, target) for target in changed):
         moved.add(NAMES)
+    if any(_searched(session, target) for target in changed):
+        moved.add(SEARCHED)
     if records or rounds:
         pending = session.info.setdefault(PENDING, (set(), set()))
         pending[0].update(records)
@@ -179,6 +207,8 @@ def note_written(session: Session, model: type) -> None:
         moved.add(ANSWERS)
     if issubclass(model, RECORDS_READ):
         moved.add(RECORDS)
+    if issubclass(model, (Dataset, DatasetTheme, Department)):
+        moved.add(SEARCHED)
 
 
 def move_generation(session: Session, *generations: int) -> None:

@@ -148,3 +148,42 @@ def test_a_keyword_added_to_a_record_changes_every_kept_view_of_it(client, make)
     for name in before:
         assert after[name] != before[name], name
     assert after["search"] == 1
+
+
+def test_a_searchs_total_holds_across_other_edits_and_not_across_a_change_to_its_words(
+    client, make
+):
+    """A search's total counted by the engine alone is kept over SEARCHED (registry.derived):
+    a record's priority edited or a request leave it; a title, a theme or a department's name
+    change it, each seen in the next search's total."""
+    from registry.accounts.services import update_department
+    from registry.datasets.services import update_dataset
+    from registry.derived import SEARCHED, generation
+
+    coordinator = make.user("coordinator")
+    make.department(code="PW", name="Public Works")
+    record = make.published("PW", title="Culvert inspections")
+    make.published("PW", title="Bridge inspections")
+
+    def total(q: str) -> int:
+        return client.get("/api/v1/datasets", query_string={"q": q}).json["total"]
+
+    def edit(**changes) -> None:
+        update_dataset(record, changes, actor=coordinator, expected_version=record.version)
+        db.session.commit()
+
+    assert total("culvert") == 1
+    before = generation(SEARCHED)
+    edit(release_priority="high")
+    make.data_request()
+    db.session.commit()
+    assert generation(SEARCHED) == before  # kept: nothing a search reads changed
+    edit(title="Storm drain inspections")
+    assert generation(SEARCHED) > before
+    assert (total("culvert"), total("drain")) == (0, 1)
+    edit(themes=["Environment"])
+    assert total("environment") == 1
+    assert total("stormwater") == 0
+    update_department(record.department, {"name": "Stormwater Utility"}, actor=coordinator)
+    db.session.commit()
+    assert total("stormwater") == 2  # both records' subjects hold their department's name

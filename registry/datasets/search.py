@@ -26,7 +26,7 @@ from registry.datasets.visibility import (
 )
 from registry.datasets.vocab import Classification, PriorityRank
 from registry.db import Unindexed
-from registry.derived import RECORDS, settle
+from registry.derived import RECORDS, SEARCHED, settle
 from registry.extensions import db
 from registry.memo import remembered
 from registry.performance.models import CityPriority
@@ -204,14 +204,17 @@ def find_datasets(
     if counted is not None:
         (total, result_facets), hidden = counted, 0
     else:
+        by_words = complete and not wanted  # the engine counts the total alone
         total, result_facets, hidden = remembered(
             ("facets", visibility_class(user), asked, tuple(wanted)),
             lambda: (
                 _counted_by_words(user, criteria, matches)
-                if complete and not wanted  # the engine counts the total alone
+                if by_words
                 else _counts(user, criteria, wanted, over_matches)
             ),
-            over=RECORDS,
+            # A total of the words alone holds until a record's words or scope words change
+            # (the common word's, counted again after each edit, was 62 to 100 ms of 300).
+            over=SEARCHED if by_words else RECORDS,
         )
     first = matches is not None and _reads_matches_first(sort, total)
     by_id = matches is not None and _sorts_few_matches(sort, total)
