@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -30,7 +30,7 @@ from registry.performance.models import CityPriority
 from registry.performance.rules import STATUS_LABELS
 from registry.portal.history import judged_as_of
 from registry.priorities import requests, rounds
-from registry.priorities.models import DataRequest, VotingRound
+from registry.priorities.models import VotingRound
 from registry.reviews.workflow import State
 
 FUNNEL = [
@@ -69,15 +69,6 @@ class Figure:
         }
 
 
-class RequestCounts(NamedTuple):
-    """The requests made by a moment against the policy's clocks, at that moment."""
-
-    answered: int
-    in_time: int
-    overdue: int
-    made: int
-
-
 @dataclass
 class Snapshot:
     """What the figures are computed from, read once: the records (grouped) and the requests
@@ -86,7 +77,7 @@ class Snapshot:
     moment: datetime
     tally: Tally
     departments: dict[str, str]  # code: name
-    requests: RequestCounts
+    requests: requests.RequestCounts
     # Each record's requests planned into it: those answered or past the answer's deadline,
     # and those answered in time (the scorecard's share).
     planned: dict[int, tuple[int, int]]
@@ -106,29 +97,13 @@ def read(moment: datetime) -> Snapshot:
         .tuples()
         .all()
     )
-    # The requests against the policy's clocks, counted in the database by the clocks' rule
-    # (requests.clock_conditions): all of them, and those planned into each record (a city's
-    # 15,000 requests, loaded and each one's clocks read, took half a second).
-    clock = requests.clock_conditions(moment)
-    counted = (
-        func.count().filter(clock.answered),
-        func.count().filter(clock.in_time),
-        func.count().filter(clock.overdue),
-        func.count(),
-    )
-    totals = db.session.execute(select(*counted).where(clock.made)).one()
-    due = clock.answered | clock.answer_overdue
-    planned = db.session.execute(
-        select(DataRequest.dataset_id, func.count().filter(due), func.count().filter(clock.in_time))
-        .where(clock.made, DataRequest.dataset_id.is_not(None))
-        .group_by(DataRequest.dataset_id)
-    ).all()
+    counts, planned = requests.clock_counts(moment)
     return Snapshot(
         moment,
         tally(moment),
         departments,
-        RequestCounts(*(int(figure or 0) for figure in totals)),
-        {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in planned},
+        counts,
+        planned,
     )
 
 
