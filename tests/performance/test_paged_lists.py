@@ -43,6 +43,9 @@ def test_the_board_is_read_a_page_at_a_time_and_every_priority_keeps_its_place(c
         assert "of 5 measures" in body
         seen += [name for name in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon") if name in body]
     assert seen == ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"]
+    # Two pagers on a page, each its own landmark (axe: landmark-unique).
+    assert 'aria-label="Pages of measures"' in body
+    assert 'aria-label="Pages of measures, at the end"' in body
     whole = client.get("/performance").get_data(as_text=True)
     assert _sections(whole) == list(PRIORITIES)
     assert "No measure is defined under this priority" in whole
