@@ -304,8 +304,8 @@ def _priorities_shown(page, on_page: set[int], moment: datetime | None) -> list[
     if page is None:
         return priorities
     places = [number for number, priority in enumerate(priorities) if priority.id in on_page]
-    if not places:
-        return []
+    if not places:  # no measure at all (every priority says so), or a page past the last
+        return priorities if page.page == 1 else []
     number_of = {priority.id: number for number, priority in enumerate(priorities)}
     after = -1  # the place of the previous page's last measure's priority
     if page.page > 1:

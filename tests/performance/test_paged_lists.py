@@ -54,6 +54,15 @@ def test_the_board_is_read_a_page_at_a_time_and_every_priority_keeps_its_place(c
     assert client.get("/performance?per_page=500").status_code == 422
 
 
+def test_priorities_with_no_measure_yet_are_each_shown_so(client, make):
+    for name in PRIORITIES[:2]:
+        make.city_priority(name)
+    body = client.get("/performance").get_data(as_text=True)
+    assert _sections(body) == list(PRIORITIES[:2])
+    assert body.count("No measure is defined under this priority") == 2
+    assert "No measures" in body  # the pager says there are none
+
+
 def test_the_measures_api_pages_with_the_total(client, make):
     _priorities(make)
     first = client.get("/api/v1/measures?per_page=2").get_json()
