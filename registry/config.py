@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Flask
 
+from registry.turns import TurnTakingConnection
+
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
 
 MISSING_SECRET_MESSAGE = (
@@ -164,13 +166,15 @@ def database_url(app: Flask) -> str:
 
 def engine_options(app: Flask) -> dict[str, Any]:
     """A copy of the configured options (the default dict is shared), with how long a write waits
-    for a lock: SQLite's busy timeout, PostgreSQL's lock_timeout."""
+    for a lock: SQLite's busy timeout, PostgreSQL's lock_timeout; and on SQLite, writers that
+    take turns (registry.turns)."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     seconds = float(app.config["LOCK_TIMEOUT_SECONDS"])
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite"):
         connect_args.setdefault("timeout", seconds)
+        connect_args.setdefault("factory", TurnTakingConnection)  # writers in turn
     elif url.startswith("postgresql"):
         connect_args.setdefault("options", f"-c lock_timeout={int(seconds * 1000)}")
     options["connect_args"] = connect_args

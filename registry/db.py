@@ -13,6 +13,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
+from registry.turns import TurnTakingConnection
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -116,6 +118,17 @@ def reading_only():
         WRITE_INTENT.reset(token)
 
 
+@contextmanager
+def writing():
+    """Transactions begun inside write (a read's audit event, a token's last use, in a request
+    that otherwise reads): on SQLite they begin IMMEDIATE, in their turn (registry.turns)."""
+    token = WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        WRITE_INTENT.reset(token)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -132,8 +145,20 @@ def _sqlite_connect(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
+    if conn.dialect.name != "sqlite":
+        return
+    if not WRITE_INTENT.get():
+        conn.exec_driver_sql("BEGIN")
+        return
+    writer = conn.connection.dbapi_connection
+    if isinstance(writer, TurnTakingConnection):
+        writer.take_turn()  # registry.turns: writers queue in the kernel, then take the lock
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(writer, TurnTakingConnection):
+            writer.end_turn()
+        raise
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

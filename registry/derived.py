@@ -49,6 +49,7 @@ from registry.reviews.models import Decision, ReleaseDelay
 
 PENDING = "registry_derived"
 MOVED = "registry_generation_moves"
+SEEN = "registry_generations_seen"  # what this transaction read of them
 ANSWERS, NAMES, RECORDS, SEARCHED = 1, 2, 3, 4  # the generations' rows
 # What the answers kept in processes read (registry.memo): the records, their themes and city
 # priorities, the departments that hold them, data requests, rounds and their votes, the
@@ -217,6 +218,7 @@ def move_generation(session: Session, *generations: int) -> None:
     moving = update(Generation).values(value=Generation.value + 1)
     if generations:
         moving = moving.where(Generation.id.in_(generations))
+    session.info.pop(SEEN, None)
     session.execute(moving)
 
 
@@ -228,8 +230,22 @@ def new_lineage() -> None:
 
 
 def generation(which: int = ANSWERS) -> int:
-    """The state of what a generation is over, as of this transaction."""
-    return db.session.scalar(select(Generation.value).where(Generation.id == which)) or 0
+    """The state of what a generation is over, as of this transaction: all of them are read at
+    its first question and kept until it ends (a listing asks for two). Read before what is
+    kept with them is computed, a value is never newer than what it is kept with."""
+    session = db.session()
+    seen = session.info.get(SEEN)
+    if seen is None:
+        rows = session.execute(select(Generation.id, Generation.value))
+        seen = {which: value for which, value in rows}
+        session.info[SEEN] = seen
+    return seen.get(which, 0)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_seen(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(SEEN, None)
 
 
 def settle(session: Session | None = None) -> None:

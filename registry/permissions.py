@@ -103,6 +103,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+@cache
+def roles_named(names: tuple[str, ...]) -> frozenset[Role]:
+    """A person's roles from their rows' names, asked as often as permissions are (a hundred
+    times in a listing's page): made once per combination."""
+    return frozenset(Role(name) for name in names)
+
+
 def permissions_for(roles: Iterable[Role]) -> frozenset[Permission]:
     return _permissions_for(frozenset(roles))
 

@@ -473,6 +473,47 @@ def line(name: str, figures: dict, extra: str = "") -> None:
     )
 
 
+def beside_datasette(url: str, facts: dict, base: str, n: int, c: int) -> None:
+    """The answers issue 24 compared, from the registry and from datasette serving the same
+    file, one after the other in one run."""
+    peer = datasette(url.removeprefix("sqlite:///"))
+    name = Path(url).stem
+    table = f"{peer.base}/{name}/datasets.json?"
+    token = lambda: with_token(facts["token"])  # noqa: E731
+    anonymous = requests.Session
+    department = "PW"
+    side_by_side = {
+        "a department's listing": (
+            anonymous,
+            f"/api/v1/datasets?department={department}",
+            f"{table}department_id={facts['department_id']}",
+        ),
+        "a department's, by last update, staff token": (
+            token,
+            f"/api/v1/datasets?department={department}&sort=-updated",
+            f"{table}department_id={facts['department_id']}&_sort_desc=updated_at",
+        ),
+        "the public listing by title": (
+            anonymous,
+            "/api/v1/datasets?sort=title",
+            f"{table}status=published&_sort=title",
+        ),
+        "common-word search": (
+            anonymous,
+            "/api/v1/datasets?q=permit",
+            f"{peer.base}/{name}/dataset_search.json?_search=permit",
+        ),
+    }
+    try:
+        for label, (reader, path, address) in side_by_side.items():
+            ours = drive(reader, f"{base}{path}", n, c)
+            theirs = drive(anonymous, f"{address}{PEER_OPTIONS}", n, c)
+            line(f"registry: {label}", ours)
+            line("datasette: the same", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
+    finally:
+        peer.terminate()
+
+
 def measure(size: int, args) -> None:
     url = database_for(size, args.database_url, args.keep)
     print(f"\n{size:,} records on {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}")
@@ -538,42 +579,7 @@ def measure(size: int, args) -> None:
         answers = drive(anonymous, f"{base}{path}", max(5, n // 20), 1, first_byte=True, warm=0)
         line(name, answers)
     if url.startswith("sqlite") and not args.no_datasette:
-        peer = datasette(url.removeprefix("sqlite:///"))
-        name = Path(url).stem
-        table = f"{peer.base}/{name}/datasets.json?"
-        token = lambda: with_token(facts["token"])  # noqa: E731
-        # The answers issue 24 compared: a department's listing by last update read with a
-        # staff token, the public listing by title, and a common word's search.
-        side_by_side = {
-            "a department's listing": (
-                anonymous,
-                f"/api/v1/datasets?department={department}",
-                f"{table}department_id={facts['department_id']}",
-            ),
-            "a department's, by last update, staff token": (
-                token,
-                f"/api/v1/datasets?department={department}&sort=-updated",
-                f"{table}department_id={facts['department_id']}&_sort_desc=updated_at",
-            ),
-            "the public listing by title": (
-                anonymous,
-                "/api/v1/datasets?sort=title",
-                f"{table}status=published&_sort=title",
-            ),
-            "common-word search": (
-                anonymous,
-                "/api/v1/datasets?q=permit",
-                f"{peer.base}/{name}/dataset_search.json?_search=permit",
-            ),
-        }
-        try:
-            for label, (reader, path, address) in side_by_side.items():
-                ours = drive(reader, f"{base}{path}", n, c)
-                theirs = drive(anonymous, f"{address}{PEER_OPTIONS}", n, c)
-                line(f"registry: {label}", ours)
-                line("datasette: the same", theirs, f"ratio {ours['rps'] / theirs['rps']:.2f}")
-        finally:
-            peer.terminate()
+        beside_datasette(url, facts, base, n, c)
     if args.memory_requests:
         warm = server.worker_rss_mb()
         mix = [(anonymous, f"{base}{path}") for path in MIXED_ANONYMOUS] + [
@@ -624,6 +630,11 @@ def main() -> None:
         help="every page with nobody writing, then while people write (scripts/bench_mixed.py)",
     )
     parser.add_argument(
+        "--beside-datasette",
+        action="store_true",
+        help="only the answers read side by side with datasette (SQLite)",
+    )
+    parser.add_argument(
         "--listings",
         action="store_true",
         help="every filter and sort of the API's listing (scripts/bench_listings.py)",
@@ -639,6 +650,14 @@ def main() -> None:
             from bench_listings import measure_listings
 
             measure_listings(int(size), args)
+        elif args.beside_datasette:
+            url = database_for(int(size), None, args.keep)
+            facts = filled(url, int(size), args.keep)
+            server = Gunicorn(url)
+            try:
+                beside_datasette(url, facts, server.base, args.requests, args.concurrency)
+            finally:
+                server.stop()
         else:
             measure(int(size), args)
 

@@ -7,9 +7,9 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, update
 
-from registry.accounts.models import ApiToken, User, UserSession
+from registry.accounts.models import ApiToken, User, UserSession, with_holder
 from registry.db import utcnow
 from registry.extensions import db
 
@@ -39,11 +39,16 @@ def start_session(user: User, *, address: str | None = None, lifetime=None) -> s
     return key
 
 
+# Built once: every signed-in page asks it.
+_BY_DIGEST = with_holder(UserSession).where(UserSession.key_hash == bindparam("digest"))
+
+
 def user_for_session(key: str) -> User | None:
     """The active user of a session that has neither ended nor expired."""
     if not key or len(key) > 128:
         return None
-    session = db.session.scalar(select(UserSession).where(UserSession.key_hash == _digest(key)))
+    found = db.session.execute(_BY_DIGEST, {"digest": _digest(key)})
+    session = found.unique().scalar_one_or_none()
     if session is None or session.ended_at is not None or session.expires_at <= utcnow():
         return None
     return session.user if session.user.active else None

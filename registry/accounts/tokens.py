@@ -6,9 +6,9 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 from marshmallow import fields, validate
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
-from registry.accounts.models import ApiToken, User
+from registry.accounts.models import ApiToken, User, with_holder
 from registry.audit.services import record_event
 from registry.audit.tags import Tag
 from registry.db import utcnow
@@ -125,11 +125,16 @@ def revoke_token(user: User | None, token_id: int, *, actor: User) -> ApiToken:
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+# Built once: every API call with a token asks it (building it took a third of its time).
+_BY_DIGEST = with_holder(ApiToken).where(ApiToken.token_hash == bindparam("digest"))
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The unrevoked token of an active owner, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    found = db.session.execute(_BY_DIGEST, {"digest": _digest(secret)})
+    token = found.unique().scalar_one_or_none()
     if token is None or not token.active or not token.user.active:
         return None
     return token

@@ -8,6 +8,7 @@ from registry.accounts import invitations, services, sessions, signin, tokens
 from registry.accounts.models import ApiToken
 from registry.accounts.schemas import SignInIn
 from registry.datasets import stewardship
+from registry.db import writing
 from registry.extensions import db, login_manager
 from registry.permissions import ROLE_LABELS, Permission, Role
 from registry.validation import form_to_dict
@@ -44,8 +45,9 @@ def load_user_from_token(request):
         token_id = token.id
         db.session.commit()
         try:
-            tokens.note_token_use(token_id)
-            db.session.commit()
+            with writing():
+                tokens.note_token_use(token_id)
+                db.session.commit()
         except OperationalError:  # busy: the last use is a convenience, the request is not
             db.session.rollback()
         token = db.session.get(ApiToken, token_id)

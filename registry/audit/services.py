@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, bindparam, select, update
 
 from registry.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from registry.audit.tags import Tag
@@ -98,12 +98,8 @@ def record_events(
     """Appends events by one actor at one moment, chained in order, with three statements
     however many there are (an import registering thousands of records): the head moves past
     them all at once, under the lock record_event() describes."""
-    head = db.session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(seq=AuditChainHead.seq + len(events))
-        .returning(AuditChainHead.seq, AuditChainHead.hash)
-    ).one()
+    connection = db.session.connection()
+    head = connection.execute(_ADVANCE, {"count": len(events)}).one()
     seq, previous, now = head.seq - len(events), head.hash, utcnow()
     rows = []
     for event in events:
@@ -131,10 +127,24 @@ def record_events(
         }
         row["hash"] = previous = hash_of(row)
         rows.append(row)
-    # Plain INSERTs of the table, without the unit of work or the ORM's bulk path.
-    db.session.execute(AuditEvent.__table__.insert(), rows)
-    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=previous))
+    connection.execute(_APPEND, rows)
+    connection.execute(_SEAL, {"tip": previous})
     return rows
+
+
+# The three statements of an append, built once and run on the session's connection as plain
+# statements (not the ORM's bulk paths): an audited read writes an event on every request, and
+# building them and the ORM's handling of each were most of its cost (1.4 ms of a restricted
+# listing's, 100,000 records on SQLite).
+_HEAD = AuditChainHead.__table__
+_ADVANCE = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + bindparam("count", type_=BigInteger))
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_APPEND = AuditEvent.__table__.insert()
+_SEAL = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("tip"))
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:

@@ -14,7 +14,7 @@ from registry.accounts.models import Department
 from registry.accounts.services import list_departments
 from registry.dashboard.counts import counted, released_facets, search_examples
 from registry.datasets import documents, facets, search
-from registry.datasets.listing_schemas import DatasetQuery
+from registry.datasets.listing_schemas import LISTING_QUERY
 from registry.datasets.models import Dataset, DatasetVersion
 from registry.datasets.services import city_priority_names
 from registry.datasets.visibility import RELEASABLE, VISITOR, readable_by
@@ -48,9 +48,9 @@ CATALOG_FACETS = ("department", "theme", "format", "keyword", "license")
 def catalog():
     errors = {}
     try:
-        criteria = DatasetQuery().load(request.args.to_dict())
+        criteria = LISTING_QUERY.load(request.args.to_dict())
     except ValidationError as exc:
-        errors, criteria = exc.messages, DatasetQuery().load({})
+        errors, criteria = exc.messages, LISTING_QUERY.load({})
     criteria.pop("facets", None)
     if criteria.get("sort") not in CATALOG_SORTS:
         criteria["sort"] = None

@@ -11,7 +11,7 @@ from registry.audit.tags import Tag
 from registry.datasets import search, services
 from registry.datasets.dumps import dumped_briefs
 from registry.datasets.history import history as readable_history
-from registry.datasets.listing_schemas import DatasetPageOut, DatasetQuery
+from registry.datasets.listing_schemas import LISTING_QUERY, DatasetPageOut, DatasetQuery
 from registry.datasets.schemas import (
     DatasetDetailOut,
     DatasetIn,
@@ -38,7 +38,7 @@ from registry.web.requests import json_body
 )
 def list_datasets():
     """Facet counts only when asked for (`?facets=department,status`): they cost a query."""
-    criteria = DatasetQuery().load(request.args.to_dict())
+    criteria = LISTING_QUERY.load(request.args.to_dict())
     reader = current_user._get_current_object()
     result = search.find_datasets(reader, criteria, facets=criteria.pop("facets"), brief=True)
     body = _PAGE.dump(result)

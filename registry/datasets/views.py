@@ -12,7 +12,7 @@ from registry.datasets import search, services
 from registry.datasets.forms import dataset_form_to_raw, record_to_form
 from registry.datasets.governance import FIELD_LABELS, TO_CONFIRM, edit_mode
 from registry.datasets.history import history as readable_history
-from registry.datasets.listing_schemas import SORTS, DatasetQuery
+from registry.datasets.listing_schemas import LISTING_QUERY, SORTS
 from registry.datasets.permissions import (
     can_create_dataset,
     can_edit_dataset,
@@ -93,9 +93,9 @@ def index():
         return redirect(url_for("public.catalog", **kept))
     errors = {}
     try:
-        criteria = DatasetQuery().load(request.args.to_dict())
+        criteria = LISTING_QUERY.load(request.args.to_dict())
     except ValidationError as exc:
-        errors, criteria = exc.messages, DatasetQuery().load({})
+        errors, criteria = exc.messages, LISTING_QUERY.load({})
     result = search.find_datasets(current_user, criteria)
     departments = {department.code: department.name for department in list_departments()}
     return render_template(

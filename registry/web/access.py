@@ -5,6 +5,7 @@ from functools import wraps
 from flask_login import current_user
 
 from registry.audit.services import record_event
+from registry.db import writing
 from registry.errors import PermissionDenied
 from registry.extensions import db, login_manager
 from registry.permissions import Permission, has_permission
@@ -27,8 +28,9 @@ def record_read(tag, **event) -> None:
     try:
         if db.engine.dialect.name == "sqlite":
             session.commit()
-        record_event(tag, actor=current_user, address=client_address(), **event)
-        session.commit()
+        with writing():
+            record_event(tag, actor=current_user, address=client_address(), **event)
+            session.commit()
     finally:
         session.expire_on_commit = keep
 
