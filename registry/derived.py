@@ -226,6 +226,7 @@ def new_lineage() -> None:
     """A restored database starts its generations afresh, at a value no process can have kept
     an answer at (it had counted on another database's)."""
     if inspect(db.engine).has_table(Generation.__tablename__):
+        db.session.info.pop(SEEN, None)
         db.session.execute(update(Generation).values(value=secrets.randbits(52)))
 
 

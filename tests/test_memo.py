@@ -187,3 +187,25 @@ def test_a_searchs_total_holds_across_other_edits_and_not_across_a_change_to_its
     update_department(record.department, {"name": "Stormwater Utility"}, actor=coordinator)
     db.session.commit()
     assert total("stormwater") == 2  # both records' subjects hold their department's name
+
+
+def test_the_generations_are_read_once_a_transaction_and_its_own_move_is_seen(make):
+    """A listing asks for two generations: both come from one statement, read at the
+    transaction's first question; a move within the transaction is seen at once, and the next
+    transaction reads them again."""
+    from registry.derived import ANSWERS, NAMES, generation, move_generation
+    from tests.datasets.test_query_plans import statements_sent
+
+    db.session.commit()
+    (answers, names), first = statements_sent(lambda: (generation(ANSWERS), generation(NAMES)))
+    again, second = statements_sent(lambda: generation(RECORDS))
+    move_generation(db.session(), ANSWERS)
+    moved = generation(ANSWERS)
+    db.session.commit()
+    _, next_transaction = statements_sent(lambda: generation(NAMES))
+    reads = [
+        sum(statement.lstrip().upper().startswith("SELECT") for statement, _ in sent)
+        for sent in (first, second, next_transaction)
+    ]
+    assert (reads, moved) == ([1, 0, 1], answers + 1)
+    assert again == generation(RECORDS) and names == generation(NAMES)

@@ -136,3 +136,19 @@ def test_a_coordinator_lists_and_revokes_anyones_token(client, make, sign_in):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.tag == Tag.TOKEN_REVOKE))
     assert owner.email in listed and token.prefix in listed
     assert (me(client, token).status_code, event.subject_id) == (401, str(owner.id))
+
+
+def test_a_token_and_everything_its_checks_read_of_its_holder_come_in_one_statement(make):
+    """The token, its holder, their roles and departments: one query for an API call's sign-in,
+    where each had its own."""
+    from registry.accounts.tokens import token_for_secret
+    from tests.datasets.test_query_plans import statements_sent
+
+    codes = [make.department().code, make.department().code]
+    owner = make.user("steward", "stakeholder", departments=codes)
+    secret = make.token(owner).secret
+    db.session.expunge_all()  # nothing of the holder already loaded
+    token, sent = statements_sent(lambda: token_for_secret(secret))
+    roles, departments = sorted(token.user.role_set), token.user.department_codes
+    reads = [statement for statement, _ in sent if statement.lstrip().upper().startswith("SELECT")]
+    assert (len(reads), roles, len(departments)) == (1, ["stakeholder", "steward"], 2)
