@@ -15,8 +15,9 @@ from registry.web.requests import client_address
 
 def record_read(tag, **event) -> None:
     """Audits a read that matters (a restricted record, the audit log, an export) in a short
-    transaction of its own: on SQLite what the request read is committed first, so the event's
-    write waits its turn for the lock instead of failing to upgrade the read.
+    transaction of its own: on SQLite what the request read is committed first, and the event
+    is written by a writer's transaction (BEGIN IMMEDIATE, in its turn: registry.turns), which
+    waits for the lock instead of failing to upgrade the read.
 
     What the request loaded stays loaded across these commits (it was read to be shown, and the
     event changes none of it): reloading the reader and the records after each commit was most
