@@ -27,6 +27,7 @@ from registry.performance.models import StockTake, StockTakeNote
 from registry.performance.permissions import can_keep_measure
 from registry.performance.rules import Status
 from registry.permissions import Permission, has_permission
+from registry.transfer.exports import end_of_day
 from registry.validation import Day, InputSchema, load_input, raise_for
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -107,7 +108,10 @@ def agenda(department: Department, month: date, reader) -> Agenda:
     )
     last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     day = held.held_on if held else min(utctoday(), last_day)
-    views = measure_views(measures_in_force(None, department.id), reader, day, None)
+    # A meeting held is read as it stood when its day ended: a value corrected, or a measure
+    # added, since then is not what it looked at.
+    moment = end_of_day(held.held_on) if held else None
+    views = measure_views(measures_in_force(moment, department.id), reader, day, moment)
     late = db.session.scalars(
         select(Dataset)
         .where(Dataset.department_id == department.id, Dataset.is_overdue(day), readable_by(reader))

@@ -10,10 +10,11 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from registry.audit.models import AuditEvent
-from registry.db import utctoday
+from registry.db import clock_at, utcnow, utctoday
 from registry.errors import Conflict, PermissionDenied
 from registry.extensions import db
 from registry.performance import services, stocktakes
+from registry.performance.board import measure_views
 from registry.performance.models import StockTake, StockTakeNote
 
 
@@ -79,6 +80,27 @@ def test_a_follow_up_opens_the_next_agenda_until_a_meeting_closes_it(department)
         )
         == 1
     )
+
+
+def test_a_held_stock_take_shows_the_values_as_they_stood_on_its_day(department, make):
+    """A value corrected after the meeting is not what the meeting looked at: the held month's
+    page keeps the value of its day, while the board shows the correction."""
+    steward, unit, off, _late = department
+    month = _this_month()
+    stocktakes.record_stock_take(unit, month, {"held_on": utctoday().isoformat()}, actor=steward)
+    db.session.commit()
+    reported = stocktakes.month_of(utctoday().isoformat()[:7]) - timedelta(days=1)
+    with clock_at(utcnow() + timedelta(days=2)):
+        correction = {"period": reported.isoformat()[:7], "value": 96, "reason": "A miscount"}
+        services.report_value(off, correction, actor=steward)
+        make.measure(unit.code, name="Added after the meeting")
+        db.session.commit()
+        held = stocktakes.agenda(unit, month, steward)
+    shown = {
+        view.measure.name: view.latest.value if view.latest else None for view in held.measures
+    }
+    now = measure_views([off], steward, utctoday(), None)[0]
+    assert (shown, now.latest.value) == ({"Potholes fixed": 70, "Trees planted": None}, 96)
 
 
 def test_closing_a_follow_up_at_the_next_meeting(department, make):
