@@ -191,6 +191,46 @@ def test_overdue_requests_are_the_ones_past_a_clock(make):
     assert db.session.scalars(requests.overdue_query()).all() == [late]
 
 
+def test_the_open_requests_are_either_overdue_or_to_answer_by_the_clocks_one_rule(make):
+    """The coordinator's two lists split the requests not yet answered by the same clocks the
+    request's own page shows, at each deadline's edges."""
+    from registry.priorities.work import request_list
+
+    ages = [
+        (3, {}),
+        (13, {}),
+        (15, {}),
+        (15, {"acknowledged_at": 2}),
+        (59, {"acknowledged_at": 2}),
+        (61, {"acknowledged_at": 2}),
+        (61, {"acknowledged_at": 20}),
+        (90, {}),
+    ]
+    made = [
+        aged(make.data_request(title=f"Asked {n}"), days, **moments)
+        for n, (days, moments) in enumerate(ages)
+    ]
+    answered = aged(make.data_request(title="Answered"), 90, acknowledged_at=1, answered_at=10)
+    answered.status = "answered"
+    db.session.commit()
+    coordinator = make.user("coordinator")
+    lists = {
+        key: {request.title for request in request_list(coordinator, key)}
+        for key in ("overdue_requests", "requests_to_answer")
+    }
+    late = {
+        request.title
+        for request in made
+        if requests.clocks(request)["acknowledgement_overdue"]
+        or requests.clocks(request)["answer_overdue"]
+    }
+    assert lists == {
+        "overdue_requests": late,
+        "requests_to_answer": {request.title for request in made} - late,
+    }
+    assert late == {"Asked 2", "Asked 5", "Asked 6", "Asked 7"}
+
+
 def test_the_coordinators_work_page_flags_overdue_requests(client, make, sign_in):
     aged(make.data_request(title="Noise complaints"), 20)
     sign_in(make.user("coordinator"))
@@ -223,3 +263,23 @@ def test_the_api_gives_requests_a_page_at_a_time_with_the_total(client, make):
     assert (past["items"], past["total"]) == ([], 5)
     refused = client.get("/api/v1/requests?per_page=101")
     assert refused.status_code == 422 and "per_page" in refused.json["errors"]
+
+
+def test_the_requests_to_answer_are_read_off_the_index_within_the_answers_days(make):
+    """The list's count and its page's ids read the requests made within the answer's days off
+    the index of requests by status and creation, and join nothing; only the page's 25
+    requests are read with what they show."""
+    from registry.priorities.work import request_list
+    from tests.datasets.test_query_plans import plan, statements_sent
+
+    for number in range(3):
+        make.data_request(title=f"Asked {number}")
+    coordinator = make.user("coordinator")
+    shown, sent = statements_sent(lambda: request_list(coordinator, "requests_to_answer"))
+    asked = [(sql, params) for sql, params in sent if "data_requests.created_at >=" in sql]
+    assert len(asked) == 2 and len(shown) == 3, sent  # the count and the page's ids
+    for sql, params in asked:
+        assert "JOIN" not in sql.upper(), sql
+        if db.session.get_bind().dialect.name == "sqlite":
+            text = plan(sql, params)
+            assert "ix_data_requests_status_created_at_id" in text and "created_at>" in text, text
