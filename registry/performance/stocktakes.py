@@ -22,7 +22,7 @@ from registry.datasets.visibility import readable_by
 from registry.db import utctoday
 from registry.errors import Conflict, NotFound, PermissionDenied
 from registry.extensions import db
-from registry.performance.board import MeasureView, measure_views, measures_in_force
+from registry.performance.board import MeasureView, measure_views, measures_in_force, read_at
 from registry.performance.models import StockTake, StockTakeNote
 from registry.performance.permissions import can_keep_measure
 from registry.performance.rules import Status
@@ -109,8 +109,8 @@ def agenda(department: Department, month: date, reader) -> Agenda:
     last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     day = held.held_on if held else min(utctoday(), last_day)
     # A meeting held is read as it stood when its day ended: a value corrected, or a measure
-    # added, since then is not what it looked at.
-    moment = end_of_day(held.held_on) if held else None
+    # added, since then is not what it looked at. A day not ended yet is now (board.read_at).
+    moment = read_at(end_of_day(held.held_on)) if held else None
     views = measure_views(measures_in_force(moment, department.id), reader, day, moment)
     late = db.session.scalars(
         select(Dataset)
