@@ -29,7 +29,7 @@ MISSING_BASE_URL_MESSAGE = (
 class Defaults:
     ENV = "development"
     SECRET_KEY = DEV_SECRET_KEY
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     # How long a write waits for a lock (SQLite's write lock, a PostgreSQL row lock) before the
     # request answers 503 and changes nothing.
     LOCK_TIMEOUT_SECONDS = 10
@@ -167,11 +167,17 @@ def database_url(app: Flask) -> str:
 def engine_options(app: Flask) -> dict[str, Any]:
     """A copy of the configured options (the default dict is shared), with how long a write waits
     for a lock: SQLite's busy timeout, PostgreSQL's lock_timeout; and on SQLite, writers that
-    take turns (registry.turns)."""
+    take turns (registry.turns).
+
+    A database server's connections are tried before each use (`pool_pre_ping`), since the
+    server may have closed one that waited in the pool (a restart, an idle timeout). A SQLite
+    file's cannot be closed from outside, so it is not: the try was a statement of its own at
+    the start of every transaction, two in an audited read."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     seconds = float(app.config["LOCK_TIMEOUT_SECONDS"])
     url = app.config["SQLALCHEMY_DATABASE_URI"]
+    options.setdefault("pool_pre_ping", not url.startswith("sqlite"))
     if url.startswith("sqlite"):
         connect_args.setdefault("timeout", seconds)
         connect_args.setdefault("factory", TurnTakingConnection)  # writers in turn

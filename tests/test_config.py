@@ -44,6 +44,17 @@ def test_plain_database_url_is_honoured(monkeypatch):
     assert create_app().config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
 
 
+@pytest.mark.parametrize(
+    ("url", "tried"),
+    [("sqlite:////srv/registry.sqlite3", False), ("postgresql://u@db.internal/registry", True)],
+)
+def test_a_servers_connections_are_tried_before_use_and_a_files_are_not(monkeypatch, url, tried):
+    """A server may close a connection that waited in the pool; nothing closes a SQLite file's,
+    and trying it was a statement at the start of each of an audited read's transactions."""
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", url)
+    assert create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is tried
+
+
 def test_sqlite_in_the_instance_folder_is_the_default(monkeypatch):
     monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)

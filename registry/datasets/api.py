@@ -20,7 +20,7 @@ from registry.datasets.schemas import (
     HistoryOut,
 )
 from registry.datasets.views import audit_restricted_read
-from registry.datasets.visibility import can_read, redact
+from registry.datasets.visibility import Reading, redact
 from registry.datasets.vocab import Classification
 from registry.extensions import db
 from registry.reviews.rereview import edit_dataset
@@ -42,15 +42,11 @@ def list_datasets():
     reader = current_user._get_current_object()
     result = search.find_datasets(reader, criteria, facets=criteria.pop("facets"), brief=True)
     body = _PAGE.dump(result)
+    reading = Reading(reader)
     body["items"] = [
-        redact(item, record, reader)
+        reading.redact(item, record)
         for item, record in dumped_briefs(result.items)
-        if can_read(
-            reader,
-            classification=record.classification,
-            status=record.status,
-            department_id=record.department_id,
-        )
+        if reading.may_read(record)
     ]
     # Restricted records listed whole are read as surely as one opened alone: audited alike.
     restricted = [

@@ -66,9 +66,10 @@ class Brief:
     __slots__ = (*BRIEFED, "key")
 
     def __init__(self, row, names: int) -> None:
-        for name in BRIEFED:
-            setattr(self, name, getattr(row, name))
-        self.key = key(row.id, row.version, names)
+        # A brief_select() row holds the columns in BRIEFED's order.
+        for name, value in zip(BRIEFED, row, strict=True):
+            setattr(self, name, value)
+        self.key = key(self.id, self.version, names)
 
 
 def brief_select() -> Select:

@@ -31,9 +31,9 @@ from registry.datasets.models import (
 from registry.datasets.snapshots import PLAIN, restore, snapshot_of_row
 from registry.datasets.visibility import (
     RELEASABLE,
+    Reading,
     level_readable_now,
     readable_by,
-    redact,
     strictest,
     versions_readable_by,
 )
@@ -120,8 +120,9 @@ def records(
     if as_of is None:
         yield from _current(scope, reader, department_id, batch)
         return
+    reading = Reading(reader)
     for version, classification_now in _versions_as_of(scope, reader, as_of, department_id, batch):
-        yield _redact_snapshot(version, classification_now, reader)
+        yield reading.redact(dict(version.snapshot), _AsItWas(version, classification_now))
 
 
 def _current_rows():
@@ -157,8 +158,9 @@ def _current(scope, reader, department_id, batch) -> Iterator[dict[str, Any]]:
     if department_id is not None:
         query = query.where(Dataset.department_id == department_id)
     result = db.session.execute(query.execution_options(yield_per=batch))
+    reading = Reading(reader)
     for row, record in _snapshots(result):
-        yield redact(record, _AsItIs(row), reader)
+        yield reading.redact(record, _AsItIs(row))
 
 
 def current_snapshots(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -252,10 +254,6 @@ class _AsItWas:
         self.department_id = version.department_id
         self.classification = strictest(values["classification"], classification_now)
         self.proposed_governance = values.get("proposed_governance")
-
-
-def _redact_snapshot(version: DatasetVersion, classification_now: str, reader) -> dict[str, Any]:
-    return redact(dict(version.snapshot), _AsItWas(version, classification_now), reader)
 
 
 def restricted_counts(

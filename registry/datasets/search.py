@@ -19,7 +19,7 @@ from registry.datasets import cursors, documents, dumps, facets, spelling
 from registry.datasets.listing_schemas import FACET_NAMES
 from registry.datasets.models import Dataset, DatasetTheme
 from registry.datasets.visibility import (
-    may_read,
+    Reading,
     not_readable_restricted,
     readable_by,
     visibility_class,
@@ -112,28 +112,36 @@ def known_elsewhere_as(identifier: str, user):
     )
 
 
-def _sort_order(sort: str, matches, *, by_id: bool = False) -> list:
+def _sort_order(sort: str, matches, *, by_id: bool = False) -> tuple | list:
     """Each order ends on the id, in the same direction, so pages never overlap and an index
     on (column, id) can serve it. `by_id`: the order's columns unindexed on SQLite, so that it
     finds a search's few matches by id and sorts them (_sorts_few_matches)."""
     if sort == "relevance" and matches is not None:
         # Among equals, the newest record first.
         return [matches.c.rank, matches.c.id.desc()]
-    c = Unindexed if by_id else _as_it_is
+    return _ORDERS[by_id][sort]
+
+
+def _orders(c) -> dict[str, tuple]:
     return {
-        "relevance": [c(Dataset.updated_at).desc(), c(Dataset.id).desc()],
-        "-updated": [c(Dataset.updated_at).desc(), c(Dataset.id).desc()],
-        "updated": [c(Dataset.updated_at), c(Dataset.id)],
-        "title": [c(Dataset.title), c(Dataset.id)],
-        "-title": [c(Dataset.title).desc(), c(Dataset.id).desc()],
-        "-created": [c(Dataset.id).desc()],
-        "-released": [c(Dataset.published_on).desc().nulls_last(), c(Dataset.id).desc()],
-        "priority": [c(cursors.PRIORITY), c(Dataset.title), c(Dataset.id)],
-    }[sort]
+        "relevance": (c(Dataset.updated_at).desc(), c(Dataset.id).desc()),
+        "-updated": (c(Dataset.updated_at).desc(), c(Dataset.id).desc()),
+        "updated": (c(Dataset.updated_at), c(Dataset.id)),
+        "title": (c(Dataset.title), c(Dataset.id)),
+        "-title": (c(Dataset.title).desc(), c(Dataset.id).desc()),
+        "-created": (c(Dataset.id).desc(),),
+        "-released": (c(Dataset.published_on).desc().nulls_last(), c(Dataset.id).desc()),
+        "priority": (c(cursors.PRIORITY), c(Dataset.title), c(Dataset.id)),
+    }
 
 
 def _as_it_is(column):
     return column
+
+
+# Built once (SQL expressions are immutable and shared by the statements that use them): built
+# for each page, every order was made to use one.
+_ORDERS = {False: _orders(_as_it_is), True: _orders(Unindexed)}
 
 
 # Facet values in the order people expect: the workflow's, high before low, level 1 before 4.
@@ -308,7 +316,8 @@ def _page_items(user, listed: Select, total: int, *, searched: bool, brief: bool
     if searched:
         ids = _search_page(listed, total)
         found = dumps.briefs_of(ids) if brief else _records(ids)
-        return [item for item in found if may_read(user, item)]
+        reading = Reading(user)
+        return [item for item in found if reading.may_read(item)]
     if brief:
         return dumps.briefs(listed)
     return db.session.scalars(listed.options(LIST_LOADING)).all()

@@ -130,10 +130,14 @@ def reads_everything(reader) -> bool:
 
 
 def _may_read(reader, terms):
+    return _rule(visibility_class(reader), terms)
+
+
+def _rule(seen: tuple[bool, bool, tuple[int, ...]], terms):
     """Coordinators, committee and auditors read everything; stewards their department's records
     at every level; stakeholders and stewards levels 1 to 3 in any state; everyone, signed in or
-    not, the published records at levels 1 to 3."""
-    everything, candidates, departments = visibility_class(reader)
+    not, the published records at levels 1 to 3. `seen` is the reader's visibility_class()."""
+    everything, candidates, departments = seen
     if everything:
         return terms.anything()
     options = [terms.both(terms.releasable(), terms.published())]
@@ -190,18 +194,15 @@ def level_readable_now(reader) -> ColumnElement[bool]:
 
 
 def can_read(reader, *, classification: str, status: str, department_id: int) -> bool:
-    return _may_read(reader, _ValueTerms(classification, status, department_id))
+    return Reading(reader).can_read(
+        classification=classification, status=status, department_id=department_id
+    )
 
 
 def may_read(reader, record) -> bool:
     """The rule for a loaded record, or anything with its classification, status and
     department (a brief of one)."""
-    return can_read(
-        reader,
-        classification=record.classification,
-        status=record.status,
-        department_id=record.department_id,
-    )
+    return Reading(reader).may_read(record)
 
 
 def not_readable_restricted(reader) -> ColumnElement[bool]:
@@ -232,14 +233,8 @@ def can_read_level(reader, dataset: Dataset, *classifications: str | None) -> bo
 def proposal_readable_at(
     reader, *, department_id: int, in_force: str, proposal: Mapping[str, Any] | None
 ) -> bool:
-    """A proposal before the committee is deliberation, not publication: shown to those who
-    could read the record unpublished (never the public) at the stricter of the proposed level
-    and the one in force."""
-    if not proposal:
-        return False
-    level = strictest(proposal.get("classification"), in_force)
-    return can_read(
-        reader, classification=level, status=str(State.DRAFT), department_id=department_id
+    return Reading(reader).proposal_readable_at(
+        department_id=department_id, in_force=in_force, proposal=proposal
     )
 
 
@@ -253,9 +248,7 @@ def proposal_readable(reader, dataset: Dataset, proposal: Mapping[str, Any] | No
 
 
 def sees_everything_about(reader, dataset: Dataset) -> bool:
-    """Readers who may read any level of this record in any state: for them nothing about it is
-    held back (proposals, rounds, versions)."""
-    return reads_everything(reader) or in_department(reader, dataset.department_id)
+    return Reading(reader).sees_everything_about(dataset)
 
 
 def may_be_told(person, dataset: Dataset, *, proposal: Mapping[str, Any] | None = None) -> bool:
@@ -273,22 +266,77 @@ def may_be_told(person, dataset: Dataset, *, proposal: Mapping[str, Any] | None 
 
 
 def redact(record: dict[str, Any], dataset: Dataset, reader) -> dict[str, Any]:
-    """What a reader sees of a record's fields (a DatasetOut dump), for every page, API answer,
-    export and feed: staff account emails only for people signed in; a proposal only for those
-    who may read it; the version (which counts steps the reader may not see) only for those who
-    may see every step."""
-    shown = dict(record)
-    if reader is None or not getattr(reader, "is_authenticated", False):
-        shown["steward"] = None
-        # A city's own columns and its stewards' to-do notes are for staff.
-        shown.update({key: type(shown[key])() for key in STAFF_ONLY if shown.get(key)})
-    if "proposed_governance" in shown and not proposal_readable(
-        reader, dataset, dataset.proposed_governance
-    ):
-        shown["proposed_governance"] = None
-    if not sees_everything_about(reader, dataset):
-        shown["version"] = None
-    return shown
+    """What a reader sees of a record's fields (Reading.redact)."""
+    return Reading(reader).redact(record, dataset)
+
+
+class Reading:
+    """What decides what one reader reads and sees, asked of them once: a page, an export or a
+    feed asks it of each of its records. The module's functions ask it of a reader anew.
+    Asked again for each of a listing's 25 records, the reader's roles and departments were a
+    tenth of a staff token's API listing (registry.permissions is asked six times a record)."""
+
+    __slots__ = ("_own", "reader", "seen", "signed_in")
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.signed_in = reader is not None and getattr(reader, "is_authenticated", False)
+        self.seen = visibility_class(reader)
+        self._own: frozenset[int] | None = None
+
+    def can_read(self, *, classification: str, status: str, department_id: int) -> bool:
+        return _rule(self.seen, _ValueTerms(classification, status, department_id))
+
+    def may_read(self, record) -> bool:
+        """The rule for a loaded record, or anything with its classification, status and
+        department (a brief of one)."""
+        return self.can_read(
+            classification=record.classification,
+            status=record.status,
+            department_id=record.department_id,
+        )
+
+    def proposal_readable_at(
+        self, *, department_id: int, in_force: str, proposal: Mapping[str, Any] | None
+    ) -> bool:
+        """A proposal before the committee is deliberation, not publication: shown to those who
+        could read the record unpublished (never the public) at the stricter of the proposed
+        level and the one in force."""
+        if not proposal:
+            return False
+        level = strictest(proposal.get("classification"), in_force)
+        return self.can_read(
+            classification=level, status=str(State.DRAFT), department_id=department_id
+        )
+
+    def sees_everything_about(self, dataset: Dataset) -> bool:
+        """Readers who may read any level of this record in any state: for them nothing about
+        it is held back (proposals, rounds, versions)."""
+        if self.seen[0]:  # reads everything
+            return True
+        if self._own is None:
+            self._own = frozenset(department_ids(self.reader))
+        return dataset.department_id in self._own
+
+    def redact(self, record: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
+        """What this reader sees of a record's fields (a DatasetOut dump), for every page, API
+        answer, export and feed: staff account emails only for people signed in; a proposal
+        only for those who may read it; the version (which counts steps the reader may not
+        see) only for those who may see every step."""
+        shown = dict(record)
+        if not self.signed_in:
+            shown["steward"] = None
+            # A city's own columns and its stewards' to-do notes are for staff.
+            shown.update({key: type(shown[key])() for key in STAFF_ONLY if shown.get(key)})
+        if "proposed_governance" in shown and not self.proposal_readable_at(
+            department_id=dataset.department_id,
+            in_force=dataset.classification,
+            proposal=dataset.proposed_governance,
+        ):
+            shown["proposed_governance"] = None
+        if not self.sees_everything_about(dataset):
+            shown["version"] = None
+        return shown
 
 
 def governance_levels(values: Iterable[Mapping[str, Any] | None]) -> list[str]:
@@ -299,6 +347,7 @@ def governance_levels(values: Iterable[Mapping[str, Any] | None]) -> list[str]:
 __all__ = [
     "GOVERNANCE_FIELDS",
     "RELEASABLE",
+    "Reading",
     "can_read",
     "can_read_level",
     "department_ids",

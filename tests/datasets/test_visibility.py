@@ -137,3 +137,49 @@ def test_stewards_may_read_but_not_edit_other_departments_records(city, as_):
     read = client.get(f"/api/v1/datasets/{works}")
     edit = client.patch(f"/api/v1/datasets/{works}", json={"title": "Mine", "version": 1})
     assert (read.status_code, edit.status_code) == (200, 403)
+
+
+@pytest.mark.parametrize("who", [*READERS_OF_RESTRICTED, *NOT_READERS_OF_RESTRICTED])
+def test_one_readers_reading_answers_as_the_rule_asked_anew(city, who):
+    """A page asks a Reading of its records; everything else asks the module's functions."""
+    from registry.datasets import visibility
+    from registry.datasets.schemas import DatasetOut
+
+    reader = city["people"][who] or visibility.VISITOR
+    reading = visibility.Reading(reader)
+    for record in city["records"].values():
+        record.proposed_governance = {"classification": "restricted"}
+        dump = DatasetOut().dump(record)
+        assert reading.may_read(record) == visibility.may_read(reader, record)
+        assert reading.sees_everything_about(record) == (
+            visibility.reads_everything(reader)
+            or visibility.in_department(reader, record.department_id)
+        )
+        assert reading.redact(dump, record) == visibility.redact(dump, record, reader)
+    db.session.rollback()
+
+
+def test_a_listing_asks_what_its_reader_may_read_once_however_many_records(
+    client, make, monkeypatch
+):
+    """The reader's roles and departments were read again for each record of a page (a tenth
+    of a staff token's API listing): asked as often for 3 records as for 12."""
+    from registry.datasets import visibility
+
+    steward = make.user("steward", departments=[make.department(code="PW").code])
+    secret = make.token(steward).secret
+    asked = []
+    original = visibility.visibility_class
+    monkeypatch.setattr(
+        visibility, "visibility_class", lambda reader: asked.append(1) or original(reader)
+    )
+    counts = []
+    for more in (3, 9):
+        for _ in range(more):
+            make.dataset(department="PW", classification="restricted")
+        asked.clear()
+        response = client.get("/api/v1/datasets", headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200
+        counts.append((len(asked), len(response.json["items"])))
+    assert counts[0][1:] == (3,) and counts[1][1:] == (12,)
+    assert counts[0][0] == counts[1][0]
