@@ -112,13 +112,13 @@ def known_elsewhere_as(identifier: str, user):
     )
 
 
-def _sort_order(sort: str, matches, *, by_id: bool = False) -> tuple | list:
+def _sort_order(sort: str, matches, *, by_id: bool = False) -> tuple:
     """Each order ends on the id, in the same direction, so pages never overlap and an index
     on (column, id) can serve it. `by_id`: the order's columns unindexed on SQLite, so that it
     finds a search's few matches by id and sorts them (_sorts_few_matches)."""
     if sort == "relevance" and matches is not None:
         # Among equals, the newest record first.
-        return [matches.c.rank, matches.c.id.desc()]
+        return (matches.c.rank, matches.c.id.desc())
     return _ORDERS[by_id][sort]
 
 
