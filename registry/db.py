@@ -1,9 +1,11 @@
 """Declarative base with the constraint naming convention, and column types shared by all models."""
 
 import sqlite3
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Column, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -47,6 +49,13 @@ def utctoday() -> date:
 # change committed since (milliseconds later) is read as part of the present, not as a future
 # that sends the page to rebuild the past from versions.
 PRESENT = timedelta(minutes=1)
+
+
+def in_order_of(ids: list[int], rows: Iterable[Any]) -> list[Any]:
+    """Rows read by their ids (`WHERE id IN ...`), in the order of `ids`: a page whose order was
+    found first, then read whole. A row gone since its id was found is left out."""
+    by_id = {row.id: row for row in rows}
+    return [by_id[number] for number in ids if number in by_id]
 
 
 def is_present(moment: datetime) -> bool:

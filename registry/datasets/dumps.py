@@ -28,6 +28,7 @@ from sqlalchemy.sql import Select
 
 from registry.datasets.models import Dataset
 from registry.datasets.schemas import DatasetOut
+from registry.db import in_order_of
 from registry.derived import NAMES, generation
 from registry.extensions import db
 
@@ -88,8 +89,7 @@ def briefs_of(ids: list[int]) -> list[Brief]:
     """The briefs of some records, in the order of their ids."""
     if not ids:
         return []
-    by_id = {brief.id: brief for brief in briefs(brief_select().where(Dataset.id.in_(ids)))}
-    return [by_id[number] for number in ids if number in by_id]
+    return in_order_of(ids, briefs(brief_select().where(Dataset.id.in_(ids))))
 
 
 class _Kept:

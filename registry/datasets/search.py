@@ -25,7 +25,7 @@ from registry.datasets.visibility import (
     visibility_class,
 )
 from registry.datasets.vocab import Classification, PriorityRank
-from registry.db import Unindexed
+from registry.db import Unindexed, in_order_of
 from registry.derived import RECORDS, SEARCHED, settle
 from registry.extensions import db
 from registry.memo import remembered
@@ -388,8 +388,7 @@ def _records(ids: list[int]) -> list[Dataset]:
     if not ids:
         return []
     loaded = db.session.scalars(select(Dataset).where(Dataset.id.in_(ids)).options(LIST_LOADING))
-    by_id = {dataset.id: dataset for dataset in loaded}
-    return [by_id[number] for number in ids]
+    return in_order_of(ids, loaded)
 
 
 def restricted_not_shown(user, department_code: str | None = None) -> int:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, select
 
 from registry.datasets.models import Dataset
-from registry.db import utcnow
+from registry.db import in_order_of, utcnow
 from registry.extensions import db
 from registry.permissions import Permission, has_permission
 from registry.priorities import requests, rounds
@@ -83,8 +83,7 @@ def _page(query, size: int, page: int = 1) -> WorkList:
     total, beyond = capped_count(ids)
     wanted = list(db.session.scalars(ids.offset((page - 1) * size).limit(size)))
     found = db.session.scalars(select(DataRequest).where(DataRequest.id.in_(wanted)))
-    by_id = {request.id: request for request in found}
-    items = [by_id[number] for number in wanted]
+    items = in_order_of(wanted, found)
     return WorkList(items, total, beyond=beyond, page=page, size=size)
 
 
